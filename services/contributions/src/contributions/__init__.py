@@ -1,0 +1,1 @@
+"""contributions service: merged collection of pension and unemployment contributions, separate ledgers."""

@@ -1,0 +1,1 @@
+"""Units (用人单位): registration and lookup."""

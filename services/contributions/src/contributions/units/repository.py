@@ -1,0 +1,13 @@
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Unit
+
+
+async def get_by_credit_code(session: AsyncSession, credit_code: str) -> Unit | None:
+    return (await session.execute(select(Unit).where(Unit.credit_code == credit_code))).scalar_one_or_none()
+
+
+async def list_by_region(session: AsyncSession, region: str, *, after_id: int, limit: int) -> list[Unit]:
+    stmt = select(Unit).where(Unit.region == region, Unit.id > after_id).order_by(Unit.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())

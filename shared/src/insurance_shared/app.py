@@ -1,0 +1,195 @@
+"""The common skeleton of a service: middleware, problem handlers, health, readiness, metrics, OpenAPI shape.
+
+Each service's ``create_app`` calls :func:`build_service_app` with its routers and lifespan hooks; domain code
+never repeats this wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from . import idempotency, migrations
+from .auth import TokenVerifier
+from .db import Database
+from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
+from .observability import Metrics, ObservabilityMiddleware, configure_logging
+from .settings import DEV_JWT_SECRET, ServiceSettings
+from .writes import IdempotentReplay
+
+__all__ = ["PROBLEM_RESPONSES", "build_service_app", "problem_doc"]
+
+log = logging.getLogger(__name__)
+
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem-details answer."""
+    return {"model": ProblemBody, "description": description, "content": {PROBLEM_JSON: {}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: problem_doc(text)
+    for status, text in {
+        401: "未认证: 缺少、过期或签名无效的令牌",
+        403: "无权限: 角色不符或跨地区写入",
+        404: "不存在(或属于其他地区)",
+        422: "请求校验失败, errors[] 指出字段",
+    }.items()
+}
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def build_service_app(
+    *,
+    name: str,
+    package: str,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    database: Database | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    tags: Sequence[dict[str, str]] = (),
+) -> FastAPI:
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if settings.jwt_public_key is None and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+        log.warning(
+            "%s uses the development JWT secret; set %sJWT_SECRET in production",
+            name,
+            settings.model_config.get("env_prefix", ""),
+        )
+    package_heads = migrations.heads(package)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "db", None) is None:
+            app.state.db = Database(settings.database_url)
+        tasks: list[asyncio.Task[None]] = []
+        if settings.background_tasks:
+            tasks.append(asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_retention_hours)))
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[*tags, {"name": "ops", "description": "运行状态: 存活、就绪、指标"}],
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.service_name = name
+    app.state.db = database
+    app.state.token_verifier = TokenVerifier(
+        secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key
+    )
+    metrics = Metrics()
+    app.add_middleware(ObservabilityMiddleware, service=name, metrics=metrics)
+    install_problem_handlers(app)
+
+    async def on_replay(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IdempotentReplay)
+        return exc.response()
+
+    app.add_exception_handler(IdempotentReplay, on_replay)
+
+    @app.get("/healthz", tags=["ops"], summary="存活检查 (process up)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="就绪检查: 数据库可达且迁移为最新",
+        responses={503: {"model": ProblemBody, "description": "未就绪"}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        db: Database = request.app.state.db
+        try:
+            state = await asyncio.wait_for(migrations.status(db.engine, package_heads), timeout=5)
+        except Exception as exc:  # any failure to reach the database means "not ready", never a 500
+            return problem_response(
+                Problem(503, "database_unreachable", "Service Unavailable", f"database check failed: {type(exc).__name__}"),
+                request,
+            )
+        if not state.at_head:
+            return problem_response(
+                Problem(
+                    503,
+                    "migrations_pending",
+                    "Service Unavailable",
+                    f"database at {list(state.current)}, code expects {list(state.heads)}; run migrations",
+                ),
+                request,
+            )
+        return JSONResponse({"status": "ready", "service": name, "migrations": list(state.current)})
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=Response)
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+            )
+            _problems_for_validation(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _problems_for_validation(schema: dict[str, Any]) -> None:
+    """FastAPI documents its 422 as HTTPValidationError; ours is a problem document."""
+    ref = {"$ref": "#/components/schemas/ProblemBody"}
+    for path in schema.get("paths", {}).values():
+        for op in path.values():
+            resp = op.get("responses", {}).get("422")
+            if resp is not None:
+                resp["content"] = {PROBLEM_JSON: {"schema": ref}}
+    comps = schema.get("components", {}).get("schemas", {})
+    comps.pop("HTTPValidationError", None)
+    comps.pop("ValidationError", None)
+
+
+async def _purge_idempotency_keys(app: FastAPI, retention_hours: int) -> None:
+    while True:
+        try:
+            db: Database = app.state.db
+            async with db.sessionmaker() as session:
+                n = await idempotency.purge_expired(session, older_than=dt.timedelta(hours=retention_hours))
+                await session.commit()
+            if n:
+                log.info("purged %d idempotency keys older than %d h", n, retention_hours)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("idempotency key purge failed; will retry")
+        await asyncio.sleep(3600)

@@ -1,0 +1,148 @@
+"""Bearer tokens (JWT via PyJWT) and the region scope every object read or write is checked against.
+
+A token carries ``sub``, ``region`` and ``roles``. A city caller sees and changes only its own region's objects;
+the role ``province`` reads every region (OWASP API1, broken object-level authorisation). An object of another
+region answers 404, so a caller cannot learn that it exists.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .errors import NotFound, Problem
+from .regions import is_known_region
+
+__all__ = [
+    "Principal",
+    "Role",
+    "TokenVerifier",
+    "issue_token",
+    "require_roles",
+]
+
+class Role(StrEnum):
+    SOCIAL_INSURANCE = "social_insurance"  # 社保经办机构 (city/prefecture social-insurance agency)
+    EMPLOYMENT_SERVICE = "employment_service"  # 就业服务机构
+    LABOR_DEPARTMENT = "labor_department"  # 劳动保障部门
+    COMMUNITY = "community"  # 街道、社区劳动保障服务机构
+    PROVINCE = "province"  # 省劳动保障厅 / 省社会保险公司: reads every region
+    SERVICE = "service"  # another service of this system (event feeds)
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    sub: str
+    region: str
+    roles: frozenset[str]
+
+    @property
+    def reads_all_regions(self) -> bool:
+        return Role.PROVINCE in self.roles or Role.SERVICE in self.roles
+
+    def can_read(self, region: str) -> bool:
+        return self.reads_all_regions or region == self.region
+
+    def ensure_readable(self, region: str, what: str, key: str) -> None:
+        """Raise 404 for another region's object: its existence is not the caller's business."""
+        if not self.can_read(region):
+            raise NotFound(what, key)
+
+    def ensure_writable(self, region: str, *, field: str = "body.region") -> None:
+        """Writes stay in the caller's own region, the province's included."""
+        if region != self.region:
+            raise Problem(
+                403,
+                "region_forbidden",
+                "Forbidden",
+                f"a token of region {self.region} may not write objects of region {region}",
+                extra={"field": field},
+            )
+
+def _unauthorized(code: str, detail: str) -> Problem:
+    return Problem(401, code, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+class TokenVerifier:
+    """HS256 with a shared secret by default; RS256 with a public key once one is configured."""
+
+    def __init__(self, *, secret: str, public_key: str | None = None, leeway_seconds: int = 30) -> None:
+        if public_key:
+            self._key: Any = public_key
+            self._algorithms = ["RS256"]
+        else:
+            self._key = secret
+            self._algorithms = ["HS256"]
+        self._leeway = leeway_seconds
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=self._algorithms,
+                leeway=self._leeway,
+                options={"require": ["sub", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise _unauthorized("token_expired", "the token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise _unauthorized("token_invalid", f"the token is not valid: {exc}") from None
+        region, roles = claims.get("region"), claims.get("roles")
+        if not isinstance(region, str) or not is_known_region(region):
+            raise _unauthorized("token_invalid", "the token's region claim is missing or unknown")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise _unauthorized("token_invalid", "the token's roles claim must be a list of strings")
+        return Principal(sub=str(claims["sub"]), region=region, roles=frozenset(roles))
+
+def issue_token(
+    secret: str,
+    *,
+    sub: str,
+    region: str,
+    roles: Iterable[str],
+    ttl: dt.timedelta = dt.timedelta(hours=8),
+    algorithm: str = "HS256",
+) -> str:
+    """Sign a token: for development, tests, and services calling their peers."""
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": sub, "region": region, "roles": sorted(set(roles)), "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+_bearer = HTTPBearer(auto_error=False, description="JWT: sub, region, roles")
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401,
+            "token_missing",
+            "Unauthorized",
+            "send a bearer token: Authorization: Bearer <jwt>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency: the caller holds one of ``roles``, or the call is refused with 403."""
+    allowed = frozenset(roles)
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.roles & allowed:
+            raise Problem(
+                403,
+                "role_forbidden",
+                "Forbidden",
+                f"this call needs one of the roles {', '.join(sorted(allowed))}",
+            )
+        return principal
+
+    return dependency

@@ -1,0 +1,173 @@
+"""RFC 9457 problem details: the one error shape every service answers with.
+
+Domain code raises :class:`Problem` (or a subclass) with a stable ``code``; one handler renders it. FastAPI's own
+validation errors are reshaped into the same form, with one entry per field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "NotFound",
+    "Problem",
+    "ProblemBody",
+    "Unprocessable",
+    "field_path",
+    "install_problem_handlers",
+    "problem_response",
+]
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:jilin-ui:problem:"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="出错字段路径, 如 body.persons[0].id_number", examples=["body.credit_code"])
+    code: str = Field(description="稳定的错误代码", examples=["credit_code_checksum"])
+    message: str = Field(description="错误说明(英文)", examples=["the check character does not match"])
+
+
+class ProblemBody(BaseModel):
+    """RFC 9457 问题详情 (problem details)."""
+
+    type: str = Field(examples=["urn:jilin-ui:problem:validation_failed"])
+    title: str = Field(examples=["Request validation failed"])
+    status: int = Field(examples=[422])
+    detail: str | None = Field(default=None, examples=["1 field is invalid"])
+    code: str = Field(description="稳定的错误代码, 供调用方程序判断", examples=["validation_failed"])
+    instance: str | None = Field(default=None, examples=["/units"])
+    request_id: str | None = Field(default=None, examples=["5f0c0f7a2b1e4c7e9d7f1a2b3c4d5e6f"])
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class Problem(Exception):
+    """A refusal the caller can act on. ``code`` is stable and documented; ``detail`` is for people."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str | None = None,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldError] = (),
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or title or code)
+        self.status = status
+        self.code = code
+        self.title = title or HTTPStatus(status).phrase
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def body(self, request: Request | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": TYPE_PREFIX + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if request is not None:
+            out["instance"] = request.url.path
+            out["request_id"] = request.scope.get("state", {}).get("request_id")
+        out["errors"] = [e.model_dump() for e in self.errors]
+        out.update(self.extra)
+        return out
+
+
+class NotFound(Problem):
+    def __init__(self, what: str, key: str | None = None) -> None:
+        detail = f"no {what} {key}" if key else f"no such {what}"
+        super().__init__(404, f"{what.replace(' ', '_')}_not_found", "Not found", detail)
+
+
+class Conflict(Problem):
+    def __init__(self, code: str, detail: str, **kw: Any) -> None:
+        super().__init__(409, code, "Conflict", detail, **kw)
+
+
+class Forbidden(Problem):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(403, code, "Forbidden", detail)
+
+
+class Unprocessable(Problem):
+    """A well-formed request that a rule refuses; ``field`` names the part at fault."""
+
+    def __init__(self, code: str, detail: str, field: str | None = None, **kw: Any) -> None:
+        errors = [FieldError(field=field, code=code, message=detail)] if field else []
+        super().__init__(422, code, "Unprocessable request", detail, errors=errors, **kw)
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("body", "persons", 0, "id")`` → ``body.persons[0].id``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    return JSONResponse(
+        problem.body(request), status_code=problem.status, headers=problem.headers, media_type=PROBLEM_JSON
+    )
+
+
+def _validation_problem(exc: RequestValidationError) -> Problem:
+    errors = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        # pydantic puts the validator's name in the location of function-wrapped types; it is noise to callers
+        loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+        errors.append(FieldError(field=field_path(loc), code=str(err.get("type")), message=str(err.get("msg"))))
+    n = len(errors)
+    return Problem(
+        422,
+        "validation_failed",
+        "Request validation failed",
+        f"{n} field{'s' if n != 1 else ''} invalid: " + ", ".join(e.field for e in errors[:5]),
+        errors=errors,
+    )
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, request)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(_validation_problem(exc), request)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, f"http_{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(Problem(exc.status_code, code, detail=detail, headers=exc.headers), request)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -1,0 +1,123 @@
+"""Identity numbers: resident identity numbers (公民身份号码) and Unified Social Credit Codes (统一社会信用代码).
+
+The checksum and format rules are python-stdnum's (``stdnum.cn.ric`` and ``stdnum.cn.uscc``): a well-kept
+implementation that also knows the administrative-division codes. We add only what the law of this system adds:
+a birth date may not lie in the future, and the pydantic types turn every failure into a stable error code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+__all__ = [
+    "CreditCode",
+    "ResidentId",
+    "birth_date",
+    "mask_id_number",
+    "mask_name",
+    "validate_credit_code",
+    "validate_resident_id",
+]
+
+_RIC_REASONS: dict[type[ValidationError], tuple[str, str]] = {
+    InvalidLength: ("resident_id_length", "a resident identity number has 18 characters"),
+    InvalidFormat: ("resident_id_format", "the first 17 characters must be digits, the last a digit or X"),
+    InvalidChecksum: ("resident_id_checksum", "the check digit does not match (GB 11643)"),
+    InvalidComponent: (
+        "resident_id_component",
+        "the birth date is impossible or the area code is unknown",
+    ),
+}
+
+_USCC_REASONS: dict[type[ValidationError], tuple[str, str]] = {
+    InvalidLength: ("credit_code_length", "a Unified Social Credit Code has 18 characters"),
+    InvalidFormat: ("credit_code_format", "only digits and the capital letters allowed by GB 32100"),
+    InvalidChecksum: ("credit_code_checksum", "the check character does not match (GB 32100)"),
+    InvalidComponent: ("credit_code_component", "a part of the code is invalid"),
+}
+
+
+def _reason(table: dict[type[ValidationError], tuple[str, str]], exc: ValidationError) -> tuple[str, str]:
+    for kind, reason in table.items():
+        if isinstance(exc, kind):
+            return reason
+    return next(iter(table.values()))
+
+
+def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
+    """Return the compact, upper-case number or raise ``PydanticCustomError`` with a stable code."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("resident_id_type", "a resident identity number is a string")
+    try:
+        number = ric.validate(value.strip().upper())
+    except ValidationError as exc:
+        code, message = _reason(_RIC_REASONS, exc)
+        raise PydanticCustomError(code, message) from None
+    if ric.get_birth_date(number) > (today or dt.date.today()):
+        raise PydanticCustomError("resident_id_component", "the birth date lies in the future")
+    return number
+
+
+def validate_credit_code(value: str) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("credit_code_type", "a credit code is a string")
+    try:
+        return uscc.validate(value.strip().upper())
+    except ValidationError as exc:
+        code, message = _reason(_USCC_REASONS, exc)
+        raise PydanticCustomError(code, message) from None
+
+
+def birth_date(resident_id: str) -> dt.date:
+    return ric.get_birth_date(resident_id)
+
+
+def mask_id_number(number: str) -> str:
+    """``220102199001011234`` → ``220102********1234``: area code and last four stay, the birth date goes."""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``张三`` → ``张*``; only the family name's first character stays."""
+    name = name.strip()
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+ResidentId = Annotated[
+    str,
+    BeforeValidator(lambda v: v if not isinstance(v, str) else v.strip()),
+    AfterValidator(validate_resident_id),
+    Field(
+        title="公民身份号码",
+        description="18位公民身份号码, 校验位按GB 11643核对",
+        examples=["11010519491231002X"],
+        json_schema_extra={"pattern": r"^\d{17}[\dXx]$"},
+    ),
+]
+
+CreditCode = Annotated[
+    str,
+    AfterValidator(validate_credit_code),
+    Field(
+        title="统一社会信用代码",
+        description="18位统一社会信用代码, 校验位按GB 32100核对",
+        examples=["91220101MA0Y3XXK87"],
+        json_schema_extra={"pattern": r"^[0-9A-HJ-NP-RTUW-Y]{18}$"},
+    ),
+]

@@ -1,0 +1,124 @@
+"""Alembic glue: each service's ``env.py`` calls :func:`run_env`; code calls :func:`upgrade` and :func:`status`.
+
+Migrations live inside each service's package (``<package>/migrations``) rather than beside it, so an installed
+wheel or a container image carries them and ``python -m <service> migrate`` works anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .db import COMMON_METADATA, is_sqlite
+
+__all__ = ["MigrationStatus", "alembic_config", "append_only_triggers", "run_env", "status", "upgrade"]
+
+
+def alembic_config(package: str, url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", f"{package}:migrations")
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(package: str, url: str, revision: str = "head") -> None:
+    """Migrate synchronously; call from a thread when an event loop is running."""
+    command.upgrade(alembic_config(package, url), revision)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationStatus:
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+
+    @property
+    def at_head(self) -> bool:
+        return set(self.current) == set(self.heads)
+
+
+def heads(package: str) -> tuple[str, ...]:
+    return tuple(ScriptDirectory.from_config(alembic_config(package, "sqlite://")).get_heads())
+
+
+async def status(engine: AsyncEngine, package_heads: tuple[str, ...]) -> MigrationStatus:
+    async with engine.connect() as conn:
+        current = await conn.run_sync(lambda c: tuple(MigrationContext.configure(c).get_current_heads()))
+    return MigrationStatus(current=current, heads=package_heads)
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The body of every service's ``env.py``: online migrations over an async engine, batch mode on SQLite."""
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("set sqlalchemy.url (python -m <service> migrate sets it from the service settings)")
+    metadata = [target_metadata, COMMON_METADATA]
+
+    def do_run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=is_sqlite(url),
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(do_run)
+                await connection.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run_async())
+
+
+def append_only_triggers(op: Operations, table: str) -> None:
+    """Refuse UPDATE and DELETE on ``table`` in the database itself, on PostgreSQL and SQLite alike."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(
+            text(
+                f"""
+                CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION '{table} is append-only'; END $$ LANGUAGE plpgsql
+                """
+            )
+        )
+        op.execute(
+            text(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+            )
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                text(
+                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
+            )
+
+
+def create_common_tables_v1(op: Operations) -> None:
+    """The audit log and idempotency keys, as of version 1; every service's first migration calls this."""
+    from .audit import audit_log
+    from .idempotency import idempotency_keys
+
+    bind = op.get_bind()
+    for table in (audit_log, idempotency_keys):
+        table.create(bind)
+    append_only_triggers(op, "audit_log")
