@@ -16,8 +16,8 @@ from pydantic_core import PydanticCustomError
 
 __all__ = ["MAX_FEN", "Money", "format_yuan", "parse_yuan", "round_half_up", "share_of"]
 
-# Fits a signed 64-bit column with room to sum many lines; 10^13 yuan is beyond any fund.
-MAX_FEN = 10**15
+# 9,999,999,999,999.99 yuan: far beyond any fund, and fits a 64-bit column with room to sum many lines.
+MAX_FEN = 10**15 - 1
 _YUAN = re.compile(r"(?P<yuan>0|[1-9]\d{0,12})(?:\.(?P<fen>\d{1,2}))?", re.ASCII)
 _OVER_PRECISE = re.compile(r"\d+\.\d{3,}", re.ASCII)
 

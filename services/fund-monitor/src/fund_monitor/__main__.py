@@ -1,0 +1,5 @@
+from insurance_shared.cli import run_cli
+
+from .settings import Settings
+
+run_cli("fund_monitor", Settings)
