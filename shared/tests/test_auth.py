@@ -60,9 +60,11 @@ def test_rs256_with_public_key() -> None:
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     verifier = TokenVerifier(secret=SECRET, public_key=public_pem)
     good = issue_token(private_pem.decode(), sub="p", region="220000", roles=["province"], algorithm="RS256")
     assert verifier.verify(good).region == "220000"

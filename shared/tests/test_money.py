@@ -74,7 +74,12 @@ def test_round_half_up(value: Decimal, fen: int) -> None:
 
 @pytest.mark.parametrize(
     ("base", "rate", "fen"),
-    [(125, Decimal("0.02"), 3), (10001, Decimal("0.02"), 200), (450000, Decimal("0.08"), 36000), (150, Decimal("0.01"), 2)],
+    [
+        (125, Decimal("0.02"), 3),
+        (10001, Decimal("0.02"), 200),
+        (450000, Decimal("0.08"), 36000),
+        (150, Decimal("0.01"), 2),
+    ],
 )
 def test_share_of(base: int, rate: Decimal, fen: int) -> None:
     assert share_of(base, rate) == fen

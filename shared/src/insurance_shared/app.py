@@ -31,7 +31,6 @@ __all__ = ["PROBLEM_RESPONSES", "build_service_app", "problem_doc"]
 log = logging.getLogger(__name__)
 
 
-
 def problem_doc(description: str) -> dict[str, Any]:
     """An OpenAPI response entry for a problem-details answer."""
     return {"model": ProblemBody, "description": description, "content": {PROBLEM_JSON: {}}}
@@ -131,7 +130,9 @@ def build_service_app(
             state = await asyncio.wait_for(migrations.status(db.engine, package_heads), timeout=5)
         except Exception as exc:  # any failure to reach the database means "not ready", never a 500
             return problem_response(
-                Problem(503, "database_unreachable", "Service Unavailable", f"database check failed: {type(exc).__name__}"),
+                Problem(
+                    503, "database_unreachable", "Service Unavailable", f"database check failed: {type(exc).__name__}"
+                ),
                 request,
             )
         if not state.at_head:
@@ -156,7 +157,11 @@ def build_service_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
             )
             _problems_for_validation(schema)
             app.openapi_schema = schema

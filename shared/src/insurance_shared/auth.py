@@ -26,6 +26,7 @@ __all__ = [
     "require_roles",
 ]
 
+
 class Role(StrEnum):
     SOCIAL_INSURANCE = "social_insurance"  # 社保经办机构 (city/prefecture social-insurance agency)
     EMPLOYMENT_SERVICE = "employment_service"  # 就业服务机构
@@ -33,6 +34,7 @@ class Role(StrEnum):
     COMMUNITY = "community"  # 街道、社区劳动保障服务机构
     PROVINCE = "province"  # 省劳动保障厅 / 省社会保险公司: reads every region
     SERVICE = "service"  # another service of this system (event feeds)
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -63,8 +65,10 @@ class Principal:
                 extra={"field": field},
             )
 
+
 def _unauthorized(code: str, detail: str) -> Problem:
     return Problem(401, code, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
 
 class TokenVerifier:
     """HS256 with a shared secret by default; RS256 with a public key once one is configured."""
@@ -98,6 +102,7 @@ class TokenVerifier:
             raise _unauthorized("token_invalid", "the token's roles claim must be a list of strings")
         return Principal(sub=str(claims["sub"]), region=region, roles=frozenset(roles))
 
+
 def issue_token(
     secret: str,
     *,
@@ -112,7 +117,9 @@ def issue_token(
     claims = {"sub": sub, "region": region, "roles": sorted(set(roles)), "iat": now, "exp": now + ttl}
     return jwt.encode(claims, secret, algorithm=algorithm)
 
+
 _bearer = HTTPBearer(auto_error=False, description="JWT: sub, region, roles")
+
 
 def current_principal(
     request: Request,
@@ -130,6 +137,7 @@ def current_principal(
     principal = verifier.verify(credentials.credentials)
     request.state.principal = principal
     return principal
+
 
 def require_roles(*roles: Role) -> Callable[..., Principal]:
     """A dependency: the caller holds one of ``roles``, or the call is refused with 403."""

@@ -7,6 +7,7 @@ wheel or a container image carries them and ``python -m <service> migrate`` work
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from alembic import command, context
@@ -82,7 +83,13 @@ def run_env(target_metadata: MetaData) -> None:
         finally:
             await engine.dispose()
 
-    asyncio.run(run_async())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(run_async())
+    else:  # called from async code (an app or a test): migrate on a thread with a loop of its own
+        with ThreadPoolExecutor(1) as executor:
+            executor.submit(asyncio.run, run_async()).result()
 
 
 def append_only_triggers(op: Operations, table: str) -> None:

@@ -24,6 +24,7 @@ IDEMPOTENCY_HEADER_DOC = (
     "幂等键: 同一键与相同请求体重放首次响应; 同一键配不同请求体返回409 idempotency_key_reused. 至少保留24小时."
 )
 
+
 class IdempotentReplay(Exception):
     """Raised before the endpoint runs when the key's response is already stored; rendered as that response."""
 
@@ -40,6 +41,7 @@ class IdempotentReplay(Exception):
             media_type=self.stored.content_type,
             headers=headers,
         )
+
 
 class Write:
     def __init__(
@@ -75,6 +77,7 @@ class Write:
         await self.session.commit()
         headers = {"Location": location} if location else None
         return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
 
 def writer(*roles: Role) -> Callable[..., Coroutine[Any, Any, Write]]:
     """Dependency for a write endpoint open to ``roles``."""

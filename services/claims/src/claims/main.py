@@ -11,7 +11,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         name="claims",
         package="claims",
         title="待遇服务 (claims)",
-        description="失业登记、资格审核与待遇期限、社区核实、按月发放、停发、公示 (R14–R19, N§3, N§5). Separation filings, registration, explained eligibility, community verification, payments, stops, public disclosure.",
+        description=(
+            "失业登记、资格审核与待遇期限、社区核实、按月发放、停发、公示 (R14–R19, N§3, N§5). "
+            "Separation filings, registration, explained eligibility, community verification, payments, stops, "
+            "public disclosure."
+        ),
         settings=settings or Settings(),
         database=database,
         routers=[],

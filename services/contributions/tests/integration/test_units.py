@@ -102,7 +102,12 @@ async def test_missing_field_and_bad_json(client, auth_headers, db) -> None:
     body = assert_problem(
         await client.post("/units", json={"name": "x"}, headers=auth_headers(*CITY)), 422, "validation_failed"
     )
-    assert {e["field"] for e in body["errors"]} == {"body.credit_code", "body.kind", "body.region", "body.declared_staff"}
+    assert {e["field"] for e in body["errors"]} == {
+        "body.credit_code",
+        "body.kind",
+        "body.region",
+        "body.declared_staff",
+    }
     resp = await client.post(
         "/units", content=b"{not json", headers={**auth_headers(*CITY), "content-type": "application/json"}
     )
@@ -170,7 +175,9 @@ async def test_list_by_region_paginates_and_is_scoped(client, auth_headers) -> N
     page2 = (await client.get(f"/units?limit=3&cursor={page1['next_cursor']}", headers=auth_headers(*CITY))).json()
     assert [u["credit_code"] for u in page2["items"]] == codes[3:]
     assert page2["next_cursor"] is None
-    assert_problem(await client.get("/units?region=220100", headers=auth_headers(*CITY, region="220200")), 403, "region_forbidden")
+    assert_problem(
+        await client.get("/units?region=220100", headers=auth_headers(*CITY, region="220200")), 403, "region_forbidden"
+    )
     prov = await client.get("/units?region=220100", headers=auth_headers("province", region="220000"))
     assert len(prov.json()["items"]) == 5
 

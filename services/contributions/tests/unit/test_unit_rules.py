@@ -19,7 +19,11 @@ OK = dict(
     [
         ("N§2", {}, []),
         ("N§3(4)", {"provincial_direct": True, "region": "220000", "home_region": "220200"}, []),
-        ("N§3(4)", {"provincial_direct": True, "region": "220100", "home_region": "220200"}, ["provincial_direct_region"]),
+        (
+            "N§3(4)",
+            {"provincial_direct": True, "region": "220100", "home_region": "220200"},
+            ["provincial_direct_region"],
+        ),
         ("N§3(4)", {"provincial_direct": True, "region": "220000"}, ["home_region_required"]),
         ("N§3(4)", {"provincial_direct": True, "region": "220000", "home_region": "220000"}, ["home_region_required"]),
         ("N§3(4)", {"region": "220000"}, ["province_region_reserved"]),

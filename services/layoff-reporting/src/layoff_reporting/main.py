@@ -11,7 +11,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         name="layoff-reporting",
         package="layoff_reporting",
         title="裁员报告服务 (layoff-reporting)",
-        description="企业规模裁员提前30日报告、征求工会意见、优先录用、吸纳就业激励 (N§7, LL27). Mass-layoff filings, thresholds, consultation, rehire priority, hiring incentives.",
+        description=(
+            "企业规模裁员提前30日报告、征求工会意见、优先录用、吸纳就业激励 (N§7, LL27). "
+            "Mass-layoff filings, thresholds, consultation, rehire priority, hiring incentives."
+        ),
         settings=settings or Settings(),
         database=database,
         routers=[],

@@ -4,6 +4,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import asyncpg
@@ -38,15 +39,21 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
+def _admin_sync(sql: str) -> None:
+    # a thread of its own, so this works from sync fixtures and from inside a running event loop alike
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _admin(sql)).result()
+
+
 def create_test_database(prefix: str) -> str:
     name = f"test_{prefix}_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    _admin_sync(f'CREATE DATABASE "{name}"')
     return make_url(admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_test_database(url: str) -> None:
     name = make_url(url).database
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _admin_sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def service_fixtures(
@@ -98,20 +105,22 @@ def service_fixtures(
         yield Database(database_url, engine=engine)
         async with engine.begin() as conn:
             tables = (
-                await conn.execute(
-                    text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                        "AND tablename <> 'alembic_version'"
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                            "AND tablename <> 'alembic_version'"
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if tables:
                 await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY"))
 
     @pytest_asyncio.fixture(loop_scope="session")
-    async def live_client(
-        app_factory: Callable[..., FastAPI], live_db: Database
-    ) -> AsyncIterator[httpx.AsyncClient]:
+    async def live_client(app_factory: Callable[..., FastAPI], live_db: Database) -> AsyncIterator[httpx.AsyncClient]:
         app = app_factory(live_db)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
             yield c

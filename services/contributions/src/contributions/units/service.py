@@ -24,7 +24,10 @@ async def register_unit(session: AsyncSession, principal: Principal, body: UnitC
             "unit_registration_inconsistent",
             "Unit registration contradicts the policy",
             "; ".join(f"{v.message} ({v.clause})" for v in violations),
-            errors=[FieldError(field=f"body.{v.field}", code=v.code, message=f"{v.message} ({v.clause})") for v in violations],
+            errors=[
+                FieldError(field=f"body.{v.field}", code=v.code, message=f"{v.message} ({v.clause})")
+                for v in violations
+            ],
         )
     if await repository.get_by_credit_code(session, body.credit_code) is not None:
         raise Conflict("unit_already_registered", f"unit {body.credit_code} is already registered")

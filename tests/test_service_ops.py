@@ -1,0 +1,110 @@
+"""What every service has in common, checked on all four: health, readiness, metrics, request ids, OpenAPI."""
+
+import importlib
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from insurance_shared.db import Database
+from insurance_shared.migrations import upgrade
+from insurance_shared.testing.fixtures import create_test_database, drop_test_database
+
+PACKAGES = ["contributions", "claims", "layoff_reporting", "fund_monitor"]
+
+
+def make_app(package: str, database_url: str, database: Database | None = None):
+    main = importlib.import_module(f"{package}.main")
+    settings = importlib.import_module(f"{package}.settings").Settings(
+        database_url=database_url, background_tasks=False
+    )
+    return main.create_app(settings=settings, database=database)
+
+
+@pytest.fixture(scope="module", params=PACKAGES)
+def service(request) -> Iterator[tuple[str, str]]:
+    url = create_test_database(request.param)
+    try:
+        upgrade(request.param, url)
+        yield request.param, url
+    finally:
+        drop_test_database(url)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(service) -> AsyncIterator[httpx.AsyncClient]:
+    package, url = service
+    db = Database(url)
+    app = make_app(package, url, db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        yield c
+    await db.dispose()
+
+
+async def test_healthz_and_readyz(client) -> None:
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["migrations"] == ["0001"]
+
+
+async def test_readyz_503_when_database_unreachable(service) -> None:
+    package, _ = service
+    url = "postgresql+asyncpg://root@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    db = Database(url)
+    app = make_app(package, url, db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/readyz")
+    await db.dispose()
+    assert resp.status_code == 503
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "database_unreachable"
+    assert resp.json()["status"] == 503
+
+
+async def test_readyz_503_when_migrations_pending(service) -> None:
+    package, _ = service
+    url = create_test_database(package + "_empty")
+    try:
+        db = Database(url)
+        app = make_app(package, url, db)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            resp = await c.get("/readyz")
+        await db.dispose()
+    finally:
+        drop_test_database(url)
+    assert resp.status_code == 503
+    assert resp.json()["code"] == "migrations_pending"
+
+
+async def test_request_id_is_returned_and_generated(client) -> None:
+    given = await client.get("/healthz", headers={"X-Request-ID": "city-sys-42"})
+    assert given.headers["x-request-id"] == "city-sys-42"
+    made = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert made.headers["x-request-id"] != "bad id with spaces" and len(made.headers["x-request-id"]) == 32
+
+
+async def test_metrics_count_requests_by_route_method_status(client) -> None:
+    await client.get("/healthz")
+    await client.get("/nowhere/220102199001011239")
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
+    assert "http_request_duration_seconds_bucket" in text
+
+
+async def test_openapi_is_chinese_titled_with_problem_errors_and_examples(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in spec["info"]["title"])
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert op.get("summary"), f"{method} {path} has no summary"
+            if "requestBody" in op:
+                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+                assert schemas[ref].get("examples"), f"{ref} has no example"
+            if "422" in op["responses"]:
+                assert "application/problem+json" in op["responses"]["422"]["content"]
+    assert (await client.get("/docs")).status_code == 200
