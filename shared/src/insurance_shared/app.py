@@ -22,7 +22,7 @@ from . import idempotency, migrations
 from .auth import TokenVerifier
 from .db import Database
 from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
-from .observability import Metrics, ObservabilityMiddleware, configure_logging
+from .observability import Metrics, ObservabilityMiddleware
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
 
@@ -62,7 +62,6 @@ def build_service_app(
     on_shutdown: Sequence[Hook] = (),
     tags: Sequence[dict[str, str]] = (),
 ) -> FastAPI:
-    configure_logging(settings.log_level, json_lines=settings.log_json)
     if settings.jwt_public_key is None and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
         log.warning(
             "%s uses the development JWT secret; set %sJWT_SECRET in production",

@@ -26,6 +26,10 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
     else:
         import uvicorn
 
+        from .observability import configure_logging
+
+        # logging is the process's business, not the app's: tests and embedders keep their own handlers
+        configure_logging(settings.log_level, json_lines=settings.log_json)
         uvicorn.run(
             f"{package}.main:create_app",
             factory=True,

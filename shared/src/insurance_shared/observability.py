@@ -39,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": mask_identifiers(record.getMessage()),
-            "request_id": request_id_var.get(),
+            "request_id": getattr(record, "request_id", None),
         }
         for key in ("service", "method", "path", "status", "duration_ms"):
             if hasattr(record, key):
@@ -47,6 +47,19 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exception"] = mask_identifiers(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False)
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # stamp the request id when the record is made: handlers may format it later, outside the request
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id_var.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_factory)
 
 
 def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:

@@ -259,7 +259,7 @@ async def test_concurrent_requests_with_one_key_execute_once(live_client, auth_h
         assert (await s.execute(select(func.count()).select_from(idempotency_keys))).scalar_one() == 1
 
 
-async def test_forced_internal_error_is_a_problem_without_internals(app_factory, db, auth_headers) -> None:
+async def test_forced_internal_error_is_a_problem_without_internals(app_factory, db, caplog) -> None:
     import httpx
 
     app = app_factory(db)
@@ -273,6 +273,9 @@ async def test_forced_internal_error_is_a_problem_without_internals(app_factory,
     body = assert_problem(resp, 500, "internal_error")
     assert body["request_id"] == "req-boom-1"
     assert "hunter2" not in resp.text and "RuntimeError" not in resp.text
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert logged and logged[0].request_id == "req-boom-1"
+    assert logged[0].exc_info is not None  # the traceback goes to the log, not to the caller
 
 
 async def test_unknown_route_is_a_problem(client) -> None:
