@@ -46,7 +46,7 @@ async def test_healthz_and_readyz(client) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["migrations"] == ["0001"]
+    assert ready.json()["migrations"] == ["0002"]
 
 
 async def test_readyz_503_when_database_unreachable(service) -> None:

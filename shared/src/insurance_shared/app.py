@@ -22,6 +22,10 @@ from . import idempotency, migrations
 from .auth import TokenVerifier
 from .db import Database
 from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
+from .events.admin import admin_router
+from .events.feed import feed_router
+from .events.inbox import Handlers
+from .events.runtime import start_events
 from .observability import Metrics, ObservabilityMiddleware
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
@@ -58,6 +62,7 @@ def build_service_app(
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
     database: Database | None = None,
+    handlers: Handlers | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     tags: Sequence[dict[str, str]] = (),
@@ -77,6 +82,7 @@ def build_service_app(
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:
             tasks.append(asyncio.create_task(_purge_idempotency_keys(app, settings.idempotency_retention_hours)))
+        app.state.events = start_events(app.state.db, name, settings, app.state.handlers)
         for hook in on_startup:
             await hook(app)
         try:
@@ -84,6 +90,7 @@ def build_service_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            await app.state.events.stop()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -94,12 +101,17 @@ def build_service_app(
         description=description,
         version="0.1.0",
         lifespan=lifespan,
-        openapi_tags=[*tags, {"name": "ops", "description": "运行状态: 存活、就绪、指标"}],
+        openapi_tags=[
+            *tags,
+            {"name": "events", "description": "事件: 发件箱事件流与搁置事件 (服务间)"},
+            {"name": "ops", "description": "运行状态: 存活、就绪、指标"},
+        ],
         responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     app.state.service_name = name
     app.state.db = database
+    app.state.handlers = handlers or Handlers()
     app.state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key
     )
@@ -152,6 +164,8 @@ def build_service_app(
 
     for router in routers:
         app.include_router(router)
+    app.include_router(feed_router())
+    app.include_router(admin_router())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

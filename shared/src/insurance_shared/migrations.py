@@ -129,3 +129,16 @@ def create_common_tables_v1(op: Operations) -> None:
     for table in (audit_log, idempotency_keys):
         table.create(bind)
     append_only_triggers(op, "audit_log")
+
+
+def create_event_tables_v1(op: Operations) -> None:
+    """Outbox, processed events, consumer cursors and dead letters, as of version 1 (the Events issue)."""
+    from .events.inbox import consumer_cursors, dead_letters, processed_events
+    from .events.outbox import outbox
+
+    bind = op.get_bind()
+    for table in (outbox, processed_events, consumer_cursors, dead_letters):
+        table.create(bind)
+    if bind.dialect.name == "postgresql":
+        # the writing transaction's id orders the feed (see events/outbox.py)
+        op.execute(text("ALTER TABLE outbox ALTER COLUMN txid SET DEFAULT pg_current_xact_id()::text::bigint"))

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PROBLEM_JSON, TYPE_PREFIX
+from .tracing import child_of, current_traceparent
 
 __all__ = ["Metrics", "ObservabilityMiddleware", "configure_logging", "mask_identifiers", "request_id_var"]
 
@@ -100,14 +101,16 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = None
+        incoming = parent = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
-                break
+            elif name == b"traceparent":
+                parent = value.decode("latin-1")
         request_id = incoming if incoming and _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
+        trace_token = current_traceparent.set(child_of(parent))
         status = 500
         started = False
         t0 = time.perf_counter()
@@ -170,3 +173,4 @@ class ObservabilityMiddleware:
                 },
             )
             request_id_var.reset(token)
+            current_traceparent.reset(trace_token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,4 +25,14 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     idempotency_retention_hours: int = Field(default=48, ge=24)
-    background_tasks: bool = True
+    background_tasks: bool = Field(default=True, description="relay, consumers, housekeeping; off in unit tests")
+
+    # events
+    event_transport: Literal["feed", "nats"] = "feed"
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_prefix: str = Field(default="", description="prefix of subjects and stream names, e.g. for a test run")
+    relay_in_process: bool = Field(default=True, description="false when the relay runs alone (python -m X relay)")
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_backoff_seconds: float = Field(default=0.2, ge=0)
+    feed_wait_seconds: float = Field(default=5.0, ge=0, le=20)
+    service_token: SecretStr | None = Field(default=None, description="token for peers' feeds; else self-signed")

@@ -1,1 +1,10 @@
-"""Versioned contracts between services: event payloads and cross-service HTTP bodies (see the Events issue)."""
+"""Versioned contracts between services: event payloads, each registered in the catalogue under its type.
+
+A type name is ``<source>.<what_happened>.v<N>``. A change that removes or retypes a field is a new version;
+adding an optional field is not (consumers ignore fields they do not know).
+"""
+
+from .catalogue import EventData, catalogue, event_type
+from .contributions import UnitRegistered
+
+__all__ = ["EventData", "UnitRegistered", "catalogue", "event_type"]

@@ -1,6 +1,8 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, FieldError, Principal, Problem
+from insurance_shared.contracts import UnitRegistered
+from insurance_shared.events import emit
 
 from ..rules.units import unit_registration_violations
 from . import repository
@@ -34,4 +36,19 @@ async def register_unit(session: AsyncSession, principal: Principal, body: UnitC
     unit = Unit(**body.model_dump())
     session.add(unit)
     await session.flush()
+    await emit(
+        session,
+        UnitRegistered(
+            credit_code=unit.credit_code,
+            name=unit.name,
+            kind=unit.kind.value,
+            region=unit.region,
+            home_region=unit.home_region,
+            provincial_direct=unit.provincial_direct,
+            fully_budget_funded=unit.fully_budget_funded,
+            declared_staff=unit.declared_staff,
+        ),
+        subject=unit.credit_code,
+        region=unit.region,
+    )
     return unit

@@ -1,0 +1,11 @@
+"""Events between services: transactional outbox, ordered feed, NATS JetStream relay, idempotent inbox.
+
+Produce with :func:`emit` inside the transaction of the change; consume by registering handlers on a
+:class:`Handlers` passed to the service's app. Which transport carries them is a setting (``feed`` or ``nats``).
+"""
+
+from .envelope import Envelope, parse_data
+from .inbox import Handlers, Inbox, Incoming
+from .outbox import Cursor, emit
+
+__all__ = ["Cursor", "Envelope", "Handlers", "Inbox", "Incoming", "emit", "parse_data"]

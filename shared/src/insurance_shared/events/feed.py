@@ -1,0 +1,147 @@
+"""Transport ``feed``: no broker. Each service serves its outbox as ``GET /events?after=<cursor>``; consumers poll
+their peers and keep their cursor in their own database, advanced in the same transaction as the effects."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from ..auth import Principal, Role, issue_token, require_roles
+from ..db import Database
+from ..errors import Problem
+from ..regions import PROVINCE
+from .envelope import Envelope
+from .inbox import Inbox, Incoming
+from .outbox import Cursor, read_after
+
+__all__ = ["FeedConsumer", "feed_router", "service_token_provider"]
+
+log = logging.getLogger(__name__)
+
+
+def feed_router() -> APIRouter:
+    router = APIRouter(tags=["events"])
+
+    @router.get(
+        "/events",
+        summary="事件流 (本服务发件箱, 按提交顺序)",
+        description=(
+            "Events this service emitted, in an order no reader can overtake (see the outbox module). Pass the "
+            "`next_cursor` of one page as `after` of the next. `wait` holds the request open up to that many "
+            "seconds until an event arrives. Role `service` only."
+        ),
+    )
+    async def events(
+        request: Request,
+        _: Annotated[Principal, Depends(require_roles(Role.SERVICE))],
+        after: Annotated[str | None, Query(max_length=50, description="上一页的 next_cursor")] = None,
+        limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+        wait: Annotated[float, Query(ge=0, le=20, description="长轮询秒数")] = 0,
+    ) -> Response:
+        try:
+            cursor = Cursor.parse(after)
+        except ValueError as exc:
+            raise Problem(422, "invalid_cursor", "Invalid cursor", str(exc)) from None
+        db: Database = request.app.state.db
+        deadline = time.monotonic() + wait
+        while True:
+            async with db.sessionmaker() as session:
+                rows = await read_after(session, cursor, limit)
+            if rows or time.monotonic() >= deadline or await request.is_disconnected():
+                break
+            await asyncio.sleep(0.05)
+        next_cursor = str(rows[-1].cursor) if rows else str(cursor)
+        # the stored envelopes are already JSON: splice them in rather than parse and re-serialise
+        body = (
+            '{"events":['
+            + ",".join(f'{{"cursor":"{r.cursor}","event":{r.envelope_json}}}' for r in rows)
+            + f'],"next_cursor":"{next_cursor}"}}'
+        )
+        return Response(body, media_type="application/json")
+
+    return router
+
+
+def service_token_provider(secret: str, service: str, fixed: str | None = None) -> Callable[[], str]:
+    """Tokens a service presents to its peers: a configured one, or one it signs itself (HS256), renewed hourly."""
+    if fixed:
+        return lambda: fixed
+    state: dict[str, object] = {"token": "", "until": 0.0}
+
+    def get() -> str:
+        now = time.monotonic()
+        if now >= float(state["until"]):  # type: ignore[arg-type]
+            state["token"] = issue_token(
+                secret, sub=f"service:{service}", region=PROVINCE, roles=[Role.SERVICE], ttl=dt.timedelta(hours=2)
+            )
+            state["until"] = now + 3600
+        return str(state["token"])
+
+    return get
+
+
+class FeedConsumer:
+    """Polls one peer's feed and applies what it finds; resumes from the cursor stored with the effects."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        *,
+        source: str,
+        base_url: str,
+        token: Callable[[], str],
+        batch: int = 500,
+        wait_seconds: float = 5.0,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.inbox = inbox
+        self.source = source
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.batch = batch
+        self.wait_seconds = wait_seconds
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(wait_seconds + 10))
+        self._owns_client = client is None
+
+    async def poll_once(self, wait: float | None = None) -> int:
+        cursor = await self.inbox.cursor(self.source)
+        params: dict[str, str | int | float] = {
+            "limit": self.batch,
+            "wait": self.wait_seconds if wait is None else wait,
+        }
+        if cursor:
+            params["after"] = cursor
+        resp = await self._client.get(
+            f"{self.base_url}/events", params=params, headers={"Authorization": f"Bearer {self.token()}"}
+        )
+        resp.raise_for_status()
+        page = json.loads(resp.content)
+        batch = [Incoming(Envelope.model_validate(item["event"]), item["cursor"]) for item in page["events"]]
+        await self.inbox.apply(self.source, batch)
+        return len(batch)
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                await self.poll_once()
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a peer down or restarting: wait and try again, never give up
+                log.warning("feed from %s: %s; retrying in %.1fs", self.source, exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()

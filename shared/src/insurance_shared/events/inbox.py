@@ -1,0 +1,333 @@
+"""The consuming side: idempotent, ordered application of events, with retries and a dead-letter table.
+
+* Idempotent: each applied event's id goes into ``processed_events`` in the same transaction as its effect, so a
+  duplicate (a relay that published twice, a redelivery) finds it there and changes nothing.
+* Ordered: a stream is applied in the order it arrives; an event whose subject already has a parked event is
+  parked behind it rather than applied out of order, and retrying the first replays the rest in order.
+* Never stuck: a handler that raises is retried with backoff; after ``max_attempts`` failures the event is parked
+  in ``dead_letters`` with its error, the stream moves on, and ``/admin/dead-letters`` shows and retries it.
+* Fast: a batch is applied in one transaction. Only when that fails is it replayed event by event, to find and
+  park the event at fault without losing the others' effects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, String, Table, Text, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..contracts import EventData, catalogue
+from ..db import COMMON_METADATA, BigIntPK, Database, UTCDateTime, utcnow
+from ..tracing import child_of, current_traceparent
+from .envelope import Envelope
+
+__all__ = [
+    "Handler",
+    "Handlers",
+    "Inbox",
+    "Incoming",
+    "consumer_cursors",
+    "dead_letters",
+    "processed_events",
+    "store_cursor",
+]
+
+log = logging.getLogger(__name__)
+
+processed_events = Table(
+    "processed_events",
+    COMMON_METADATA,
+    Column("event_id", String(36), primary_key=True),
+    Column("source", String(50), nullable=False),
+    Column("type", String(200), nullable=False),
+    Column("outcome", String(20), nullable=False),  # applied | unknown_type | ignored
+    Column("processed_at", UTCDateTime, nullable=False),
+)
+
+consumer_cursors = Table(
+    "consumer_cursors",
+    COMMON_METADATA,
+    Column("source", String(50), primary_key=True),
+    Column("cursor", String(50), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    COMMON_METADATA,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("source", String(50), nullable=False),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # parked | resolved
+    Column("parked_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Index("ix_dead_letters_open", "source", "subject", "status"),
+)
+
+Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+
+
+class Handlers:
+    """Event type → handler. A handler gets the session (do not commit it), the envelope and the typed data."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, data_type: type[EventData]) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            if data_type.event_type in self._handlers:
+                raise ValueError(f"two handlers for {data_type.event_type}")
+            self._handlers[data_type.event_type] = fn
+            return fn
+
+        return register
+
+    def get(self, event_type: str) -> Handler | None:
+        return self._handlers.get(event_type)
+
+    def sources(self) -> set[str]:
+        return {catalogue[t].source for t in self._handlers}
+
+    def types(self) -> set[str]:
+        return set(self._handlers)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One delivered event: its envelope and, for the feed, the cursor to store once it is applied."""
+
+    envelope: Envelope
+    cursor: str | None = None
+
+
+class _Park(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+async def store_cursor(session: AsyncSession, key: str, cursor: str) -> None:
+    stmt = _insert(session)(consumer_cursors).values(source=key, cursor=cursor, updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[consumer_cursors.c.source], set_={"cursor": cursor, "updated_at": utcnow()}
+    )
+    await session.execute(stmt)
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        handlers: Handlers,
+        *,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+    ) -> None:
+        self.db = db
+        self.handlers = handlers
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+
+    # ---- the stream -------------------------------------------------------------------------------------------
+
+    async def apply(self, source: str, batch: Sequence[Incoming]) -> None:
+        """Apply a delivered batch, in order. Returns once every event is applied, skipped or parked."""
+        if not batch:
+            return
+        try:
+            async with self.db.sessionmaker() as session:
+                await self._apply_many(session, source, batch)
+                await session.commit()
+            return
+        except Exception:
+            log.warning("batch of %d from %s failed; applying one by one", len(batch), source, exc_info=True)
+        for item in batch:
+            await self._apply_one_with_retries(source, item)
+
+    async def _apply_many(self, session: AsyncSession, source: str, batch: Sequence[Incoming]) -> None:
+        ids = [str(i.envelope.id) for i in batch]
+        done = set(
+            (await session.execute(select(processed_events.c.event_id).where(processed_events.c.event_id.in_(ids))))
+            .scalars()
+            .all()
+        )
+        done |= set(
+            (await session.execute(select(dead_letters.c.event_id).where(dead_letters.c.event_id.in_(ids))))
+            .scalars()
+            .all()
+        )
+        blocked = await self._blocked_subjects(session, source, {i.envelope.subject for i in batch})
+        records: list[dict[str, Any]] = []
+        for item in batch:
+            env = item.envelope
+            key = str(env.id)
+            if key in done:
+                continue
+            done.add(key)
+            if env.subject in blocked:
+                await self._park(session, source, item, "parked behind an earlier parked event of this subject", 0)
+                continue
+            outcome = await self._run_handler(session, env)
+            records.append(self._record(source, env, outcome))
+        if records:
+            await session.execute(_insert(session)(processed_events).on_conflict_do_nothing(), records)
+        last_cursor = next((i.cursor for i in reversed(batch) if i.cursor is not None), None)
+        if last_cursor is not None:
+            await self._store_cursor(session, source, last_cursor)
+
+    async def _apply_one_with_retries(self, source: str, item: Incoming) -> None:
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self.db.sessionmaker() as session:
+                    await self._apply_many(session, source, [item])
+                    await session.commit()
+                return
+            except Exception as exc:  # the handler's failure, whatever it is, must not stop the stream
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "event %s (%s) failed, attempt %d: %s", item.envelope.id, item.envelope.type, attempt, error
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        async with self.db.sessionmaker() as session:
+            await self._park(session, source, item, error, self.max_attempts)
+            if item.cursor is not None:
+                await self._store_cursor(session, source, item.cursor)
+            await session.commit()
+        log.error("event %s (%s) parked after %d attempts", item.envelope.id, item.envelope.type, self.max_attempts)
+
+    async def _run_handler(self, session: AsyncSession, env: Envelope) -> str:
+        model = catalogue.get(env.type)
+        if model is None:
+            log.warning("unknown event type %s from %s (id %s): recorded and skipped", env.type, env.source, env.id)
+            return "unknown_type"
+        handler = self.handlers.get(env.type)
+        if handler is None:
+            return "ignored"
+        data = model.model_validate(env.data)
+        token = current_traceparent.set(child_of(env.traceparent))
+        try:
+            await handler(session, env, data)
+        finally:
+            current_traceparent.reset(token)
+        return "applied"
+
+    @staticmethod
+    def _record(source: str, env: Envelope, outcome: str) -> dict[str, Any]:
+        return {
+            "event_id": str(env.id),
+            "source": source,
+            "type": env.type,
+            "outcome": outcome,
+            "processed_at": utcnow(),
+        }
+
+    @staticmethod
+    async def _blocked_subjects(session: AsyncSession, source: str, subjects: set[str]) -> set[str]:
+        stmt = select(dead_letters.c.subject).where(
+            dead_letters.c.source == source,
+            dead_letters.c.status == "parked",
+            dead_letters.c.subject.in_(subjects),
+        )
+        return set((await session.execute(stmt)).scalars().all())
+
+    @staticmethod
+    async def _park(session: AsyncSession, source: str, item: Incoming, error: str, attempts: int) -> None:
+        env = item.envelope
+        await session.execute(
+            _insert(session)(dead_letters)
+            .values(
+                event_id=str(env.id),
+                source=source,
+                type=env.type,
+                subject=env.subject,
+                envelope=env.model_dump_json(),
+                error=error[:4000],
+                attempts=attempts,
+                status="parked",
+                parked_at=utcnow(),
+            )
+            .on_conflict_do_nothing()
+        )
+
+    _store_cursor = staticmethod(store_cursor)
+
+    async def cursor(self, source: str) -> str | None:
+        async with self.db.sessionmaker() as session:
+            return (
+                await session.execute(select(consumer_cursors.c.cursor).where(consumer_cursors.c.source == source))
+            ).scalar_one_or_none()
+
+    # ---- dead letters -----------------------------------------------------------------------------------------
+
+    async def retry(self, dead_letter_id: int) -> dict[str, Any]:
+        """Re-run a parked event and then every later parked event of its subject, in order, until one fails."""
+        async with self.db.sessionmaker() as session:
+            first = (
+                await session.execute(select(dead_letters).where(dead_letters.c.id == dead_letter_id))
+            ).one_or_none()
+        if first is None:
+            raise LookupError(dead_letter_id)
+        if first.status != "parked":
+            return {"id": dead_letter_id, "status": first.status, "resolved": [], "still_parked": []}
+        async with self.db.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(dead_letters)
+                    .where(
+                        dead_letters.c.source == first.source,
+                        dead_letters.c.subject == first.subject,
+                        dead_letters.c.status == "parked",
+                        dead_letters.c.id >= first.id,
+                    )
+                    .order_by(dead_letters.c.id)
+                )
+            ).all()
+        resolved: list[int] = []
+        for row in rows:
+            env = Envelope.model_validate_json(row.envelope)
+            try:
+                async with self.db.sessionmaker() as session:
+                    outcome = await self._run_handler(session, env)
+                    await session.execute(
+                        _insert(session)(processed_events).on_conflict_do_nothing(),
+                        [self._record(row.source, env, outcome)],
+                    )
+                    await session.execute(
+                        update(dead_letters)
+                        .where(dead_letters.c.id == row.id)
+                        .values(status="resolved", resolved_at=utcnow(), attempts=row.attempts + 1)
+                    )
+                    await session.commit()
+                resolved.append(row.id)
+            except Exception as exc:
+                async with self.db.sessionmaker() as session:
+                    await session.execute(
+                        update(dead_letters)
+                        .where(dead_letters.c.id == row.id)
+                        .values(error=f"{type(exc).__name__}: {exc}"[:4000], attempts=row.attempts + 1)
+                    )
+                    await session.commit()
+                break
+        still = [r.id for r in rows if r.id not in resolved]
+        return {
+            "id": dead_letter_id,
+            "status": "resolved" if not still else "parked",
+            "resolved": resolved,
+            "still_parked": still,
+        }

@@ -1,0 +1,190 @@
+"""Transport ``nats``: the relay publishes committed outbox rows to JetStream, one stream per source service,
+subject = event type, message id = event id (the server drops duplicates within its window; the consumer's
+processed-events table drops the rest). Consumers are durable pull consumers that ack after their commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import nats
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+from sqlalchemy import select
+
+from ..db import Database
+from .envelope import Envelope
+from .inbox import Inbox, Incoming, consumer_cursors, store_cursor
+from .outbox import Cursor, read_after
+
+__all__ = ["JetStreamConsumer", "JetStreamRelay", "stream_name", "subject_root"]
+
+log = logging.getLogger(__name__)
+
+RELAY_CURSOR_KEY = "@relay:nats"  # the relay's position, kept in consumer_cursors beside the consumers'
+
+
+def subject_root(source: str, prefix: str = "") -> str:
+    return f"{prefix}{source.replace('-', '_')}"
+
+
+def stream_name(source: str, prefix: str = "") -> str:
+    return subject_root(source, prefix).upper().replace(".", "_").replace("-", "_")
+
+
+async def _connect(url: str) -> nats.NATS:
+    return await nats.connect(
+        url,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=2,
+        allow_reconnect=True,
+    )
+
+
+async def ensure_stream(js: object, source: str, prefix: str) -> None:
+    config = StreamConfig(
+        name=stream_name(source, prefix),
+        subjects=[f"{subject_root(source, prefix)}.>"],
+        storage=StorageType.FILE,
+        duplicate_window=120.0,
+    )
+    try:
+        await js.add_stream(config)  # type: ignore[attr-defined]
+    except BadRequestError:  # exists with another config: bring it in line
+        await js.update_stream(config)  # type: ignore[attr-defined]
+
+
+class JetStreamRelay:
+    def __init__(self, db: Database, *, source: str, url: str, prefix: str = "", batch: int = 500) -> None:
+        self.db = db
+        self.source = source
+        self.url = url
+        self.prefix = prefix
+        self.batch = batch
+        self._nc: nats.NATS | None = None
+
+    async def _js(self):
+        if self._nc is None or self._nc.is_closed:
+            self._nc = await _connect(self.url)
+            await ensure_stream(self._nc.jetstream(), self.source, self.prefix)
+        return self._nc.jetstream()
+
+    async def _cursor(self) -> Cursor:
+        async with self.db.sessionmaker() as session:
+            value = (
+                await session.execute(
+                    select(consumer_cursors.c.cursor).where(consumer_cursors.c.source == RELAY_CURSOR_KEY)
+                )
+            ).scalar_one_or_none()
+        return Cursor.parse(value)
+
+    async def publish(self, rows: list, js: object) -> None:  # type: ignore[type-arg]
+        futures = []
+        for row in rows:
+            futures.append(
+                await js.publish_async(  # type: ignore[attr-defined]
+                    f"{self.prefix}{row.type}",
+                    row.envelope_json.encode(),
+                    headers={"Nats-Msg-Id": row.event_id},
+                    wait_stall=10,
+                )
+            )
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
+
+    async def relay_once(self) -> int:
+        """Publish the next committed batch; the cursor moves only after JetStream has acknowledged all of it."""
+        js = await self._js()
+        cursor = await self._cursor()
+        async with self.db.sessionmaker() as session:
+            rows = await read_after(session, cursor, self.batch)
+        if not rows:
+            return 0
+        await self.publish(rows, js)
+        await self.mark_sent(rows[-1].cursor)
+        return len(rows)
+
+    async def mark_sent(self, cursor: Cursor) -> None:
+        async with self.db.sessionmaker() as session:
+            await store_cursor(session, RELAY_CURSOR_KEY, str(cursor))
+            await session.commit()
+
+    async def run(self, idle_sleep: float = 0.05) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                n = await self.relay_once()
+                backoff = 0.5
+                if n == 0:
+                    await asyncio.sleep(idle_sleep)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("relay to NATS: %s; retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+    async def aclose(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.close()
+
+
+class JetStreamConsumer:
+    def __init__(
+        self, inbox: Inbox, *, source: str, durable: str, url: str, prefix: str = "", batch: int = 500
+    ) -> None:
+        self.inbox = inbox
+        self.source = source
+        self.durable = durable
+        self.url = url
+        self.prefix = prefix
+        self.batch = batch
+        self._nc: nats.NATS | None = None
+        self._sub = None
+
+    async def _subscription(self):
+        if self._sub is None:
+            self._nc = await _connect(self.url)
+            js = self._nc.jetstream()
+            await ensure_stream(js, self.source, self.prefix)
+            self._sub = await js.pull_subscribe(
+                f"{subject_root(self.source, self.prefix)}.>",
+                durable=self.durable,
+                stream=stream_name(self.source, self.prefix),
+            )
+        return self._sub
+
+    async def poll_once(self, timeout: float = 1.0) -> int:
+        sub = await self._subscription()
+        try:
+            msgs = await sub.fetch(self.batch, timeout=timeout)
+        except (TimeoutError, NatsTimeout):
+            return 0
+        batch: list[Incoming] = []
+        for msg in msgs:
+            try:
+                batch.append(Incoming(Envelope.model_validate_json(msg.data)))
+            except ValueError:
+                log.error("message %s on %s is not an event envelope; dropped", msg.metadata.sequence, msg.subject)
+        await self.inbox.apply(self.source, batch)
+        for msg in msgs:  # only after the effects committed: a crash before this means redelivery, not loss
+            await msg.ack()
+        return len(msgs)
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                await self.poll_once()
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer of %s on NATS: %s; retrying in %.1fs", self.source, exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+    async def aclose(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.close()

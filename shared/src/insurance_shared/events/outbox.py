@@ -1,0 +1,112 @@
+"""The transactional outbox: :func:`emit` writes an event in the caller's transaction; the feed reads them back
+in an order no reader can overtake.
+
+Ordering (the guarantee ``GET /events?after=`` rests on): a reader must never pass an event that commits later
+with a lower position.
+
+* PostgreSQL: each row carries the id of the transaction that wrote it (``txid``, from ``pg_current_xact_id()``)
+  and the feed is ordered by ``(txid, id)``. A read returns only rows whose ``txid`` is below the snapshot's
+  ``xmin``, the oldest transaction still running: every transaction below it has ended, so no row can still
+  appear below the cursor, and any transaction that writes later gets a larger id. A long transaction delays
+  the feed; it cannot make a reader skip.
+* SQLite: one writer at a time (every transaction begins ``BEGIN IMMEDIATE``), so ids are handed out in commit
+  order; ``txid`` is 0 and ``id`` alone orders the feed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Column, Index, String, Table, Text, insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ..contracts import EventData
+from ..db import COMMON_METADATA, BigIntPK, UTCDateTime, utcnow
+from ..tracing import current_traceparent
+from .envelope import Envelope
+
+__all__ = ["Cursor", "FeedRow", "emit", "outbox", "read_after"]
+
+outbox = Table(
+    "outbox",
+    COMMON_METADATA,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    # PostgreSQL: DEFAULT pg_current_xact_id() (set by the migration); SQLite: 0
+    Column("txid", BigInteger, nullable=False, server_default=text("0")),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("envelope", Text, nullable=False),
+    Index("ix_outbox_position", "txid", "id"),
+)
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Cursor:
+    txid: int = 0
+    id: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.txid}-{self.id}"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor:
+        if not value:
+            return cls()
+        txid, _, row = value.partition("-")
+        if not (txid.isdigit() and row.isdigit()):
+            raise ValueError("a cursor is two numbers joined by '-', e.g. 0-15, as returned in next_cursor")
+        return cls(int(txid), int(row))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    cursor: Cursor
+    event_id: str
+    type: str
+    envelope_json: str
+
+
+async def emit(session: AsyncSession, data: EventData, *, subject: str, region: str) -> Envelope:
+    """Record ``data`` as an event in the caller's transaction; it leaves only if that transaction commits."""
+    envelope = Envelope(
+        id=uuid.uuid4(),
+        type=data.event_type,
+        source=data.source,
+        subject=subject,
+        time=utcnow(),
+        region=region,
+        traceparent=current_traceparent.get(),
+        data=data.model_dump(mode="json"),
+    )
+    await session.execute(
+        insert(outbox).values(
+            event_id=str(envelope.id),
+            type=envelope.type,
+            subject=subject,
+            time=envelope.time,
+            envelope=envelope.model_dump_json(),
+        )
+    )
+    return envelope
+
+
+_READ_PG = text(
+    """
+    SELECT txid, id, event_id, type, envelope FROM outbox
+    WHERE (txid, id) > (:txid, :id)
+      AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    ORDER BY txid, id
+    LIMIT :limit
+    """
+)
+_READ_SQLITE = text("SELECT txid, id, event_id, type, envelope FROM outbox WHERE id > :id ORDER BY id LIMIT :limit")
+
+
+async def read_after(conn: AsyncConnection | AsyncSession, after: Cursor, limit: int) -> list[FeedRow]:
+    dialect = conn.get_bind().dialect.name if isinstance(conn, AsyncSession) else conn.dialect.name
+    stmt = _READ_PG if dialect == "postgresql" else _READ_SQLITE
+    rows = (await conn.execute(stmt, {"txid": after.txid, "id": after.id, "limit": limit})).all()
+    return [FeedRow(Cursor(r[0], r[1]), r[2], r[3], r[4]) for r in rows]
