@@ -4,8 +4,8 @@ whatever their consumers do. Only propagation: spans are not exported anywhere y
 from __future__ import annotations
 
 import contextvars
+import random
 import re
-import secrets
 
 __all__ = ["child_of", "current_traceparent", "new_traceparent", "parse_traceparent", "trace_id"]
 
@@ -24,8 +24,16 @@ def parse_traceparent(value: str | None) -> str | None:
     return m.group(0)
 
 
+# Trace and span ids must be unique, not secret: the Mersenne Twister is plenty and costs no system call per event.
+_random = random.Random()
+
+
+def _hex(bits: int) -> str:
+    return f"{_random.getrandbits(bits) or 1:0{bits // 4}x}"
+
+
 def new_traceparent() -> str:
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    return f"00-{_hex(128)}-{_hex(64)}-01"
 
 
 def child_of(parent: str | None) -> str:
@@ -34,7 +42,7 @@ def child_of(parent: str | None) -> str:
     if parsed is None:
         return new_traceparent()
     _, trace, _, flags = parsed.split("-")
-    return f"00-{trace}-{secrets.token_hex(8)}-{flags}"
+    return f"00-{trace}-{_hex(64)}-{flags}"
 
 
 def trace_id(traceparent: str | None) -> str | None:

@@ -6,6 +6,6 @@ Produce with :func:`emit` inside the transaction of the change; consume by regis
 
 from .envelope import Envelope, parse_data
 from .inbox import Handlers, Inbox, Incoming
-from .outbox import Cursor, emit
+from .outbox import Cursor, emit, emit_many
 
-__all__ = ["Cursor", "Envelope", "Handlers", "Inbox", "Incoming", "emit", "parse_data"]
+__all__ = ["Cursor", "Envelope", "Handlers", "Inbox", "Incoming", "emit", "emit_many", "parse_data"]

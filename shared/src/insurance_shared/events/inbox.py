@@ -18,7 +18,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text, select, update
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,6 +90,12 @@ dead_letters = Table(
     Index("ix_dead_letters_open", "source", "subject", "status"),
 )
 
+# executemany through the driver (see outbox._INSERT); ON CONFLICT DO NOTHING is the same on PostgreSQL and SQLite
+_RECORD_PROCESSED = text(
+    "INSERT INTO processed_events (event_id, source, type, outcome, processed_at) "
+    "VALUES (:event_id, :source, :type, :outcome, :processed_at) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("processed_at", type_=UTCDateTime))
+
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
 
@@ -128,6 +149,51 @@ async def store_cursor(session: AsyncSession, key: str, cursor: str) -> None:
     await session.execute(stmt)
 
 
+async def _record_processed(session: AsyncSession, records: list[dict[str, Any]]) -> None:
+    if len(records) > 50 and session.get_bind().dialect.name == "postgresql":
+        # COPY: the batch was checked for duplicates above, in this same transaction; a consumer racing us on
+        # the same events fails the whole batch on the primary key, and the one-by-one path sorts it out
+        conn = await session.connection()
+        raw = (await conn.get_raw_connection()).driver_connection
+        await raw.copy_records_to_table(
+            "processed_events",
+            records=[(r["event_id"], r["source"], r["type"], r["outcome"], r["processed_at"]) for r in records],
+            columns=["event_id", "source", "type", "outcome", "processed_at"],
+        )
+    else:
+        await session.execute(_RECORD_PROCESSED, records)
+
+
+def _matches(column: Any, values: Sequence[str], session: AsyncSession) -> Any:
+    # PostgreSQL: one array parameter; SQLite: an expanded IN list. Rendering a thousand IN parameters per
+    # batch costs more CPU than the query itself.
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), type_=ARRAY(String)))
+    return column.in_(list(values))
+
+
+async def _seen_and_blocked(
+    session: AsyncSession, source: str, keys: Sequence[str], subjects: set[str]
+) -> tuple[set[str], set[str]]:
+    """Ids already processed or parked, and subjects with a parked event, in one round trip."""
+    stmt = union_all(
+        select(processed_events.c.event_id.label("key"), literal("seen").label("kind")).where(
+            _matches(processed_events.c.event_id, keys, session)
+        ),
+        select(dead_letters.c.event_id, literal("seen")).where(_matches(dead_letters.c.event_id, keys, session)),
+        select(dead_letters.c.subject, literal("blocked")).where(
+            dead_letters.c.source == source,
+            dead_letters.c.status == "parked",
+            _matches(dead_letters.c.subject, sorted(subjects), session),
+        ),
+    )
+    seen: set[str] = set()
+    blocked: set[str] = set()
+    for key, kind in (await session.execute(stmt)).all():
+        (seen if kind == "seen" else blocked).add(key)
+    return seen, blocked
+
+
 class Inbox:
     def __init__(
         self,
@@ -159,22 +225,11 @@ class Inbox:
             await self._apply_one_with_retries(source, item)
 
     async def _apply_many(self, session: AsyncSession, source: str, batch: Sequence[Incoming]) -> None:
-        ids = [str(i.envelope.id) for i in batch]
-        done = set(
-            (await session.execute(select(processed_events.c.event_id).where(processed_events.c.event_id.in_(ids))))
-            .scalars()
-            .all()
-        )
-        done |= set(
-            (await session.execute(select(dead_letters.c.event_id).where(dead_letters.c.event_id.in_(ids))))
-            .scalars()
-            .all()
-        )
-        blocked = await self._blocked_subjects(session, source, {i.envelope.subject for i in batch})
+        keys = [str(i.envelope.id) for i in batch]
+        done, blocked = await _seen_and_blocked(session, source, keys, {i.envelope.subject for i in batch})
         records: list[dict[str, Any]] = []
-        for item in batch:
+        for key, item in zip(keys, batch, strict=True):
             env = item.envelope
-            key = str(env.id)
             if key in done:
                 continue
             done.add(key)
@@ -182,9 +237,9 @@ class Inbox:
                 await self._park(session, source, item, "parked behind an earlier parked event of this subject", 0)
                 continue
             outcome = await self._run_handler(session, env)
-            records.append(self._record(source, env, outcome))
+            records.append(self._record(source, key, env.type, outcome))
         if records:
-            await session.execute(_insert(session)(processed_events).on_conflict_do_nothing(), records)
+            await _record_processed(session, records)
         last_cursor = next((i.cursor for i in reversed(batch) if i.cursor is not None), None)
         if last_cursor is not None:
             await self._store_cursor(session, source, last_cursor)
@@ -228,23 +283,14 @@ class Inbox:
         return "applied"
 
     @staticmethod
-    def _record(source: str, env: Envelope, outcome: str) -> dict[str, Any]:
+    def _record(source: str, event_id: str, event_type: str, outcome: str) -> dict[str, Any]:
         return {
-            "event_id": str(env.id),
+            "event_id": event_id,
             "source": source,
-            "type": env.type,
+            "type": event_type,
             "outcome": outcome,
             "processed_at": utcnow(),
         }
-
-    @staticmethod
-    async def _blocked_subjects(session: AsyncSession, source: str, subjects: set[str]) -> set[str]:
-        stmt = select(dead_letters.c.subject).where(
-            dead_letters.c.source == source,
-            dead_letters.c.status == "parked",
-            dead_letters.c.subject.in_(subjects),
-        )
-        return set((await session.execute(stmt)).scalars().all())
 
     @staticmethod
     async def _park(session: AsyncSession, source: str, item: Incoming, error: str, attempts: int) -> None:
@@ -305,8 +351,7 @@ class Inbox:
                 async with self.db.sessionmaker() as session:
                     outcome = await self._run_handler(session, env)
                     await session.execute(
-                        _insert(session)(processed_events).on_conflict_do_nothing(),
-                        [self._record(row.source, env, outcome)],
+                        _RECORD_PROCESSED, [self._record(row.source, row.event_id, env.type, outcome)]
                     )
                     await session.execute(
                         update(dead_letters)

@@ -155,10 +155,10 @@ class JetStreamConsumer:
             )
         return self._sub
 
-    async def poll_once(self, timeout: float = 1.0) -> int:
+    async def poll_once(self, wait: float = 1.0) -> int:
         sub = await self._subscription()
         try:
-            msgs = await sub.fetch(self.batch, timeout=timeout)
+            msgs = await sub.fetch(self.batch, timeout=wait)
         except (TimeoutError, NatsTimeout):
             return 0
         batch: list[Incoming] = []

@@ -1,0 +1,224 @@
+"""bench/events: events per second end to end, per transport, against a raw asyncpg baseline in the same run.
+
+End to end = four producers emit and commit (100 events per transaction), the transport delivers, and the
+consumer commits each batch with its processed-event records. The consumer's handler does nothing, so what is
+measured is the event machinery itself. Baseline = the same rows with plain asyncpg: four connections INSERT
+them (executemany, 100 per transaction), then one SELECT reads them all back.
+
+    .venv/bin/python bench/events.py [--events 20000] [--runs 3] [--transport feed nats]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+from pydantic import Field
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import free_port, report
+
+from insurance_shared.auth import TokenVerifier
+from insurance_shared.contracts import EventData, event_type
+from insurance_shared.db import COMMON_METADATA, Database, create_engine
+from insurance_shared.events import Handlers, Inbox, emit_many
+from insurance_shared.events.feed import FeedConsumer, feed_router, service_token_provider
+from insurance_shared.events.jetstream import JetStreamConsumer, JetStreamRelay, stream_name
+from insurance_shared.settings import DEV_JWT_SECRET
+from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+
+PRODUCERS = 4
+PER_TX = 100
+
+
+@event_type("benchsrc.happened.v1", source="benchsrc")
+class Happened(EventData):
+    person: str
+    period: str
+    amount_fen: int = Field(ge=0)
+
+
+async def create_schema(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(COMMON_METADATA.create_all)
+        await conn.execute(text("ALTER TABLE outbox ALTER COLUMN txid SET DEFAULT pg_current_xact_id()::text::bigint"))
+        await conn.execute(
+            text(
+                "CREATE TABLE raw_events (id bigserial PRIMARY KEY, event_id text, type text, subject text, "
+                "time timestamptz, envelope text)"
+            )
+        )
+    await engine.dispose()
+
+
+async def reset(url: str) -> None:
+    conn = await asyncpg.connect(_plain_dsn(url))
+    await conn.execute("TRUNCATE outbox, processed_events, consumer_cursors, dead_letters, raw_events RESTART IDENTITY")
+    await conn.close()
+
+
+async def produce(db: Database, n: int) -> None:
+    async def producer(p: int) -> None:
+        for start in range(p * (n // PRODUCERS), (p + 1) * (n // PRODUCERS), PER_TX):
+            async with db.sessionmaker() as s:
+                await emit_many(
+                    s,
+                    (
+                        (Happened(person=f"p{i % 997}", period="2026-10", amount_fen=i), f"p{p}-{i % 50}", "220100")
+                        for i in range(start, start + PER_TX)
+                    ),
+                )
+                await s.commit()
+
+    await asyncio.gather(*(producer(p) for p in range(PRODUCERS)))
+
+
+async def wait_processed(url: str, n: int) -> None:
+    conn = await asyncpg.connect(_plain_dsn(url))
+    try:
+        while await conn.fetchval("SELECT count(*) FROM processed_events") < n:
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+
+
+def handlers() -> Handlers:
+    h = Handlers()
+
+    @h.on(Happened)
+    async def on_happened(session, env, data) -> None:  # the machinery, not a projection, is measured
+        return None
+
+    return h
+
+
+async def run_feed(producer_url: str, consumer_url: str, n: int) -> float:
+    producer, consumer = Database(producer_url), Database(consumer_url)
+    app = FastAPI()
+    app.state.db = producer
+    app.state.token_verifier = TokenVerifier(secret=DEV_JWT_SECRET)
+    app.include_router(feed_router())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    serve = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    inbox = Inbox(consumer, handlers())
+    worker = FeedConsumer(
+        inbox,
+        source="benchsrc",
+        base_url=f"http://127.0.0.1:{port}",
+        token=service_token_provider(DEV_JWT_SECRET, "bench"),
+        batch=1000,
+        wait_seconds=1,
+    )
+    t0 = time.perf_counter()
+    consume = asyncio.create_task(worker.run())
+    await produce(producer, n)
+    await wait_processed(consumer_url, n)
+    elapsed = time.perf_counter() - t0
+    consume.cancel()
+    await asyncio.gather(consume, return_exceptions=True)
+    await worker.aclose()
+    server.should_exit = True
+    await serve
+    await producer.dispose()
+    await consumer.dispose()
+    return n / elapsed
+
+
+async def run_nats(producer_url: str, consumer_url: str, n: int, nats_url: str) -> float:
+    producer, consumer = Database(producer_url), Database(consumer_url)
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    relay = JetStreamRelay(producer, source="benchsrc", url=nats_url, prefix=prefix, batch=1000)
+    worker = JetStreamConsumer(
+        Inbox(consumer, handlers()), source="benchsrc", durable="bench", url=nats_url, prefix=prefix, batch=1000
+    )
+    await relay._js()
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(relay.run(idle_sleep=0.01)), asyncio.create_task(worker.run())]
+    await produce(producer, n)
+    await wait_processed(consumer_url, n)
+    elapsed = time.perf_counter() - t0
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    js = await relay._js()
+    await js.delete_stream(stream_name("benchsrc", prefix))
+    await worker.aclose()
+    await relay.aclose()
+    await producer.dispose()
+    await consumer.dispose()
+    return n / elapsed
+
+
+async def run_baseline(url: str, n: int) -> float:
+    dsn = _plain_dsn(url)
+    conns = [await asyncpg.connect(dsn) for _ in range(PRODUCERS)]
+    now = dt.datetime.now(dt.UTC)
+    payload = json.dumps({"person": "p1", "period": "2026-10", "amount_fen": 1})
+    t0 = time.perf_counter()
+
+    async def producer(p: int, conn: asyncpg.Connection) -> None:
+        for start in range(p * (n // PRODUCERS), (p + 1) * (n // PRODUCERS), PER_TX):
+            async with conn.transaction():
+                await conn.executemany(
+                    "INSERT INTO raw_events (event_id, type, subject, time, envelope) VALUES ($1, $2, $3, $4, $5)",
+                    [
+                        (str(uuid.uuid4()), "benchsrc.happened.v1", f"p{p}-{i % 50}", now, payload)
+                        for i in range(start, start + PER_TX)
+                    ],
+                )
+
+    await asyncio.gather(*(producer(p, c) for p, c in enumerate(conns)))
+    rows = await conns[0].fetch("SELECT id, event_id, type, subject, time, envelope FROM raw_events ORDER BY id")
+    assert len(rows) == n
+    elapsed = time.perf_counter() - t0
+    for c in conns:
+        await c.close()
+    return n / elapsed
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--transport", nargs="+", default=["feed", "nats"], choices=["feed", "nats"])
+    parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    args = parser.parse_args()
+    producer_url = create_test_database("bench_events_p")
+    consumer_url = create_test_database("bench_events_c")
+    try:
+        await create_schema(producer_url)
+        await create_schema(consumer_url)
+        print(f"bench/events: {args.events:,} events, {PRODUCERS} producers, {PER_TX} per transaction", flush=True)
+        for transport in args.transport:
+            ours, base = [], []
+            for _ in range(args.runs):
+                await reset(producer_url)
+                await reset(consumer_url)
+                base.append(await run_baseline(producer_url, args.events))
+                await reset(producer_url)
+                if transport == "feed":
+                    ours.append(await run_feed(producer_url, consumer_url, args.events))
+                else:
+                    ours.append(await run_nats(producer_url, consumer_url, args.events, args.nats_url))
+            report(f"{transport} on PostgreSQL", ours, base, "events/s")
+    finally:
+        drop_test_database(producer_url)
+        drop_test_database(consumer_url)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

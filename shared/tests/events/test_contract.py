@@ -1,0 +1,205 @@
+"""The event contract, run against both transports (feed over HTTP and NATS JetStream) on real PostgreSQL and
+the real NATS server (architecture.md, Events; Events issue, item 6)."""
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import select, update
+
+from insurance_shared.events import emit
+from insurance_shared.events.inbox import dead_letters, processed_events
+from insurance_shared.events.jetstream import JetStreamRelay
+from insurance_shared.tracing import current_traceparent, trace_id
+
+from .conftest import Harness, NatsHarness, NatsServer, Tick
+
+
+async def produce(h: Harness, subject: str, seqs: range, *, poison: set[int] = frozenset(), per_tx: int = 50) -> None:
+    seqs = list(seqs)
+    for i in range(0, len(seqs), per_tx):
+        async with h.producer.sessionmaker() as s:
+            for seq in seqs[i : i + per_tx]:
+                await emit(s, Tick(seq=seq, poison=seq in poison), subject=subject, region="220100")
+            await s.commit()
+
+
+async def test_rolled_back_events_are_never_delivered(harness: Harness) -> None:
+    async with harness.producer.sessionmaker() as s:
+        await emit(s, Tick(seq=1), subject="ghost", region="220100")
+        await s.rollback()
+    await produce(harness, "real", range(1, 3))
+    await harness.drain(2)
+    assert [r[:2] for r in await harness.projection()] == [("real", 1), ("real", 2)]
+
+
+async def test_a_consumer_that_was_down_catches_up_in_order(harness: Harness) -> None:
+    for k in range(5):
+        await produce(harness, f"s{k}", range(1, 41), per_tx=7)
+    # nothing was consumed while the events piled up; the handler raises OutOfOrder on any gap or swap
+    await harness.drain(200)
+    rows = await harness.projection()
+    assert len(rows) == 200
+    for k in range(5):
+        assert [seq for subj, seq, _ in rows if subj == f"s{k}"] == list(range(1, 41))
+    async with harness.consumer.sessionmaker() as s:
+        assert (await s.execute(select(dead_letters))).all() == []
+
+
+async def test_duplicate_delivery_is_applied_once(harness: Harness) -> None:
+    await produce(harness, "d", range(1, 11))
+    if isinstance(harness, NatsHarness):
+        # the relay dies after publishing, before recording that it did: on restart it publishes them again
+        async with harness.producer.sessionmaker() as s:
+            from insurance_shared.events.outbox import Cursor, read_after
+
+            rows = await read_after(s, Cursor(), 100)
+        await harness.relay.publish(rows, await harness.relay._js())
+        # and a duplicate outside JetStream's dedup window (another message id) reaches the consumer too
+        js = await harness.relay._js()
+        await js.publish(
+            f"{harness.prefix}{rows[3].type}", rows[3].envelope_json.encode(), headers={"Nats-Msg-Id": "other"}
+        )
+    else:
+        await harness.drain(10)
+        # the consumer's cursor is lost (restored from an old backup, say): it reads the feed again from the start
+        async with harness.consumer.sessionmaker() as s:
+            from insurance_shared.events.inbox import consumer_cursors
+
+            await s.execute(update(consumer_cursors).values(cursor="0-0"))
+            await s.commit()
+    await harness.drain(10)
+    await harness.drain(10)
+    rows = await harness.projection()
+    assert [seq for _, seq, _ in rows] == list(range(1, 11))
+    async with harness.consumer.sessionmaker() as s:
+        assert len((await s.execute(select(processed_events))).all()) == 10
+
+
+async def test_a_poisoned_event_parks_without_stopping_the_others(harness: Harness, behaviour) -> None:
+    await produce(harness, "bad", range(1, 6), poison={3})
+    await produce(harness, "good", range(1, 6))
+    await harness.drain(7)
+    rows = await harness.projection()
+    assert [seq for subj, seq, _ in rows if subj == "good"] == [1, 2, 3, 4, 5]
+    # the poisoned event parks; the later events of its subject wait behind it, so order is never broken
+    assert [seq for subj, seq, _ in rows if subj == "bad"] == [1, 2]
+    async with harness.consumer.sessionmaker() as s:
+        parked = (await s.execute(select(dead_letters).order_by(dead_letters.c.id))).all()
+    assert [json.loads(p.envelope)["data"]["seq"] for p in parked] == [3, 4, 5]
+    assert "poisoned event" in parked[0].error and parked[0].attempts == 2
+    assert {p.status for p in parked} == {"parked"}
+    # later events of the parked subject are parked too, in order
+    await produce(harness, "bad", range(6, 7))
+    await harness.drain(7)
+    # the fault is fixed; one retry replays the subject's parked events in order
+    behaviour.poison_fails = False
+    result = await harness.inbox.retry(parked[0].id)
+    assert result["status"] == "resolved" and len(result["resolved"]) == 4
+    assert [seq for subj, seq, _ in await harness.projection() if subj == "bad"] == [1, 2, 3, 4, 5, 6]
+
+
+async def test_replay_from_the_start_rebuilds_the_same_projection(harness: Harness) -> None:
+    for k in range(3):
+        await produce(harness, f"r{k}", range(1, 21), per_tx=6)
+    await harness.drain(60)
+    live = await harness.projection()
+    await harness.reset_consumer()
+    assert await harness.applied_count() == 0
+    await harness.drain(60)
+    assert await harness.projection() == live
+
+
+async def test_trace_context_crosses_from_producer_to_consumer(harness: Harness, behaviour) -> None:
+    parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    token = current_traceparent.set(parent)
+    try:
+        await produce(harness, "t", range(1, 2))
+    finally:
+        current_traceparent.reset(token)
+    await harness.drain(1)
+    assert behaviour.seen_traces == ["4bf92f3577b34da6a3ce929d0e0e4736"]
+    async with harness.consumer.sessionmaker() as s:
+        from .conftest import applied
+
+        assert (await s.execute(select(applied.c.trace_id))).scalar_one() == trace_id(parent)
+
+
+@pytest.mark.slow
+async def test_ten_thousand_events_from_four_concurrent_producers(harness: Harness) -> None:
+    async def producer(p: int) -> None:
+        # each producer owns 25 subjects and writes 100 events to each, interleaved, 50 per transaction
+        seqs = {f"p{p}-{j}": 0 for j in range(25)}
+        batch = []
+        for _ in range(100):
+            for subject in seqs:
+                seqs[subject] += 1
+                batch.append((subject, seqs[subject]))
+        for i in range(0, len(batch), 50):
+            async with harness.producer.sessionmaker() as s:
+                for subject, seq in batch[i : i + 50]:
+                    await emit(s, Tick(seq=seq), subject=subject, region="220100")
+                await s.commit()
+
+    async def consume_while_producing() -> None:
+        for _ in range(20):
+            await harness.pump()
+            await asyncio.sleep(0.05)
+
+    await asyncio.gather(*(producer(p) for p in range(4)), consume_while_producing())
+    await harness.drain(10_000, timeout=240)
+    rows = await harness.projection()
+    assert len(rows) == 10_000
+    by_subject: dict[str, list[int]] = {}
+    for subject, seq, _ in rows:
+        by_subject.setdefault(subject, []).append(seq)
+    assert len(by_subject) == 100
+    assert all(seqs == list(range(1, 101)) for seqs in by_subject.values())
+    async with harness.consumer.sessionmaker() as s:
+        assert (await s.execute(select(dead_letters))).all() == []
+
+
+@pytest.mark.slow
+async def test_nats_server_restarted_mid_stream_loses_nothing(databases, behaviour) -> None:
+    server = NatsServer()
+    server.start()
+    h = NatsHarness(*databases, behaviour, url=server.url)
+    try:
+        await produce(h, "n", range(1, 301))
+        # half way: part published and consumed, part published and not yet consumed
+        h.relay.batch = 100
+        h.consumer_worker.batch = 50
+        await h.relay.relay_once()
+        await h.relay.relay_once()
+        await h.consumer_worker.poll_once(wait=1)
+        server.stop()
+        await produce(h, "n", range(301, 401))  # the producers go on while the broker is down
+        with pytest.raises(Exception):  # noqa: B017 - the relay cannot publish while the server is down
+            await asyncio.wait_for(h.relay.relay_once(), timeout=3)
+        server.start()
+        await asyncio.sleep(1.5)  # clients reconnect on their own
+        await h.drain(400, timeout=90)
+        assert [seq for _, seq, _ in await h.projection()] == list(range(1, 401))
+    finally:
+        await h.close()
+        server.cleanup()
+
+
+async def test_relay_publishes_only_committed_rows_in_feed_order(databases) -> None:
+    """The relay reads the same non-overtakable order the feed serves (see outbox.py)."""
+    producer, _ = databases
+    async with producer.sessionmaker() as open_tx:
+        await emit(open_tx, Tick(seq=1), subject="x", region="220100")
+        await open_tx.flush()  # written, not committed: holds back everything after it
+        async with producer.sessionmaker() as s:
+            await emit(s, Tick(seq=2), subject="y", region="220100")
+            await s.commit()
+        from insurance_shared.events.outbox import Cursor, read_after
+
+        async with producer.sessionmaker() as reader:
+            assert await read_after(reader, Cursor(), 10) == []  # y committed, but behind x's open transaction
+        await open_tx.commit()
+    async with producer.sessionmaker() as reader:
+        rows = await read_after(reader, Cursor(), 10)
+    assert [json.loads(r.envelope_json)["subject"] for r in rows] == ["x", "y"]
+    assert isinstance(JetStreamRelay, type)
