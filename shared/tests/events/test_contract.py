@@ -203,3 +203,60 @@ async def test_relay_publishes_only_committed_rows_in_feed_order(databases) -> N
         rows = await read_after(reader, Cursor(), 10)
     assert [json.loads(r.envelope_json)["subject"] for r in rows] == ["x", "y"]
     assert isinstance(JetStreamRelay, type)
+
+
+async def test_unknown_types_are_recorded_and_skipped_and_newer_fields_accepted(harness: Harness) -> None:
+    import uuid as _uuid
+
+    from insurance_shared.db import utcnow
+    from insurance_shared.events.outbox import _INSERT
+
+    def raw_event(type_: str, data: dict, subject: str, **extra: object) -> dict:
+        env = {
+            "id": str(_uuid.uuid4()),
+            "type": type_,
+            "source": "testsrc",
+            "subject": subject,
+            "time": utcnow().isoformat(),
+            "region": "220100",
+            "traceparent": None,
+            "data": data,
+            **extra,
+        }
+        return {"event_id": env["id"], "type": type_, "subject": subject, "time": utcnow(), "envelope": json.dumps(env)}
+
+    rows = [
+        raw_event("testsrc.tick.v1", {"seq": 1}, "u"),
+        raw_event("testsrc.mystery.v1", {"what": "a type this build does not know"}, "u"),
+        # a newer producer: an extra envelope field and an extra data field
+        raw_event("testsrc.tick.v1", {"seq": 2, "added_in_v1_1": "ignored"}, "u", schema_hint="v1.1"),
+    ]
+    async with harness.producer.sessionmaker() as s:
+        await s.execute(_INSERT, rows)
+        await s.commit()
+    await harness.drain(2)
+    assert [seq for _, seq, _ in await harness.projection()] == [1, 2]
+    async with harness.consumer.sessionmaker() as s:
+        outcomes = dict((await s.execute(select(processed_events.c.type, processed_events.c.outcome))).all())
+        assert outcomes["testsrc.mystery.v1"] == "unknown_type"
+        assert (await s.execute(select(dead_letters))).all() == []
+
+
+async def test_live_delivery_within_about_a_second(harness: Harness) -> None:
+    workers = [harness.consumer_worker.run()]
+    if isinstance(harness, NatsHarness):
+        workers.append(harness.relay.run(idle_sleep=0.02))
+    tasks = [asyncio.create_task(w) for w in workers]
+    try:
+        await asyncio.sleep(0.3)  # consumers are waiting
+        t0 = asyncio.get_running_loop().time()
+        await produce(harness, "live", range(1, 2))
+        while await harness.applied_count() < 1:
+            assert asyncio.get_running_loop().time() - t0 < 3, "event not delivered within 3 s"
+            await asyncio.sleep(0.01)
+        latency = asyncio.get_running_loop().time() - t0
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert latency < 1.0, f"delivered after {latency:.2f}s"
