@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from insurance_shared.auth import TokenVerifier
+from insurance_shared.events import Handlers
 from insurance_shared.events.feed import feed_router
 from insurance_shared.events.jetstream import stream_name
 from insurance_shared.events.runtime import start_events
@@ -54,9 +55,7 @@ async def test_feed_runtime_polls_its_peer(databases, behaviour) -> None:
 async def test_nats_runtime_relays_and_consumes(databases, behaviour) -> None:
     producer, consumer = databases
     prefix = f"rt{uuid.uuid4().hex[:6]}."
-    producing = start_events(
-        producer, SOURCE, _Settings(event_transport="nats", nats_prefix=prefix), make_handlers(behaviour).__class__()
-    )
+    producing = start_events(producer, SOURCE, _Settings(event_transport="nats", nats_prefix=prefix), Handlers())
     consuming = start_events(
         consumer,
         "test-consumer",
