@@ -1,7 +1,8 @@
 """bench/events: events per second end to end, per transport, against a raw asyncpg baseline in the same run.
 
 End to end = four producers emit and commit (100 events per transaction), the transport delivers, and the
-consumer commits each batch with its processed-event records. The consumer's handler does nothing, so what is
+consumer, in a process of its own as a consuming service would be, commits each batch with its processed-event
+records. The consumer's handler does nothing, so what is
 measured is the event machinery itself. Baseline = the same rows with plain asyncpg: four connections INSERT
 them (executemany, 100 per transaction), then one SELECT reads them all back.
 
@@ -103,8 +104,27 @@ def handlers() -> Handlers:
     return h
 
 
+async def consume_feed(consumer_url: str, feed_url: str, n: int) -> None:
+    """The consuming service: its own process, as in production."""
+    consumer = Database(consumer_url)
+    worker = FeedConsumer(
+        Inbox(consumer, handlers()),
+        source="benchsrc",
+        base_url=feed_url,
+        token=service_token_provider(DEV_JWT_SECRET, "bench"),
+        batch=1000,
+        wait_seconds=1,
+    )
+    task = asyncio.create_task(worker.run())
+    await wait_processed(consumer_url, n)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await worker.aclose()
+    await consumer.dispose()
+
+
 async def run_feed(producer_url: str, consumer_url: str, n: int) -> float:
-    producer, consumer = Database(producer_url), Database(consumer_url)
+    producer = Database(producer_url)
     app = FastAPI()
     app.state.db = producer
     app.state.token_verifier = TokenVerifier(secret=DEV_JWT_SECRET)
@@ -114,27 +134,27 @@ async def run_feed(producer_url: str, consumer_url: str, n: int) -> float:
     serve = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
-    inbox = Inbox(consumer, handlers())
-    worker = FeedConsumer(
-        inbox,
-        source="benchsrc",
-        base_url=f"http://127.0.0.1:{port}",
-        token=service_token_provider(DEV_JWT_SECRET, "bench"),
-        batch=1000,
-        wait_seconds=1,
+    consumer = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--role",
+        "feed-consumer",
+        "--consumer-url",
+        consumer_url,
+        "--feed-url",
+        f"http://127.0.0.1:{port}",
+        "--events",
+        str(n),
     )
+    await asyncio.sleep(1.0)  # let the consumer process start and begin polling before the clock starts
     t0 = time.perf_counter()
-    consume = asyncio.create_task(worker.run())
     await produce(producer, n)
     await wait_processed(consumer_url, n)
     elapsed = time.perf_counter() - t0
-    consume.cancel()
-    await asyncio.gather(consume, return_exceptions=True)
-    await worker.aclose()
+    await consumer.wait()
     server.should_exit = True
     await serve
     await producer.dispose()
-    await consumer.dispose()
     return n / elapsed
 
 
@@ -196,7 +216,13 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--transport", nargs="+", default=["feed", "nats"], choices=["feed", "nats"])
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    parser.add_argument("--role", default="main", choices=["main", "feed-consumer"], help=argparse.SUPPRESS)
+    parser.add_argument("--consumer-url", help=argparse.SUPPRESS)
+    parser.add_argument("--feed-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.role == "feed-consumer":
+        await consume_feed(args.consumer_url, args.feed_url, args.events)
+        return
     producer_url = create_test_database("bench_events_p")
     consumer_url = create_test_database("bench_events_c")
     try:

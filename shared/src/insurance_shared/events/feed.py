@@ -4,6 +4,7 @@ their peers and keep their cursor in their own database, advanced in the same tr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -21,7 +22,7 @@ from ..errors import Problem
 from ..regions import PROVINCE
 from .envelope import Envelope
 from .inbox import Inbox, Incoming
-from .outbox import Cursor, read_after
+from .outbox import Cursor, commit_signal, read_after
 
 __all__ = ["FeedConsumer", "feed_router", "service_token_provider"]
 
@@ -56,9 +57,11 @@ def feed_router() -> APIRouter:
         while True:
             async with db.sessionmaker() as session:
                 rows = await read_after(session, cursor, limit)
-            if rows or time.monotonic() >= deadline or await request.is_disconnected():
+            remaining = deadline - time.monotonic()
+            if rows or remaining <= 0 or await request.is_disconnected():
                 break
-            await asyncio.sleep(0.05)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(commit_signal.waiter().wait(), timeout=min(remaining, 0.05))
         next_cursor = str(rows[-1].cursor) if rows else str(cursor)
         # the stored envelopes are already JSON: splice them in rather than parse and re-serialise
         body = (
