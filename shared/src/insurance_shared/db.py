@@ -7,12 +7,12 @@ starts ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -23,7 +23,10 @@ __all__ = [
     "Database",
     "Session",
     "UTCDateTime",
+    "copy_rows",
     "get_session",
+    "insert_rows",
+    "is_postgresql",
     "is_sqlite",
     "new_metadata",
     "utcnow",
@@ -139,3 +142,32 @@ def utcnow() -> dt.datetime:
 
 # Tables every service has (audit log, idempotency keys); each service's first migration creates them.
 COMMON_METADATA = new_metadata()
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# Below this many rows, COPY's set-up costs more than the INSERT it replaces.
+COPY_THRESHOLD = 50
+
+
+async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL COPY inside the session's transaction; column defaults apply as for INSERT."""
+    raw = (await (await session.connection()).get_raw_connection()).driver_connection
+    await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+async def insert_rows(session: AsyncSession, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Append many plain rows (numbers and strings) inside the session's transaction: COPY on PostgreSQL, one
+    prepared INSERT executed many times elsewhere. For bulk paths; the rows are not validated here."""
+    if not rows:
+        return
+    if is_postgresql(session) and len(rows) >= COPY_THRESHOLD:
+        await copy_rows(session, table, columns, rows)
+        return
+    names = ", ".join(columns)
+    params = ", ".join(f":{c}" for c in columns)
+    await session.execute(
+        text(f"INSERT INTO {table} ({names}) VALUES ({params})"), [dict(zip(columns, r, strict=True)) for r in rows]
+    )

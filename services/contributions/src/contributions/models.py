@@ -7,3 +7,15 @@ from insurance_shared import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+def load_all() -> None:
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from .coverage import models as _coverage  # noqa: F401
+    from .declarations import models as _declarations  # noqa: F401
+    from .ledger import models as _ledger  # noqa: F401
+    from .parameters import models as _parameters  # noqa: F401
+    from .payments import models as _payments  # noqa: F401
+    from .persons import models as _persons  # noqa: F401
+    from .remittances import models as _remittances  # noqa: F401
+    from .units import models as _units  # noqa: F401

@@ -5,6 +5,27 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .catalogue import EventData, catalogue, event_type
-from .contributions import UnitRegistered
+from .contributions import (
+    ContributionMonthPaid,
+    EmploymentEnded,
+    MoneyCollected,
+    PersonEnrolled,
+    RemittanceMade,
+    UnitRegistered,
+)
+from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 
-__all__ = ["EventData", "UnitRegistered", "catalogue", "event_type"]
+__all__ = [
+    "INVOLUNTARY",
+    "ContributionMonthPaid",
+    "EmploymentEnded",
+    "EventData",
+    "MoneyCollected",
+    "PersonEnrolled",
+    "RemittanceMade",
+    "SeparationReason",
+    "UnitRegistered",
+    "catalogue",
+    "event_type",
+    "is_involuntary",
+]

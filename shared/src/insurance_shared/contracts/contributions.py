@@ -1,5 +1,7 @@
 """Events the contributions service emits."""
 
+import datetime as dt
+
 from pydantic import Field
 
 from .catalogue import EventData, event_type
@@ -17,3 +19,69 @@ class UnitRegistered(EventData):
     provincial_direct: bool = False
     fully_budget_funded: bool = False
     declared_staff: int = Field(ge=0)
+
+
+@event_type("contributions.person_enrolled.v1", source="contributions")
+class PersonEnrolled(EventData):
+    """参保: a person insured for pension and unemployment together (N§3(1)). Subject: the identity number.
+    ``unit_credit_code`` is empty for a flexible worker's own enrolment on the merged track (已并轨)."""
+
+    id_number: str
+    name: str
+    unit_credit_code: str | None
+    region: str
+    track: str  # unit | flexible
+    start_date: dt.date
+    employment_id: int
+
+
+@event_type("contributions.employment_ended.v1", source="contributions")
+class EmploymentEnded(EventData):
+    """终止劳动关系. Subject: the identity number."""
+
+    id_number: str
+    unit_credit_code: str | None
+    region: str
+    track: str
+    start_date: dt.date
+    end_date: dt.date
+    separation_reason: str
+    involuntary: bool
+    employment_id: int
+
+
+@event_type("contributions.month_paid.v1", source="contributions")
+class ContributionMonthPaid(EventData):
+    """A person's month fully paid, both ledgers (only paid months count towards benefits, R14).
+    Subject: the identity number. Region: the pooling region whose unemployment fund it feeds."""
+
+    id_number: str
+    period: str  # YYYY-MM
+    unit_credit_code: str
+    region: str
+    unemployment_fen: int
+    declaration_id: int
+
+
+@event_type("contributions.money_collected.v1", source="contributions")
+class MoneyCollected(EventData):
+    """Money booked to a fund from one payment. Subject: ``<region>:<fund>``."""
+
+    region: str
+    fund: str  # pension | unemployment
+    amount_fen: int
+    late_fee_fen: int
+    collected_on: dt.date
+    payment_id: int
+    via_province: bool = False  # unemployment part held by the province, to be remitted (N§3(4))
+
+
+@event_type("contributions.remittance_made.v1", source="contributions")
+class RemittanceMade(EventData):
+    """The province moved provincial-direct units' unemployment contributions to a home region (N§3(4)).
+    Subject: the home region."""
+
+    home_region: str
+    month: str  # YYYY-MM of the collections covered
+    amount_fen: int
+    remittance_id: int

@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..contracts import EventData, catalogue
-from ..db import COMMON_METADATA, BigIntPK, Database, UTCDateTime, utcnow
+from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, Database, UTCDateTime, copy_rows, is_postgresql, utcnow
 from ..tracing import child_of, current_traceparent
 from .envelope import Envelope
 
@@ -150,16 +150,11 @@ async def store_cursor(session: AsyncSession, key: str, cursor: str) -> None:
 
 
 async def _record_processed(session: AsyncSession, records: list[dict[str, Any]]) -> None:
-    if len(records) > 50 and session.get_bind().dialect.name == "postgresql":
+    if len(records) >= COPY_THRESHOLD and is_postgresql(session):
         # COPY: the batch was checked for duplicates above, in this same transaction; a consumer racing us on
         # the same events fails the whole batch on the primary key, and the one-by-one path sorts it out
-        conn = await session.connection()
-        raw = (await conn.get_raw_connection()).driver_connection
-        await raw.copy_records_to_table(
-            "processed_events",
-            records=[(r["event_id"], r["source"], r["type"], r["outcome"], r["processed_at"]) for r in records],
-            columns=["event_id", "source", "type", "outcome", "processed_at"],
-        )
+        columns = ["event_id", "source", "type", "outcome", "processed_at"]
+        await copy_rows(session, "processed_events", columns, [tuple(r[c] for c in columns) for r in records])
     else:
         await session.execute(_RECORD_PROCESSED, records)
 

@@ -25,7 +25,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..contracts import EventData
-from ..db import COMMON_METADATA, BigIntPK, UTCDateTime, utcnow
+from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, UTCDateTime, copy_rows, is_postgresql, utcnow
 from ..tracing import current_traceparent
 from .envelope import Envelope
 
@@ -103,9 +103,6 @@ _INSERT = text(
 ).bindparams(bindparam("time", type_=UTCDateTime))
 
 
-_COPY_FROM = 50  # below this, COPY's set-up costs more than the INSERT it replaces
-
-
 class _CommitSignal:
     """Wakes feed readers in this process when a transaction that emitted events commits, so a long-poll answers
     at once instead of at its next look. Readers still look on a short timer: other processes write too."""
@@ -146,13 +143,13 @@ async def emit_many(session: AsyncSession, events: Iterable[tuple[EventData, str
     _watch_commit(session)
     traceparent = current_traceparent.get()
     envelopes = [_envelope(data, subject, region, traceparent) for data, subject, region in events]
-    if len(envelopes) >= _COPY_FROM and session.get_bind().dialect.name == "postgresql":
-        # COPY inside the caller's transaction: column defaults (the txid) apply as for INSERT
-        raw = (await (await session.connection()).get_raw_connection()).driver_connection
-        await raw.copy_records_to_table(
+    if len(envelopes) >= COPY_THRESHOLD and is_postgresql(session):
+        # the txid column's default applies under COPY as under INSERT
+        await copy_rows(
+            session,
             "outbox",
-            records=[(str(e.id), e.type, e.subject, e.time, e.model_dump_json()) for e in envelopes],
-            columns=["event_id", "type", "subject", "time", "envelope"],
+            ["event_id", "type", "subject", "time", "envelope"],
+            [(str(e.id), e.type, e.subject, e.time, e.model_dump_json()) for e in envelopes],
         )
     elif envelopes:
         await session.execute(_INSERT, [_row(e) for e in envelopes])

@@ -1,5 +1,5 @@
-from contributions.models import Base
-from contributions.units import models as _units  # noqa: F401  (registers the tables on Base.metadata)
+from contributions.models import Base, load_all
 from insurance_shared.migrations import run_env
 
+load_all()
 run_env(Base.metadata)

@@ -118,6 +118,6 @@ def validate_value(name: str, value: str) -> str | None:
             rate = Decimal(value)
             if not rate.is_finite() or not Decimal(0) <= rate < Decimal(1):
                 return "a rate is a decimal from 0 up to (not including) 1, e.g. 0.02"
-    except Exception:  # noqa: BLE001 - any parse failure is the same answer to the caller
+    except Exception:
         return f"{value!r} is not a valid value for {name}"
     return None

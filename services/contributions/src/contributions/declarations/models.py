@@ -1,0 +1,57 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+
+from ..models import Base
+
+
+class Declaration(Base):
+    """One unit, one period: what it owes per ledger, and what of that is still outstanding."""
+
+    __tablename__ = "declarations"
+    __table_args__ = (Index("ix_declarations_unit_period", "unit_credit_code", "period", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    unit_credit_code: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))  # where it is collected (220000 for provincial-direct)
+    home_region: Mapped[str] = mapped_column(String(6))  # whose unemployment fund it feeds
+    period: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # regular | adjustment
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    lines: Mapped[int] = mapped_column(Integer)
+    unit_share_payer: Mapped[str] = mapped_column(String(20))  # unit | fiscal_budget (N§2 ¶2)
+    pension_unit: Mapped[int] = mapped_column(BigInteger)
+    pension_person: Mapped[int] = mapped_column(BigInteger)
+    unemployment_unit: Mapped[int] = mapped_column(BigInteger)
+    unemployment_person: Mapped[int] = mapped_column(BigInteger)
+    owed_pension: Mapped[int] = mapped_column(BigInteger)
+    owed_unemployment: Mapped[int] = mapped_column(BigInteger)
+    fee_pension: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_unemployment: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_accrued_until: Mapped[dt.date] = mapped_column(Date)
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def total(self) -> int:
+        return self.pension_unit + self.pension_person + self.unemployment_unit + self.unemployment_person
+
+
+class DeclarationLine(Base):
+    __tablename__ = "declaration_lines"
+    __table_args__ = (Index("ix_declaration_lines_person", "id_number"),)
+
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    declared_base: Mapped[int] = mapped_column(BigInteger)
+    base: Mapped[int] = mapped_column(BigInteger)
+    pension_unit: Mapped[int] = mapped_column(BigInteger)
+    pension_person: Mapped[int] = mapped_column(BigInteger)
+    unemployment_unit: Mapped[int] = mapped_column(BigInteger)
+    unemployment_person: Mapped[int] = mapped_column(BigInteger)

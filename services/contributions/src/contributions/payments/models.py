@@ -1,0 +1,35 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+
+from ..models import Base
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    unit_credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    region: Mapped[str] = mapped_column(String(6))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    credit_used: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_created: Mapped[int] = mapped_column(BigInteger, default=0)
+    payer: Mapped[str] = mapped_column(String(20))  # unit | fiscal_budget
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaymentAllocation(Base):
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    pension: Mapped[int] = mapped_column(BigInteger)
+    unemployment: Mapped[int] = mapped_column(BigInteger)
+    fee_pension: Mapped[int] = mapped_column(BigInteger)
+    fee_unemployment: Mapped[int] = mapped_column(BigInteger)
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
