@@ -43,14 +43,27 @@ class IdempotentReplay(Exception):
         )
 
 
+def _target(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 class Write:
     def __init__(
-        self, request: Request, session: AsyncSession, principal: Principal, idempotency_key: str | None
+        self,
+        request: Request,
+        session: AsyncSession,
+        principal: Principal,
+        idempotency_key: str | None,
+        *,
+        streamed: bool = False,
     ) -> None:
         self.request = request
         self.session = session
         self.principal = principal
         self.idempotency_key = idempotency_key
+        self.streamed = streamed
+        self.body_digest: str | None = None  # a streamed endpoint sets it once it has read the whole body
         self._audit: list[AuditEntry] = []
 
     @property
@@ -66,6 +79,8 @@ class Write:
         if not self._audit:
             raise RuntimeError(f"{self.request.url.path}: a write must record at least one audit entry")
         body = content.model_dump_json().encode() if content is not None else b""
+        if self.idempotency_key and self.streamed:
+            await self._reserve_late()
         await write_audit(self.session, self.principal, self.request_id, self._audit)
         if self.idempotency_key:
             await idempotency.complete(
@@ -78,9 +93,29 @@ class Write:
         headers = {"Location": location} if location else None
         return Response(body, status_code=status_code, media_type="application/json", headers=headers)
 
+    async def _reserve_late(self) -> None:
+        """For a streamed body the key is reserved once the body is read, still inside the transaction: a second
+        request with the same key waits on it, then replays; its own work rolls back unseen."""
+        if self.body_digest is None:
+            raise RuntimeError("a streamed write must set body_digest before it responds")
+        assert self.idempotency_key is not None
+        stored = await idempotency.reserve(
+            self.session,
+            actor=self.principal.sub,
+            key=self.idempotency_key,
+            fingerprint=idempotency.fingerprint(
+                self.request.method, _target(self.request), self.body_digest.encode(), "digest"
+            ),
+            method=self.request.method,
+            path=self.request.url.path,
+        )
+        if stored is not None:
+            raise IdempotentReplay(stored)
 
-def writer(*roles: Role) -> Callable[..., Coroutine[Any, Any, Write]]:
-    """Dependency for a write endpoint open to ``roles``."""
+
+def writer(*roles: Role, streamed: bool = False) -> Callable[..., Coroutine[Any, Any, Write]]:
+    """Dependency for a write endpoint open to ``roles``. ``streamed``: the endpoint reads the body as a stream
+    (bulk uploads), so the idempotency key is checked when the body has been read rather than before."""
 
     async def dependency(
         request: Request,
@@ -91,20 +126,20 @@ def writer(*roles: Role) -> Callable[..., Coroutine[Any, Any, Write]]:
             Header(alias="Idempotency-Key", min_length=1, max_length=255, description=IDEMPOTENCY_HEADER_DOC),
         ] = None,
     ) -> Write:
-        if idempotency_key:
+        if idempotency_key and not streamed:
             body = await request.body()
             stored = await idempotency.reserve(
                 session,
                 actor=principal.sub,
                 key=idempotency_key,
                 fingerprint=idempotency.fingerprint(
-                    request.method, request.url.path, body, request.headers.get("content-type")
+                    request.method, _target(request), body, request.headers.get("content-type")
                 ),
                 method=request.method,
                 path=request.url.path,
             )
             if stored is not None:
                 raise IdempotentReplay(stored)
-        return Write(request, session, principal, idempotency_key)
+        return Write(request, session, principal, idempotency_key, streamed=streamed)
 
     return dependency

@@ -3,8 +3,17 @@ from fastapi import FastAPI
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
+from .declarations.router import router as declarations_router
+from .ledger.router import router as ledger_router
+from .models import load_all
+from .parameters.router import router as parameters_router
+from .payments.router import router as payments_router
+from .persons.router import router as persons_router
+from .remittances.router import router as remittances_router
 from .settings import Settings
 from .units.router import router as units_router
+
+load_all()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -18,6 +27,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[units_router],
-        tags=[{"name": "units", "description": "用人单位登记与查询 (N§2)"}],
+        routers=[
+            units_router,
+            persons_router,
+            parameters_router,
+            declarations_router,
+            payments_router,
+            remittances_router,
+            ledger_router,
+        ],
+        tags=[
+            {"name": "units", "description": "用人单位登记与查询 (N§2)"},
+            {"name": "persons", "description": "参保登记、终止劳动关系、个人缴费记录 (N§3(1)(2))"},
+            {"name": "parameters", "description": "费率与缴费基数等参数, 按生效日期 (R6, C13)"},
+            {"name": "declarations", "description": "月度申报: 合并申报, 分别记账 (N§3 ¶1)"},
+            {"name": "payments", "description": "缴费、欠费、滞纳金 (C13)"},
+            {"name": "remittances", "description": "省直单位失业保险费划转 (N§3(4))"},
+            {"name": "ledger", "description": "复式记账: 分基金、分地区余额"},
+        ],
     )

@@ -1,0 +1,157 @@
+"""Reading declaration lines from a streamed upload, one line at a time: CSV (UTF-8 or GB18030) or JSON Lines.
+
+Nothing here holds the whole body: the caller validates and stores each line as it arrives.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+REQUIRED_COLUMNS = ("id_number", "base")
+CSV_TYPES = ("text/csv", "application/csv")
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+
+
+@dataclass(frozen=True, slots=True)
+class RawLine:
+    line_no: int  # the line's number in the file, counting the header
+    id_number: object
+    base: object
+    name: object = None
+
+
+class UploadError(ValueError):
+    """The upload as a whole cannot be read (no usable header, wrong encoding, unknown format)."""
+
+    def __init__(self, code: str, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+class Digest:
+    def __init__(self) -> None:
+        self._h = hashlib.sha256()
+
+    def update(self, chunk: bytes) -> None:
+        self._h.update(chunk)
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+def _decoder(first_chunk: bytes, charset: str | None) -> codecs.IncrementalDecoder:
+    if charset:
+        try:
+            return codecs.getincrementaldecoder(codecs.lookup(charset).name)("strict")
+        except LookupError:
+            raise UploadError("unknown_charset", f"unknown charset {charset!r}; use utf-8 or gb18030") from None
+    try:  # UTF-8 unless the first chunk says otherwise; a sequence cut at the chunk's end is not a failure
+        codecs.getincrementaldecoder("utf-8")("strict").decode(first_chunk, final=False)
+        return codecs.getincrementaldecoder("utf-8-sig")("strict")
+    except UnicodeDecodeError:
+        return codecs.getincrementaldecoder("gb18030")("strict")
+
+
+async def text_lines(chunks: AsyncIterator[bytes], charset: str | None, digest: Digest) -> AsyncIterator[str]:
+    decoder: codecs.IncrementalDecoder | None = None
+    pending = ""
+    async for chunk in chunks:
+        if not chunk:
+            continue
+        digest.update(chunk)
+        if decoder is None:
+            decoder = _decoder(chunk, charset)
+        try:
+            pending += decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise UploadError("bad_encoding", f"the upload is neither UTF-8 nor GB18030 ({exc.reason})") from None
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            yield line.rstrip("\r")
+    if decoder is not None:
+        try:
+            pending += decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise UploadError("bad_encoding", f"the upload ends inside a character ({exc.reason})") from None
+    if pending.strip():
+        yield pending.rstrip("\r")
+
+
+async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+    header: list[str] | None = None
+    line_no = 0
+    async for text in lines:
+        line_no += 1
+        if not text.strip():
+            continue
+        row = next(csv.reader([text]))
+        if header is None:
+            header = [h.strip().lower() for h in row]
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise UploadError(
+                    "csv_missing_column",
+                    f"the header lacks {', '.join(missing)}; it needs {', '.join(REQUIRED_COLUMNS)} (name optional)",
+                    field="line[1]",
+                )
+            idx = {name: header.index(name) for name in (*REQUIRED_COLUMNS, "name") if name in header}
+            continue
+        yield RawLine(line_no, _cell(row, idx, "id_number"), _cell(row, idx, "base"), _cell(row, idx, "name"))
+    if header is None:
+        raise UploadError("empty_upload", "the upload has no header and no lines")
+
+
+def _cell(row: list[str], idx: dict[str, int], name: str) -> str | None:
+    i = idx.get(name)
+    return row[i].strip() if i is not None and i < len(row) else None
+
+
+async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+    line_no = 0
+    async for text in lines:
+        line_no += 1
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            yield RawLine(line_no, _BAD_JSON, None)
+            continue
+        if not isinstance(obj, dict):
+            yield RawLine(line_no, _BAD_JSON, None)
+            continue
+        yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"))
+
+
+_BAD_JSON = object()
+
+
+def is_bad_json(value: object) -> bool:
+    return value is _BAD_JSON
+
+
+def reader_for(content_type: str | None):
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in CSV_TYPES:
+        return csv_lines
+    if media in JSONL_TYPES:
+        return jsonl_lines
+    raise UploadError(
+        "unsupported_media_type",
+        f"send text/csv (UTF-8 or GB18030) or application/x-ndjson, not {media or 'nothing'}",
+        field="header.content-type",
+    )
+
+
+def charset_of(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip().strip('"')
+    return None

@@ -1,0 +1,201 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from insurance_shared import Money, NotFound, Principal, Problem, Role, Session, Write, require_roles, writer
+from insurance_shared.app import problem_doc
+
+from ..rules.periods import format_period
+from . import service
+from .ingest import Digest, UploadError, charset_of, reader_for, text_lines
+from .models import Declaration, DeclarationLine
+from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
+
+router = APIRouter(tags=["declarations"])
+CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
+_writers = (Role.SOCIAL_INSURANCE, Role.PROVINCE)
+
+
+def _out(d: Declaration, clamped: int, used: list) -> DeclarationOut:
+    return DeclarationOut(
+        id=d.id,
+        unit_credit_code=d.unit_credit_code,
+        period=format_period(d.period),
+        kind=d.kind,
+        region=d.region,
+        home_region=d.home_region,
+        lines=d.lines,
+        clamped_lines=clamped,
+        unit_share_payer=d.unit_share_payer,
+        pension_unit=d.pension_unit,
+        pension_person=d.pension_person,
+        unemployment_unit=d.unemployment_unit,
+        unemployment_person=d.unemployment_person,
+        total=d.total,
+        owed_pension=d.owed_pension,
+        owed_unemployment=d.owed_unemployment,
+        fee_pension=d.fee_pension,
+        fee_unemployment=d.fee_unemployment,
+        due_date=d.due_date,
+        paid=d.paid,
+        parameters=[
+            UsedParameterOut(name=u.name, value=u.value, valid_from=u.valid_from, clause=u.clause) for u in used
+        ],
+    )
+
+
+async def _from_body(body: DeclarationIn):
+    for i, line in enumerate(body.lines):
+        yield service.Line(f"body.lines[{i}]", line.id_number, line.base)
+
+
+@router.post(
+    "/units/{credit_code}/declarations",
+    status_code=201,
+    response_model=DeclarationOut,
+    summary="月度申报 (JSON)",
+    responses={409: problem_doc("该期已有缴费, 请用补充申报 (period_paid_use_adjustment)")},
+)
+async def declare(credit_code: CreditCodePath, body: DeclarationIn, w: Annotated[Write, Depends(writer(*_writers))]):
+    decl, clamped, used = await service.declare(
+        w.session,
+        w.principal,
+        credit_code.upper(),
+        body.period,
+        body.kind,
+        _from_body(body),
+        today=dt.date.today(),
+        period_field="body.period",
+    )
+    w.audit(f"declaration.{body.kind}", "declaration", str(decl.id), decl.region)
+    return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")
+
+
+@router.post(
+    "/units/{credit_code}/declarations/bulk",
+    status_code=201,
+    response_model=DeclarationOut,
+    summary="月度申报批量上传 (CSV 或 JSON Lines, 流式)",
+    description=(
+        "Body: `text/csv` (header `id_number,base[,name]`; UTF-8 or GB18030, or say `charset=`) or "
+        '`application/x-ndjson` (one `{"id_number": ..., "base": "4500.00"}` per line). Read as a stream; '
+        "every line is checked and any error is reported with its line number (`line[N]`, the header is line 1), "
+        "after which nothing of the declaration is written."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": "id_number,base\n11010519491231002X,4500.00\n"},
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"id_number": "11010519491231002X", "base": "4500.00"}\n',
+                },
+            },
+        }
+    },
+)
+async def declare_bulk(
+    request: Request,
+    credit_code: CreditCodePath,
+    w: Annotated[Write, Depends(writer(*_writers, streamed=True))],
+    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")],
+    kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
+):
+    content_type = request.headers.get("content-type")
+    digest = Digest()
+    try:
+        read = reader_for(content_type)
+        raw_lines = read(text_lines(request.stream(), charset_of(content_type), digest))
+
+        async def lines():
+            async for raw in raw_lines:
+                line, errors = service.parse_raw(raw)
+                yield line if line is not None else errors
+
+        decl, clamped, used = await service.declare(
+            w.session,
+            w.principal,
+            credit_code.upper(),
+            period,
+            kind,
+            lines(),
+            today=dt.date.today(),
+            period_field="query.period",
+        )
+    except UploadError as exc:
+        status = 415 if exc.code == "unsupported_media_type" else 422
+        raise Problem(status, exc.code, "Upload cannot be read", str(exc), errors=[]) from None
+    w.body_digest = digest.hexdigest()
+    w.audit(f"declaration.{kind}", "declaration", str(decl.id), decl.region)
+    return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")
+
+
+@router.get("/declarations/{declaration_id}", response_model=DeclarationOut, summary="查询申报")
+async def get_declaration(
+    declaration_id: Annotated[int, Path(ge=1)],
+    session: Session,
+    principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
+) -> DeclarationOut:
+    d = await session.get(Declaration, declaration_id)
+    if d is None or not principal.can_read(d.region):
+        raise NotFound("declaration", str(declaration_id))
+    return _out(d, 0, [])
+
+
+class LineOut(BaseModel):
+    line_no: int
+    id_number: str
+    declared_base: Money
+    base: Money
+    pension_unit: Money
+    pension_person: Money
+    unemployment_unit: Money
+    unemployment_person: Money
+
+
+class LinePage(BaseModel):
+    items: list[LineOut]
+    next_cursor: str | None = Field(examples=["500"])
+
+
+@router.get("/declarations/{declaration_id}/lines", response_model=LinePage, summary="申报明细 (分页)")
+async def declaration_lines(
+    declaration_id: Annotated[int, Path(ge=1)],
+    session: Session,
+    principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> LinePage:
+    d = await session.get(Declaration, declaration_id)
+    if d is None or not principal.can_read(d.region):
+        raise NotFound("declaration", str(declaration_id))
+    rows = (
+        (
+            await session.execute(
+                select(DeclarationLine)
+                .where(DeclarationLine.declaration_id == declaration_id, DeclarationLine.line_no > cursor)
+                .order_by(DeclarationLine.line_no)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    items = [
+        LineOut(
+            line_no=r.line_no,
+            id_number=r.id_number,
+            declared_base=r.declared_base,
+            base=r.base,
+            pension_unit=r.pension_unit,
+            pension_person=r.pension_person,
+            unemployment_unit=r.unemployment_unit,
+            unemployment_person=r.unemployment_person,
+        )
+        for r in rows
+    ]
+    return LinePage(items=items, next_cursor=str(rows[-1].line_no) if len(rows) == limit else None)

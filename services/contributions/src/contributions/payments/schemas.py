@@ -1,0 +1,66 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insurance_shared import Money
+
+
+class PaymentIn(BaseModel):
+    """单位缴费: 一笔合并金额, 先清偿最早欠费, 同期内按两项基金应缴比例分配 (policy.md C7); 多缴转为余额."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"amount": "3100.00", "paid_on": "2026-11-10", "payer": "unit"}]},
+    )
+
+    amount: Money = Field(description="金额 (元), 大于零")
+    paid_on: dt.date | None = Field(default=None, description="到账日期, 默认今天; 滞纳金计至此日 (C13)")
+    payer: Literal["unit", "fiscal_budget"] = Field(
+        default="unit", description="fiscal_budget: 全额拨款事业单位的单位部分由财政预算支付 (N§2 ¶2)"
+    )
+
+
+class AllocationOut(BaseModel):
+    declaration_id: int
+    period: str
+    pension: Money
+    unemployment: Money
+    fee_pension: Money
+    fee_unemployment: Money
+    period_paid: bool
+
+
+class PaymentOut(BaseModel):
+    """缴费结果: 各期分配、滞纳金、余额."""
+
+    id: int
+    unit_credit_code: str
+    amount: Money
+    payer: str
+    paid_on: dt.date
+    late_fee_charged: Money = Field(description="本次计收的滞纳金 (C13: 每日万分之二十)")
+    credit_used: Money
+    credit_created: Money
+    allocations: list[AllocationOut]
+
+
+class ArrearsPeriod(BaseModel):
+    declaration_id: int
+    period: str
+    kind: str
+    due_date: dt.date
+    owed_pension: Money
+    owed_unemployment: Money
+    late_fee: Money = Field(description="截至查询日的滞纳金 (未入账部分已计入)")
+    days_late: int
+
+
+class ArrearsOut(BaseModel):
+    """欠费 (截至某日)."""
+
+    unit_credit_code: str
+    as_of: dt.date
+    periods: list[ArrearsPeriod]
+    total: Money
+    credit: Money

@@ -1,0 +1,71 @@
+"""The monthly remittance run (N§3(4)): the province moves the unemployment part it collected from
+provincial-direct units to each home region's fund, once per month, each remittance pointing at the
+allocations it covers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import PROVINCE
+from insurance_shared.contracts import RemittanceMade
+from insurance_shared.events import emit
+
+from ..declarations.models import Declaration
+from ..ledger.service import post
+from ..payments.models import Payment, PaymentAllocation
+from ..rules import postings
+from ..rules.periods import format_period, next_month
+from .models import Remittance
+
+
+async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], bool]:
+    """Remit what provincial-direct units paid up to the end of ``month`` and was not yet remitted.
+    Returns the month's remittances and whether this call made them (False: an earlier run did)."""
+    existing = list((await session.execute(select(Remittance).where(Remittance.month == month))).scalars())
+    if existing:
+        return existing, False
+    month_end = next_month(month) - dt.timedelta(days=1)
+    rows = await session.execute(
+        select(
+            PaymentAllocation.id,
+            Declaration.home_region,
+            PaymentAllocation.unemployment + PaymentAllocation.fee_unemployment,
+        )
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .join(Declaration, Declaration.id == PaymentAllocation.declaration_id)
+        .where(
+            Declaration.region == PROVINCE,
+            PaymentAllocation.remittance_id.is_(None),
+            Payment.paid_on <= month_end,
+        )
+    )
+    by_region: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for allocation_id, home_region, amount in rows:
+        if amount:
+            by_region[home_region].append((allocation_id, int(amount)))
+    made = []
+    for home_region, items in sorted(by_region.items()):
+        amount = sum(a for _, a in items)
+        remittance = Remittance(month=month, home_region=home_region, amount=amount, allocations=len(items))
+        session.add(remittance)
+        await session.flush()
+        await session.execute(
+            update(PaymentAllocation)
+            .where(PaymentAllocation.id.in_([i for i, _ in items]))
+            .values(remittance_id=remittance.id)
+        )
+        await post(session, "remittance", f"remittance:{remittance.id}", postings.remitted(home_region, amount))
+        await emit(
+            session,
+            RemittanceMade(
+                home_region=home_region, month=format_period(month), amount_fen=amount, remittance_id=remittance.id
+            ),
+            subject=home_region,
+            region=home_region,
+        )
+        made.append(remittance)
+    return made, True
