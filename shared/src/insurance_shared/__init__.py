@@ -7,7 +7,7 @@ from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
 from .db import Database, Session, new_metadata
 from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable
 from .ids import CreditCode, ResidentId, mask_id_number, mask_name
-from .money import Money, format_yuan, parse_yuan, round_half_up, share_of
+from .money import Money, MoneyOut, format_yuan, parse_yuan, round_half_up, share_of
 from .regions import PROVINCE, RegionCode, all_regions, get_region, is_known_region
 from .settings import ServiceSettings
 from .writes import Write, writer
@@ -20,6 +20,7 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "Money",
+    "MoneyOut",
     "NotFound",
     "Principal",
     "Problem",

@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-__all__ = ["MAX_FEN", "Money", "format_yuan", "parse_yuan", "round_half_up", "share_of"]
+__all__ = ["MAX_FEN", "Money", "MoneyOut", "format_yuan", "parse_yuan", "round_half_up", "share_of"]
 
 # 9,999,999,999,999.99 yuan: far beyond any fund, and fits a 64-bit column with room to sum many lines.
 MAX_FEN = 10**15 - 1
@@ -78,3 +78,25 @@ Money = Annotated[
     ),
 ]
 """An amount in fen inside Python; a yuan string such as ``"1234.50"`` in JSON."""
+
+
+def _fen(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("money_not_fen", "an amount computed by the system is a whole number of fen")
+    return value
+
+
+MoneyOut = Annotated[
+    int,
+    BeforeValidator(_fen),
+    PlainSerializer(format_yuan, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^-?(0|[1-9]\d*)\.\d{2}$",
+            "description": "金额, 单位元, 两位小数, 以字符串表示",
+            "examples": ["1234.50"],
+        }
+    ),
+]
+"""An amount the system computed (int fen), shown as a yuan string: for responses. Requests use ``Money``."""

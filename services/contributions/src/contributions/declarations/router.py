@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from insurance_shared import Money, NotFound, Principal, Problem, Role, Session, Write, require_roles, writer
+from insurance_shared import MoneyOut, NotFound, Principal, Problem, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
@@ -149,12 +149,12 @@ async def get_declaration(
 class LineOut(BaseModel):
     line_no: int
     id_number: str
-    declared_base: Money
-    base: Money
-    pension_unit: Money
-    pension_person: Money
-    unemployment_unit: Money
-    unemployment_person: Money
+    declared_base: MoneyOut
+    base: MoneyOut
+    pension_unit: MoneyOut
+    pension_person: MoneyOut
+    unemployment_unit: MoneyOut
+    unemployment_person: MoneyOut
 
 
 class LinePage(BaseModel):

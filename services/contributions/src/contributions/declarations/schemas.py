@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import Money, ResidentId
+from insurance_shared import Money, MoneyOut, ResidentId
 
 
 class LineIn(BaseModel):
@@ -54,15 +54,15 @@ class DeclarationOut(BaseModel):
     lines: int
     clamped_lines: int = Field(description="按基数上下限调整的行数")
     unit_share_payer: str = Field(description="unit 或 fiscal_budget (全额拨款事业单位, N§2 ¶2)")
-    pension_unit: Money
-    pension_person: Money
-    unemployment_unit: Money
-    unemployment_person: Money
-    total: Money
-    owed_pension: Money
-    owed_unemployment: Money
-    fee_pension: Money
-    fee_unemployment: Money
+    pension_unit: MoneyOut
+    pension_person: MoneyOut
+    unemployment_unit: MoneyOut
+    unemployment_person: MoneyOut
+    total: MoneyOut
+    owed_pension: MoneyOut
+    owed_unemployment: MoneyOut
+    fee_pension: MoneyOut
+    fee_unemployment: MoneyOut
     due_date: dt.date
     paid: bool
     parameters: list[UsedParameterOut] = Field(default_factory=list)

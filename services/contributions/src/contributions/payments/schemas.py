@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import Money
+from insurance_shared import Money, MoneyOut
 
 
 class PaymentIn(BaseModel):
@@ -24,10 +24,10 @@ class PaymentIn(BaseModel):
 class AllocationOut(BaseModel):
     declaration_id: int
     period: str
-    pension: Money
-    unemployment: Money
-    fee_pension: Money
-    fee_unemployment: Money
+    pension: MoneyOut
+    unemployment: MoneyOut
+    fee_pension: MoneyOut
+    fee_unemployment: MoneyOut
     period_paid: bool
 
 
@@ -36,12 +36,12 @@ class PaymentOut(BaseModel):
 
     id: int
     unit_credit_code: str
-    amount: Money
+    amount: MoneyOut
     payer: str
     paid_on: dt.date
-    late_fee_charged: Money = Field(description="本次计收的滞纳金 (C13: 每日万分之二十)")
-    credit_used: Money
-    credit_created: Money
+    late_fee_charged: MoneyOut = Field(description="本次计收的滞纳金 (C13: 每日万分之二十)")
+    credit_used: MoneyOut
+    credit_created: MoneyOut
     allocations: list[AllocationOut]
 
 
@@ -50,9 +50,9 @@ class ArrearsPeriod(BaseModel):
     period: str
     kind: str
     due_date: dt.date
-    owed_pension: Money
-    owed_unemployment: Money
-    late_fee: Money = Field(description="截至查询日的滞纳金 (未入账部分已计入)")
+    owed_pension: MoneyOut
+    owed_unemployment: MoneyOut
+    late_fee: MoneyOut = Field(description="截至查询日的滞纳金 (未入账部分已计入)")
     days_late: int
 
 
@@ -62,5 +62,5 @@ class ArrearsOut(BaseModel):
     unit_credit_code: str
     as_of: dt.date
     periods: list[ArrearsPeriod]
-    total: Money
-    credit: Money
+    total: MoneyOut
+    credit: MoneyOut

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from insurance_shared import CreditCode, Money, RegionCode, ResidentId
+from insurance_shared import CreditCode, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
 
 
@@ -66,7 +66,7 @@ class EmploymentOut(BaseModel):
     track: str
     start_date: dt.date
     end_date: dt.date | None
-    wage: Money
+    wage: MoneyOut
     separation_reason: str | None
 
 
@@ -80,7 +80,7 @@ class PersonOut(BaseModel):
 
 class HistoryMonth(BaseModel):
     period: str
-    unemployment: Money = Field(description="该月失业保险费 (单位+个人)")
+    unemployment: MoneyOut = Field(description="该月失业保险费 (单位+个人)")
     paid: bool
     declaration_id: int
 

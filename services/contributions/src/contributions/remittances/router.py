@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from insurance_shared import Money, Role, Unprocessable, Write, writer
+from insurance_shared import MoneyOut, Role, Unprocessable, Write, writer
 
 from ..payments.models import PaymentAllocation
 from ..rules.periods import format_period, parse_period
@@ -26,7 +26,7 @@ class RemittanceOut(BaseModel):
     id: int
     month: str
     home_region: str
-    amount: Money
+    amount: MoneyOut
     allocation_ids: list[int] = Field(description="所含缴费分配 (可追溯到每笔收款)")
 
 

@@ -1,0 +1,89 @@
+"""Enrolment always for pension and unemployment together (N§3(1)); flexible workers on the merged track (N§3(2))."""
+
+from sqlalchemy import select
+
+from insurance_shared.events.outbox import outbox
+
+from ..helpers import CITY, TODAY, enrol, resident_id, unit
+
+
+async def events(db, type_: str) -> list[str]:
+    async with db.sessionmaker() as s:
+        return list((await s.execute(select(outbox.c.subject).where(outbox.c.type == type_))).scalars())
+
+
+async def test_enrol_view_and_end(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    e = await enrol(client, h, code, 1)
+    assert e["track"] == "unit" and e["region"] == "220100" and e["wage"] == "5000.00"
+    person = (await client.get(f"/persons/{resident_id(1)}", headers=h)).json()
+    assert person["name"] == "张三" and len(person["employments"]) == 1
+    ended = await client.post(
+        f"/persons/{resident_id(1)}/employments/{e['id']}/end",
+        json={"end_date": str(TODAY), "separation_reason": "contract_expired_not_renewed"},
+        headers=h,
+    )
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["separation_reason"] == "contract_expired_not_renewed"
+    assert await events(db, "contributions.person_enrolled.v1") == [resident_id(1)]
+    assert await events(db, "contributions.employment_ended.v1") == [resident_id(1)]
+    again = await client.post(
+        f"/persons/{resident_id(1)}/employments/{e['id']}/end",
+        json={"end_date": str(TODAY), "separation_reason": "dismissed"},
+        headers=h,
+    )
+    assert again.status_code == 409 and again.json()["code"] == "employment_already_ended"
+
+
+async def test_flexible_worker_enrols_on_the_merged_track(client, auth_headers, db) -> None:
+    body = {
+        "id_number": resident_id(2),
+        "name": "李四",
+        "track": "flexible",
+        "region": "220100",
+        "start_date": "2024-03-01",
+        "wage": "3000.00",
+    }
+    r = await client.post("/persons/enrolments", json=body, headers=auth_headers(*CITY))
+    assert r.status_code == 201, r.text
+    assert r.json()["track"] == "flexible" and r.json()["unit_credit_code"] is None
+    twice = await client.post("/persons/enrolments", json=body, headers=auth_headers(*CITY))
+    assert twice.status_code == 409 and twice.json()["code"] == "already_enrolled"
+
+
+async def test_bad_enrolments_write_nothing(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    cases = [
+        ({"id_number": "220102199001011238"}, "body.id_number", "resident_id_checksum"),
+        ({"start_date": "2999-01-01"}, "body.start_date", "date_in_future"),
+        ({"unit_credit_code": "91220101MA0Y3XXK87"}, "body.unit_credit_code", "unknown_unit"),
+        ({"wage": "-1"}, "body.wage", "money_negative"),
+    ]
+    for change, field, code_expected in cases:
+        body = {
+            "id_number": resident_id(3),
+            "name": "王五",
+            "unit_credit_code": code,
+            "start_date": "2020-01-01",
+            "wage": "4000.00",
+            **change,
+        }
+        r = await client.post("/persons/enrolments", json=body, headers=h)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == field, r.json()
+        assert r.json()["errors"][0]["code"] == code_expected
+    assert (await client.get(f"/persons/{resident_id(3)}", headers=h)).status_code == 404
+    assert await events(db, "contributions.person_enrolled.v1") == []
+
+
+async def test_other_regions_person_is_404(client, auth_headers) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 4)
+    other = await client.get(f"/persons/{resident_id(4)}", headers=auth_headers(*CITY, region="220200"))
+    assert other.status_code == 404 and other.json()["code"] == "person_not_found"
+    assert (
+        await client.get(f"/persons/{resident_id(4)}", headers=auth_headers("province", region="220000"))
+    ).status_code == 200
