@@ -32,7 +32,12 @@ async def test_four_amounts_clamped_and_explained(client, auth_headers, db) -> N
     assert (d["unemployment_unit"], d["unemployment_person"]) == ("150.00", "75.00")
     assert d["total"] == "2325.00" and d["owed_unemployment"] == "225.00" and d["owed_pension"] == "2100.00"
     used = {p["name"]: p for p in d["parameters"]}
-    assert used["unemployment_unit_rate"] == {"name": "unemployment_unit_rate", "value": "0.02", "valid_from": "2005-01-01", "clause": "R6"}
+    assert used["unemployment_unit_rate"] == {
+        "name": "unemployment_unit_rate",
+        "value": "0.02",
+        "valid_from": "2005-01-01",
+        "clause": "R6",
+    }
     assert used["base_floor"]["value"] == "2500.00"
     lines = (await client.get(f"/declarations/{d['id']}/lines", headers=h)).json()["items"]
     assert [(x["declared_base"], x["base"]) for x in lines] == [("5000.00", "5000.00"), ("1000.00", "2500.00")]
@@ -59,11 +64,18 @@ async def test_bad_lines_write_nothing(client, auth_headers, db, bases, field, c
 async def test_same_person_twice(client, auth_headers, db) -> None:
     h = auth_headers(*CITY)
     code = await setup(client, h)
-    body = {"period": P, "lines": [{"id_number": resident_id(1), "base": "5000"}, {"id_number": resident_id(1), "base": "6000"}]}
+    body = {
+        "period": P,
+        "lines": [{"id_number": resident_id(1), "base": "5000"}, {"id_number": resident_id(1), "base": "6000"}],
+    }
     r = await client.post(f"/units/{code}/declarations", json=body, headers=h)
     assert r.status_code == 422
     assert r.json()["errors"] == [
-        {"field": "body.lines[1].id_number", "code": "duplicate_person", "message": "this person is already declared above"}
+        {
+            "field": "body.lines[1].id_number",
+            "code": "duplicate_person",
+            "message": "this person is already declared above",
+        }
     ]
 
 
@@ -137,7 +149,9 @@ async def test_bulk_jsonl_and_line_numbers(client, auth_headers, db) -> None:
         f'{{"id_number": "220102199001011238", "base": "5000.00"}}\n'
     )
     r = await client.post(
-        f"/units/{code}/declarations/bulk?period={P}", content=body.encode(), headers={**h, "content-type": "application/x-ndjson"}
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=body.encode(),
+        headers={**h, "content-type": "application/x-ndjson"},
     )
     assert r.status_code == 422
     assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
@@ -153,15 +167,21 @@ async def test_bulk_upload_errors(client, auth_headers, db) -> None:
     h = auth_headers(*CITY)
     code = await setup(client, h)
     missing = await client.post(
-        f"/units/{code}/declarations/bulk?period={P}", content=b"id_number,wage\nx,1\n", headers={**h, "content-type": "text/csv"}
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=b"id_number,wage\nx,1\n",
+        headers={**h, "content-type": "text/csv"},
     )
     assert missing.status_code == 422 and missing.json()["code"] == "csv_missing_column"
     wrong = await client.post(
-        f"/units/{code}/declarations/bulk?period={P}", content=b"\xff\xfe\x00garbage\x81", headers={**h, "content-type": "text/csv"}
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=b"\xff\xfe\x00garbage\x81",
+        headers={**h, "content-type": "text/csv"},
     )
     assert wrong.status_code == 422 and wrong.json()["code"] in {"bad_encoding", "csv_missing_column"}
     media = await client.post(
-        f"/units/{code}/declarations/bulk?period={P}", content=b"<xml/>", headers={**h, "content-type": "application/xml"}
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=b"<xml/>",
+        headers={**h, "content-type": "application/xml"},
     )
     assert media.status_code == 415 and media.json()["code"] == "unsupported_media_type"
     assert await count(db, "declarations") == 0

@@ -1,0 +1,174 @@
+"""Payments: oldest first, proportional within a period, late fee (C13), credit, fiscal payer (N§2 ¶2),
+provincial-direct remittance (N§3(4)), and a ledger that always balances."""
+
+import datetime as dt
+import json
+
+from sqlalchemy import select, text
+
+from insurance_shared.events.outbox import outbox
+
+from ..helpers import CITY, TODAY, declare, enrol, first_of, months_ago, resident_id, unit
+
+PROVINCE = ("province",)
+
+
+async def emitted(db, type_: str) -> list[dict]:
+    async with db.sessionmaker() as s:
+        rows = (
+            await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_).order_by(outbox.c.id))
+        ).scalars()
+        return [json.loads(r)["data"] for r in rows]
+
+
+async def trial_balance(client, auth_headers) -> dict:
+    return (await client.get("/ledger/trial-balance", headers=auth_headers("province", region="220000"))).json()
+
+
+async def test_oldest_first_proportional_and_months_paid(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    old, new = months_ago(3), months_ago(2)
+    await declare(client, h, code, old, {1: "5000"})  # 1550.00: pension 1400, unemployment 150
+    await declare(client, h, code, new, {1: "5000"})
+    # paid on the old period's due date: no late fee on it yet
+    due_old = dt.date(first_of(old).year + first_of(old).month // 12, first_of(old).month % 12 + 1, 15)
+    r = await client.post(f"/units/{code}/payments", json={"amount": "2325.00", "paid_on": str(due_old)}, headers=h)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["late_fee_charged"] == "0.00"
+    assert [(a["period"], a["pension"], a["unemployment"], a["period_paid"]) for a in p["allocations"]] == [
+        (old, "1400.00", "150.00", True),
+        (new, "700.00", "75.00", False),  # 775 split 1400:150
+    ]
+    paid_months = await emitted(db, "contributions.month_paid.v1")
+    assert [(m["id_number"], m["period"], m["unemployment_fen"], m["region"]) for m in paid_months] == [
+        (resident_id(1), old, 15000, "220100")
+    ]
+    collected = await emitted(db, "contributions.money_collected.v1")
+    assert {(c["fund"], c["amount_fen"]) for c in collected} == {("pension", 210000), ("unemployment", 22500)}
+    history = (await client.get(f"/persons/{resident_id(1)}/history", headers=h)).json()
+    assert history["paid_months_total"] == 1
+    assert [(m["period"], m["paid"]) for m in history["groups"][0]["months"]] == [(old, True), (new, False)]
+    assert (await trial_balance(client, auth_headers))["balanced"]
+
+
+async def test_late_fee_and_credit(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    period = months_ago(3)
+    await declare(client, h, code, period, {1: "5000"})
+    arrears = (await client.get(f"/units/{code}/arrears", headers=h)).json()
+    (item,) = arrears["periods"]
+    days = item["days_late"]
+    assert days > 0
+    # 2‰ a day on 1400.00 and 150.00 separately, half up per ledger (C13)
+    expected_fee = round(140000 * 0.002 * days) + round(15000 * 0.002 * days)
+    assert item["late_fee"] == f"{expected_fee // 100}.{expected_fee % 100:02d}"
+    r = await client.post(f"/units/{code}/payments", json={"amount": "5000.00"}, headers=h)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["late_fee_charged"] == item["late_fee"]
+    assert p["allocations"][0]["period_paid"]
+    paid_total = 155000 + expected_fee
+    assert p["credit_created"] == f"{(500000 - paid_total) // 100}.{(500000 - paid_total) % 100:02d}"
+    after = (await client.get(f"/units/{code}/arrears", headers=h)).json()
+    assert after["periods"] == [] and after["credit"] == p["credit_created"]
+    nothing = await client.post(f"/units/{code}/payments", json={"amount": "1.00"}, headers=h)
+    assert nothing.status_code == 422 and nothing.json()["code"] == "nothing_owed"
+    # the credit pays the next period first
+    await declare(client, h, code, months_ago(1), {1: "5000"})
+    r = await client.post(f"/units/{code}/payments", json={"amount": "0.01"}, headers=h)
+    assert r.json()["credit_used"] != "0.00"
+    assert (await trial_balance(client, auth_headers))["balanced"]
+
+
+async def test_fiscal_budget_payer_only_for_fully_funded(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    await declare(client, h, code, months_ago(1), {1: "5000"})
+    r = await client.post(f"/units/{code}/payments", json={"amount": "100.00", "payer": "fiscal_budget"}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.payer"
+    inst = await unit(client, h, n=2, kind="public_institution", fully_budget_funded=True)
+    await enrol(client, h, inst, 2)
+    d = (await declare(client, h, inst, months_ago(1), {2: "5000"})).json()
+    assert d["unit_share_payer"] == "fiscal_budget"
+    r = await client.post(f"/units/{inst}/payments", json={"amount": "1100.00", "payer": "fiscal_budget"}, headers=h)
+    assert r.status_code == 201 and r.json()["payer"] == "fiscal_budget"
+
+
+async def test_bad_payments_write_nothing(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    await declare(client, h, code, months_ago(1), {1: "5000"})
+    for body, field, err in [
+        ({"amount": "10.005"}, "body.amount", "money_precision"),
+        ({"amount": "0"}, "body.amount", "amount_not_positive"),
+        ({"amount": "10.00", "paid_on": str(TODAY + dt.timedelta(days=3))}, "body.paid_on", "date_in_future"),
+    ]:
+        r = await client.post(f"/units/{code}/payments", json=body, headers=h)
+        assert r.status_code == 422, r.text
+        assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == (field, err)
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM payments"))).scalar_one() == 0
+
+
+async def test_provincial_direct_remittance(client, auth_headers, db) -> None:
+    prov = auth_headers(*PROVINCE, region="220000")
+    code = await unit(client, prov, n=7, region="220000", provincial_direct=True, home_region="220200")
+    await enrol(client, prov, code, 1)
+    period = months_ago(2)
+    d = (await declare(client, prov, code, period, {1: "5000"})).json()
+    assert (d["region"], d["home_region"]) == ("220000", "220200")
+    paid_on = first_of(months_ago(1))
+    r = await client.post(f"/units/{code}/payments", json={"amount": "1550.00", "paid_on": str(paid_on)}, headers=prov)
+    assert r.status_code == 201, r.text
+    balances = {
+        (b["region"], b["fund"], b["kind"]): b["balance"]
+        for b in (await client.get("/ledger/balances", headers=prov)).json()
+    }
+    assert balances[("220000", "unemployment", "provincial_clearing")] == 15000
+    assert ("220200", "unemployment", "fund") not in balances
+    run = await client.post("/remittances/run", json={"month": months_ago(1)}, headers=prov)
+    assert run.status_code == 200, run.text
+    (rem,) = run.json()["remittances"]
+    assert (rem["home_region"], rem["amount"], run.json()["created"]) == ("220200", "150.00", True)
+    assert len(rem["allocation_ids"]) == 1
+    again = await client.post("/remittances/run", json={"month": months_ago(1)}, headers=prov)
+    assert again.json()["created"] is False and again.json()["remittances"][0]["id"] == rem["id"]
+    balances = {
+        (b["region"], b["fund"], b["kind"]): b["balance"]
+        for b in (await client.get("/ledger/balances", headers=prov)).json()
+    }
+    assert balances[("220000", "unemployment", "provincial_clearing")] == 0
+    assert balances[("220200", "unemployment", "fund")] == 15000
+    made = await emitted(db, "contributions.remittance_made.v1")
+    assert [(m["home_region"], m["amount_fen"]) for m in made] == [("220200", 15000)]
+    collected = await emitted(db, "contributions.money_collected.v1")
+    assert {(c["fund"], c["via_province"]) for c in collected} == {("pension", False), ("unemployment", True)}
+    assert (await client.post("/remittances/run", json={"month": months_ago(0)}, headers=prov)).status_code == 422
+    city = await client.post("/remittances/run", json={"month": months_ago(1)}, headers=auth_headers(*CITY))
+    assert city.status_code == 403
+    assert (await trial_balance(client, auth_headers))["balanced"]
+
+
+async def test_parameters_dated_and_province_only(client, auth_headers, db) -> None:
+    prov = auth_headers(*PROVINCE, region="220000")
+    start = str(TODAY + dt.timedelta(days=40))
+    body = {"name": "unemployment_unit_rate", "region": "220100", "value": "0.015", "valid_from": start}
+    assert (await client.post("/parameters", json=body, headers=auth_headers(*CITY))).status_code == 403
+    r = await client.post("/parameters", json=body, headers=prov)
+    assert r.status_code == 201, r.text
+    now = {p["name"]: p["value"] for p in (await client.get("/parameters?region=220100", headers=prov)).json()}
+    later = {
+        p["name"]: p["value"] for p in (await client.get(f"/parameters?region=220100&on={start}", headers=prov)).json()
+    }
+    assert (now["unemployment_unit_rate"], later["unemployment_unit_rate"]) == ("0.02", "0.015")
+    past = await client.post("/parameters", json={**body, "valid_from": "2020-01-01"}, headers=prov)
+    assert past.status_code == 422 and past.json()["code"] == "valid_from_in_past"
+    bad = await client.post("/parameters", json={**body, "value": "2", "valid_from": str(TODAY)}, headers=prov)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter_value"
