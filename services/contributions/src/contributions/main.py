@@ -3,6 +3,7 @@ from fastapi import FastAPI
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
+from .coverage.router import router as coverage_router
 from .declarations.router import router as declarations_router
 from .ledger.router import router as ledger_router
 from .models import load_all
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             payments_router,
             remittances_router,
             ledger_router,
+            coverage_router,
         ],
         tags=[
             {"name": "units", "description": "用人单位登记与查询 (N§2)"},
@@ -44,5 +46,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "payments", "description": "缴费、欠费、滞纳金 (C13)"},
             {"name": "remittances", "description": "省直单位失业保险费划转 (N§3(4))"},
             {"name": "ledger", "description": "复式记账: 分基金、分地区余额"},
+            {"name": "coverage", "description": "扩面: 参保人数同比、应参保未参保单位 (N§2)"},
         ],
     )

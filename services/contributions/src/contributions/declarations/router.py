@@ -9,8 +9,8 @@ from insurance_shared import MoneyOut, NotFound, Principal, Problem, Role, Sessi
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
+from ..uploads import Digest, UploadError, charset_of, reader_for, text_lines
 from . import service
-from .ingest import Digest, UploadError, charset_of, reader_for, text_lines
 from .models import Declaration, DeclarationLine
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
 

@@ -24,7 +24,7 @@ from ..rules import postings
 from ..rules.amounts import line_amounts
 from ..rules.periods import due_date, next_month, parse_period
 from ..units.models import Unit
-from .ingest import RawLine, is_bad_json
+from ..uploads import RawLine, is_bad_json
 from .models import Declaration, DeclarationLine
 
 MAX_REPORTED = 1000

@@ -1,4 +1,5 @@
-"""Reading declaration lines from a streamed upload, one line at a time: CSV (UTF-8 or GB18030) or JSON Lines.
+"""Reading a streamed upload one line at a time: CSV (UTF-8 or GB18030) or JSON Lines. Declarations and
+registry imports both use it.
 
 Nothing here holds the whole body: the caller validates and stores each line as it arrives.
 """
@@ -83,8 +84,12 @@ async def text_lines(chunks: AsyncIterator[bytes], charset: str | None, digest: 
         yield pending.rstrip("\r")
 
 
-async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+async def csv_dicts(
+    lines: AsyncIterator[str], required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> AsyncIterator[tuple[int, dict[str, str | None]]]:
+    """``(line number, {column: value})`` per data line; the header is line 1 and must name ``required``."""
     header: list[str] | None = None
+    idx: dict[str, int] = {}
     line_no = 0
     async for text in lines:
         line_no += 1
@@ -93,18 +98,23 @@ async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
         row = next(csv.reader([text]))
         if header is None:
             header = [h.strip().lower() for h in row]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            missing = [c for c in required if c not in header]
             if missing:
                 raise UploadError(
                     "csv_missing_column",
-                    f"the header lacks {', '.join(missing)}; it needs {', '.join(REQUIRED_COLUMNS)} (name optional)",
+                    f"the header lacks {', '.join(missing)}; it needs {', '.join(required)}",
                     field="line[1]",
                 )
-            idx = {name: header.index(name) for name in (*REQUIRED_COLUMNS, "name") if name in header}
+            idx = {name: header.index(name) for name in (*required, *optional) if name in header}
             continue
-        yield RawLine(line_no, _cell(row, idx, "id_number"), _cell(row, idx, "base"), _cell(row, idx, "name"))
+        yield line_no, {name: _cell(row, idx, name) for name in (*required, *optional)}
     if header is None:
         raise UploadError("empty_upload", "the upload has no header and no lines")
+
+
+async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+    async for line_no, row in csv_dicts(lines, REQUIRED_COLUMNS, ("name",)):
+        yield RawLine(line_no, row["id_number"], row["base"], row["name"])
 
 
 def _cell(row: list[str], idx: dict[str, int], name: str) -> str | None:
