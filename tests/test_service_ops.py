@@ -42,7 +42,7 @@ async def client(service) -> AsyncIterator[httpx.AsyncClient]:
     await db.dispose()
 
 
-async def test_healthz_and_readyz(client) -> None:
+async def test_healthz_and_readyz(client, service) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status_code == 200, ready.text

@@ -12,7 +12,13 @@ async def test_insured_count_year_on_year(client, auth_headers) -> None:
     await enrol(client, h, code, 1, start=str(last_year))
     await enrol(client, h, code, 2, start=str(TODAY - dt.timedelta(days=10)))
     (mine,) = (await client.get("/coverage/insured", headers=h)).json()
-    assert (mine["region"], mine["insured"], mine["year_before"], mine["change"], mine["rising"]) == ("220100", 2, 1, 1, True)
+    assert (mine["region"], mine["insured"], mine["year_before"], mine["change"], mine["rising"]) == (
+        "220100",
+        2,
+        1,
+        1,
+        True,
+    )
     everyone = (await client.get("/coverage/insured", headers=auth_headers("province", region="220000"))).json()
     assert len(everyone) == 10
     flat = {r["region"]: r["rising"] for r in everyone}
@@ -33,7 +39,9 @@ async def test_registry_import_and_gaps(client, auth_headers, db) -> None:
         f"{unknown},未登记个体户,220100,3,market_regulation\n"
         f"{unknown},未登记个体户,220100,3,tax\n"
     )
-    r = await client.post("/coverage/registries", content=csv_text.encode("gb18030"), headers={**h, "content-type": "text/csv"})
+    r = await client.post(
+        "/coverage/registries", content=csv_text.encode("gb18030"), headers={**h, "content-type": "text/csv"}
+    )
     assert r.status_code == 201, r.text
     assert r.json() == {"imported": 4}
     gaps = (await client.get("/coverage/gaps", headers=h)).json()
@@ -63,5 +71,7 @@ async def test_bad_registry_lines_import_nothing(client, auth_headers, db) -> No
         ("line[5].source_department", "unknown_source_department"),
     ]
     assert (await client.get("/coverage/gaps", headers=h)).json()["items"] == []
-    missing = await client.post("/coverage/registries", content=b"credit_code,name\n", headers={**h, "content-type": "text/csv"})
+    missing = await client.post(
+        "/coverage/registries", content=b"credit_code,name\n", headers={**h, "content-type": "text/csv"}
+    )
     assert missing.status_code == 422 and missing.json()["code"] == "csv_missing_column"

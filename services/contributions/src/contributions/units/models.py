@@ -24,7 +24,16 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[UnitKind] = mapped_column(Enum(UnitKind, native_enum=False, length=40, validate_strings=True))
+    # the value ("enterprise"), not the Python name, is what the column holds
+    kind: Mapped[UnitKind] = mapped_column(
+        Enum(
+            UnitKind,
+            native_enum=False,
+            length=40,
+            validate_strings=True,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
     region: Mapped[str] = mapped_column(String(6), index=True)
     home_region: Mapped[str | None] = mapped_column(String(6))
     fully_budget_funded: Mapped[bool] = mapped_column(Boolean, default=False)
