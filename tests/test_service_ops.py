@@ -102,9 +102,12 @@ async def test_openapi_is_chinese_titled_with_problem_errors_and_examples(client
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             assert op.get("summary"), f"{method} {path} has no summary"
-            if "requestBody" in op:
-                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
-                assert schemas[ref].get("examples"), f"{ref} has no example"
+            for media, content in op.get("requestBody", {}).get("content", {}).items():
+                if media == "application/json":
+                    ref = content["schema"]["$ref"].split("/")[-1]
+                    assert schemas[ref].get("examples"), f"{ref} has no example"
+                else:  # uploads (CSV, JSON Lines) carry an example of the file
+                    assert content.get("example"), f"{method} {path} {media} has no example"
             if "422" in op["responses"]:
                 assert "application/problem+json" in op["responses"]["422"]["content"]
     assert (await client.get("/docs")).status_code == 200

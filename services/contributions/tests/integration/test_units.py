@@ -281,3 +281,25 @@ async def test_forced_internal_error_is_a_problem_without_internals(app_factory,
 async def test_unknown_route_is_a_problem(client) -> None:
     assert_problem(await client.get("/nowhere"), 404, "route_not_found")
     assert_problem(await client.delete("/units"), 405, "method_not_allowed")
+
+
+async def test_update_and_search(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    await client.post("/units", json=UNIT, headers=h)
+    r = await client.patch(
+        "/units/91220101MA0Y3XXK87", json={"name": "一汽配套新名_100%", "declared_staff": 140}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["name"], r.json()["declared_staff"]) == ("一汽配套新名_100%", 140)
+    bad = await client.patch("/units/91220101MA0Y3XXK87", json={"fully_budget_funded": True}, headers=h)
+    assert bad.status_code == 422 and bad.json()["code"] == "unit_registration_inconsistent"
+    other = await client.patch(
+        "/units/91220101MA0Y3XXK87", json={"name": "x"}, headers=auth_headers(*CITY, region="220200")
+    )
+    assert other.status_code == 404
+    found = (await client.get("/units?q=新名_1", headers=h)).json()["items"]
+    assert [u["credit_code"] for u in found] == ["91220101MA0Y3XXK87"]
+    assert (await client.get("/units?q=_2", headers=h)).json()["items"] == []  # _ is a character, not a wildcard
+    async with db.sessionmaker() as s:
+        actions = (await s.execute(select(audit_log.c.action).order_by(audit_log.c.id))).scalars().all()
+    assert actions == ["unit.registered", "unit.updated"]

@@ -6,7 +6,7 @@ from insurance_shared import Forbidden, NotFound, Principal, RegionCode, Role, S
 from insurance_shared.app import problem_doc
 
 from . import repository, service
-from .schemas import UnitCreate, UnitOut, UnitPage
+from .schemas import UnitCreate, UnitOut, UnitPage, UnitUpdate
 
 router = APIRouter(prefix="/units", tags=["units"])
 
@@ -50,10 +50,22 @@ async def list_units(
     region: Annotated[RegionCode | None, Query(description="默认为令牌所属地区")] = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="上一页的 next_cursor")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    q: Annotated[str | None, Query(max_length=100, description="按名称包含的文字查找")] = None,
 ) -> UnitPage:
     region = region or principal.region
     if not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not list region {region}")
-    units = await repository.list_by_region(session, region, after_id=int(cursor or 0), limit=limit)
+    units = await repository.list_by_region(session, region, after_id=int(cursor or 0), limit=limit, name_contains=q)
     next_cursor = str(units[-1].id) if len(units) == limit else None
     return UnitPage(items=[UnitOut.model_validate(u) for u in units], next_cursor=next_cursor)
+
+
+@router.patch("/{credit_code}", response_model=UnitOut, summary="修改用人单位信息")
+async def update_unit(
+    credit_code: Annotated[str, Path(max_length=18, title="统一社会信用代码")],
+    body: UnitUpdate,
+    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
+):
+    unit = await service.update_unit(w.session, w.principal, credit_code.upper(), body)
+    w.audit("unit.updated", "unit", unit.credit_code, unit.region)
+    return await w.respond(200, UnitOut.model_validate(unit))

@@ -60,3 +60,16 @@ class UnitPage(BaseModel):
 
     items: list[UnitOut]
     next_cursor: str | None = Field(description="下一页游标; 为空表示没有更多", examples=["120"])
+
+
+class UnitUpdate(BaseModel):
+    """修改用人单位信息 (只改给出的字段). 统一社会信用代码与统筹地区不可改: 迁移请注销后重新登记."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "新名称", "declared_staff": 140}]}
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: UnitKind | None = None
+    fully_budget_funded: bool | None = None
+    declared_staff: int | None = Field(default=None, ge=0, le=10_000_000)
