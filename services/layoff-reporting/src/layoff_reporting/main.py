@@ -3,7 +3,13 @@ from fastapi import FastAPI
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
+from .filings.router import router as filings_router
+from .models import load_all
+from .rehire.router import router as units_router
 from .settings import Settings
+from .workforce.consumers import handlers
+
+load_all()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -17,6 +23,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[],
-        tags=[],
+        routers=[filings_router, units_router],
+        handlers=handlers,
+        tags=[
+            {"name": "filings", "description": "规模裁员报告: 阈值、提前报告、征求意见、状态 (N§7)"},
+            {"name": "units", "description": "单位职工、优先录用名单与违规、吸纳就业认定 (N§7; LL27)"},
+        ],
     )

@@ -7,3 +7,10 @@ from insurance_shared import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+def load_all() -> None:
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from .filings import models as _filings  # noqa: F401
+    from .rehire import models as _rehire  # noqa: F401
+    from .workforce import models as _workforce  # noqa: F401

@@ -5,6 +5,7 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .catalogue import EventData, catalogue, event_type
+from .claims import ClaimRegistered, ClaimStopped
 from .contributions import (
     ContributionMonthPaid,
     EmploymentEnded,
@@ -13,15 +14,22 @@ from .contributions import (
     RemittanceMade,
     UnitRegistered,
 )
+from .layoffs import LayoffExecuted, LayoffFiled, LayoffWithdrawn, RehirePriorityBreach
 from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 
 __all__ = [
     "INVOLUNTARY",
+    "ClaimRegistered",
+    "ClaimStopped",
     "ContributionMonthPaid",
     "EmploymentEnded",
     "EventData",
+    "LayoffExecuted",
+    "LayoffFiled",
+    "LayoffWithdrawn",
     "MoneyCollected",
     "PersonEnrolled",
+    "RehirePriorityBreach",
     "RemittanceMade",
     "SeparationReason",
     "UnitRegistered",

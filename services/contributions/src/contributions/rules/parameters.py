@@ -8,27 +8,19 @@ uses the values in force on its date, so a new value never changes a declaration
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 
 from insurance_shared import parse_yuan
+from insurance_shared.parameters import ParameterValue, in_force, load_parameter_file
+
+__all__ = ["ContributionParameters", "ParameterValue", "UsedParameter", "in_force", "parameters_for", "validate_value"]
 
 RATE_NAMES = ("pension_unit_rate", "pension_person_rate", "unemployment_unit_rate", "unemployment_person_rate")
 MONEY_NAMES = ("base_floor", "base_ceiling")
 ALL_NAMES = (*RATE_NAMES, *MONEY_NAMES, "late_fee_daily_rate", "due_day")
-
-
-@dataclass(frozen=True, slots=True)
-class ParameterValue:
-    name: str
-    region: str | None  # None: every region
-    value: str
-    valid_from: dt.date
-    clause: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,29 +50,7 @@ class ContributionParameters:
 
 @cache
 def default_values() -> tuple[ParameterValue, ...]:
-    raw = json.loads(resources.files("contributions.rules").joinpath("parameters.json").read_text("utf-8"))
-    out = [
-        ParameterValue(d["name"], None, d["value"], dt.date.fromisoformat(d["valid_from"]), d.get("clause", ""))
-        for d in raw["defaults"]
-    ]
-    for region, values in raw["per_region"].items():
-        out += [
-            ParameterValue(v["name"], region, v["value"], dt.date.fromisoformat(v["valid_from"]), "policy.md C2")
-            for v in values
-        ]
-    return tuple(out)
-
-
-def in_force(values: Iterable[ParameterValue], name: str, region: str, on: dt.date) -> ParameterValue | None:
-    """The value of ``name`` in force on ``on``: the latest ``valid_from`` not after it; a regional value beats
-    a province-wide one with the same date."""
-    best: ParameterValue | None = None
-    for v in values:
-        if v.name != name or v.valid_from > on or (v.region is not None and v.region != region):
-            continue
-        if best is None or (v.valid_from, v.region is not None) > (best.valid_from, best.region is not None):
-            best = v
-    return best
+    return load_parameter_file("contributions.rules", "parameters.json")
 
 
 class MissingParameter(LookupError):

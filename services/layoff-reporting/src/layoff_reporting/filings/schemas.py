@@ -1,0 +1,101 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insurance_shared import CreditCode, ResidentId
+
+
+class PersonIn(BaseModel):
+    id_number: ResidentId
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ConsultationIn(BaseModel):
+    """征求工会或职工意见 (N§7)."""
+
+    by: Literal["union", "staff_assembly", "staff"] = Field(description="工会、职代会或全体职工")
+    on: dt.date
+    opinion_summary: str = Field(min_length=1, max_length=4000)
+    document_ref: str = Field(min_length=1, max_length=200, description="会议纪要等文件编号")
+
+
+Measure = Literal["shorter_hours", "lower_pay", "internal_early_retirement"]
+
+
+class FilingIn(BaseModel):
+    """规模裁员报告: 单位经所在市系统提交. 达到阈值(超过20%或超过50人)须提前30日报告并征求工会或职工意见 (N§7)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_credit_code": "91220101MA0Y3XXK87",
+                    "planned_date": "2027-01-15",
+                    "persons": [{"id_number": "11010519491231002X", "name": "张三"}],
+                    "reasons": "生产经营发生严重困难",
+                    "consultation": {
+                        "by": "union",
+                        "on": "2026-11-20",
+                        "opinion_summary": "工会同意, 要求优先安排内部退养",
+                        "document_ref": "工会〔2026〕12号",
+                    },
+                    "measures_tried": ["shorter_hours", "internal_early_retirement"],
+                }
+            ]
+        },
+    )
+
+    unit_credit_code: CreditCode
+    planned_date: dt.date = Field(description="计划裁员日期, 不得早于今天")
+    persons: list[PersonIn] = Field(min_length=1, max_length=100_000)
+    reasons: str = Field(min_length=1, max_length=4000)
+    consultation: ConsultationIn | None = Field(default=None, description="未征求意见则不填, 将标记为不合规")
+    measures_tried: list[Measure] = Field(default_factory=list, description="先行采取的措施 (N§7 二)")
+
+
+class CriterionOut(BaseModel):
+    name: str
+    met: bool
+    clause: str
+    explanation: str
+    values: dict[str, object]
+    parameters: list[dict[str, str]]
+
+
+class FilingOut(BaseModel):
+    """裁员报告及其判定 (每一项标准、所用数值、参数及其生效日期、条款)."""
+
+    id: int
+    unit_credit_code: str
+    region: str
+    state: str
+    filed_on: dt.date
+    planned_date: dt.date
+    persons: int
+    reportable: bool
+    late: bool
+    consulted: bool
+    possible_splitting: bool
+    compliant: bool
+    measures_tried: list[str]
+    criteria: list[CriterionOut]
+    executed_on: dt.date | None
+
+
+class FilingPage(BaseModel):
+    items: list[FilingOut]
+    next_cursor: str | None = Field(examples=["42"])
+
+
+class ExecuteIn(BaseModel):
+    """实施裁员: 实际解除劳动关系的人员 (可与计划不同)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"executed_on": "2027-01-15", "separated": ["11010519491231002X"]}]},
+    )
+
+    executed_on: dt.date
+    separated: list[ResidentId] = Field(min_length=1, max_length=100_000)

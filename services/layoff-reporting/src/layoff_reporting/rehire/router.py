@@ -1,0 +1,244 @@
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from insurance_shared import NotFound, Principal, ResidentId, Role, Session, Unprocessable, Write, require_roles, writer
+
+from ..rules.decisions import Hire, default_values, judge_incentive, parameters_on
+from ..workforce.models import ClaimSeen, WorkforceEmployment, WorkforceUnit
+from .models import RehireBreach, RehireOffer
+from .service import priority_list
+
+router = APIRouter(prefix="/units/{credit_code}", tags=["units"])
+CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
+_readers = require_roles(
+    Role.LABOR_DEPARTMENT, Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.PROVINCE, Role.SERVICE
+)
+_writers = writer(Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.LABOR_DEPARTMENT)
+
+
+async def _unit(session, principal: Principal, credit_code: str) -> WorkforceUnit:
+    unit = await session.get(WorkforceUnit, credit_code.upper())
+    if unit is None or not principal.can_read(unit.region):
+        raise NotFound("unit", credit_code)
+    return unit
+
+
+class WorkforceOut(BaseModel):
+    """单位职工人数: 申报的职工总数与在保人数."""
+
+    credit_code: str
+    region: str
+    declared_staff: int
+    active_insured: int
+
+
+@router.get("/workforce", response_model=WorkforceOut, summary="单位职工人数")
+async def workforce(
+    credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
+) -> WorkforceOut:
+    unit = await _unit(session, principal, credit_code)
+    active = (
+        await session.execute(
+            select(func.count()).where(
+                WorkforceEmployment.unit_credit_code == unit.credit_code, WorkforceEmployment.end_date.is_(None)
+            )
+        )
+    ).scalar_one()
+    return WorkforceOut(
+        credit_code=unit.credit_code, region=unit.region, declared_staff=unit.declared_staff, active_insured=active
+    )
+
+
+class ListedOut(BaseModel):
+    id_number: str
+    name: str
+    filing_id: int
+    separated_on: dt.date
+    offered_on: dt.date | None
+    offer_outcome: str | None
+
+
+@router.get("/rehire-list", response_model=list[ListedOut], summary="优先录用名单: 被裁后仍失业的人员 (N§7; LL27)")
+async def rehire_list(
+    credit_code: CreditCodePath,
+    session: Session,
+    principal: Annotated[Principal, Depends(_readers)],
+    on: Annotated[dt.date | None, Query()] = None,
+) -> list[ListedOut]:
+    unit = await _unit(session, principal, credit_code)
+    listed = await priority_list(session, unit.credit_code, unit.region, on or dt.date.today())
+    return [ListedOut(**{f: getattr(x, f) for f in ListedOut.model_fields}) for x in listed]
+
+
+class OfferIn(BaseModel):
+    """向被裁人员提供工作岗位的记录."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"id_number": "11010519491231002X", "offered_on": "2027-02-01", "outcome": "declined"}]
+        },
+    )
+
+    id_number: ResidentId
+    offered_on: dt.date
+    outcome: Literal["pending", "accepted", "declined"]
+
+
+class OfferOut(BaseModel):
+    id: int
+    id_number: str
+    offered_on: dt.date
+    outcome: str
+
+
+@router.post("/rehire-offers", status_code=201, response_model=OfferOut, summary="记录向被裁人员提供的岗位")
+async def offer(credit_code: CreditCodePath, body: OfferIn, w: Annotated[Write, Depends(_writers)]):
+    unit = await _unit(w.session, w.principal, credit_code)
+    w.principal.ensure_writable(unit.region, field="path.credit_code")
+    if body.offered_on > dt.date.today():
+        raise Unprocessable("date_in_future", "record an offer once made", field="body.offered_on")
+    listed = await priority_list(w.session, unit.credit_code, unit.region, body.offered_on)
+    if body.id_number not in {x.id_number for x in listed}:
+        raise Unprocessable(
+            "not_on_priority_list", "this person is not on the unit's rehire list that day", field="body.id_number"
+        )
+    row = RehireOffer(
+        unit_credit_code=unit.credit_code, id_number=body.id_number, offered_on=body.offered_on, outcome=body.outcome
+    )
+    w.session.add(row)
+    await w.session.flush()
+    w.audit("rehire.offered", "rehire_offer", str(row.id), unit.region)
+    return await w.respond(
+        201, OfferOut(id=row.id, id_number=row.id_number, offered_on=row.offered_on, outcome=row.outcome)
+    )
+
+
+class BreachOut(BaseModel):
+    """违反优先录用: 录用他人时名单上仍有未获岗位的被裁人员."""
+
+    id: int
+    filing_id: int
+    hired_on: dt.date
+    priority_list: list[dict[str, object]]
+
+
+@router.get("/rehire-breaches", response_model=list[BreachOut], summary="违反优先录用的记录")
+async def breaches(
+    credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
+) -> list[BreachOut]:
+    unit = await _unit(session, principal, credit_code)
+    rows = (
+        await session.execute(
+            select(RehireBreach).where(RehireBreach.unit_credit_code == unit.credit_code).order_by(RehireBreach.id)
+        )
+    ).scalars()
+    return [
+        BreachOut(id=b.id, filing_id=b.filing_id, hired_on=b.hired_on, priority_list=json.loads(b.priority_list))
+        for b in rows
+    ]
+
+
+class ContractIn(BaseModel):
+    id_number: ResidentId
+    contract_years: Decimal = Field(ge=0, le=100, decimal_places=1, description="劳动合同年限")
+
+
+class IncentiveIn(BaseModel):
+    """吸纳就业优惠认定: 期间新招用人员中失业一年以上且签订三年以上合同者超过30% (N§7)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "from_date": "2026-01-01",
+                    "to_date": "2026-10-31",
+                    "contracts": [{"id_number": "11010519491231002X", "contract_years": "3"}],
+                }
+            ]
+        },
+    )
+
+    from_date: dt.date
+    to_date: dt.date
+    contracts: list[ContractIn] = Field(default_factory=list, description="单位申报的合同年限; 未申报者按不满足计")
+
+
+class HireOut(BaseModel):
+    id_number: str
+    hired_on: dt.date
+    counted: bool
+    reason: str
+
+
+class IncentiveOut(BaseModel):
+    qualifies: bool
+    hires: int
+    counted: int
+    share: Decimal
+    clause: str
+    parameters: list[dict[str, str]]
+    decisions: list[HireOut]
+
+
+@router.post("/hiring-incentive", response_model=IncentiveOut, summary="吸纳就业优惠认定 (不写入)")
+async def hiring_incentive(
+    credit_code: CreditCodePath, body: IncentiveIn, session: Session, principal: Annotated[Principal, Depends(_readers)]
+) -> IncentiveOut:
+    unit = await _unit(session, principal, credit_code)
+    if body.to_date < body.from_date:
+        raise Unprocessable("period_reversed", "to_date is on or after from_date", field="body.to_date")
+    hires = (
+        (
+            await session.execute(
+                select(WorkforceEmployment)
+                .where(
+                    WorkforceEmployment.unit_credit_code == unit.credit_code,
+                    WorkforceEmployment.start_date >= body.from_date,
+                    WorkforceEmployment.start_date <= body.to_date,
+                )
+                .order_by(WorkforceEmployment.start_date)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    years = {c.id_number: c.contract_years for c in body.contracts}
+    judged = []
+    for h in hires:
+        claim = (
+            (
+                await session.execute(
+                    select(ClaimSeen.registered_on)
+                    .where(ClaimSeen.id_number == h.id_number, ClaimSeen.registered_on <= h.start_date)
+                    .order_by(ClaimSeen.registered_on.desc())
+                )
+            )
+            .scalars()
+            .first()
+        )
+        judged.append(Hire(h.id_number, h.start_date, claim, years.get(h.id_number)))
+    decision = judge_incentive(judged, parameters_on(default_values(), unit.region, body.to_date))
+    by_id = {h.id_number: h for h in judged}
+    return IncentiveOut(
+        qualifies=decision.qualifies,
+        hires=decision.hires,
+        counted=decision.counted,
+        share=decision.share,
+        clause=decision.clause,
+        parameters=[
+            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
+            for p in decision.parameters
+        ],
+        decisions=[
+            HireOut(id_number=j.id_number, hired_on=by_id[j.id_number].hired_on, counted=j.counted, reason=j.reason)
+            for j in decision.judgements
+        ],
+    )

@@ -1,0 +1,149 @@
+"""Rehire priority (N§7; LL27): for a window after an executed layoff, the unit offers new jobs to the people it
+laid off who are still unemployed; hiring someone else first is flagged, with the list as it stood that day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared.contracts import PersonEnrolled, RehirePriorityBreach
+from insurance_shared.events import emit
+
+from ..filings.models import Filing, FilingPerson
+from ..rules.decisions import default_values, parameters_on
+from ..workforce.models import WorkforceEmployment
+from .models import RehireBreach, RehireOffer
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    id_number: str
+    name: str
+    filing_id: int
+    separated_on: dt.date
+    offered_on: dt.date | None
+    offer_outcome: str | None
+
+
+async def priority_list(session: AsyncSession, credit_code: str, region: str, on: dt.date) -> list[Listed]:
+    months = int(parameters_on(default_values(), region, on)["rehire_window_months"].value)
+    filings = [
+        f
+        for f in (
+            await session.execute(
+                select(Filing).where(
+                    Filing.unit_credit_code == credit_code, Filing.state == "executed", Filing.executed_on <= on
+                )
+            )
+        ).scalars()
+        if f.executed_on is not None and on < add_months(f.executed_on, months)
+    ]
+    out: list[Listed] = []
+    for f in filings:
+        people = (
+            await session.execute(
+                select(FilingPerson).where(FilingPerson.filing_id == f.id, FilingPerson.separated.is_(True))
+            )
+        ).scalars()
+        for p in people:
+            # still unemployed: no job of any kind begun on or after the layoff day and by this day
+            later_job = await session.execute(
+                select(WorkforceEmployment.employment_id).where(
+                    WorkforceEmployment.id_number == p.id_number,
+                    WorkforceEmployment.start_date >= f.executed_on,
+                    WorkforceEmployment.start_date <= on,
+                )
+            )
+            if later_job.first() is not None:
+                continue
+            offer = (
+                (
+                    await session.execute(
+                        select(RehireOffer)
+                        .where(
+                            RehireOffer.unit_credit_code == credit_code,
+                            RehireOffer.id_number == p.id_number,
+                            RehireOffer.offered_on <= on,
+                        )
+                        .order_by(RehireOffer.offered_on.desc(), RehireOffer.id.desc())
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            out.append(
+                Listed(
+                    p.id_number,
+                    p.name,
+                    f.id,
+                    f.executed_on,
+                    offer.offered_on if offer else None,
+                    offer.outcome if offer else None,
+                )  # type: ignore[arg-type]
+            )
+    return out
+
+
+async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreach | None:
+    """Called for every enrolment: a hire of someone off the list, while listed people had no offer, is a breach."""
+    if hire.unit_credit_code is None:
+        return None
+    listed = await priority_list(session, hire.unit_credit_code, hire.region, hire.start_date)
+    if not listed or hire.id_number in {x.id_number for x in listed}:
+        return None
+    not_offered = [x for x in listed if x.offered_on is None]
+    if not not_offered:
+        return None
+    if (
+        await session.execute(select(RehireBreach.id).where(RehireBreach.hired_employment_id == hire.employment_id))
+    ).first():
+        return None
+    breach = RehireBreach(
+        unit_credit_code=hire.unit_credit_code,
+        region=hire.region,
+        filing_id=not_offered[0].filing_id,
+        hired_employment_id=hire.employment_id,
+        hired_on=hire.start_date,
+        priority_list=json.dumps(
+            [
+                {
+                    "id_number": x.id_number,
+                    "name": x.name,
+                    "filing_id": x.filing_id,
+                    "separated_on": x.separated_on.isoformat(),
+                }
+                for x in not_offered
+            ],
+            ensure_ascii=False,
+        ),
+    )
+    session.add(breach)
+    await session.flush()
+    await emit(
+        session,
+        RehirePriorityBreach(
+            unit_credit_code=hire.unit_credit_code,
+            region=hire.region,
+            filing_id=breach.filing_id,
+            hired_on=hire.start_date,
+            priority_list_size=len(not_offered),
+        ),
+        subject=hire.unit_credit_code,
+        region=hire.region,
+    )
+    return breach

@@ -1,0 +1,203 @@
+"""Layoff decisions (policy.md, Layoffs; N§7; LL27): pure functions that return the decision and every
+criterion behind it, with the values and dated parameters used and the clause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from insurance_shared.parameters import ParameterValue, in_force, load_parameter_file
+
+NAMES = (
+    "layoff_share_threshold",
+    "layoff_count_threshold",
+    "notice_days",
+    "splitting_window_days",
+    "rehire_window_months",
+    "incentive_share",
+    "long_term_unemployed_days",
+    "incentive_contract_years",
+)
+
+
+@cache
+def default_values() -> tuple[ParameterValue, ...]:
+    return load_parameter_file("layoff_reporting.rules", "parameters.json")
+
+
+def parameters_on(values: Iterable[ParameterValue], region: str, on: dt.date) -> dict[str, ParameterValue]:
+    values = tuple(values)
+    out = {}
+    for name in NAMES:
+        v = in_force(values, name, region, on)
+        if v is None:
+            raise LookupError(f"no {name} in force for {region} on {on}")
+        out[name] = v
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    name: str
+    met: bool
+    clause: str
+    explanation: str
+    values: dict[str, object] = field(default_factory=dict)
+    parameters: tuple[ParameterValue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilingDecision:
+    reportable: bool
+    late: bool
+    consulted: bool
+    possible_splitting: bool
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def compliant(self) -> bool:
+        return not (self.reportable and (self.late or not self.consulted)) and not self.possible_splitting
+
+
+def _crosses(persons: int, staff: int, share: Decimal, count: int) -> bool:
+    """Strictly more than ``count`` people, or strictly more than ``share`` of the staff (N§7)."""
+    return persons > count or (staff > 0 and Decimal(persons) > share * staff)
+
+
+def judge_filing(
+    *,
+    persons: int,
+    declared_staff: int,
+    insured: int,
+    filed_on: dt.date,
+    planned_date: dt.date,
+    consulted: bool,
+    earlier: Sequence[tuple[int, dt.date, int]],
+    params: dict[str, ParameterValue],
+) -> FilingDecision:
+    """``earlier``: the unit's other live filings as (id, planned date, persons)."""
+    share = Decimal(params["layoff_share_threshold"].value)
+    count = int(params["layoff_count_threshold"].value)
+    notice = int(params["notice_days"].value)
+    window = int(params["splitting_window_days"].value)
+    staff = declared_staff if declared_staff > 0 else insured
+    reportable = _crosses(persons, staff, share, count)
+    criteria = [
+        Criterion(
+            "reportable",
+            reportable,
+            "N§7",
+            f"{persons} persons of {staff} staff: reportable when more than {count} or more than {share:%} of staff",
+            {"persons": persons, "staff": staff, "declared_staff": declared_staff, "insured": insured},
+            (params["layoff_count_threshold"], params["layoff_share_threshold"]),
+        )
+    ]
+    days = (planned_date - filed_on).days
+    late = reportable and days < notice
+    criteria.append(
+        Criterion(
+            "notice",
+            not late,
+            "N§7; LL27",
+            f"filed {days} days before the planned date; a reportable layoff is filed at least {notice} days ahead"
+            if reportable
+            else f"filed {days} days ahead; the notice period applies to reportable layoffs only",
+            {"days_ahead": days, "filed_on": filed_on.isoformat(), "planned_date": planned_date.isoformat()},
+            (params["notice_days"],),
+        )
+    )
+    criteria.append(
+        Criterion(
+            "consultation",
+            consulted or not reportable,
+            "N§7; LL27",
+            "the union or staff were consulted"
+            if consulted
+            else (
+                "no consultation of the union or staff was recorded"
+                if reportable
+                else "not required below the thresholds"
+            ),
+            {"consulted": consulted},
+        )
+    )
+    near = [(fid, d, n) for fid, d, n in earlier if abs((d - planned_date).days) <= window]
+    together = persons + sum(n for _, _, n in near)
+    splitting = not reportable and bool(near) and _crosses(together, staff, share, count)
+    criteria.append(
+        Criterion(
+            "splitting",
+            not splitting,
+            "N§7",
+            f"with {len(near)} other filing(s) planned within {window} days, {together} persons would "
+            + ("cross a threshold: possible splitting" if splitting else "not cross a threshold"),
+            {"other_filings": [fid for fid, _, _ in near], "persons_together": together},
+            (params["splitting_window_days"],),
+        )
+    )
+    return FilingDecision(reportable, late, consulted, splitting, tuple(criteria))
+
+
+@dataclass(frozen=True, slots=True)
+class Hire:
+    id_number: str
+    hired_on: dt.date
+    unemployed_since: dt.date | None  # from the claims events; None if never registered unemployed
+    contract_years: Decimal | None  # as stated by the unit; None if not stated
+
+
+@dataclass(frozen=True, slots=True)
+class HireJudgement:
+    id_number: str
+    counted: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncentiveDecision:
+    qualifies: bool
+    hires: int
+    counted: int
+    share: Decimal
+    judgements: tuple[HireJudgement, ...]
+    parameters: tuple[ParameterValue, ...]
+    clause: str = "N§7"
+
+
+def judge_incentive(hires: Sequence[Hire], params: dict[str, ParameterValue]) -> IncentiveDecision:
+    long_days = int(params["long_term_unemployed_days"].value)
+    min_years = Decimal(params["incentive_contract_years"].value)
+    threshold = Decimal(params["incentive_share"].value)
+    out = []
+    for h in hires:
+        if h.unemployed_since is None:
+            out.append(HireJudgement(h.id_number, False, "never registered as unemployed"))
+            continue
+        days = (h.hired_on - h.unemployed_since).days
+        if days <= long_days:
+            out.append(
+                HireJudgement(h.id_number, False, f"unemployed {days} days before hire; more than {long_days} needed")
+            )
+        elif h.contract_years is None or h.contract_years < min_years:
+            out.append(
+                HireJudgement(
+                    h.id_number, False, f"contract of {h.contract_years or 0} years; {min_years} or more needed"
+                )
+            )
+        else:
+            out.append(
+                HireJudgement(h.id_number, True, f"unemployed {days} days, contract of {h.contract_years} years")
+            )
+    counted = sum(j.counted for j in out)
+    share = (Decimal(counted) / len(out)).quantize(Decimal("0.0001")) if out else Decimal(0)
+    return IncentiveDecision(
+        qualifies=bool(out) and share > threshold,
+        hires=len(out),
+        counted=counted,
+        share=share,
+        judgements=tuple(out),
+        parameters=(params["incentive_share"], params["long_term_unemployed_days"], params["incentive_contract_years"]),
+    )

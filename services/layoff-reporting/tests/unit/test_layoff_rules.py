@@ -1,0 +1,94 @@
+"""Layoff thresholds, notice, consultation, splitting and the hiring incentive (N§7; LL27), table-driven."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from layoff_reporting.rules.decisions import Hire, default_values, judge_filing, judge_incentive, parameters_on
+
+P = parameters_on(default_values(), "220100", dt.date(2026, 11, 1))
+D = dt.date(2026, 11, 1)
+
+
+def judge(persons, staff=1000, days=40, consulted=True, earlier=()):
+    return judge_filing(
+        persons=persons,
+        declared_staff=staff,
+        insured=staff,
+        filed_on=D,
+        planned_date=D + dt.timedelta(days=days),
+        consulted=consulted,
+        earlier=list(earlier),
+        params=P,
+    )
+
+
+@pytest.mark.parametrize(
+    ("clause", "persons", "staff", "reportable"),
+    [
+        ("N§7: more than 50", 50, 1000, False),
+        ("N§7: more than 50", 51, 1000, True),
+        ("N§7: more than 20%", 20, 100, False),
+        ("N§7: more than 20%", 21, 100, True),
+        ("N§7: either", 11, 50, True),
+        ("N§7: no staff declared uses insured", 5, 0, False),
+    ],
+)
+def test_thresholds(clause, persons, staff, reportable) -> None:
+    assert judge(persons, staff).reportable is reportable
+
+
+@pytest.mark.parametrize(
+    ("clause", "persons", "days", "consulted", "late", "compliant"),
+    [
+        ("N§7 30 days", 60, 30, True, False, True),
+        ("N§7 30 days", 60, 29, True, True, False),
+        ("N§7 consultation", 60, 40, False, False, False),
+        ("below thresholds: no notice or consultation needed", 10, 5, False, False, True),
+    ],
+)
+def test_notice_and_consultation(clause, persons, days, consulted, late, compliant) -> None:
+    d = judge(persons, days=days, consulted=consulted)
+    assert (d.late, d.compliant) == (late, compliant)
+    assert {c.name for c in d.criteria} == {"reportable", "notice", "consultation", "splitting"}
+    assert all(c.clause for c in d.criteria)
+
+
+def test_splitting_is_flagged_when_small_filings_together_cross() -> None:
+    planned = D + dt.timedelta(days=40)
+    d = judge(30, earlier=[(7, planned - dt.timedelta(days=10), 25)])
+    assert d.possible_splitting and not d.compliant
+    far = judge(30, earlier=[(7, planned - dt.timedelta(days=90), 25)])
+    assert not far.possible_splitting
+
+
+@pytest.mark.parametrize(
+    ("hires", "qualifies", "share"),
+    [
+        # 1 of 3 (33%) long-term unemployed with 3-year contracts: more than 30%
+        (
+            [
+                Hire("a", D, D - dt.timedelta(days=400), Decimal(3)),
+                Hire("b", D, D - dt.timedelta(days=100), Decimal(5)),
+                Hire("c", D, None, Decimal(3)),
+            ],
+            True,
+            Decimal("0.3333"),
+        ),
+        # exactly 365 days is not more than a year; a 2-year contract is too short
+        (
+            [
+                Hire("a", D, D - dt.timedelta(days=365), Decimal(3)),
+                Hire("b", D, D - dt.timedelta(days=500), Decimal(2)),
+            ],
+            False,
+            Decimal(0),
+        ),
+        ([], False, Decimal(0)),
+    ],
+)
+def test_hiring_incentive(hires, qualifies, share) -> None:
+    d = judge_incentive(hires, P)
+    assert (d.qualifies, d.share) == (qualifies, share)
+    assert len(d.judgements) == len(hires)
