@@ -3,7 +3,13 @@ from fastapi import FastAPI
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
+from .history.consumers import handlers
+from .models import load_all
+from .payments.router import router as payments_router
+from .registry.router import router as claims_router
 from .settings import Settings
+
+load_all()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -18,6 +24,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[],
-        tags=[],
+        routers=[claims_router, payments_router],
+        handlers=handlers,
+        tags=[
+            {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
+            {"name": "payments", "description": "月度发放"},
+            {"name": "public", "description": "公示 (无需令牌, 个人信息脱敏)"},
+        ],
     )

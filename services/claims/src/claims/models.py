@@ -7,3 +7,9 @@ from insurance_shared import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+def load_all() -> None:
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from .history import models as _history  # noqa: F401
+    from .registry import models as _registry  # noqa: F401

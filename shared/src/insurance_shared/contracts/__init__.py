@@ -5,7 +5,7 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .catalogue import EventData, catalogue, event_type
-from .claims import ClaimRegistered, ClaimStopped
+from .claims import BenefitPaid, ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid
 from .contributions import (
     ContributionMonthPaid,
     EmploymentEnded,
@@ -19,6 +19,8 @@ from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 
 __all__ = [
     "INVOLUNTARY",
+    "BenefitPaid",
+    "ClaimApproved",
     "ClaimRegistered",
     "ClaimStopped",
     "ContributionMonthPaid",
@@ -32,6 +34,7 @@ __all__ = [
     "RehirePriorityBreach",
     "RemittanceMade",
     "SeparationReason",
+    "SubsidyPaid",
     "UnitRegistered",
     "catalogue",
     "event_type",

@@ -14,6 +14,7 @@ class ClaimRegistered(EventData):
     region: str
     registered_on: dt.date
     separation_date: dt.date | None = None
+    eligible: bool = True
 
 
 @event_type("claims.claim_stopped.v1", source="claims")
@@ -25,3 +26,38 @@ class ClaimStopped(EventData):
     region: str
     reason: str
     effective_date: dt.date
+
+
+@event_type("claims.claim_approved.v1", source="claims")
+class ClaimApproved(EventData):
+    """核实通过, 开始发放 (N§5 ¶2). Subject: the identity number."""
+
+    claim_id: int
+    id_number: str
+    region: str
+    certificate_no: str
+    monthly_amount_fen: int
+    total_months: int
+    entitlement_end: dt.date
+
+
+@event_type("claims.benefit_paid.v1", source="claims")
+class BenefitPaid(EventData):
+    """A monthly run's benefit payments for one region and month. Subject: ``<region>:<month>``."""
+
+    region: str
+    month: str  # YYYY-MM
+    amount_fen: int
+    claims: int
+    run_id: int
+
+
+@event_type("claims.subsidy_paid.v1", source="claims")
+class SubsidyPaid(EventData):
+    """A one-off payment (R19): medical subsidy, funeral subsidy, survivors' pension. Subject: the identity number."""
+
+    claim_id: int
+    region: str
+    kind: str  # medical | funeral | survivors
+    amount_fen: int
+    paid_on: dt.date

@@ -1,0 +1,42 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..models import Base
+
+
+class ContributionMonth(Base):
+    """A person's paid month, from contributions.month_paid events: eligibility never waits on another service."""
+
+    __tablename__ = "contribution_months"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    unit_credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)  # "" for a flexible worker's own month
+    region: Mapped[str] = mapped_column(String(6))
+    unemployment_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class EmploymentSeen(Base):
+    __tablename__ = "employments_seen"
+    __table_args__ = (Index("ix_employments_seen_person", "id_number", "start_date"),)
+
+    employment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id_number: Mapped[str] = mapped_column(String(18))
+    unit_credit_code: Mapped[str | None] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    track: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    separation_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class LayoffSeen(Base):
+    __tablename__ = "layoffs_seen"
+
+    filing_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    unit_credit_code: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    expected_count: Mapped[int] = mapped_column(Integer)
+    planned_date: Mapped[dt.date] = mapped_column(Date)

@@ -1,0 +1,103 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+
+from ..models import Base
+
+
+class Separation(Base):
+    """A unit's filing of a separated person (R16: within 7 days of the separation)."""
+
+    __tablename__ = "separations"
+    __table_args__ = (Index("ix_separations_person", "id_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    unit_credit_code: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100))
+    separation_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(40))
+    involuntary: Mapped[bool] = mapped_column(Boolean)
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_person", "id_number"), Index("ix_claims_region_state", "region", "state"))
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(6))
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    job_seeking: Mapped[bool] = mapped_column(Boolean)
+    separation_reason: Mapped[str | None] = mapped_column(String(40))
+    ended_unit: Mapped[str | None] = mapped_column(String(18))
+    state: Mapped[str] = mapped_column(String(30))
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    decision: Mapped[str] = mapped_column(Text)
+    months_counted: Mapped[int] = mapped_column(Integer)
+    total_months: Mapped[int] = mapped_column(Integer)
+    carried_over: Mapped[int] = mapped_column(Integer)
+    monthly_amount: Mapped[int] = mapped_column(BigInteger)
+    entitlement_end: Mapped[dt.date | None] = mapped_column(Date)
+    community: Mapped[str | None] = mapped_column(String(200))
+    certificate_no: Mapped[str | None] = mapped_column(String(100))
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    stopped_on: Mapped[dt.date | None] = mapped_column(Date)
+    stop_reason: Mapped[str | None] = mapped_column(String(40))
+    months_left: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Referral(Base):
+    """A job introduced by the public employment service, and the outcome (N§5 ¶2)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    employer: Mapped[str] = mapped_column(String(200))
+    job: Mapped[str] = mapped_column(String(200))
+    referred_on: Mapped[dt.date] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(30))  # accepted | refused_justified | refused_unjustified
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class BenefitPayment(Base):
+    __tablename__ = "benefit_payments"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "month", "kind"),
+        Index("ix_benefit_payments_region_month", "region", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"))
+    region: Mapped[str] = mapped_column(String(6))
+    month: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # benefit | medical | funeral | survivors
+    amount: Mapped[int] = mapped_column(BigInteger)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class PaymentRun(Base):
+    __tablename__ = "payment_runs"
+    __table_args__ = (UniqueConstraint("region", "month"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(6))
+    month: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # running | completed
+    claims_paid: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

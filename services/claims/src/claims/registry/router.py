@@ -1,0 +1,346 @@
+import datetime as dt
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import RootModel
+from sqlalchemy import select
+
+from insurance_shared import (
+    Forbidden,
+    NotFound,
+    Principal,
+    RegionCode,
+    Role,
+    Session,
+    Unprocessable,
+    Write,
+    require_roles,
+    writer,
+)
+from insurance_shared.app import problem_doc
+
+from ..rules.eligibility import default_values, parameters_on
+from . import service
+from .models import Claim, Referral, Separation
+from .schemas import (
+    CheckIn,
+    ClaimOut,
+    DecisionOut,
+    PaymentOut,
+    ReferralIn,
+    ReferralOut,
+    ReferralOutcomeIn,
+    RegistrationIn,
+    RejectIn,
+    SeparationOut,
+    SeparationsIn,
+    StopIn,
+    SubsidyIn,
+    VerificationRequestIn,
+    VerifyIn,
+)
+
+router = APIRouter(tags=["claims"])
+ClaimId = Annotated[int, Path(ge=1)]
+_employment = writer(Role.EMPLOYMENT_SERVICE)
+_insurance = writer(Role.SOCIAL_INSURANCE)
+_officers = writer(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE)
+_community = writer(Role.COMMUNITY)
+_readers = require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.SERVICE)
+_transition = {409: problem_doc("状态不允许 (invalid_transition, 含 current_state)")}
+
+
+def claim_out(c: Claim) -> ClaimOut:
+    d = json.loads(c.decision)
+    return ClaimOut(
+        id=c.id,
+        id_number=c.id_number,
+        name=c.name,
+        region=c.region,
+        registered_on=c.registered_on,
+        state=c.state,
+        eligible=c.eligible,
+        total_months=c.total_months,
+        monthly_amount=c.monthly_amount,
+        entitlement_end=c.entitlement_end,
+        community=c.community,
+        certificate_no=c.certificate_no,
+        stopped_on=c.stopped_on,
+        stop_reason=c.stop_reason,
+        months_left=c.months_left,
+        decision=DecisionOut(
+            eligible=d["eligible"],
+            months_counted=d["months_counted"],
+            entitled_months=d["entitled_months"],
+            carried_over=d["carried_over"],
+            total_months=d["total_months"],
+            monthly_amount=d["monthly_amount_fen"],
+            criteria=d["criteria"],
+        ),
+    )
+
+
+SeparationsOut = RootModel[list[SeparationOut]]
+
+
+@router.post("/separations", status_code=201, response_model=SeparationsOut, summary="单位报送离职人员 (R16)")
+async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_insurance)]):
+    w.principal.ensure_writable(body.region)
+    today = dt.date.today()
+    days = int(parameters_on(default_values(), body.region, today)["separation_filing_days"].value)
+    out = []
+    for i, p in enumerate(body.persons):
+        if p.separation_date > today:
+            raise Unprocessable(
+                "date_in_future",
+                "a separation is filed once it has happened",
+                field=f"body.persons[{i}].separation_date",
+            )
+        row = Separation(
+            unit_credit_code=body.unit_credit_code,
+            region=body.region,
+            id_number=p.id_number,
+            name=p.name,
+            separation_date=p.separation_date,
+            reason=p.reason.value,
+            involuntary=service.classify(p.reason),
+            filed_on=today,
+            late=(today - p.separation_date).days > days,
+        )
+        w.session.add(row)
+        await w.session.flush()
+        w.audit("separation.filed", "separation", str(row.id), body.region)
+        out.append(
+            SeparationOut(
+                id=row.id,
+                id_number=row.id_number,
+                separation_date=row.separation_date,
+                reason=row.reason,
+                involuntary=row.involuntary,
+                filed_on=row.filed_on,
+                late=row.late,
+            )
+        )
+
+    class _Out(list):
+        def model_dump_json(self) -> str:
+            return "[" + ",".join(x.model_dump_json() for x in self) + "]"
+
+    return await w.respond(201, _Out(out))  # type: ignore[arg-type]
+
+
+@router.post("/eligibility/check", response_model=DecisionOut, summary="资格试算 (不写入)")
+async def check(body: CheckIn, session: Session, principal: Annotated[Principal, Depends(_readers)]) -> DecisionOut:
+    if not principal.can_read(body.region):
+        raise Forbidden("region_forbidden", f"a token of region {principal.region} may not check region {body.region}")
+    decision, _ = await service.evaluate(
+        session, body.id_number, body.region, body.on or dt.date.today(), body.job_seeking
+    )
+    d = json.loads(service.decision_json(decision))
+    return DecisionOut(
+        eligible=d["eligible"],
+        months_counted=d["months_counted"],
+        entitled_months=d["entitled_months"],
+        carried_over=d["carried_over"],
+        total_months=d["total_months"],
+        monthly_amount=d["monthly_amount_fen"],
+        criteria=d["criteria"],
+    )
+
+
+@router.post(
+    "/claims",
+    status_code=201,
+    response_model=ClaimOut,
+    summary="失业登记并作出资格判定",
+    responses={409: problem_doc("已有未结束的申领 (claim_active)")},
+)
+async def register(body: RegistrationIn, w: Annotated[Write, Depends(_employment)]):
+    claim = await service.register(
+        w.session,
+        w.principal,
+        id_number=body.id_number,
+        name=body.name,
+        region=body.region,
+        registered_on=body.registered_on,
+        job_seeking=body.job_seeking,
+        today=dt.date.today(),
+    )
+    w.audit("claim.registered", "claim", str(claim.id), claim.region)
+    return await w.respond(201, claim_out(claim), location=f"/claims/{claim.id}")
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimOut, summary="查询申领")
+async def get_claim(
+    claim_id: ClaimId,
+    session: Session,
+    principal: Annotated[
+        Principal,
+        Depends(
+            require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.SERVICE, Role.COMMUNITY)
+        ),
+    ],
+) -> ClaimOut:
+    claim = await service.claim_for(session, principal, claim_id)
+    if (
+        Role.COMMUNITY in principal.roles
+        and not (principal.roles - {Role.COMMUNITY})
+        and claim.community != principal.sub
+    ):
+        raise NotFound("claim", str(claim_id))
+    return claim_out(claim)
+
+
+@router.get("/claims", response_model=list[ClaimOut], summary="按地区、状态列出申领")
+async def list_claims(
+    session: Session,
+    principal: Annotated[Principal, Depends(_readers)],
+    region: Annotated[RegionCode | None, Query()] = None,
+    state: Annotated[str | None, Query(max_length=30)] = None,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ClaimOut]:
+    region = region or principal.region
+    if not principal.can_read(region):
+        raise Forbidden("region_forbidden", f"a token of region {principal.region} may not list region {region}")
+    stmt = select(Claim).where(Claim.region == region, Claim.id > cursor).order_by(Claim.id).limit(limit)
+    if state:
+        stmt = stmt.where(Claim.state == state)
+    return [claim_out(c) for c in (await session.execute(stmt)).scalars()]
+
+
+@router.post(
+    "/claims/{claim_id}/verification-request",
+    response_model=ClaimOut,
+    summary="请街道社区核实 (N§5 ¶2)",
+    responses=_transition,
+)
+async def request_verification(
+    claim_id: ClaimId, body: VerificationRequestIn, w: Annotated[Write, Depends(_employment)]
+):
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    service.transition(claim, ("registered",), "verification_requested")
+    claim.state, claim.community = "verification_requested", body.community
+    w.audit("claim.verification_requested", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
+
+
+async def _community_claim(w: Write, claim_id: int) -> Claim:
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    if claim.community != w.principal.sub:  # only the institution asked may answer; others do not see the claim
+        raise NotFound("claim", str(claim_id))
+    return claim
+
+
+@router.post(
+    "/claims/{claim_id}/verify",
+    response_model=ClaimOut,
+    summary="社区核实通过, 出具证明 (开始发放)",
+    responses=_transition,
+)
+async def verify(claim_id: ClaimId, body: VerifyIn, w: Annotated[Write, Depends(_community)]):
+    claim = await _community_claim(w, claim_id)
+    await service.approve(w.session, claim, body.certificate_no)
+    w.audit("claim.verified", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
+
+
+@router.post("/claims/{claim_id}/reject", response_model=ClaimOut, summary="社区核实不通过", responses=_transition)
+async def reject(claim_id: ClaimId, body: RejectIn, w: Annotated[Write, Depends(_community)]):
+    claim = await _community_claim(w, claim_id)
+    service.transition(claim, ("verification_requested",), "verification_rejected")
+    claim.state, claim.verification_note = "verification_rejected", body.reason
+    w.audit("claim.verification_rejected", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
+
+
+@router.post("/claims/{claim_id}/stops", response_model=ClaimOut, summary="停发 (R15, N§5)", responses=_transition)
+async def stop(claim_id: ClaimId, body: StopIn, w: Annotated[Write, Depends(_officers)]):
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    today = dt.date.today()
+    if body.effective_date > today:
+        raise Unprocessable("date_in_future", "a stop takes effect today or earlier", field="body.effective_date")
+    if body.reason == "reemployed_flexible_agreement" and (
+        body.agreement_end is None or body.agreement_end < body.effective_date
+    ):
+        raise Unprocessable(
+            "agreement_expired",
+            "a flexible-employment agreement counts while unexpired: give its end date",
+            field="body.agreement_end",
+        )
+    await service.stop(w.session, claim, body.reason, body.effective_date, today)
+    w.audit(f"claim.stopped.{body.reason}", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
+
+
+@router.post("/claims/{claim_id}/referrals", status_code=201, response_model=ReferralOut, summary="介绍就业 (N§5 ¶2)")
+async def refer(claim_id: ClaimId, body: ReferralIn, w: Annotated[Write, Depends(_employment)]):
+    claim = await service.claim_for(w.session, w.principal, claim_id)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    if claim.state != "active":
+        raise Unprocessable(
+            "claim_not_active",
+            f"claim {claim.id} is {claim.state}; referrals are for active claims",
+            field="path.claim_id",
+        )
+    if body.referred_on > dt.date.today():
+        raise Unprocessable("date_in_future", "a referral is recorded once made", field="body.referred_on")
+    r = Referral(claim_id=claim.id, employer=body.employer, job=body.job, referred_on=body.referred_on)
+    w.session.add(r)
+    await w.session.flush()
+    w.audit("referral.made", "referral", str(r.id), claim.region)
+    return await w.respond(
+        201,
+        ReferralOut(
+            id=r.id, claim_id=claim.id, employer=r.employer, job=r.job, referred_on=r.referred_on, outcome=None
+        ),
+    )
+
+
+@router.post(
+    "/referrals/{referral_id}/outcome", response_model=ReferralOut, summary="介绍就业结果; 第二次无正当理由拒绝则停发"
+)
+async def referral_outcome(
+    referral_id: Annotated[int, Path(ge=1)], body: ReferralOutcomeIn, w: Annotated[Write, Depends(_employment)]
+):
+    r = await w.session.get(Referral, referral_id)
+    if r is None:
+        raise NotFound("referral", str(referral_id))
+    claim = await service.claim_for(w.session, w.principal, r.claim_id, lock=True)
+    w.principal.ensure_writable(claim.region, field="path.referral_id")
+    stopped = await service.record_referral_outcome(w.session, r, claim, body.outcome, body.reason, dt.date.today())
+    w.audit(f"referral.{body.outcome}", "referral", str(r.id), claim.region)
+    return await w.respond(
+        200,
+        ReferralOut(
+            id=r.id,
+            claim_id=claim.id,
+            employer=r.employer,
+            job=r.job,
+            referred_on=r.referred_on,
+            outcome=r.outcome,
+            claim_stopped=stopped,
+        ),
+    )
+
+
+@router.post(
+    "/claims/{claim_id}/medical-subsidies", status_code=201, response_model=PaymentOut, summary="医疗补助金 (R19)"
+)
+async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write, Depends(_insurance)]):
+    claim = await service.claim_for(w.session, w.principal, claim_id)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    if claim.state != "active":
+        raise Unprocessable(
+            "claim_not_active", "the medical subsidy is paid while benefits are drawn", field="path.claim_id"
+        )
+    if body.amount <= 0 or body.paid_on > dt.date.today():
+        raise Unprocessable("invalid_subsidy", "a positive amount, paid today or earlier", field="body")
+    p = await service.one_off(w.session, claim, "medical", body.amount, body.paid_on)
+    w.audit("subsidy.medical", "benefit_payment", str(p.id), claim.region)
+    return await w.respond(
+        201, PaymentOut(id=p.id, claim_id=claim.id, kind=p.kind, amount=p.amount, month=p.month, paid_on=p.paid_on)
+    )

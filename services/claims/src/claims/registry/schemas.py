@@ -1,0 +1,228 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insurance_shared import CreditCode, Money, MoneyOut, RegionCode, ResidentId
+from insurance_shared.contracts import SeparationReason
+
+
+class SeparatedPerson(BaseModel):
+    id_number: ResidentId
+    name: str = Field(min_length=1, max_length=100)
+    separation_date: dt.date
+    reason: SeparationReason
+
+
+class SeparationsIn(BaseModel):
+    """单位报送终止劳动关系人员名单 (R16: 自终止之日起7日内)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_credit_code": "91220101MA0Y3XXK87",
+                    "persons": [
+                        {
+                            "id_number": "11010519491231002X",
+                            "name": "张三",
+                            "separation_date": "2026-11-20",
+                            "reason": "contract_expired_not_renewed",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    unit_credit_code: CreditCode
+    region: RegionCode
+    persons: list[SeparatedPerson] = Field(min_length=1, max_length=10_000)
+
+
+class SeparationOut(BaseModel):
+    id: int
+    id_number: str
+    separation_date: dt.date
+    reason: str
+    involuntary: bool = Field(description="非因本人意愿 (R14(2))")
+    filed_on: dt.date
+    late: bool = Field(description="超过7日报送 (R16)")
+
+
+class RegistrationIn(BaseModel):
+    """失业登记 (就业服务机构): 求职声明与登记日期; 待遇自登记之日起计算 (R16)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id_number": "11010519491231002X",
+                    "name": "张三",
+                    "region": "220100",
+                    "registered_on": "2026-11-25",
+                    "job_seeking": True,
+                }
+            ]
+        },
+    )
+
+    id_number: ResidentId
+    name: str = Field(min_length=1, max_length=100)
+    region: RegionCode
+    registered_on: dt.date
+    job_seeking: bool = Field(description="本人已作求职声明 (R14(3))")
+
+
+class CheckIn(BaseModel):
+    """资格试算: 不写入任何数据."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"id_number": "11010519491231002X", "region": "220100", "on": "2026-11-25", "job_seeking": True}
+            ]
+        },
+    )
+
+    id_number: ResidentId
+    region: RegionCode
+    on: dt.date | None = None
+    job_seeking: bool = True
+
+
+class CriterionOut(BaseModel):
+    name: str
+    met: bool
+    clause: str
+    explanation: str
+    values: dict[str, object]
+    parameters: list[dict[str, str]]
+
+
+class DecisionOut(BaseModel):
+    """资格判定: 每一项标准是否满足、所用数值、参数 (及生效日期)、条款."""
+
+    eligible: bool
+    months_counted: int
+    entitled_months: int
+    carried_over: int
+    total_months: int
+    monthly_amount: MoneyOut
+    criteria: list[CriterionOut]
+
+
+class ClaimOut(BaseModel):
+    id: int
+    id_number: str
+    name: str
+    region: str
+    registered_on: dt.date
+    state: str
+    eligible: bool
+    total_months: int
+    monthly_amount: MoneyOut
+    entitlement_end: dt.date | None
+    community: str | None
+    certificate_no: str | None
+    stopped_on: dt.date | None
+    stop_reason: str | None
+    months_left: int
+    decision: DecisionOut
+
+
+class VerificationRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"community": "community-220102-001"}]})
+
+    community: str = Field(min_length=1, max_length=200, description="街道、社区劳动保障服务机构 (其令牌的 sub)")
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"certificate_no": "长南社证〔2026〕0815号"}]}
+    )
+
+    certificate_no: str = Field(min_length=1, max_length=100)
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "核实发现已在个体经营"}]})
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class StopIn(BaseModel):
+    """停止发放失业保险金及其他待遇 (R15, N§5)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "reemployed_business_licence", "effective_date": "2026-12-01"}]},
+    )
+
+    reason: Literal[
+        "reemployed_business_licence",
+        "reemployed_flexible_agreement",
+        "reemployed_other_income",
+        "conscription",
+        "emigration",
+        "pension",
+        "imprisonment",
+        "death",
+    ]
+    effective_date: dt.date
+    agreement_end: dt.date | None = Field(default=None, description="灵活就业协议的截止日 (须未到期)")
+
+
+class ReferralIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"employer": "长春某物流公司", "job": "仓库管理员", "referred_on": "2026-12-03"}]
+        },
+    )
+
+    employer: str = Field(min_length=1, max_length=200)
+    job: str = Field(min_length=1, max_length=200)
+    referred_on: dt.date
+
+
+class ReferralOutcomeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"outcome": "refused_unjustified", "reason": "无正当理由拒绝"}]}
+    )
+
+    outcome: Literal["accepted", "refused_justified", "refused_unjustified"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ReferralOut(BaseModel):
+    id: int
+    claim_id: int
+    employer: str
+    job: str
+    referred_on: dt.date
+    outcome: str | None
+    claim_stopped: bool = False
+
+
+class SubsidyIn(BaseModel):
+    """领取失业保险金期间的医疗补助金 (R19)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"amount": "350.00", "paid_on": "2026-12-10"}]}
+    )
+
+    amount: Money
+    paid_on: dt.date
+
+
+class PaymentOut(BaseModel):
+    id: int
+    claim_id: int
+    kind: str
+    amount: MoneyOut
+    month: dt.date
+    paid_on: dt.date

@@ -1,0 +1,333 @@
+"""Separations, registration with its decision, the claim's lifecycle, stops, referrals and one-off payments
+(policy.md Claims; R14-R19; N§3(2)(3), N§5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import Conflict, NotFound, Principal, Unprocessable, parse_yuan
+from insurance_shared.contracts import ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid, is_involuntary
+from insurance_shared.events import emit
+
+from ..history.models import ContributionMonth, EmploymentSeen
+from ..rules.eligibility import Decision, PaidMonth, decide, default_values, parameters_on
+from ..rules.payments import entitlement_end, whole_months_left
+from .models import BenefitPayment, Claim, Referral, Separation
+
+OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
+STOP_REASONS = (
+    "reemployed_business_licence",  # 工商营业执照
+    "reemployed_flexible_agreement",  # 灵活就业协议
+    "reemployed_other_income",  # 其他稳定收入
+    "reemployed_contribution",  # a new contribution record (automatic)
+    "conscription",
+    "emigration",
+    "pension",
+    "imprisonment",
+    "death",
+    "refused_jobs",  # second unjustified refusal (automatic)
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Inputs:
+    months: list[PaidMonth]
+    ended_unit: str | None
+    separation_reason: str | None
+    unemployed_from: dt.date
+    restart_after: dt.date | None
+    carried_over: int
+    in_flexible_employment: bool
+
+
+async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> Inputs:
+    months = [
+        PaidMonth(m.period, m.region, m.unit_credit_code or None)
+        for m in (
+            await session.execute(select(ContributionMonth).where(ContributionMonth.id_number == id_number))
+        ).scalars()
+    ]
+    employments = list(
+        (
+            await session.execute(
+                select(EmploymentSeen).where(EmploymentSeen.id_number == id_number).order_by(EmploymentSeen.start_date)
+            )
+        ).scalars()
+    )
+    ended = [e for e in employments if e.end_date is not None and e.end_date <= registered_on and e.track == "unit"]
+    last = max(ended, key=lambda e: e.end_date) if ended else None  # type: ignore[arg-type, return-value]
+    separation = (
+        (
+            await session.execute(
+                select(Separation)
+                .where(Separation.id_number == id_number, Separation.separation_date <= registered_on)
+                .order_by(Separation.separation_date.desc(), Separation.id.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+    reason = last.separation_reason if last else None
+    ended_unit = last.unit_credit_code if last else None
+    unemployed_from = last.end_date if last and last.end_date else registered_on
+    if separation is not None and (last is None or separation.separation_date >= unemployed_from):
+        reason, ended_unit, unemployed_from = separation.reason, separation.unit_credit_code, separation.separation_date
+    previous = (
+        (
+            await session.execute(
+                select(Claim)
+                .where(Claim.id_number == id_number, Claim.eligible.is_(True))
+                .order_by(Claim.registered_on.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+    flexible_now = any(
+        e.track == "flexible" and e.end_date is None and e.start_date <= registered_on for e in employments
+    )
+    return Inputs(
+        months,
+        ended_unit,
+        reason,
+        unemployed_from,
+        previous.registered_on if previous else None,
+        previous.months_left if previous else 0,
+        flexible_now,
+    )
+
+
+def decision_json(decision: Decision) -> str:
+    def criterion(c) -> dict:
+        d = dataclasses.asdict(c)
+        d["parameters"] = [
+            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
+            for p in c.parameters
+        ]
+        return d
+
+    return json.dumps(
+        {
+            "eligible": decision.eligible,
+            "months_counted": decision.months_counted,
+            "entitled_months": decision.entitled_months,
+            "carried_over": decision.carried_over,
+            "total_months": decision.total_months,
+            "monthly_amount_fen": decision.monthly_amount,
+            "criteria": [criterion(c) for c in decision.criteria],
+        },
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+async def known_person(session: AsyncSession, id_number: str) -> bool:
+    for model in (ContributionMonth, EmploymentSeen, Separation):
+        if (
+            await session.execute(select(func.count()).select_from(model).where(model.id_number == id_number))
+        ).scalar_one():
+            return True
+    return False
+
+
+async def evaluate(
+    session: AsyncSession, id_number: str, region: str, registered_on: dt.date, job_seeking: bool
+) -> tuple[Decision, Inputs]:
+    if not await known_person(session, id_number):
+        raise Unprocessable(
+            "unknown_person",
+            "no contribution record, employment or separation is known for this person",
+            field="body.id_number",
+        )
+    inputs = await gather_inputs(session, id_number, registered_on)
+    decision = decide(
+        months=inputs.months,
+        ended_unit=inputs.ended_unit,
+        separation_reason=inputs.separation_reason,
+        unemployed_from=inputs.unemployed_from,
+        region=region,
+        job_seeking=job_seeking,
+        restart_after=inputs.restart_after,
+        carried_over=inputs.carried_over,
+        params=parameters_on(default_values(), region, registered_on),
+    )
+    return decision, inputs
+
+
+async def register(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    id_number: str,
+    name: str,
+    region: str,
+    registered_on: dt.date,
+    job_seeking: bool,
+    today: dt.date,
+) -> Claim:
+    principal.ensure_writable(region)
+    if registered_on > today:
+        raise Unprocessable("date_in_future", "a registration is dated today or earlier", field="body.registered_on")
+    active = (
+        await session.execute(select(Claim.id).where(Claim.id_number == id_number, Claim.state.in_(OPEN_STATES)))
+    ).first()
+    if active:
+        raise Conflict(
+            "claim_active", f"this person already has an open claim ({active[0]})", extra={"claim_id": active[0]}
+        )
+    decision, inputs = await evaluate(session, id_number, region, registered_on, job_seeking)
+    if inputs.in_flexible_employment:
+        raise Unprocessable(
+            "flexible_worker_in_employment",
+            "a merged-track flexible worker in flexible employment is not registered as unemployed (N§3(2))",
+            field="body.id_number",
+        )
+    claim = Claim(
+        id_number=id_number,
+        name=name,
+        region=region,
+        registered_on=registered_on,
+        job_seeking=job_seeking,
+        separation_reason=inputs.separation_reason,
+        ended_unit=inputs.ended_unit,
+        state="registered" if decision.eligible else "ineligible",
+        eligible=decision.eligible,
+        decision=decision_json(decision),
+        months_counted=decision.months_counted,
+        total_months=decision.total_months,
+        carried_over=decision.carried_over if decision.eligible else 0,
+        monthly_amount=decision.monthly_amount,
+        entitlement_end=entitlement_end(registered_on, decision.total_months) if decision.eligible else None,
+        months_left=0,
+    )
+    session.add(claim)
+    await session.flush()
+    await emit(
+        session,
+        ClaimRegistered(
+            claim_id=claim.id,
+            id_number=id_number,
+            region=region,
+            registered_on=registered_on,
+            separation_date=inputs.unemployed_from,
+            eligible=decision.eligible,
+        ),
+        subject=id_number,
+        region=region,
+    )
+    return claim
+
+
+async def claim_for(session: AsyncSession, principal: Principal, claim_id: int, *, lock: bool = False) -> Claim:
+    stmt = select(Claim).where(Claim.id == claim_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    claim = (await session.execute(stmt)).scalar_one_or_none()
+    if claim is None or not principal.can_read(claim.region):
+        raise NotFound("claim", str(claim_id))
+    return claim
+
+
+def transition(claim: Claim, allowed: tuple[str, ...], to: str) -> None:
+    if claim.state not in allowed:
+        raise Conflict(
+            "invalid_transition",
+            f"claim {claim.id} is {claim.state}; it can become {to} only from {' or '.join(allowed)}",
+            extra={"current_state": claim.state},
+        )
+
+
+async def approve(session: AsyncSession, claim: Claim, certificate_no: str) -> None:
+    transition(claim, ("verification_requested",), "active")
+    claim.state, claim.certificate_no = "active", certificate_no
+    await session.flush()
+    await emit(
+        session,
+        ClaimApproved(
+            claim_id=claim.id,
+            id_number=claim.id_number,
+            region=claim.region,
+            certificate_no=certificate_no,
+            monthly_amount_fen=claim.monthly_amount,
+            total_months=claim.total_months,
+            entitlement_end=claim.entitlement_end,  # type: ignore[arg-type]
+        ),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+
+
+async def stop(
+    session: AsyncSession, claim: Claim, reason: str, effective: dt.date, today: dt.date
+) -> list[BenefitPayment]:
+    """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17)."""
+    transition(claim, OPEN_STATES, "stopped")
+    if effective < claim.registered_on:
+        effective = claim.registered_on
+    claim.state, claim.stopped_on, claim.stop_reason = "stopped", effective, reason
+    end = claim.entitlement_end or effective
+    claim.months_left = whole_months_left(effective, end) if effective < end else 0
+    await session.flush()
+    await emit(
+        session,
+        ClaimStopped(
+            claim_id=claim.id, id_number=claim.id_number, region=claim.region, reason=reason, effective_date=effective
+        ),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+    paid: list[BenefitPayment] = []
+    if reason == "death":  # R19: funeral subsidy and survivors' pension, paid once
+        params = parameters_on(default_values(), claim.region, effective)
+        survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
+        for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
+            paid.append(await one_off(session, claim, kind, amount, today))
+    return paid
+
+
+async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
+    payment = BenefitPayment(
+        claim_id=claim.id, region=claim.region, month=paid_on.replace(day=1), kind=kind, amount=amount, paid_on=paid_on
+    )
+    session.add(payment)
+    await session.flush()
+    await emit(
+        session,
+        SubsidyPaid(claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+    return payment
+
+
+async def record_referral_outcome(
+    session: AsyncSession, referral: Referral, claim: Claim, outcome: str, reason: str | None, today: dt.date
+) -> bool:
+    """Record the outcome; the second unjustified refusal stops the benefits (N§5 ¶2). Returns whether it did."""
+    if referral.outcome is not None:
+        raise Conflict("referral_decided", f"referral {referral.id} already has the outcome {referral.outcome}")
+    referral.outcome, referral.reason, referral.decided_on = outcome, reason, today
+    await session.flush()
+    if outcome != "refused_unjustified":
+        return False
+    limit = int(parameters_on(default_values(), claim.region, today)["unjustified_refusals_to_stop"].value)
+    refusals = (
+        await session.execute(
+            select(func.count())
+            .select_from(Referral)
+            .where(Referral.claim_id == claim.id, Referral.outcome == "refused_unjustified")
+        )
+    ).scalar_one()
+    if refusals >= limit and claim.state in OPEN_STATES:
+        await stop(session, claim, "refused_jobs", today, today)
+        return True
+    return False
+
+
+def classify(reason: str) -> bool:
+    return is_involuntary(reason)

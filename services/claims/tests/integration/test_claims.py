@@ -1,0 +1,371 @@
+"""Claims end to end on PostgreSQL: the contribution history arrives as events; registration decides and
+explains; the community verifies; the monthly run pays once; stops, referrals, one-off payments, disclosure."""
+
+import datetime as dt
+import json
+import uuid
+
+from sqlalchemy import select, text
+from stdnum.cn import ric
+
+from claims.history.consumers import handlers
+from insurance_shared.contracts import ContributionMonthPaid, EmploymentEnded, PersonEnrolled
+from insurance_shared.db import utcnow
+from insurance_shared.events import Envelope, Inbox, Incoming
+from insurance_shared.events.outbox import outbox
+
+TODAY = dt.date.today()
+UNIT = "91220101MA0Y3XXK87"
+EMP = ("employment_service",)
+INS = ("social_insurance",)
+
+
+def pid(n: int) -> str:
+    base = f"22010219850101{n:03d}"
+    return base + ric.calc_check_digit(base + "0")
+
+
+def month(k: int) -> dt.date:
+    """The first day of the month k months before this one."""
+    y, m = divmod(TODAY.year * 12 + TODAY.month - 1 - k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+async def deliver(db, *items) -> None:
+    batch = [
+        Incoming(
+            Envelope(
+                id=uuid.uuid4(),
+                type=d.event_type,
+                source=d.source,
+                subject=d.id_number,
+                time=utcnow(),
+                region="220100",
+                data=d.model_dump(mode="json"),
+            )
+        )
+        for d in items
+    ]
+    await Inbox(db, handlers).apply("contributions", batch)
+
+
+async def history(db, n: int, months: int, reason="contract_expired_not_renewed", ended_k: int = 1, unit=UNIT) -> None:
+    events = [
+        ContributionMonthPaid(
+            id_number=pid(n),
+            period=f"{month(k):%Y-%m}",
+            unit_credit_code=unit,
+            region="220100",
+            unemployment_fen=15000,
+            declaration_id=k,
+        )
+        for k in range(ended_k, ended_k + months)
+    ]
+    events.append(
+        PersonEnrolled(
+            id_number=pid(n),
+            name="张三",
+            unit_credit_code=unit,
+            region="220100",
+            track="unit",
+            start_date=month(ended_k + months - 1),
+            employment_id=n * 100,
+        )
+    )
+    end = month(ended_k - 1) - dt.timedelta(days=1)
+    events.append(
+        EmploymentEnded(
+            id_number=pid(n),
+            unit_credit_code=unit,
+            region="220100",
+            track="unit",
+            start_date=month(ended_k + months - 1),
+            end_date=end,
+            separation_reason=reason,
+            involuntary=reason != "voluntary_resignation",
+            employment_id=n * 100,
+        )
+    )
+    await deliver(db, *events)
+
+
+def registration(n: int, registered_on: dt.date | None = None) -> dict:
+    return {
+        "id_number": pid(n),
+        "name": "张三",
+        "region": "220100",
+        "registered_on": str(registered_on or month(0)),
+        "job_seeking": True,
+    }
+
+
+async def active_claim(client, auth_headers, n: int = 1, months: int = 14, registered_on=None) -> dict:
+    r = await client.post("/claims", json=registration(n, registered_on), headers=auth_headers(*EMP))
+    assert r.status_code == 201, r.text
+    claim = r.json()
+    await client.post(
+        f"/claims/{claim['id']}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    v = await client.post(
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "证0001"},
+        headers=auth_headers("community", sub="community-1"),
+    )
+    assert v.status_code == 200, v.text
+    return v.json()
+
+
+async def outbox_types(db) -> list[str]:
+    async with db.sessionmaker() as s:
+        return list((await s.execute(select(outbox.c.type).order_by(outbox.c.id))).scalars())
+
+
+async def test_registration_explains_and_verification_and_payment(client, auth_headers, db) -> None:
+    await history(db, 1, 14)
+    check = await client.post(
+        "/eligibility/check", json={"id_number": pid(1), "region": "220100"}, headers=auth_headers(*EMP)
+    )
+    assert check.status_code == 200 and check.json()["eligible"] and check.json()["total_months"] == 12
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM claims"))).scalar_one() == 0  # a check writes nothing
+    r = await client.post("/claims", json=registration(1), headers=auth_headers(*EMP))
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert (c["state"], c["eligible"], c["total_months"], c["monthly_amount"]) == ("registered", True, 12, "1350.00")
+    crit = {x["name"]: x for x in c["decision"]["criteria"]}
+    assert (
+        crit["contribution_months"]["clause"] == "R14(1)"
+        and crit["contribution_months"]["values"]["ended_job_months"] == 14
+    )
+    assert crit["duration"]["clause"] == "R17" and crit["amount"]["parameters"][0]["valid_from"] == "2005-01-01"
+    # community verification: only the institution asked may answer
+    await client.post(
+        f"/claims/{c['id']}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    other = await client.post(
+        f"/claims/{c['id']}/verify", json={"certificate_no": "x"}, headers=auth_headers("community", sub="community-2")
+    )
+    assert other.status_code == 404
+    v = await client.post(
+        f"/claims/{c['id']}/verify",
+        json={"certificate_no": "长南社证0815"},
+        headers=auth_headers("community", sub="community-1"),
+    )
+    assert v.status_code == 200 and v.json()["state"] == "active"
+    again = await client.post(
+        f"/claims/{c['id']}/verify", json={"certificate_no": "y"}, headers=auth_headers("community", sub="community-1")
+    )
+    assert again.status_code == 409 and again.json()["current_state"] == "active"
+    # the monthly run pays from the registration day (R16), once
+    run = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert run.status_code == 200, run.text
+    assert run.json()["claims_paid"] == 1 and run.json()["amount"] == "1350.00"  # registered on the 1st: a full month
+    twice = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert twice.status_code == 409 and twice.json()["code"] == "month_already_paid"
+    future = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{TODAY.year + 1}-01"}, headers=auth_headers(*INS)
+    )
+    assert future.status_code == 422 and future.json()["code"] == "month_in_future"
+    public = await client.get(f"/public/beneficiaries?region=220100&month={month(0):%Y-%m}")
+    assert public.status_code == 200
+    assert public.json()["items"] == [
+        {
+            "name": "张*",
+            "id_number": pid(1)[:6] + "********" + pid(1)[-4:],
+            "amount": "1350.00",
+            "period": f"{month(0):%Y-%m}",
+        }
+    ]
+    assert await outbox_types(db) == [
+        "claims.claim_registered.v1",
+        "claims.claim_approved.v1",
+        "claims.benefit_paid.v1",
+    ]
+
+
+async def test_voluntary_resignation_is_registered_but_ineligible(client, auth_headers, db) -> None:
+    await history(db, 2, 30, reason="voluntary_resignation")
+    c = (await client.post("/claims", json=registration(2), headers=auth_headers(*EMP))).json()
+    assert (c["state"], c["eligible"]) == ("ineligible", False)
+    assert not {x["name"]: x for x in c["decision"]["criteria"]}["involuntary_separation"]["met"]
+
+
+async def test_bad_registrations(client, auth_headers, db) -> None:
+    unknown = await client.post("/claims", json=registration(9), headers=auth_headers(*EMP))
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_person"
+    await history(db, 3, 14)
+    future = await client.post(
+        "/claims", json=registration(3, TODAY + dt.timedelta(days=2)), headers=auth_headers(*EMP)
+    )
+    assert future.status_code == 422 and future.json()["code"] == "date_in_future"
+    assert (await client.post("/claims", json=registration(3), headers=auth_headers(*EMP))).status_code == 201
+    dup = await client.post("/claims", json=registration(3), headers=auth_headers(*EMP))
+    assert dup.status_code == 409 and dup.json()["code"] == "claim_active"
+    other_region = await client.post("/claims", json=registration(3), headers=auth_headers(*EMP, region="220200"))
+    assert other_region.status_code == 403
+    # a merged-track flexible worker in flexible employment is not registered (N§3(2))
+    await history(db, 4, 14)
+    await deliver(
+        db,
+        PersonEnrolled(
+            id_number=pid(4),
+            name="李四",
+            unit_credit_code=None,
+            region="220100",
+            track="flexible",
+            start_date=month(0),
+            employment_id=4999,
+        ),
+    )
+    flex = await client.post("/claims", json=registration(4, TODAY), headers=auth_headers(*EMP))
+    assert flex.status_code == 422 and flex.json()["code"] == "flexible_worker_in_employment"
+
+
+async def test_reemployment_stops_automatically_and_keeps_months(client, auth_headers, db) -> None:
+    await history(db, 5, 70, ended_k=3)  # 60+ months: 18 months of benefit; the job ended before month(2)
+    c = await active_claim(client, auth_headers, 5, registered_on=month(2))
+    assert c["total_months"] == 18
+    # a contribution month for the month before the registration changes nothing; one after it stops the claim
+    await deliver(
+        db,
+        ContributionMonthPaid(
+            id_number=pid(5),
+            period=f"{month(3):%Y-%m}",
+            unit_credit_code=UNIT,
+            region="220100",
+            unemployment_fen=1,
+            declaration_id=99,
+        ),
+    )
+    assert (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()["state"] == "active"
+    await deliver(
+        db,
+        ContributionMonthPaid(
+            id_number=pid(5),
+            period=f"{month(0):%Y-%m}",
+            unit_credit_code="91220101MA0Y3XXK9X"[:18],
+            region="220100",
+            unemployment_fen=1,
+            declaration_id=100,
+        ),
+    )
+    stopped = (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()
+    assert (stopped["state"], stopped["stop_reason"], stopped["stopped_on"]) == (
+        "stopped",
+        "reemployed_contribution",
+        str(month(0)),
+    )
+    assert stopped["months_left"] == 16  # 18 months from month(2), stopped two months in
+    assert "claims.claim_stopped.v1" in await outbox_types(db)
+
+
+async def test_referrals_second_unjustified_refusal_stops(client, auth_headers, db) -> None:
+    await history(db, 6, 14)
+    c = await active_claim(client, auth_headers, 6)
+    outcomes = []
+    for _ in range(2):
+        ref = (
+            await client.post(
+                f"/claims/{c['id']}/referrals",
+                json={"employer": "某公司", "job": "保管员", "referred_on": str(TODAY)},
+                headers=auth_headers(*EMP),
+            )
+        ).json()
+        outcomes.append(
+            (
+                await client.post(
+                    f"/referrals/{ref['id']}/outcome",
+                    json={"outcome": "refused_unjustified"},
+                    headers=auth_headers(*EMP),
+                )
+            ).json()
+        )
+    assert [o["claim_stopped"] for o in outcomes] == [False, True]
+    claim = (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()
+    assert (claim["state"], claim["stop_reason"]) == ("stopped", "refused_jobs")
+    late = await client.post(
+        f"/claims/{c['id']}/referrals",
+        json={"employer": "x", "job": "y", "referred_on": str(TODAY)},
+        headers=auth_headers(*EMP),
+    )
+    assert late.status_code == 422 and late.json()["code"] == "claim_not_active"
+
+
+async def test_death_pays_funeral_and_survivors_and_medical_subsidy(client, auth_headers, db) -> None:
+    await history(db, 7, 14)
+    c = await active_claim(client, auth_headers, 7)
+    med = await client.post(
+        f"/claims/{c['id']}/medical-subsidies",
+        json={"amount": "350.00", "paid_on": str(TODAY)},
+        headers=auth_headers(*INS),
+    )
+    assert med.status_code == 201 and med.json()["kind"] == "medical"
+    r = await client.post(
+        f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
+    )
+    assert r.status_code == 200, r.text
+    async with db.sessionmaker() as s:
+        kinds = dict((await s.execute(text("SELECT kind, amount FROM benefit_payments ORDER BY id"))).all())
+    assert kinds == {"medical": 35000, "funeral": 300000, "survivors": 135000 * 6}
+    types = await outbox_types(db)
+    assert types.count("claims.subsidy_paid.v1") == 3
+    again = await client.post(
+        f"/claims/{c['id']}/stops",
+        json={"reason": "emigration", "effective_date": str(TODAY)},
+        headers=auth_headers(*INS),
+    )
+    assert again.status_code == 409 and again.json()["current_state"] == "stopped"
+
+
+async def test_stopped_mid_month_is_paid_up_to_the_stop(client, auth_headers, db) -> None:
+    await history(db, 8, 14, ended_k=2)
+    c = await active_claim(client, auth_headers, 8, registered_on=month(1))
+    stop_day = month(0) + dt.timedelta(days=10)
+    if stop_day > TODAY:
+        stop_day = TODAY
+    await client.post(
+        f"/claims/{c['id']}/stops",
+        json={"reason": "emigration", "effective_date": str(stop_day)},
+        headers=auth_headers(*INS),
+    )
+    run = (
+        await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+    ).json()
+    days = (stop_day - month(0)).days
+    import calendar
+
+    in_month = calendar.monthrange(month(0).year, month(0).month)[1]
+    expected = round(135000 * days / in_month)
+    assert run["claims_paid"] == (1 if days else 0)
+    assert run["amount"] == f"{expected // 100}.{expected % 100:02d}"
+
+
+async def test_separations_filed_late_are_flagged(client, auth_headers, db) -> None:
+    body = {
+        "unit_credit_code": UNIT,
+        "region": "220100",
+        "persons": [
+            {
+                "id_number": pid(10),
+                "name": "甲",
+                "separation_date": str(TODAY - dt.timedelta(days=3)),
+                "reason": "dismissed",
+            },
+            {
+                "id_number": pid(11),
+                "name": "乙",
+                "separation_date": str(TODAY - dt.timedelta(days=9)),
+                "reason": "voluntary_resignation",
+            },
+        ],
+    }
+    r = await client.post("/separations", json=body, headers=auth_headers(*INS))
+    assert r.status_code == 201, r.text
+    assert [(x["late"], x["involuntary"]) for x in r.json()] == [(False, True), (True, False)]
+    json.dumps(r.json())
