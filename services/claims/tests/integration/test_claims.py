@@ -369,3 +369,43 @@ async def test_separations_filed_late_are_flagged(client, auth_headers, db) -> N
     assert r.status_code == 201, r.text
     assert [(x["late"], x["involuntary"]) for x in r.json()] == [(False, True), (True, False)]
     json.dumps(r.json())
+
+
+async def test_suspended_claims_are_not_paid_and_a_crashed_run_resumes(client, auth_headers, db) -> None:
+    await history(db, 12, 14)
+    await history(db, 13, 14)
+    a = await active_claim(client, auth_headers, 12)
+    b = await active_claim(client, auth_headers, 13)
+    s = await client.post(f"/claims/{b['id']}/suspend", json={"reason": "未按时报到"}, headers=auth_headers(*EMP))
+    assert s.status_code == 200 and s.json()["state"] == "suspended"
+    # a run that crashed after paying claim a: its run row is "running" and a's payment exists
+    async with db.sessionmaker() as session:
+        run_id = (
+            await session.execute(
+                text(
+                    "INSERT INTO payment_runs (region, month, status, claims_paid, amount, started_at) "
+                    "VALUES ('220100', :m, 'running', 0, 0, now()) RETURNING id"
+                ),
+                {"m": month(0)},
+            )
+        ).scalar_one()
+        await session.execute(
+            text(
+                "INSERT INTO benefit_payments (claim_id, run_id, region, month, kind, amount, days, paid_on) "
+                "VALUES (:c, :r, '220100', :m, 'benefit', 135000, 30, :d)"
+            ),
+            {"c": a["id"], "r": run_id, "m": month(0), "d": TODAY},
+        )
+        await session.commit()
+    await client.post(f"/claims/{b['id']}/resume", headers=auth_headers(*EMP))
+    run = (
+        await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+    ).json()
+    assert (run["id"], run["status"], run["claims_paid"]) == (run_id, "completed", 2)  # b paid now, a not twice
+    async with db.sessionmaker() as session:
+        per_claim = dict(
+            (await session.execute(text("SELECT claim_id, count(*) FROM benefit_payments GROUP BY claim_id"))).all()
+        )
+    assert per_claim == {a["id"]: 1, b["id"]: 1}

@@ -344,3 +344,25 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
     return await w.respond(
         201, PaymentOut(id=p.id, claim_id=claim.id, kind=p.kind, amount=p.amount, month=p.month, paid_on=p.paid_on)
     )
+
+
+@router.post(
+    "/claims/{claim_id}/suspend", response_model=ClaimOut, summary="暂停发放 (如未按时报到)", responses=_transition
+)
+async def suspend(claim_id: ClaimId, body: RejectIn, w: Annotated[Write, Depends(_officers)]):
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    service.transition(claim, ("active",), "suspended")
+    claim.state, claim.verification_note = "suspended", body.reason
+    w.audit("claim.suspended", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
+
+
+@router.post("/claims/{claim_id}/resume", response_model=ClaimOut, summary="恢复发放", responses=_transition)
+async def resume(claim_id: ClaimId, w: Annotated[Write, Depends(_officers)]):
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
+    service.transition(claim, ("suspended",), "active")
+    claim.state = "active"
+    w.audit("claim.resumed", "claim", str(claim.id), claim.region)
+    return await w.respond(200, claim_out(claim))
