@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, NotFound, Principal, Unprocessable, parse_yuan
@@ -127,12 +127,12 @@ def decision_json(decision: Decision) -> str:
 
 
 async def known_person(session: AsyncSession, id_number: str) -> bool:
-    for model in (ContributionMonth, EmploymentSeen, Separation):
-        if (
-            await session.execute(select(func.count()).select_from(model).where(model.id_number == id_number))
-        ).scalar_one():
-            return True
-    return False
+    """Anything at all known of the person: a paid month, an employment or a separation (one round trip)."""
+    probes = [
+        select(model.id_number).where(model.id_number == id_number).limit(1)
+        for model in (ContributionMonth, EmploymentSeen, Separation)
+    ]
+    return (await session.execute(union_all(*probes).limit(1))).first() is not None
 
 
 async def evaluate(

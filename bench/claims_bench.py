@@ -1,0 +1,282 @@
+"""bench/claims: (1) eligibility checks per second through the claims service, against bare FastAPI doing one
+asyncpg point read for the same person, both served by uvicorn and loaded by the same client in the same run;
+(2) a payment run over N active claims, as claims per second and against asyncpg COPY of N rows.
+
+    .venv/bin/python bench/claims_bench.py   (not claims.py: that name would shadow the claims package) [--persons 2000] [--claims 100000] [--seconds 5] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+from stdnum.cn import ric
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import free_port, report
+
+from insurance_shared.auth import issue_token
+from insurance_shared.migrations import upgrade
+from insurance_shared.settings import DEV_JWT_SECRET
+from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+
+CONCURRENCY = 16
+TODAY = dt.date.today()
+
+
+def pid(i: int) -> str:
+    birth = dt.date(1990, 1, 1) + dt.timedelta(days=i % 9000)
+    base = f"220102{birth:%Y%m%d}{i // 9000 % 1000:03d}"
+    return base + ric.calc_check_digit(base + "0")
+
+
+def month(k: int) -> dt.date:
+    y, m = divmod(TODAY.year * 12 + TODAY.month - 1 - k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+async def seed_history(conn: asyncpg.Connection, persons: int) -> list[str]:
+    rng = random.Random(3)
+    months, employments, ids = [], [], []
+    for i in range(persons):
+        p = pid(i)
+        ids.append(p)
+        n = rng.randint(6, 130)
+        unit = f"9122010{i % 10}MA0000000{i % 10}"
+        for k in range(2, 2 + n):
+            months.append((p, month(k), unit, "220100", 15000))
+        employments.append(
+            (
+                i + 1,
+                p,
+                unit,
+                "220100",
+                "unit",
+                month(1 + n),
+                month(1) - dt.timedelta(days=1),
+                "contract_expired_not_renewed",
+            )
+        )
+    await conn.copy_records_to_table(
+        "contribution_months",
+        records=months,
+        columns=["id_number", "period", "unit_credit_code", "region", "unemployment_fen"],
+    )
+    await conn.copy_records_to_table(
+        "employments_seen",
+        records=employments,
+        columns=[
+            "employment_id",
+            "id_number",
+            "unit_credit_code",
+            "region",
+            "track",
+            "start_date",
+            "end_date",
+            "separation_reason",
+        ],
+    )
+    await conn.execute("ANALYZE")
+    return ids
+
+
+async def load(url: str, path: str, bodies: list[dict], headers: dict, seconds: float) -> float:
+    done = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient, k: int) -> None:
+        nonlocal done
+        i = k
+        while time.perf_counter() < stop:
+            r = await client.post(path, json=bodies[i % len(bodies)], headers=headers)
+            if r.status_code != 200:
+                raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
+            done += 1
+            i += CONCURRENCY
+
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client, k) for k in range(CONCURRENCY)))
+        return done / (time.perf_counter() - t0)
+
+
+async def ready(url: str) -> None:
+    async with httpx.AsyncClient() as c:
+        for _ in range(300):
+            try:
+                r = await c.get(url)
+                if r.status_code in (200, 405, 404):
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
+
+
+def serve(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def seed_claims(conn: asyncpg.Connection, n: int) -> None:
+    now = dt.datetime.now(dt.UTC)
+    registered = month(0)
+    rows = [
+        (
+            pid(i),
+            f"职工{i}",
+            "220100",
+            registered,
+            True,
+            "contract_expired_not_renewed",
+            "U",
+            "active",
+            True,
+            "{}",
+            14,
+            12,
+            0,
+            135000,
+            dt.date(registered.year + 1, registered.month, 1),
+            "c1",
+            f"证{i}",
+            0,
+            now,
+            now,
+        )
+        for i in range(n)
+    ]
+    await conn.copy_records_to_table(
+        "claims",
+        records=rows,
+        columns=[
+            "id_number",
+            "name",
+            "region",
+            "registered_on",
+            "job_seeking",
+            "separation_reason",
+            "ended_unit",
+            "state",
+            "eligible",
+            "decision",
+            "months_counted",
+            "total_months",
+            "carried_over",
+            "monthly_amount",
+            "entitlement_end",
+            "community",
+            "certificate_no",
+            "months_left",
+            "created_at",
+            "updated_at",
+        ],
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    url = create_test_database("bench_claims")
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        await asyncio.to_thread(upgrade, "claims", url)
+        conn = await asyncpg.connect(_plain_dsn(url))
+        ids = await seed_history(conn, args.persons)
+        bodies = [{"id_number": p, "region": "220100", "on": str(TODAY)} for p in ids]
+        token = issue_token(DEV_JWT_SECRET, sub="bench", region="220100", roles=["employment_service"])
+        port_ours, port_bare = free_port(), free_port()
+        procs.append(
+            serve(
+                ["claims", "serve", "--port", str(port_ours)],
+                {"CLAIMS_DATABASE_URL": url, "CLAIMS_BACKGROUND_TASKS": "false", "CLAIMS_LOG_LEVEL": "WARNING"},
+            )
+        )
+        procs.append(
+            serve(
+                [
+                    "uvicorn",
+                    "--app-dir",
+                    str(Path(__file__).parent),
+                    "_bare_app:app",
+                    "--port",
+                    str(port_bare),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                {
+                    "BARE_DSN": _plain_dsn(url),
+                    "BARE_QUERY": "SELECT period FROM contribution_months WHERE id_number = $1 LIMIT 1",
+                },
+            )
+        )
+        await ready(f"http://127.0.0.1:{port_ours}/healthz")
+        await ready(f"http://127.0.0.1:{port_bare}/docs")
+        print(
+            f"bench/claims: {args.persons:,} persons with 6-130 paid months; {CONCURRENCY} concurrent clients, {args.seconds:.0f} s each",
+            flush=True,
+        )
+        ours, base = [], []
+        for _ in range(args.runs):
+            base.append(await load(f"http://127.0.0.1:{port_bare}", "/read", bodies, {}, args.seconds))
+            ours.append(
+                await load(
+                    f"http://127.0.0.1:{port_ours}",
+                    "/eligibility/check",
+                    bodies,
+                    {"Authorization": f"Bearer {token}"},
+                    args.seconds,
+                )
+            )
+        report("eligibility checks", ours, base, "checks/s")
+
+        ours, base = [], []
+        pay_token = issue_token(DEV_JWT_SECRET, sub="bench", region="220100", roles=["social_insurance"])
+        for _ in range(args.runs):
+            await conn.execute("TRUNCATE benefit_payments, payment_runs, claims RESTART IDENTITY CASCADE")
+            await seed_claims(conn, args.claims)
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_ours}", timeout=600) as c:
+                t0 = time.perf_counter()
+                r = await c.post(
+                    "/payment-runs",
+                    json={"region": "220100", "month": f"{month(0):%Y-%m}"},
+                    headers={"Authorization": f"Bearer {pay_token}"},
+                )
+                elapsed = time.perf_counter() - t0
+            assert r.status_code == 200 and r.json()["claims_paid"] == args.claims, r.text[:300]
+            ours.append(args.claims / elapsed)
+            await conn.execute(
+                "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (claim_id bigint, month date, amount bigint, days int)"
+            )
+            rows = [(i, month(0), 135000, 30) for i in range(args.claims)]
+            t0 = time.perf_counter()
+            await conn.copy_records_to_table(
+                "bench_copy", records=rows, columns=["claim_id", "month", "amount", "days"]
+            )
+            base.append(args.claims / (time.perf_counter() - t0))
+        report(f"payment run over {args.claims:,} claims", ours, base, "claims/s")
+        await conn.close()
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
+        drop_test_database(url)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
