@@ -21,10 +21,12 @@ __all__ = [
     "Conflict",
     "FieldError",
     "Forbidden",
+    "InvalidTransition",
     "NotFound",
     "Problem",
     "ProblemBody",
     "Unprocessable",
+    "ensure_transition",
     "field_path",
     "install_problem_handlers",
     "problem_response",
@@ -101,6 +103,24 @@ class NotFound(Problem):
 class Conflict(Problem):
     def __init__(self, code: str, detail: str, **kw: Any) -> None:
         super().__init__(409, code, "Conflict", detail, **kw)
+
+
+class InvalidTransition(Problem):
+    """A lifecycle step the object's current state does not allow; the state is in the answer."""
+
+    def __init__(self, what: str, key: object, state: str, allowed: tuple[str, ...], to: str) -> None:
+        super().__init__(
+            409,
+            "invalid_transition",
+            "Conflict",
+            f"{what} {key} is {state}; it can become {to} only from {' or '.join(allowed)}",
+            extra={"current_state": state},
+        )
+
+
+def ensure_transition(what: str, key: object, state: str, allowed: tuple[str, ...], to: str) -> None:
+    if state not in allowed:
+        raise InvalidTransition(what, key, state, allowed, to)
 
 
 class Forbidden(Problem):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["ParameterValue", "in_force", "load_parameter_file"]
+__all__ = ["ParameterValue", "in_force", "in_force_all", "load_parameter_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,17 @@ def load_parameter_file(package: str, resource: str) -> tuple[ParameterValue, ..
             for v in values
         ]
     return tuple(out)
+
+
+def in_force_all(
+    values: Iterable[ParameterValue], names: Iterable[str], region: str, on: dt.date
+) -> dict[str, ParameterValue]:
+    """Every one of ``names`` in force in ``region`` on ``on``; LookupError names the first one missing."""
+    values = tuple(values)
+    out = {}
+    for name in names:
+        v = in_force(values, name, region, on)
+        if v is None:
+            raise LookupError(f"no {name} in force for region {region} on {on}")
+        out[name] = v
+    return out

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, NotFound, Principal, Unprocessable, parse_yuan
 from insurance_shared.contracts import ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid, is_involuntary
+from insurance_shared.decisions import criterion_dict
+from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
 
 from ..history.models import ContributionMonth, EmploymentSeen
@@ -119,7 +121,7 @@ def decision_json(decision: Decision) -> str:
             "carried_over": decision.carried_over,
             "total_months": decision.total_months,
             "monthly_amount_fen": decision.monthly_amount,
-            "criteria": [criterion(c) for c in decision.criteria],
+            "criteria": [criterion_dict(c) for c in decision.criteria],
         },
         ensure_ascii=False,
         default=str,
@@ -234,12 +236,7 @@ async def claim_for(session: AsyncSession, principal: Principal, claim_id: int, 
 
 
 def transition(claim: Claim, allowed: tuple[str, ...], to: str) -> None:
-    if claim.state not in allowed:
-        raise Conflict(
-            "invalid_transition",
-            f"claim {claim.id} is {claim.state}; it can become {to} only from {' or '.join(allowed)}",
-            extra={"current_state": claim.state},
-        )
+    ensure_transition("claim", claim.id, claim.state, allowed, to)
 
 
 async def approve(session: AsyncSession, claim: Claim, certificate_no: str) -> None:

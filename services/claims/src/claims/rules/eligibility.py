@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from insurance_shared import parse_yuan
 from insurance_shared.contracts import is_involuntary
-from insurance_shared.parameters import ParameterValue, in_force, load_parameter_file
+from insurance_shared.decisions import Criterion
+from insurance_shared.parameters import ParameterValue, in_force_all, load_parameter_file
 
 NAMES = (
     "short_job_window_months",
@@ -47,14 +48,7 @@ def default_values() -> tuple[ParameterValue, ...]:
 
 
 def parameters_on(values: Iterable[ParameterValue], region: str, on: dt.date) -> dict[str, ParameterValue]:
-    values = tuple(values)
-    out = {}
-    for name in NAMES:
-        v = in_force(values, name, region, on)
-        if v is None:
-            raise LookupError(f"no {name} in force for region {region} on {on}")
-        out[name] = v
-    return out
+    return in_force_all(values, NAMES, region, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +56,6 @@ class PaidMonth:
     period: dt.date  # first day of the month
     region: str
     unit: str | None  # None: a flexible worker's own month on the merged track
-
-
-@dataclass(frozen=True, slots=True)
-class Criterion:
-    name: str
-    met: bool
-    clause: str
-    explanation: str
-    values: dict[str, object] = field(default_factory=dict)
-    parameters: tuple[ParameterValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

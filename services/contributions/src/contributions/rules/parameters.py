@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from insurance_shared import parse_yuan
-from insurance_shared.parameters import ParameterValue, in_force, load_parameter_file
+from insurance_shared.parameters import ParameterValue, in_force, in_force_all, load_parameter_file
 
 __all__ = ["ContributionParameters", "ParameterValue", "UsedParameter", "in_force", "parameters_for", "validate_value"]
 
@@ -58,13 +58,10 @@ class MissingParameter(LookupError):
 
 
 def parameters_for(values: Iterable[ParameterValue], region: str, on: dt.date) -> ContributionParameters:
-    values = tuple(values)
-    picked: dict[str, ParameterValue] = {}
-    for name in ALL_NAMES:
-        v = in_force(values, name, region, on)
-        if v is None:
-            raise MissingParameter(f"no {name} in force for region {region} on {on}")
-        picked[name] = v
+    try:
+        picked = in_force_all(values, ALL_NAMES, region, on)
+    except LookupError as exc:
+        raise MissingParameter(str(exc)) from None
     return ContributionParameters(
         **{n: Decimal(picked[n].value) for n in (*RATE_NAMES, "late_fee_daily_rate")},
         base_floor=parse_yuan(picked["base_floor"].value),

@@ -7,8 +7,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, FieldError, NotFound, Principal, Problem, Unprocessable
+from insurance_shared import FieldError, NotFound, Principal, Problem, Unprocessable
 from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdrawn
+from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
 
 from ..rules.decisions import FilingDecision, default_values, judge_filing, parameters_on
@@ -154,12 +155,7 @@ async def get_for(session: AsyncSession, principal: Principal, filing_id: int) -
 
 
 def _transition(filing: Filing, allowed: tuple[str, ...], to: str) -> None:
-    if filing.state not in allowed:
-        raise Conflict(
-            "invalid_transition",
-            f"filing {filing.id} is {filing.state}; it can become {to} only from {' or '.join(allowed)}",
-            extra={"current_state": filing.state},
-        )
+    ensure_transition("filing", filing.id, filing.state, allowed, to)
 
 
 async def acknowledge(session: AsyncSession, principal: Principal, filing_id: int, now: dt.datetime) -> Filing:

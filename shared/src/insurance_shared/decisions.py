@@ -1,0 +1,33 @@
+"""The shape of an explained decision: every rule decision lists its criteria, each with whether it was met, the
+values used, the dated parameters it read and the clause it applies (policy.md: "Every decision the system makes
+must carry the citations that justify it")."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from .parameters import ParameterValue
+
+__all__ = ["Criterion", "criterion_dict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    name: str
+    met: bool
+    clause: str
+    explanation: str
+    values: dict[str, object] = field(default_factory=dict)
+    parameters: tuple[ParameterValue, ...] = ()
+
+
+def criterion_dict(c: Criterion) -> dict[str, Any]:
+    """JSON-ready, parameters as ``{name, value, valid_from, clause}``."""
+    out = dataclasses.asdict(c)
+    out["parameters"] = [
+        {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
+        for p in c.parameters
+    ]
+    return out
