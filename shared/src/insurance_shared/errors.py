@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -187,7 +188,23 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(Problem(exc.status_code, code, detail=detail, headers=exc.headers), request)
 
 
+async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
+    # SQLSTATE class 22 (PostgreSQL) and SQLite's integer overflow: the database refused a value the request
+    # carried. Validation should have caught it first; the caller still gets an answer it can act on.
+    return problem_response(
+        Problem(
+            422,
+            "invalid_value",
+            "Unprocessable request",
+            "a value in the request cannot be stored (a character such as NUL, or a number out of range)",
+        ),
+        request,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _on_data_error)
+    app.add_exception_handler(OverflowError, _on_data_error)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -64,7 +64,7 @@ def _birth_place_known(area_and_year: str) -> bool:
     # depends only on the area code and the birth year, so bulk uploads ask it once per pair
     try:
         ric.get_birth_place(area_and_year + "01010000")
-    except ValidationError:
+    except (ValidationError, KeyError):  # stdnum's table has area codes without a county entry
         return False
     return True
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from ..audit import AuditEntry, write_audit
 from ..auth import Principal, Role, require_roles
 from ..db import Session
 from ..errors import NotFound
-from ..writes import Write, writer
 from .inbox import Inbox, dead_letters
 
 
@@ -74,16 +74,25 @@ def admin_router() -> APIRouter:
     @router.post("/dead-letters/{dead_letter_id}/retry", response_model=RetryResult, summary="重试搁置的事件")
     async def retry_dead_letter(
         request: Request,
-        dead_letter_id: Annotated[int, Path(ge=1)],
-        w: Annotated[Write, Depends(writer(Role.PROVINCE))],
-    ):
+        dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+        session: Session,
+        principal: Annotated[Principal, Depends(require_roles(Role.PROVINCE))],
+    ) -> RetryResult:
+        # Not a Write: the retry commits event by event in sessions of its own, and on SQLite a transaction held
+        # open around it would wait on itself. Retrying is idempotent anyway: a resolved letter stays resolved.
         runtime = getattr(request.app.state, "events", None)
         inbox = runtime.inbox if runtime is not None else Inbox(request.app.state.db, request.app.state.handlers)
         try:
             result = await inbox.retry(dead_letter_id)
         except LookupError:
             raise NotFound("dead letter", str(dead_letter_id)) from None
-        w.audit("dead_letter.retried", "dead_letter", str(dead_letter_id))
-        return await w.respond(200, RetryResult(**result))
+        await write_audit(
+            session,
+            principal,
+            getattr(request.state, "request_id", None),
+            [AuditEntry("dead_letter.retried", "dead_letter", str(dead_letter_id))],
+        )
+        await session.commit()
+        return RetryResult(**result)
 
     return router

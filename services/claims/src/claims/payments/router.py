@@ -22,7 +22,7 @@ class RunIn(BaseModel):
     )
 
     region: RegionCode
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 
 
 class RunOut(BaseModel):
@@ -76,8 +76,8 @@ class BeneficiaryPage(BaseModel):
 async def beneficiaries(
     session: Session,
     region: Annotated[RegionCode, Query()],
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    month: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")],
+    cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> BeneficiaryPage:
     first = dt.date.fromisoformat(month + "-01")

@@ -42,7 +42,7 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["claims"])
-ClaimId = Annotated[int, Path(ge=1)]
+ClaimId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _employment = writer(Role.EMPLOYMENT_SERVICE)
 _insurance = writer(Role.SOCIAL_INSURANCE)
 _officers = writer(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE)
@@ -198,7 +198,7 @@ async def list_claims(
     principal: Annotated[Principal, Depends(_readers)],
     region: Annotated[RegionCode | None, Query()] = None,
     state: Annotated[str | None, Query(max_length=30)] = None,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ClaimOut]:
     region = region or principal.region
@@ -304,7 +304,9 @@ async def refer(claim_id: ClaimId, body: ReferralIn, w: Annotated[Write, Depends
     "/referrals/{referral_id}/outcome", response_model=ReferralOut, summary="介绍就业结果; 第二次无正当理由拒绝则停发"
 )
 async def referral_outcome(
-    referral_id: Annotated[int, Path(ge=1)], body: ReferralOutcomeIn, w: Annotated[Write, Depends(_employment)]
+    referral_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ReferralOutcomeIn,
+    w: Annotated[Write, Depends(_employment)],
 ):
     r = await w.session.get(Referral, referral_id)
     if r is None:

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, NotFound, Principal, Unprocessable, parse_yuan
@@ -130,11 +130,8 @@ def decision_json(decision: Decision) -> str:
 
 async def known_person(session: AsyncSession, id_number: str) -> bool:
     """Anything at all known of the person: a paid month, an employment or a separation (one round trip)."""
-    probes = [
-        select(model.id_number).where(model.id_number == id_number).limit(1)
-        for model in (ContributionMonth, EmploymentSeen, Separation)
-    ]
-    return (await session.execute(union_all(*probes).limit(1))).first() is not None
+    probes = [exists().where(model.id_number == id_number) for model in (ContributionMonth, EmploymentSeen, Separation)]
+    return bool((await session.execute(select(or_(*probes)))).scalar())
 
 
 async def evaluate(
@@ -147,6 +144,10 @@ async def evaluate(
             field="body.id_number",
         )
     inputs = await gather_inputs(session, id_number, registered_on)
+    try:
+        params = parameters_on(default_values(), region, registered_on)
+    except LookupError as exc:
+        raise Unprocessable("no_parameters", str(exc), field="body.registered_on") from None
     decision = decide(
         months=inputs.months,
         ended_unit=inputs.ended_unit,
@@ -156,7 +157,7 @@ async def evaluate(
         job_seeking=job_seeking,
         restart_after=inputs.restart_after,
         carried_over=inputs.carried_over,
-        params=parameters_on(default_values(), region, registered_on),
+        params=params,
     )
     return decision, inputs
 

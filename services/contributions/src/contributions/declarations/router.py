@@ -102,7 +102,7 @@ async def declare_bulk(
     request: Request,
     credit_code: CreditCodePath,
     w: Annotated[Write, Depends(writer(*_writers, streamed=True))],
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")],
+    period: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")],
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
     content_type = request.headers.get("content-type")
@@ -136,7 +136,7 @@ async def declare_bulk(
 
 @router.get("/declarations/{declaration_id}", response_model=DeclarationOut, summary="查询申报")
 async def get_declaration(
-    declaration_id: Annotated[int, Path(ge=1)],
+    declaration_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     session: Session,
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
 ) -> DeclarationOut:
@@ -164,10 +164,10 @@ class LinePage(BaseModel):
 
 @router.get("/declarations/{declaration_id}/lines", response_model=LinePage, summary="申报明细 (分页)")
 async def declaration_lines(
-    declaration_id: Annotated[int, Path(ge=1)],
+    declaration_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     session: Session,
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LinePage:
     d = await session.get(Declaration, declaration_id)

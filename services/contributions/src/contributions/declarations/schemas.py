@@ -27,7 +27,7 @@ class DeclarationIn(BaseModel):
         },
     )
 
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")
+    period: str = Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")
     kind: Literal["regular", "adjustment"] = Field(
         default="regular",
         description="regular: 正常申报(未缴可重报替换); adjustment: 已缴期的补充申报, 每行给出更正后的基数",

@@ -39,7 +39,7 @@ async def enrol(body: EnrolmentIn, w: Annotated[Write, Depends(_writers)]):
 )
 async def end_employment(
     id_number: IdNumber,
-    employment_id: Annotated[int, Path(ge=1)],
+    employment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     body: EndEmploymentIn,
     w: Annotated[Write, Depends(_writers)],
 ):

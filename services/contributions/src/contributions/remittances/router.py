@@ -19,7 +19,9 @@ class RunIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"month": "2026-10"}]})
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="划转所含收款截至的月份 YYYY-MM, 须已结束")
+    month: str = Field(
+        pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="划转所含收款截至的月份 YYYY-MM, 须已结束"
+    )
 
 
 class RemittanceOut(BaseModel):

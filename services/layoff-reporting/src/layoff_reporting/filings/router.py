@@ -14,7 +14,7 @@ from .models import Filing
 from .schemas import CriterionOut, ExecuteIn, FilingIn, FilingOut, FilingPage
 
 router = APIRouter(prefix="/filings", tags=["filings"])
-FilingId = Annotated[int, Path(ge=1)]
+FilingId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _submitters = writer(Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.LABOR_DEPARTMENT)
 _labor = writer(Role.LABOR_DEPARTMENT)
 _readers = require_roles(
@@ -57,7 +57,7 @@ async def list_filings(
     region: Annotated[RegionCode | None, Query()] = None,
     state: Annotated[Literal["filed", "acknowledged", "executed", "withdrawn"] | None, Query()] = None,
     non_compliant: Annotated[bool, Query(description="true: 只列出迟报、未征求意见或疑似拆分的")] = False,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FilingPage:
     region = region or principal.region
