@@ -8,9 +8,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from .parameters import ParameterValue
 
-__all__ = ["Criterion", "criterion_dict"]
+__all__ = ["Criterion", "CriterionOut", "criterion_dict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +33,16 @@ def criterion_dict(c: Criterion) -> dict[str, Any]:
         for p in c.parameters
     ]
     return out
+
+
+class CriterionOut(BaseModel):
+    """一项判定标准: 是否满足、所用数值、所用参数 (含生效日期)、依据条款."""
+
+    name: str
+    met: bool
+    clause: str = Field(examples=["R14(1)"])
+    explanation: str
+    values: dict[str, object]
+    parameters: list[dict[str, str]] = Field(
+        examples=[[{"name": "minimum_months", "value": "12", "valid_from": "2005-01-01", "clause": "R14(1)"}]]
+    )

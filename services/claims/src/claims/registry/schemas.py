@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insurance_shared import CreditCode, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
+from insurance_shared.decisions import CriterionOut
 
 
 class SeparatedPerson(BaseModel):
@@ -92,15 +93,6 @@ class CheckIn(BaseModel):
     region: RegionCode
     on: dt.date | None = None
     job_seeking: bool = True
-
-
-class CriterionOut(BaseModel):
-    name: str
-    met: bool
-    clause: str
-    explanation: str
-    values: dict[str, object]
-    parameters: list[dict[str, str]]
 
 
 class DecisionOut(BaseModel):

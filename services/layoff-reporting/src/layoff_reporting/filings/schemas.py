@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from insurance_shared import CreditCode, ResidentId
+from insurance_shared.decisions import CriterionOut
 
 
 class PersonIn(BaseModel):
@@ -53,15 +54,6 @@ class FilingIn(BaseModel):
     reasons: str = Field(min_length=1, max_length=4000)
     consultation: ConsultationIn | None = Field(default=None, description="未征求意见则不填, 将标记为不合规")
     measures_tried: list[Measure] = Field(default_factory=list, description="先行采取的措施 (N§7 二)")
-
-
-class CriterionOut(BaseModel):
-    name: str
-    met: bool
-    clause: str
-    explanation: str
-    values: dict[str, object]
-    parameters: list[dict[str, str]]
 
 
 class FilingOut(BaseModel):
