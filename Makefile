@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := shared services/contributions services/claims services/layoff-reporting services/fund-monitor
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
@@ -16,10 +17,13 @@ help:
 	@echo "make token ROLE=province REGION=220000   print a development token"
 	@echo "make lint   ruff"
 
-$(STAMP): $(PYPROJECTS) Makefile
+$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e 'shared[test,dev]' $(addprefix -e ,$(addsuffix [test],$(filter services/%,$(PACKAGES))))
+	@# the dashboard's charting library (Apache ECharts) comes from the npm registry, served by fund-monitor itself
+	@if command -v npm >/dev/null; then npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error; \
+	  else echo "npm not found: fund-monitor's /dashboard page will have no charts until 'npm ci --prefix $(WEB)'"; fi
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -32,6 +32,7 @@ class Role(StrEnum):
     EMPLOYMENT_SERVICE = "employment_service"  # 就业服务机构
     LABOR_DEPARTMENT = "labor_department"  # 劳动保障部门
     COMMUNITY = "community"  # 街道、社区劳动保障服务机构
+    LOCAL_GOVERNMENT = "local_government"  # 市/州人民政府: receives payment-capacity alerts (N§8)
     PROVINCE = "province"  # 省劳动保障厅 / 省社会保险公司: reads every region
     SERVICE = "service"  # another service of this system (event feeds)
 

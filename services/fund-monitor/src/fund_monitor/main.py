@@ -1,22 +1,68 @@
+import asyncio
+import contextlib
+
 from fastapi import FastAPI
 
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
+from .alerts.router import router as alerts_router
+from .alerts.webhooks import run_forever
+from .consumers import handlers
+from .dashboard.router import router as dashboard_router
+from .funds.router import router as funds_router
+from .ledger.router import router as ledger_router
+from .models import load_all
+from .monitoring.router import router as monitoring_router
 from .settings import Settings
+from .shortfall.router import router as shortfall_router
+
+load_all()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    async def start_webhooks(app: FastAPI) -> None:
+        app.state.webhook_task = None
+        if settings.background_tasks:
+            app.state.webhook_task = asyncio.create_task(
+                run_forever(
+                    app.state.db,
+                    settings.alert_webhooks,
+                    interval_seconds=settings.webhook_poll_seconds,
+                    max_attempts=settings.webhook_max_attempts,
+                    base_delay=settings.webhook_base_delay_seconds,
+                )
+            )
+
+    async def stop_webhooks(app: FastAPI) -> None:
+        task = app.state.webhook_task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     return build_service_app(
         name="fund-monitor",
         package="fund_monitor",
         title="基金监测服务 (fund-monitor)",
         description=(
             "失业保险基金收支、支付能力、低于两个月预警、缺口弥补方案、全省监测 (N§2, N§4, N§8). "
-            "Fund flows, payment capacity, alerts, shortfall plans, provincial dashboard."
+            "Fund flows, payment capacity, alerts, shortfall plans, provincial dashboard (page at /dashboard)."
         ),
-        settings=settings or Settings(),
+        settings=settings,
         database=database,
-        routers=[],
-        tags=[],
+        routers=[dashboard_router, funds_router, alerts_router, shortfall_router, monitoring_router, ledger_router],
+        handlers=handlers,
+        on_startup=[start_webhooks],
+        on_shutdown=[stop_webhooks],
+        tags=[
+            {"name": "dashboard", "description": "全省看板: 一次返回各地区余额、支付能力、趋势、预警; CSV 导出"},
+            {"name": "funds", "description": "地区基金逐月收支、余额、支付能力 (N§8) 及六个月预测"},
+            {"name": "alerts", "description": "支付能力低于两个月预警: 三方接收、确认、推送记录 (N§8)"},
+            {"name": "shortfall", "description": "收不抵支弥补方案, 按法定顺序 (N§4)"},
+            {"name": "monitoring", "description": "失业监测: 登记失业、新登记、领金人数、裁员、参保同比 (N§2, N§8)"},
+            {"name": "ledger", "description": "复式记账: 期初余额、利息与财政补贴、分录、试算平衡"},
+        ],
     )

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from insurance_shared import ServiceSettings
@@ -8,3 +9,16 @@ class Settings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/fund-monitor.db"
     port: int = 8004
+    alert_webhooks: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "recipient → URL, JSON. Keys: local_government (or local_government:<region>), "
+            "provincial_labor_department, provincial_social_insurance"
+        ),
+    )
+    webhook_max_attempts: int = 8
+    webhook_base_delay_seconds: float = 5.0
+    webhook_poll_seconds: float = 2.0
+    echarts_js: str | None = Field(
+        default=None, description="path of echarts.min.js; default: services/fund-monitor/web/node_modules (npm ci)"
+    )

@@ -14,11 +14,14 @@ from .contributions import (
     RemittanceMade,
     UnitRegistered,
 )
+from .fund_monitor import AlertClosed, AlertRaised
 from .layoffs import LayoffExecuted, LayoffFiled, LayoffWithdrawn, RehirePriorityBreach
 from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 
 __all__ = [
     "INVOLUNTARY",
+    "AlertClosed",
+    "AlertRaised",
     "BenefitPaid",
     "ClaimApproved",
     "ClaimRegistered",

@@ -104,6 +104,7 @@ class Handlers:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self.batch_end: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
     def on(self, data_type: type[EventData]) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
@@ -113,6 +114,12 @@ class Handlers:
             return fn
 
         return register
+
+    def at_batch_end(self, fn: Callable[[AsyncSession], Awaitable[None]]) -> Callable[[AsyncSession], Awaitable[None]]:
+        """Run ``fn(session)`` once after a batch's handlers, in the same transaction: work that depends on the
+        batch as a whole (recomputing a derived figure once, not per event) goes here."""
+        self.batch_end.append(fn)
+        return fn
 
     def get(self, event_type: str) -> Handler | None:
         return self._handlers.get(event_type)
@@ -233,6 +240,8 @@ class Inbox:
                 continue
             outcome = await self._run_handler(session, env)
             records.append(self._record(source, key, env.type, outcome))
+        for finish in self.handlers.batch_end:
+            await finish(session)
         if records:
             await _record_processed(session, records)
         last_cursor = next((i.cursor for i in reversed(batch) if i.cursor is not None), None)

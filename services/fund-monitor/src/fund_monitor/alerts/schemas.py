@@ -1,0 +1,61 @@
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insurance_shared import MoneyOut
+from insurance_shared.decisions import CriterionOut
+
+
+class RecipientOut(BaseModel):
+    recipient: str = Field(examples=["provincial_labor_department"])
+    title: str = Field(examples=["省劳动保障厅"])
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+    note: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    recipient: str
+    event: str = Field(description="raised | closed")
+    state: str = Field(description="pending | delivered | failed | skipped")
+    url: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    delivered_at: dt.datetime | None
+    next_attempt_at: dt.datetime
+
+
+class AlertOut(BaseModel):
+    """支付能力预警 (N§8): 低于两个月报告当地政府并报省劳动保障厅、省社会保险公司备案."""
+
+    id: int
+    region: str
+    level: str = Field(description="critical (<2 个月, N§8) | early_warning")
+    state: str = Field(description="open | closed")
+    month: str
+    capacity_months: str
+    balance: MoneyOut
+    average_expenditure: MoneyOut
+    raised_at: dt.datetime
+    closed_at: dt.datetime | None
+    closed_capacity_months: str | None
+    recipients: list[RecipientOut]
+    criteria: list[CriterionOut]
+
+
+class AlertDetailOut(AlertOut):
+    deliveries: list[DeliveryOut]
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
+class AcknowledgeIn(BaseModel):
+    """收悉确认: 由令牌所代表的接收方确认 (当地政府、省劳动保障厅或省社会保险公司)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "已收悉, 启动调剂程序"}]})
+    note: str | None = Field(default=None, max_length=2000)

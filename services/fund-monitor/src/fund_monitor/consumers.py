@@ -1,0 +1,177 @@
+"""What fund-monitor learns from the other services' events: fund flows into the journal, and the counts that
+unemployment monitoring reports. Every handler is idempotent by design (journal entries keyed by the producer's
+ids, upserts keyed by theirs); the inbox records each event once anyway. Figures are recomputed once per batch.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared.contracts import (
+    BenefitPaid,
+    ClaimRegistered,
+    ClaimStopped,
+    EmploymentEnded,
+    LayoffExecuted,
+    LayoffFiled,
+    LayoffWithdrawn,
+    MoneyCollected,
+    PersonEnrolled,
+    RemittanceMade,
+    SubsidyPaid,
+)
+from insurance_shared.events import Envelope, Handlers
+
+from .funds.service import refresh_dirty
+from .ledger import postings
+from .ledger.service import post
+from .monitoring.models import Beneficiaries, InsuredEmployment, Layoff, LayoffSeparation, SeenClaim
+from .rules.months import parse_month
+
+handlers = Handlers()
+handlers.at_batch_end(refresh_dirty)
+
+
+# ---- fund flows (policy.md Fund monitoring 1) --------------------------------------------------------------------
+
+
+@handlers.on(MoneyCollected)
+async def money_collected(session: AsyncSession, _: Envelope, data: MoneyCollected) -> None:
+    if data.fund != "unemployment" or not (data.amount_fen or data.late_fee_fen):
+        return  # the pension ledger is another fund's business (N§3(1): accounted separately)
+    await post(
+        session,
+        postings.collected(
+            data.region, data.amount_fen, data.late_fee_fen, data.collected_on, data.payment_id, data.via_province
+        ),
+    )
+
+
+@handlers.on(RemittanceMade)
+async def remittance_made(session: AsyncSession, env: Envelope, data: RemittanceMade) -> None:
+    if data.amount_fen:
+        await post(session, postings.remitted(data.home_region, data.amount_fen, env.time.date(), data.remittance_id))
+
+
+@handlers.on(BenefitPaid)
+async def benefit_paid(session: AsyncSession, _: Envelope, data: BenefitPaid) -> None:
+    month = parse_month(data.month)
+    if await session.get(Beneficiaries, (data.run_id, data.region, month)) is None:
+        session.add(Beneficiaries(run_id=data.run_id, region=data.region, month=month, claims=data.claims))
+    if data.amount_fen:
+        await post(session, postings.benefits_paid(data.region, month, data.amount_fen, data.run_id))
+
+
+@handlers.on(SubsidyPaid)
+async def subsidy_paid(session: AsyncSession, _: Envelope, data: SubsidyPaid) -> None:
+    if data.amount_fen and data.kind in postings.SUBSIDY_KINDS:
+        await post(session, postings.subsidy_paid(data.region, data.kind, data.amount_fen, data.paid_on, data.claim_id))
+
+
+# ---- monitoring (policy.md Fund monitoring 4) ----------------------------------------------------------------------
+
+
+@handlers.on(ClaimRegistered)
+async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegistered) -> None:
+    if await session.get(SeenClaim, data.claim_id) is not None:
+        return
+    session.add(
+        SeenClaim(
+            claim_id=data.claim_id,
+            id_number=data.id_number,
+            region=data.region,
+            registered_on=data.registered_on,
+            eligible=data.eligible,
+        )
+    )
+    if not data.eligible:
+        return
+    # a claim by someone a filed layoff let go: that layoff's expected claims shrink by one (N§8 projection)
+    separation = await session.scalar(
+        select(LayoffSeparation)
+        .where(LayoffSeparation.id_number == data.id_number, LayoffSeparation.claimed.is_(False))
+        .order_by(LayoffSeparation.end_date.desc())
+        .limit(1)
+    )
+    if separation is not None:
+        separation.claimed = True
+        layoff = await session.get(Layoff, separation.filing_id)
+        if layoff is not None:
+            layoff.claimed_count += 1
+
+
+@handlers.on(ClaimStopped)
+async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) -> None:
+    claim = await session.get(SeenClaim, data.claim_id)
+    if claim is not None:
+        claim.stopped_on = data.effective_date
+
+
+@handlers.on(PersonEnrolled)
+async def person_enrolled(session: AsyncSession, _: Envelope, data: PersonEnrolled) -> None:
+    if await session.get(InsuredEmployment, data.employment_id) is None:
+        session.add(
+            InsuredEmployment(
+                employment_id=data.employment_id,
+                id_number=data.id_number,
+                region=data.region,
+                start_date=data.start_date,
+            )
+        )
+
+
+@handlers.on(EmploymentEnded)
+async def employment_ended(session: AsyncSession, _: Envelope, data: EmploymentEnded) -> None:
+    employment = await session.get(InsuredEmployment, data.employment_id)
+    if employment is None:
+        employment = InsuredEmployment(
+            employment_id=data.employment_id, id_number=data.id_number, region=data.region, start_date=data.start_date
+        )
+        session.add(employment)
+    employment.end_date = data.end_date
+    if not (data.involuntary and data.unit_credit_code):
+        return
+    layoff = await session.scalar(
+        select(Layoff)
+        .where(
+            Layoff.unit_credit_code == data.unit_credit_code,
+            Layoff.state != "withdrawn",
+            Layoff.filed_on <= data.end_date,
+        )
+        .order_by(Layoff.filed_on.desc(), Layoff.filing_id.desc())
+        .limit(1)
+    )
+    if layoff is not None and await session.get(LayoffSeparation, (layoff.filing_id, data.id_number)) is None:
+        session.add(LayoffSeparation(filing_id=layoff.filing_id, id_number=data.id_number, end_date=data.end_date))
+
+
+@handlers.on(LayoffFiled)
+async def layoff_filed(session: AsyncSession, env: Envelope, data: LayoffFiled) -> None:
+    if await session.get(Layoff, data.filing_id) is None:
+        session.add(
+            Layoff(
+                filing_id=data.filing_id,
+                unit_credit_code=data.unit_credit_code,
+                region=data.region,
+                filed_on=min(env.time.date(), data.planned_date),
+                planned_date=data.planned_date,
+                expected_count=data.expected_count,
+                reportable=data.reportable,
+                compliant=data.compliant,
+                state="filed",
+                claimed_count=0,
+            )
+        )
+
+
+@handlers.on(LayoffExecuted)
+async def layoff_executed(session: AsyncSession, _: Envelope, data: LayoffExecuted) -> None:
+    layoff = await session.get(Layoff, data.filing_id)
+    if layoff is not None:
+        layoff.state, layoff.executed_on, layoff.separated_count = "executed", data.executed_on, data.separated_count
+
+
+@handlers.on(LayoffWithdrawn)
+async def layoff_withdrawn(session: AsyncSession, _: Envelope, data: LayoffWithdrawn) -> None:
+    layoff = await session.get(Layoff, data.filing_id)
+    if layoff is not None:
+        layoff.state = "withdrawn"

@@ -1,0 +1,50 @@
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from insurance_shared import MoneyOut
+
+
+class TrendPoint(BaseModel):
+    month: str
+    balance: MoneyOut
+    capacity_months: str | None
+
+
+class OpenAlertOut(BaseModel):
+    id: int
+    level: str
+    month: str
+    capacity_months: str
+    raised_at: dt.datetime
+    recipients: int
+    acknowledged: int
+
+
+class RegionOverviewOut(BaseModel):
+    region: str
+    name: str
+    as_of: str | None = Field(description="数字所属月份; 无基金数据时为 null")
+    balance: MoneyOut | None
+    average_expenditure: MoneyOut | None
+    capacity_months: str | None
+    level: str = Field(description="ok | early_warning | critical | no_expenditure | no_data")
+    trend: list[TrendPoint] = Field(description="近 12 个月月末余额与支付能力")
+    open_alerts: list[OpenAlertOut]
+
+
+class ProvinceOverviewOut(BaseModel):
+    balance: MoneyOut = Field(description="各统筹地区基金余额合计")
+    adjustment_fund: MoneyOut = Field(description="省级调剂金余额")
+    held_for_regions: MoneyOut = Field(description="省直单位已收未划拨的失业保险费")
+    regions_critical: int
+    regions_early_warning: int
+    open_alerts: int
+
+
+class OverviewOut(BaseModel):
+    """全省看板: 各地区余额、支付能力、趋势与未关闭预警 (N§8)."""
+
+    generated_at: dt.datetime
+    regions: list[RegionOverviewOut]
+    province: ProvinceOverviewOut | None = Field(description="仅省级令牌")

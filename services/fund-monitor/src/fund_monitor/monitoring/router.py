@@ -1,0 +1,83 @@
+import dataclasses
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
+
+from insurance_shared import PROVINCE, Principal, RegionCode, Session, all_regions, get_region
+from insurance_shared.decisions import CriterionOut, criterion_dict
+
+from ..access import MonthQuery, not_future_month, readers
+from ..csv_response import CSV_DOC, csv_response
+from ..rules.months import format_month, month_of
+from . import service
+from .schemas import MonitoringOut, RegionMonthOut
+
+router = APIRouter(tags=["monitoring"])
+
+POOLING = [r.code for r in all_regions() if not r.is_province]
+
+
+def out(r: service.RegionMonth) -> RegionMonthOut:
+    return RegionMonthOut(
+        region=r.region,
+        name=get_region(r.region).name,
+        registered_unemployed=r.registered_unemployed,
+        new_claims=r.new_claims,
+        drawing_benefits=r.drawing_benefits,
+        filed_layoffs=r.filed_layoffs,
+        layoff_people=r.layoff_people,
+        insured=r.insured,
+        insured_year_ago=r.insured_year_ago,
+        insured_change=r.insured - r.insured_year_ago,
+        insured_not_rising=r.insured_flagged,
+        coverage=CriterionOut(**criterion_dict(r.coverage)),
+    )
+
+
+async def _figures(session: Session, principal: Principal, month: str | None) -> tuple[dt.date, list, object]:
+    today = dt.date.today()
+    m = not_future_month(month, "query.month", today) or month_of(today)
+    regions = [r for r in POOLING if principal.can_read(r)]
+    rows = await service.month_figures(session, regions, m)
+    total = service.province_total(rows) if principal.reads_all_regions else None
+    return m, rows, total
+
+
+@router.get("/monitoring", response_model=MonitoringOut, summary="失业监测: 各地区及全省 (N§8)")
+async def monitoring(
+    session: Session, principal: Annotated[Principal, Depends(readers)], month: MonthQuery = None
+) -> MonitoringOut:
+    m, rows, total = await _figures(session, principal, month)
+    return MonitoringOut(month=format_month(m), regions=[out(r) for r in rows], province=out(total) if total else None)
+
+
+@router.get("/monitoring.csv", response_class=Response, responses=CSV_DOC, summary="失业监测 (CSV)")
+async def monitoring_csv(
+    session: Session, principal: Annotated[Principal, Depends(readers)], month: MonthQuery = None
+) -> Response:
+    m, rows, total = await _figures(session, principal, month)
+    fields = [f.name for f in dataclasses.fields(service.RegionMonth) if f.name != "coverage"]
+    return csv_response(
+        f"monitoring-{format_month(m)}.csv",
+        ["month", *fields, "name", "insured_not_rising"],
+        (
+            [format_month(m), *(getattr(r, f) for f in fields), get_region(r.region).name, r.insured_flagged]
+            for r in [*rows, *([total] if total else [])]
+        ),
+    )
+
+
+@router.get("/regions/{region}/monitoring", response_model=RegionMonthOut, summary="一个地区的失业监测指标")
+async def region_monitoring(
+    region: Annotated[RegionCode, Path()],
+    session: Session,
+    principal: Annotated[Principal, Depends(readers)],
+    month: MonthQuery = None,
+) -> RegionMonthOut:
+    principal.ensure_readable(region, "region", region)
+    m = not_future_month(month, "query.month", dt.date.today()) or month_of(dt.date.today())
+    if region == PROVINCE:
+        return out(service.province_total(await service.month_figures(session, POOLING, m)))
+    return out((await service.month_figures(session, [region], m))[0])

@@ -1,0 +1,64 @@
+"""Which alert tiers a payment capacity calls for (N§8).
+
+``critical``: under ``alert_threshold_months`` (2): reported to the local government and filed with the provincial
+labor department and the provincial social-insurance company (N§8). ``early_warning``: under
+``early_warning_threshold_months`` (6), so a region is watched before it reaches the statutory line. Each tier is
+its own alert: it opens when capacity falls under its threshold and closes when capacity is back at or above it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from insurance_shared.decisions import Criterion
+from insurance_shared.parameters import ParameterValue
+
+from .parameters import as_decimal
+
+CRITICAL = "critical"
+EARLY_WARNING = "early_warning"
+LEVELS = (CRITICAL, EARLY_WARNING)
+
+# who an alert of each tier is addressed to; ``local_government`` is the alert region's own government
+RECIPIENTS: dict[str, tuple[str, ...]] = {
+    CRITICAL: ("local_government", "provincial_labor_department", "provincial_social_insurance"),
+    EARLY_WARNING: ("local_government", "provincial_labor_department"),
+}
+
+_THRESHOLD = {CRITICAL: "alert_threshold_months", EARLY_WARNING: "early_warning_threshold_months"}
+
+
+@dataclass(frozen=True, slots=True)
+class TierDecision:
+    level: str
+    due: bool
+    criterion: Criterion
+
+
+def tiers(capacity_months: Decimal | None, params: Mapping[str, ParameterValue]) -> list[TierDecision]:
+    out = []
+    for level in LEVELS:
+        p = params[_THRESHOLD[level]]
+        threshold = as_decimal(p)
+        due = capacity_months is not None and capacity_months < threshold
+        if capacity_months is None:
+            text = "no expenditure in the window: no alert"
+        elif due:
+            text = f"capacity {capacity_months} months is under {threshold} months"
+        else:
+            text = f"capacity {capacity_months} months is at least {threshold} months"
+        out.append(
+            TierDecision(
+                level,
+                due,
+                Criterion(
+                    name=f"capacity_under_{_THRESHOLD[level].removesuffix('_months')}",
+                    met=due,
+                    clause=p.clause,
+                    explanation=text,
+                    values={"capacity_months": None if capacity_months is None else str(capacity_months)},
+                    parameters=(p,),
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,39 @@
+"""This service's dated parameters, read from ``parameters.json`` once."""
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+
+from insurance_shared.money import parse_yuan
+from insurance_shared.parameters import ParameterValue, in_force_all, load_parameter_file
+
+NAMES = (
+    "capacity_window_months",
+    "alert_threshold_months",
+    "early_warning_threshold_months",
+    "projection_months",
+    "layoff_claim_share",
+    "layoff_expected_months",
+    "average_monthly_benefit",
+)
+
+
+@cache
+def all_values() -> tuple[ParameterValue, ...]:
+    return load_parameter_file("fund_monitor", "rules/parameters.json")
+
+
+def in_force(region: str, on: dt.date) -> dict[str, ParameterValue]:
+    return in_force_all(all_values(), NAMES, region, on)
+
+
+def as_int(p: ParameterValue) -> int:
+    return int(p.value)
+
+
+def as_decimal(p: ParameterValue) -> Decimal:
+    return Decimal(p.value)
+
+
+def as_fen(p: ParameterValue) -> int:
+    return parse_yuan(p.value)

@@ -1,0 +1,27 @@
+"""Events the fund-monitor service emits (N§8)."""
+
+from .catalogue import EventData, event_type
+
+
+@event_type("fund_monitor.alert_raised.v1", source="fund-monitor")
+class AlertRaised(EventData):
+    """A region's payment capacity fell under a tier's threshold (critical: 2 months, N§8). Subject: the region."""
+
+    alert_id: int
+    region: str
+    level: str  # critical | early_warning
+    month: str  # YYYY-MM the figure is for
+    capacity_months: str
+    balance_fen: int
+    average_expenditure_fen: int
+    recipients: list[str]
+
+
+@event_type("fund_monitor.alert_closed.v1", source="fund-monitor")
+class AlertClosed(EventData):
+    """The capacity is back at or above the tier's threshold. Subject: the region."""
+
+    alert_id: int
+    region: str
+    level: str
+    capacity_months: str | None  # None: no expenditure left in the window
