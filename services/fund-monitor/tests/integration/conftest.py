@@ -6,7 +6,6 @@ import types
 import uuid
 
 import pytest
-
 from sqlalchemy import text
 
 from fund_monitor.consumers import handlers
@@ -59,8 +58,7 @@ async def count(db, sql: str) -> int:
         return (await s.execute(text(sql))).scalar_one()
 
 
-@pytest.fixture
-def fm(db):
+def _namespace(db):
     async def feed(*events):
         return await deliver(db, *events)
 
@@ -75,3 +73,14 @@ def fm(db):
         CITY=CITY,
         OTHER_CITY=OTHER_CITY,
     )
+
+
+@pytest.fixture
+def fm(db):
+    return _namespace(db)
+
+
+@pytest.fixture
+def fm_live(live_db):
+    """The same, committing for real: for tests that run a server process or a browser against the data."""
+    return _namespace(live_db)
