@@ -22,3 +22,8 @@ async def read(body: dict) -> dict:
     async with app.state.pool.acquire() as conn:
         row = await conn.fetchrow(QUERY, body["id_number"])
     return {"found": row is not None}
+
+
+@app.get("/constant")
+async def constant() -> dict:
+    return {"ok": True}

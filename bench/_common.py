@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import statistics
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
+
+import httpx
+
+CONCURRENCY = 16
 
 
 def free_port() -> int:
@@ -24,4 +33,50 @@ def report(name: str, ours: list[float], baseline: list[float], unit: str) -> No
         f"baseline {median(baseline):,.0f} {unit}; ratio {median(ratios):.2f} "
         f"(per run: {', '.join(f'{r:.2f}' for r in ratios)})",
         flush=True,
+    )
+
+
+async def load(
+    url: str, path: str, bodies: list[dict] | None, headers: dict, seconds: float, concurrency: int = CONCURRENCY
+) -> float:
+    """Requests per second from ``concurrency`` clients for ``seconds``: POST each body in turn, or GET when
+    ``bodies`` is None. Any answer but 200 stops the benchmark: a fast error is not throughput."""
+    done = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient, k: int) -> None:
+        nonlocal done
+        i = k
+        while time.perf_counter() < stop:
+            if bodies is None:
+                r = await client.get(path, headers=headers)
+            else:
+                r = await client.post(path, json=bodies[i % len(bodies)], headers=headers)
+            if r.status_code != 200:
+                raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
+            done += 1
+            i += concurrency
+
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client, k) for k in range(concurrency)))
+        return done / (time.perf_counter() - t0)
+
+
+async def ready(url: str) -> None:
+    async with httpx.AsyncClient() as c:
+        for _ in range(300):
+            try:
+                r = await c.get(url)
+                if r.status_code in (200, 405, 404):
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
+
+
+def serve(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import subprocess
 import sys
@@ -22,14 +21,13 @@ import httpx
 from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import free_port, report
+from _common import CONCURRENCY, free_port, load, ready, report, serve
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
 
-CONCURRENCY = 16
 TODAY = dt.date.today()
 
 
@@ -87,45 +85,6 @@ async def seed_history(conn: asyncpg.Connection, persons: int) -> list[str]:
     )
     await conn.execute("ANALYZE")
     return ids
-
-
-async def load(url: str, path: str, bodies: list[dict], headers: dict, seconds: float) -> float:
-    done = 0
-    stop = time.perf_counter() + seconds
-
-    async def worker(client: httpx.AsyncClient, k: int) -> None:
-        nonlocal done
-        i = k
-        while time.perf_counter() < stop:
-            r = await client.post(path, json=bodies[i % len(bodies)], headers=headers)
-            if r.status_code != 200:
-                raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
-            done += 1
-            i += CONCURRENCY
-
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker(client, k) for k in range(CONCURRENCY)))
-        return done / (time.perf_counter() - t0)
-
-
-async def ready(url: str) -> None:
-    async with httpx.AsyncClient() as c:
-        for _ in range(300):
-            try:
-                r = await c.get(url)
-                if r.status_code in (200, 405, 404):
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} never answered")
-
-
-def serve(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
 
 
 async def seed_claims(conn: asyncpg.Connection, n: int) -> None:
