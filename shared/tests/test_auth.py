@@ -1,6 +1,7 @@
 """Tokens: HS256 by default, RS256 when a public key is configured; every failure a 401 with its own code."""
 
 import datetime as dt
+import time
 
 import jwt
 import pytest
@@ -28,6 +29,26 @@ def test_valid_token() -> None:
 def test_expired() -> None:
     token = issue_token(SECRET, sub="x", region="220100", roles=["province"], ttl=dt.timedelta(minutes=-5))
     assert refused(TokenVerifier(secret=SECRET), token).code == "token_expired"
+
+
+def test_a_remembered_token_still_expires() -> None:
+    verifier = TokenVerifier(secret=SECRET, leeway_seconds=0)
+    token = issue_token(SECRET, sub="u", region="220100", roles=["province"], ttl=dt.timedelta(seconds=1))
+    assert verifier.verify(token).sub == "u"
+    assert verifier.verify(token).sub == "u"  # from memory
+    time.sleep(2.1)
+    assert refused(verifier, token).code == "token_expired"
+
+
+def test_remembering_is_bounded_and_never_accepts_a_bad_signature() -> None:
+    verifier = TokenVerifier(secret=SECRET)
+    verifier.CACHE_SIZE = 3
+    tokens = [issue_token(SECRET, sub=f"u{i}", region="220100", roles=["province"]) for i in range(5)]
+    for t in tokens:
+        verifier.verify(t)
+    assert len(verifier._verified) == 3
+    forged = tokens[-1][:-2] + ("AA" if not tokens[-1].endswith("AA") else "BB")
+    assert refused(verifier, forged).code == "token_invalid"
 
 
 def test_wrong_secret() -> None:

@@ -19,6 +19,9 @@ class Settings(ServiceSettings):
     webhook_max_attempts: int = 8
     webhook_base_delay_seconds: float = 5.0
     webhook_poll_seconds: float = 2.0
+    dashboard_cache_seconds: float = Field(
+        default=2.0, description="the overview is answered from memory for at most this long (0: never cached)"
+    )
     echarts_js: str | None = Field(
         default=None, description="path of echarts.min.js; default: services/fund-monitor/web/node_modules (npm ci)"
     )

@@ -14,6 +14,7 @@ from insurance_shared.decisions import criterion_dict
 from insurance_shared.events import emit
 from insurance_shared.parameters import ParameterValue
 
+from ..dashboard.cache import changed_on_commit
 from ..rules.alerts import RECIPIENTS, TierDecision
 from ..rules.capacity import Capacity, explain
 from ..rules.months import format_month
@@ -176,4 +177,5 @@ async def acknowledge(session: AsyncSession, principal: Principal, alert_id: int
     for r in pending:
         r.acknowledged_at, r.acknowledged_by, r.note = now, principal.sub, note
     await session.flush()
+    changed_on_commit(session)
     return alert

@@ -20,6 +20,7 @@ from ..funds.service import refresh_stale
 from ..ledger.models import JournalLine
 from ..ledger.postings import ADJUSTMENT_FUND, HELD_FOR_REGIONS
 from ..rules.months import format_month
+from .cache import OverviewCache, current_version
 from .schemas import OpenAlertOut, OverviewOut, ProvinceOverviewOut, RegionOverviewOut, TrendPoint
 
 router = APIRouter(tags=["dashboard"])
@@ -101,10 +102,24 @@ async def overview(session: Session, principal: Principal) -> OverviewOut:
 
 
 @router.get(
-    "/dashboard/overview", response_model=OverviewOut, summary="全省看板: 一次返回各地区余额、支付能力、趋势、预警"
+    "/dashboard/overview",
+    response_model=OverviewOut,
+    summary="全省看板: 一次返回各地区余额、支付能力、趋势、预警",
+    description="Answered from memory between changes; at most `dashboard_cache_seconds` old (see generated_at).",
 )
-async def get_overview(session: Session, principal: Annotated[Principal, Depends(readers)]) -> OverviewOut:
-    return await overview(session, principal)
+async def get_overview(request: Request, principal: Annotated[Principal, Depends(readers)]) -> Response:
+    app = request.app
+    cache = getattr(app.state, "overview_cache", None)
+    if cache is None:
+        cache = app.state.overview_cache = OverviewCache(app.state.settings.dashboard_cache_seconds)
+    scope = "all" if principal.reads_all_regions else principal.region
+    body = cache.get(scope)
+    if body is None:
+        version = current_version()
+        async with app.state.db.sessionmaker() as session:  # not a dependency: a cached answer needs no session
+            body = (await overview(session, principal)).model_dump_json().encode()
+        cache.put(scope, body, version)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/dashboard/overview.csv", response_class=Response, responses=CSV_DOC, summary="全省看板 (CSV)")

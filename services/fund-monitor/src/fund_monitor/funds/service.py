@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.db import utcnow
 
+from ..dashboard.cache import changed_on_commit
 from ..ledger.postings import EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
 from ..ledger.service import DIRTY
 from ..monitoring.models import Beneficiaries, Layoff
@@ -129,6 +130,7 @@ async def recompute(session: AsyncSession, region: str, on: dt.date | None = Non
     status.updated_at = utcnow()
     await session.flush()
     await evaluate(session, region, last.capacity, decisions, params)
+    changed_on_commit(session)
     return status
 
 
