@@ -17,10 +17,11 @@ help:
 	@echo "make token ROLE=province REGION=220000   print a development token"
 	@echo "make lint   ruff"
 
-$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json Makefile
+$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e 'shared[test,dev]' $(addprefix -e ,$(addsuffix [test],$(filter services/%,$(PACKAGES))))
+	$(BIN)/python -m pip install --quiet -e 'shared[test,dev]' $(addprefix -e ,$(addsuffix [test],$(filter services/%,$(PACKAGES)))) \
+	  -r tests/requirements.txt
 	@# the dashboard's charting library (Apache ECharts) comes from the npm registry, served by fund-monitor itself
 	@if command -v npm >/dev/null; then npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: fund-monitor's /dashboard page will have no charts until 'npm ci --prefix $(WEB)'"; fi

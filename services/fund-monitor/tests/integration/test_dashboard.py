@@ -57,6 +57,23 @@ async def test_overview_one_call_for_every_region(client, auth_headers, fm) -> N
     assert "220100,长春市," in csv.text
 
 
+async def test_overview_follows_changes_at_once(client, auth_headers, fm) -> None:
+    await seed(client, auth_headers, fm)
+    province = auth_headers(*PROVINCE, region="220000")
+    before = (await client.get("/dashboard/overview", headers=province)).json()
+    again = (await client.get("/dashboard/overview", headers=province)).json()
+    assert again["generated_at"] == before["generated_at"]  # answered from memory
+    r = await client.post(
+        "/regions/220200/income",
+        json={"kind": "interest", "amount": "100.00", "booked_on": str(fm.TODAY), "reference": "c1"},
+        headers=province,
+    )
+    assert r.status_code == 201
+    after = (await client.get("/dashboard/overview", headers=province)).json()
+    cc = {x["region"]: x for x in after["regions"]}["220200"]
+    assert cc["balance"] == "7500100.00"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,0 +1,149 @@
+"""deploy/ stays correct without a Docker engine or a cluster: the compose file parses against the Compose
+specification and runs what `make run` runs; every Kubernetes manifest, base and rendered province overlay,
+validates against the Kubernetes schemas offline, with the probes, limits and policies the deploy issue asks for."""
+
+import importlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import compose_spec
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+K8S_VERSION = "1.32"
+
+
+def makefile_services() -> list[str]:
+    text = (ROOT / "Makefile").read_text()
+    packages = re.search(r"^PACKAGES := (.+)$", text, re.M).group(1).split()
+    return [p.removeprefix("services/") for p in packages if p.startswith("services/")]
+
+
+SERVICES = makefile_services()
+
+
+def test_makefile_names_four_services() -> None:
+    assert SERVICES == ["contributions", "claims", "layoff-reporting", "fund-monitor"]
+
+
+def test_compose_parses_and_runs_every_service_on_nats() -> None:
+    raw = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    spec = compose_spec.ComposeSpecification.model_validate(raw)
+    assert {"postgres", "nats"} <= set(spec.services)
+    for name in SERVICES:
+        svc, migrate = raw["services"][name], raw["services"][f"{name}-migrate"]
+        package = name.replace("-", "_")
+        prefix = package.upper()
+        assert svc["command"][:2] == [package, "serve"] and migrate["command"] == [package, "migrate"]
+        assert svc["environment"][f"{prefix}_EVENT_TRANSPORT"] == "nats"
+        assert svc["environment"][f"{prefix}_DATABASE_URL"].endswith(f"@postgres:5432/{package}")
+        assert svc["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
+        assert "/readyz" in " ".join(svc["healthcheck"]["test"])
+    init = (DEPLOY / "postgres-init/01-databases.sql").read_text()
+    assert all(f"CREATE DATABASE {n.replace('-', '_')};" in init for n in SERVICES)
+
+
+def test_compose_validation_can_fail() -> None:
+    with pytest.raises(ValueError):
+        compose_spec.ComposeSpecification.model_validate({"services": {"x": {"healthcheck": {"test": 5}}}})
+
+
+def validate(doc: dict) -> None:
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_base_manifests_validate() -> None:
+    for path in sorted((DEPLOY / "k8s/base").glob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue
+        for doc in yaml.safe_load_all(path.read_text()):
+            validate(doc)
+
+
+def test_kubernetes_validation_can_fail() -> None:
+    doc = next(yaml.safe_load_all((DEPLOY / "k8s/base/claims.yaml").read_text()))
+    doc["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {}  # a typo must not pass
+    with pytest.raises(kubernetes_validate.ValidationError):
+        validate(doc)
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[dict]:
+    kubectl = shutil.which("kubectl")
+    assert kubectl, "kubectl (its built-in kustomize) renders the overlay; install Debian's kubectl"
+    out = subprocess.run(
+        [kubectl, "kustomize", str(DEPLOY / "k8s/overlays/province")], capture_output=True, text=True, check=True
+    ).stdout
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def test_province_overlay_renders_and_validates(rendered) -> None:
+    for doc in rendered:
+        validate(doc)
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in rendered}
+    for name in SERVICES:
+        for kind, obj in (
+            ("Deployment", name),
+            ("Deployment", f"{name}-worker"),
+            ("Service", name),
+            ("HorizontalPodAutoscaler", name),
+            ("Job", f"{name}-migrate"),
+            ("PodDisruptionBudget", name),
+            ("NetworkPolicy", name),
+        ):
+            assert (kind, obj) in kinds, (kind, obj)
+    assert all(d["metadata"].get("namespace") == "jilin-ui" for d in rendered if d["kind"] != "Namespace")
+
+
+def test_pods_are_probed_limited_and_unprivileged(rendered) -> None:
+    for d in rendered:
+        if d["kind"] not in ("Deployment", "Job"):
+            continue
+        pod = d["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        for c in pod["containers"]:
+            assert c["image"].startswith("registry.hrss.jl.gov.cn/jilin-ui/services:")
+            assert c["resources"]["requests"] and c["resources"]["limits"]
+            assert c["securityContext"]["allowPrivilegeEscalation"] is False
+            if d["kind"] == "Deployment":
+                assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+                assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+                env = {e["name"]: e for e in c["env"]}
+                prefix = d["metadata"]["labels"]["app.kubernetes.io/name"].replace("-", "_").upper()
+                assert "secretKeyRef" in env[f"{prefix}_DATABASE_URL"]["valueFrom"]
+                assert "secretKeyRef" in env[f"{prefix}_JWT_SECRET"]["valueFrom"]
+                worker = d["metadata"]["name"].endswith("-worker")
+                assert env[f"{prefix}_BACKGROUND_TASKS"]["value"] == ("true" if worker else "false")
+                if worker:
+                    assert d["spec"]["replicas"] == 1 and d["spec"]["strategy"]["type"] == "Recreate"
+
+
+def consumed_sources(name: str) -> set[str]:
+    """The services whose events ``name`` consumes: its peers, which its NetworkPolicy must let it reach."""
+    main = importlib.import_module(f"{name.replace('-', '_')}.main")
+    return main.create_app().state.handlers.sources()
+
+
+def test_network_policies_allow_only_postgres_nats_peers_and_dns(rendered) -> None:
+    consumes = {name: consumed_sources(name) for name in SERVICES}
+    assert consumes["fund-monitor"] == {"contributions", "claims", "layoff-reporting"}
+    for d in rendered:
+        if d["kind"] != "NetworkPolicy":
+            continue
+        name = d["metadata"]["name"]
+        egress = d["spec"]["egress"]
+        cidrs = [t["ipBlock"]["cidr"] for rule in egress for t in rule["to"] if "ipBlock" in t]
+        assert cidrs == ["10.40.12.0/28", "10.40.14.0/28"], cidrs  # the placeholders were replaced
+        peers = {
+            t["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+            for rule in egress
+            for t in rule["to"]
+            if "podSelector" in t and "app.kubernetes.io/name" in t["podSelector"]["matchLabels"]
+        }
+        assert peers == consumes[name], name
+        assert set(d["spec"]["policyTypes"]) == {"Ingress", "Egress"}
