@@ -94,6 +94,22 @@ def test_short_jobs(clause, paid, eligible, basis) -> None:
     assert {c.name: c for c in d.criteria}["contribution_months"].clause == ("N§3(3)" if eligible else "R14(1); N§3(3)")
 
 
+def test_short_jobs_count_the_month_the_unemployment_began() -> None:  # N§3(3)
+    # the last job ended on 2026-10-31: October was paid and counts; 36 months are 2023-11 to 2026-10
+    d = decide(
+        months=short_jobs() + months(1, "U0", end=dt.date(2023, 11, 1)) + months(1, "U9", end=dt.date(2023, 10, 1)),
+        ended_unit="U3",
+        separation_reason="contract_expired_not_renewed",
+        unemployed_from=dt.date(2026, 10, 31),
+        region="220100",
+        job_seeking=True,
+        restart_after=None,
+        carried_over=0,
+        params=P,
+    )
+    assert (d.eligible, d.months_counted) == (True, 14)  # 13 + 2023-11; 2023-10 is outside the 36 months
+
+
 def test_short_jobs_outside_the_36_months_do_not_count() -> None:  # N§3(3)
     old = months(5, "U1", end=dt.date(2023, 9, 1))  # ends more than 36 months before 2026-11
     paid = months(4, "U3") + months(4, "U2", end=dt.date(2025, 10, 1)) + old

@@ -131,12 +131,13 @@ def decide(
             + f"; {minimum} needed"
         )
     else:
-        since = months_before(unemployed_from, window)
+        # the window's last month is the month the unemployment began: a job ending on the 30th of April paid
+        # April, and April counts (a story across the services found it left out)
+        last = unemployed_from.replace(day=1)
+        since = months_before(last, window - 1)
         region_at = {(m.unit, m.period): m.region for m in counted}
         short_jobs = {
-            unit: {
-                q for q in periods if since <= q < unemployed_from.replace(day=1) and region_at.get((unit, q)) == region
-            }
+            unit: {q for q in periods if since <= q <= last and region_at.get((unit, q)) == region}
             for unit, periods in by_unit.items()
             if unit is not None and len(periods) < minimum
         }

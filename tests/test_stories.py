@@ -1,0 +1,302 @@
+"""Whole-system stories: the four services as real processes on PostgreSQL, talking over HTTP and events, run
+once on each event transport (the HTTP feed and NATS JetStream). Each story follows what its users do, through
+the public APIs only, and waits for events to cross as a caller would (polling, with a deadline)."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from stdnum.cn import ric, uscc
+
+from insurance_shared.auth import issue_token
+from insurance_shared.settings import DEV_JWT_SECRET
+from insurance_shared.testing.fixtures import create_test_database, drop_test_database
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = [
+    ("contributions", "CONTRIBUTIONS"),
+    ("claims", "CLAIMS"),
+    ("layoff-reporting", "LAYOFF_REPORTING"),
+    ("fund-monitor", "FUND_MONITOR"),
+]
+TODAY = dt.date.today()
+CC, JL, SP = "220100", "220200", "220300"  # 长春市, 吉林市, 四平市
+
+
+def month(k: int) -> dt.date:
+    """The first day of the month ``k`` months from this one (negative: before)."""
+    y, m = divmod(TODAY.year * 12 + TODAY.month - 1 + k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def pid(n: int) -> str:
+    base = f"22010219900101{n:03d}"
+    return base + ric.calc_check_digit(base + "0")
+
+
+def credit_code(n: int) -> str:
+    base = f"9122010{n % 10}MA0Y3{n:04d}"[:17]
+    return base + uscc.calc_check_digit(base)
+
+
+class Stack:
+    """The four services of one transport, and a caller with any token."""
+
+    def __init__(self, base_port: int) -> None:
+        self.ports = {name: base_port + i for i, (name, _) in enumerate(SERVICES)}
+        self.http = httpx.Client(timeout=60)
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        roles=("social_insurance",),
+        region: str = CC,
+        sub: str = "story",
+        json: Any = None,
+        expect: int | None = 200,
+        **kw: Any,
+    ) -> httpx.Response:
+        token = issue_token(DEV_JWT_SECRET, sub=sub, region=region, roles=list(roles))
+        r = self.http.request(
+            method,
+            f"http://127.0.0.1:{self.ports[service]}{path}",
+            json=json,
+            headers={"Authorization": f"Bearer {token}"},
+            **kw,
+        )
+        if expect is not None:
+            assert r.status_code == expect, f"{method} {service}{path}: {r.status_code} {r.text[:800]}"
+        return r
+
+    def eventually(self, check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+        """Poll until ``check`` returns something truthy: events cross asynchronously."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            last = check()
+            if last:
+                return last
+            time.sleep(0.2)
+        raise AssertionError(f"not within {timeout:.0f} s: {what} (last: {last!r})")
+
+    # ---- steps every story needs ------------------------------------------------------------------------------
+
+    def unit(self, n: int, region: str = CC, staff: int = 10, **extra: Any) -> str:
+        code = credit_code(n)
+        body = {
+            "credit_code": code,
+            "name": f"吉林测试单位{n}",
+            "kind": "enterprise",
+            "region": region,
+            "declared_staff": staff,
+            **extra,
+        }
+        self.call("contributions", "POST", "/units", json=body, region=region, expect=201)
+        return code
+
+    def enrol(self, person: int, unit: str, start: dt.date, region: str = CC, wage: str = "4000.00") -> int:
+        body = {
+            "id_number": pid(person),
+            "name": f"职工{person}",
+            "unit_credit_code": unit,
+            "start_date": str(start),
+            "wage": wage,
+        }
+        return self.call("contributions", "POST", "/persons/enrolments", json=body, region=region, expect=201).json()[
+            "id"
+        ]
+
+    def declare_and_pay(self, unit: str, persons: list[int], months: list[dt.date], region: str = CC) -> None:
+        for m in months:
+            body = {"period": f"{m:%Y-%m}", "lines": [{"id_number": pid(p), "base": "4000.00"} for p in persons]}
+            self.call("contributions", "POST", f"/units/{unit}/declarations", json=body, region=region, expect=201)
+        due = self.call("contributions", "GET", f"/units/{unit}/arrears", region=region).json()["total"]
+        self.call("contributions", "POST", f"/units/{unit}/payments", json={"amount": due}, region=region, expect=201)
+
+    def end(self, person: int, employment: int, end: dt.date, reason: str, region: str = CC) -> None:
+        self.call(
+            "contributions",
+            "POST",
+            f"/persons/{pid(person)}/employments/{employment}/end",
+            json={"end_date": str(end), "separation_reason": reason},
+            region=region,
+        )
+
+    def check(self, person: int, region: str = CC) -> dict:
+        body = {"id_number": pid(person), "region": region, "on": str(TODAY), "job_seeking": True}
+        return self.call(
+            "claims", "POST", "/eligibility/check", json=body, roles=("employment_service",), region=region
+        ).json()
+
+    def months_seen(self, person: int, n: int, region: str = CC) -> dict:
+        last: list[dict] = []
+
+        def seen() -> dict | bool:
+            last[:] = [self.check(person, region)]
+            paid = next(c for c in last[0]["criteria"] if c["name"] == "contribution_months")
+            return paid["values"]["months_paid_since_restart"] >= n and last[0]
+
+        try:
+            return self.eventually(seen, f"claims sees {n} paid months of person {person}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; last decision: {last}") from None
+
+    def register_and_verify(self, person: int, region: str = CC) -> dict:
+        body = {
+            "id_number": pid(person),
+            "name": f"职工{person}",
+            "region": region,
+            "registered_on": str(TODAY),
+            "job_seeking": True,
+        }
+        claim = self.call(
+            "claims", "POST", "/claims", json=body, roles=("employment_service",), region=region, expect=201
+        ).json()
+        community = f"community-{region}-1"
+        self.call(
+            "claims",
+            "POST",
+            f"/claims/{claim['id']}/verification-request",
+            json={"community": community},
+            roles=("employment_service",),
+            region=region,
+        )
+        return self.call(
+            "claims",
+            "POST",
+            f"/claims/{claim['id']}/verify",
+            json={"certificate_no": f"证{person}"},
+            roles=("community",),
+            region=region,
+            sub=community,
+        ).json()
+
+    def fund_month(self, region: str, when: dt.date) -> dict | None:
+        items = self.call(
+            "fund-monitor", "GET", f"/regions/{region}/months", roles=("province",), region="220000"
+        ).json()["items"]
+        return next((m for m in items if m["month"] == f"{when:%Y-%m}"), None)
+
+
+@pytest.fixture(scope="module", params=["feed", "nats"])
+def stack(request, tmp_path_factory) -> Iterator[Stack]:
+    transport = request.param
+    base_port = 18201 if transport == "feed" else 18221
+    urls = {name: create_test_database(f"story_{prefix.lower()}") for name, prefix in SERVICES}
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    nats_prefix = f"story{uuid.uuid4().hex[:8]}."
+    for name, prefix in SERVICES:
+        env[f"{prefix}_DATABASE_URL"] = urls[name]
+        env[f"{prefix}_EVENT_TRANSPORT"] = transport
+        env[f"{prefix}_NATS_PREFIX"] = nats_prefix
+        env[f"{prefix}_LOG_LEVEL"] = "WARNING"
+        env[f"{prefix}_FEED_WAIT_SECONDS"] = "1"
+    var = tmp_path_factory.mktemp(f"stack-{transport}")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "devstack.py"), "--var-dir", str(var), "--base-port", str(base_port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.strip() == "READY":
+                break
+        assert lines and lines[-1].strip() == "READY", "".join(lines)
+        yield Stack(base_port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for url in urls.values():
+            drop_test_database(url)
+
+
+def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: Stack) -> None:
+    """A unit declares and pays 14 months; the person is laid off, registers, is eligible for 12 months with the
+    explanation; the community verifies; the monthly run pays; fund-monitor shows the expenditure and a finite,
+    lower capacity. Then a new unit enrols the person: benefits stop automatically, the months left are kept."""
+    unit = stack.unit(1)
+    emp = stack.enrol(1, unit, month(-15))
+    stack.declare_and_pay(unit, [1], [month(-k) for k in range(14, 0, -1)])
+    stack.end(1, emp, month(0) - dt.timedelta(days=1), "dismissed")
+    decision = stack.months_seen(1, 14)
+    assert decision["eligible"] is True and decision["total_months"] == 12
+    criteria = {c["name"]: c for c in decision["criteria"]}
+    assert all(c["clause"] for c in criteria.values())
+
+    claim = stack.register_and_verify(1)
+    assert (claim["state"], claim["total_months"]) == ("active", 12)
+    assert {c["clause"] for c in claim["decision"]["criteria"]} >= {"R14(1)"}
+
+    # the 14 months were paid today, in one payment: the fund received the money this month (cash basis)
+    before = stack.eventually(lambda: stack.fund_month(CC, month(0)), "fund-monitor sees the contributions")
+    assert float(before["income"]["contributions"]) > 0
+    status = stack.call("fund-monitor", "GET", f"/regions/{CC}/capacity", roles=("province",), region="220000").json()
+    assert status["level"] == "no_expenditure" and status["capacity_months"] is None
+
+    run = stack.call("claims", "POST", "/payment-runs", json={"region": CC, "month": f"{month(0):%Y-%m}"}).json()
+    assert run["claims_paid"] == 1
+    paid = stack.eventually(
+        lambda: (m := stack.fund_month(CC, month(0))) and m["expenditure"].get("benefits") and m,
+        "fund-monitor sees the benefits paid",
+    )
+    assert paid["expenditure"]["benefits"] == run["amount"]
+    after = stack.call("fund-monitor", "GET", f"/regions/{CC}/capacity", roles=("province",), region="220000").json()
+    assert after["capacity_months"] is not None and float(after["balance"]) < float(status["balance"])
+
+    # re-employed: a new unit enrols the person and the claim stops from that month, months left kept
+    unit2 = stack.unit(2)
+    stack.enrol(1, unit2, TODAY)
+    stopped = stack.eventually(
+        lambda: (
+            (c := stack.call("claims", "GET", f"/claims/{claim['id']}", roles=("employment_service",)).json())["state"]
+            == "stopped"
+            and c
+        ),
+        "claims stops the benefit on the new enrolment",
+    )
+    assert stopped["stopped_on"] == str(TODAY)
+    assert 0 < stopped["months_left"] <= 12
+
+
+def test_three_short_jobs_add_up_in_one_region_but_not_across_two(stack: Stack) -> None:
+    """R14: contributions of a pooling region add up; the same three short jobs split across regions do not."""
+    jobs = [(-30, 5), (-22, 4), (-10, 4)]  # (first month, months): 13 months in 30 months, each under a year
+    for person, regions in ((11, [CC, CC, CC]), (12, [JL, CC, CC])):
+        for i, ((first, length), region) in enumerate(zip(jobs, regions, strict=True)):
+            unit = stack.unit(100 + person * 10 + i, region=region)
+            emp = stack.enrol(person, unit, month(first), region=region)
+            stack.declare_and_pay(unit, [person], [month(first + k) for k in range(length)], region=region)
+            reason = "contract_expired_not_renewed"
+            stack.end(person, emp, month(first + length) - dt.timedelta(days=1), reason, region=region)
+    one_region = stack.months_seen(11, 13)
+    assert (one_region["eligible"], one_region["months_counted"]) == (True, 13)  # N§3(3): they add up
+    split = stack.months_seen(12, 13)
+    assert (split["eligible"], split["months_counted"]) == (False, 0)  # 8 months in 220100 are not enough
+    assert "add up to 8 months" in split["criteria"][0]["explanation"]
+    refused = [c for c in split["criteria"] if not c["met"]]
+    assert refused and all(c["clause"] for c in refused)
