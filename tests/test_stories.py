@@ -55,6 +55,7 @@ class Stack:
     def __init__(self, base_port: int) -> None:
         self.ports = {name: base_port + i for i, (name, _) in enumerate(SERVICES)}
         self.http = httpx.Client(timeout=60)
+        self.made: dict[str, Any] = {}  # objects a later story (another region's caller) tries to reach
 
     def call(
         self,
@@ -141,13 +142,16 @@ class Stack:
             "claims", "POST", "/eligibility/check", json=body, roles=("employment_service",), region=region
         ).json()
 
-    def months_seen(self, person: int, n: int, region: str = CC) -> dict:
+    def months_seen(self, person: int, n: int, region: str = CC, until: Callable[[dict], bool] | None = None) -> dict:
+        """The eligibility check once claims has seen ``n`` paid months (and ``until`` holds): events cross
+        asynchronously, contribution months and the end of the job on separate subjects."""
         last: list[dict] = []
 
         def seen() -> dict | bool:
             last[:] = [self.check(person, region)]
             paid = next(c for c in last[0]["criteria"] if c["name"] == "contribution_months")
-            return paid["values"]["months_paid_since_restart"] >= n and last[0]
+            enough = paid["values"]["months_paid_since_restart"] >= n
+            return enough and (until is None or until(last[0])) and last[0]
 
         try:
             return self.eventually(seen, f"claims sees {n} paid months of person {person}")
@@ -243,12 +247,13 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
     emp = stack.enrol(1, unit, month(-15))
     stack.declare_and_pay(unit, [1], [month(-k) for k in range(14, 0, -1)])
     stack.end(1, emp, month(0) - dt.timedelta(days=1), "dismissed")
-    decision = stack.months_seen(1, 14)
+    decision = stack.months_seen(1, 14, until=lambda d: d["eligible"])
     assert decision["eligible"] is True and decision["total_months"] == 12
     criteria = {c["name"]: c for c in decision["criteria"]}
     assert all(c["clause"] for c in criteria.values())
 
     claim = stack.register_and_verify(1)
+    stack.made["claim"], stack.made["person"] = claim["id"], pid(1)
     assert (claim["state"], claim["total_months"]) == ("active", 12)
     assert {c["clause"] for c in claim["decision"]["criteria"]} >= {"R14(1)"}
 
@@ -293,10 +298,250 @@ def test_three_short_jobs_add_up_in_one_region_but_not_across_two(stack: Stack) 
             stack.declare_and_pay(unit, [person], [month(first + k) for k in range(length)], region=region)
             reason = "contract_expired_not_renewed"
             stack.end(person, emp, month(first + length) - dt.timedelta(days=1), reason, region=region)
-    one_region = stack.months_seen(11, 13)
+    # the window of N§3(3): the 36 months ending with the month the last job ended in
+    window = f"since {month(jobs[-1][0] + jobs[-1][1] - 1 - 35):%Y-%m}"
+    last_job_seen = lambda d: window in d["criteria"][0]["explanation"]  # noqa: E731
+    one_region = stack.months_seen(11, 13, until=lambda d: d["eligible"])
     assert (one_region["eligible"], one_region["months_counted"]) == (True, 13)  # N§3(3): they add up
-    split = stack.months_seen(12, 13)
+    split = stack.months_seen(12, 13, until=last_job_seen)
     assert (split["eligible"], split["months_counted"]) == (False, 0)  # 8 months in 220100 are not enough
     assert "add up to 8 months" in split["criteria"][0]["explanation"]
     refused = [c for c in split["criteria"] if not c["met"]]
     assert refused and all(c["clause"] for c in refused)
+
+
+def test_layoff_filed_late_projection_rises_and_outsider_hire_flagged(stack: Stack) -> None:
+    """A unit files a layoff of 60 people 20 days ahead: reportable, flagged late; fund-monitor's projection rises;
+    the unit later hires an outsider while laid-off people are unemployed: flagged (N§7; LL27; N§8)."""
+    unit = stack.unit(40, staff=200)
+    people = list(range(200, 260))
+    employments = {p: stack.enrol(p, unit, month(-24)) for p in people}
+    stack.eventually(
+        lambda: stack.call("layoff-reporting", "GET", f"/units/{unit}/workforce").json()["active_insured"] == 60,
+        "layoff-reporting sees the 60 employees",
+    )
+    before = stack.call("fund-monitor", "GET", f"/regions/{CC}/projection", roles=("province",), region="220000").json()
+    planned = TODAY + dt.timedelta(days=20)
+    body = {
+        "unit_credit_code": unit,
+        "planned_date": str(planned),
+        "persons": [{"id_number": pid(p), "name": f"职工{p}"} for p in people],
+        "reasons": "生产经营发生严重困难",
+        "measures_tried": ["shorter_hours"],
+        "consultation": {"by": "union", "on": str(TODAY), "opinion_summary": "同意", "document_ref": "工会〔2026〕9号"},
+    }
+    filing = stack.call("layoff-reporting", "POST", "/filings", json=body, expect=201).json()
+    assert (filing["reportable"], filing["late"], filing["compliant"]) == (True, True, False)
+    late = next(c for c in filing["criteria"] if c["name"] == "notice")
+    assert not late["met"] and "N§7" in late["clause"]
+    stack.made["filing"] = filing["id"]
+
+    projected = stack.eventually(
+        lambda: (
+            (
+                p := stack.call(
+                    "fund-monitor", "GET", f"/regions/{CC}/projection", roles=("province",), region="220000"
+                ).json()
+            )["layoffs"]
+            and p
+        ),
+        "fund-monitor projects the filed layoff",
+    )
+    (term,) = [t for t in projected["layoffs"] if t["filing_id"] == filing["id"]]
+    assert (term["people"], term["expected_claimants"]) == (60, 42)
+    assert float(term["cost_in_horizon"]) > 0
+    spent_before = sum(float(m["baseline_expenditure"]) + float(m["layoff_cost"]) for m in before["months"])
+    spent_after = sum(float(m["baseline_expenditure"]) + float(m["layoff_cost"]) for m in projected["months"])
+    assert spent_after - spent_before == pytest.approx(float(term["cost_in_horizon"]))
+
+    stack.call("layoff-reporting", "POST", f"/filings/{filing['id']}/acknowledge", roles=("labor_department",))
+    stack.call(
+        "layoff-reporting",
+        "POST",
+        f"/filings/{filing['id']}/execute",
+        json={"executed_on": str(TODAY), "separated": [pid(p) for p in people]},
+    )
+    for p in people:
+        stack.end(p, employments[p], TODAY, "mass_layoff")
+    stack.eventually(
+        lambda: len(stack.call("layoff-reporting", "GET", f"/units/{unit}/rehire-list").json()) == 60,
+        "the 60 are on the rehire list",
+    )
+    stack.enrol(999, unit, TODAY)  # an outsider
+    breaches = stack.eventually(
+        lambda: stack.call("layoff-reporting", "GET", f"/units/{unit}/rehire-breaches").json(),
+        "the outsider hire is flagged",
+    )
+    assert breaches[0]["filing_id"] == filing["id"] and len(breaches[0]["priority_list"]) == 60
+
+
+def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(stack: Stack) -> None:
+    """A region's capacity falls under two months: one alert, three recipients, each acknowledging; a shortfall
+    plan draws on the sources in the statutory order and the adjustment-fund part moves money (N§8, N§4)."""
+    unit = stack.unit(50, region=SP)
+    emp = stack.enrol(300, unit, month(-15), region=SP)
+    stack.declare_and_pay(unit, [300], [month(-k) for k in range(14, 0, -1)], region=SP)
+    stack.end(300, emp, month(0) - dt.timedelta(days=1), "dismissed", region=SP)
+    stack.months_seen(300, 14, region=SP, until=lambda d: d["eligible"])
+    claim = stack.register_and_verify(300, region=SP)
+    # a large medical subsidy (R19) during the benefit: the fund pays out more than it holds
+    stack.call(
+        "claims",
+        "POST",
+        f"/claims/{claim['id']}/medical-subsidies",
+        json={"amount": "20000.00", "paid_on": str(TODAY)},
+        region=SP,
+        expect=201,
+    )
+    province = {"roles": ("province",), "region": "220000"}
+    alerts = stack.eventually(
+        lambda: stack.call("fund-monitor", "GET", f"/alerts?region={SP}&level=critical", **province).json()["items"],
+        "fund-monitor raises the two-month alert",
+    )
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert float(alert["capacity_months"]) < 2
+    assert [r["recipient"] for r in alert["recipients"]] == [
+        "local_government",
+        "provincial_labor_department",
+        "provincial_social_insurance",
+    ]
+    for roles, region in (
+        (("local_government",), SP),
+        (("labor_department", "province"), "220000"),
+        (("social_insurance", "province"), "220000"),
+    ):
+        stack.call(
+            "fund-monitor",
+            "POST",
+            f"/alerts/{alert['id']}/acknowledgements",
+            json={"note": "收悉"},
+            roles=roles,
+            region=region,
+            expect=201,
+        )
+    detail = stack.call("fund-monitor", "GET", f"/alerts/{alert['id']}", **province).json()
+    assert all(r["acknowledged_at"] for r in detail["recipients"])
+    assert len([d for d in detail["deliveries"] if d["event"] == "raised"]) == 3
+    stack.made["alert"] = alert["id"]
+
+    plan = stack.call(
+        "fund-monitor",
+        "POST",
+        f"/regions/{SP}/shortfall-plans",
+        json={
+            "year": TODAY.year,
+            "available": {
+                "provincial_adjustment_fund": "5000.00",
+                "state_asset_income": "3000.00",
+                "local_fiscal_subsidy": "2000.00",
+                "bank_loan": "50000.00",
+            },
+        },
+        expect=201,
+        **province,
+    ).json()
+    gap = float(plan["gap"])
+    assert gap == pytest.approx(float(plan["expenditure"]) - float(plan["income"])) and gap > 0
+    drawn = [float(ln["drawn"]) for ln in plan["lines"]]
+    assert [ln["source"] for ln in plan["lines"]] == [
+        "rolling_balance",
+        "provincial_adjustment_fund",
+        "state_asset_income",
+        "local_fiscal_subsidy",
+        "bank_loan",
+    ]
+    assert drawn[1:4] == [5000.0, 3000.0, 2000.0]  # each earlier source used up before the next
+    assert sum(drawn) == pytest.approx(gap) and plan["uncovered"] == "0.00"
+
+    stack.call(
+        "fund-monitor",
+        "POST",
+        "/regions/220000/opening-balance",
+        json={"as_of": str(month(-1)), "amount": "1000000.00"},
+        expect=201,
+        **province,
+    )
+    balance = float(stack.call("fund-monitor", "GET", f"/regions/{SP}/capacity", **province).json()["balance"])
+    stack.call("fund-monitor", "POST", f"/shortfall-plans/{plan['id']}/adjustment-transfer", expect=201, **province)
+    after = float(stack.call("fund-monitor", "GET", f"/regions/{SP}/capacity", **province).json()["balance"])
+    assert after - balance == pytest.approx(5000.0)
+    assert stack.call("fund-monitor", "GET", "/journal/trial-balance", **province).json()["balanced"] is True
+
+
+def test_provincial_direct_unit_pays_and_the_remittance_reaches_its_home_region(stack: Stack) -> None:
+    """N§3(4): a provincial-direct unit pays the province; the monthly remittance reaches its home region's fund,
+    and fund-monitor books it as that region's income."""
+    province = {"roles": ("social_insurance", "province"), "region": "220000"}
+    unit = stack.unit(60, region="220000", provincial_direct=True, home_region=JL)
+    stack.enrol(400, unit, month(-3), region="220000")
+    body = {"period": f"{month(-2):%Y-%m}", "lines": [{"id_number": pid(400), "base": "5000.00"}]}
+    stack.call("contributions", "POST", f"/units/{unit}/declarations", json=body, expect=201, **province)
+    paid_on = month(-1) + dt.timedelta(days=9)
+    due = stack.call("contributions", "GET", f"/units/{unit}/arrears?on={paid_on}", **province).json()["total"]
+    payment = stack.call(
+        "contributions",
+        "POST",
+        f"/units/{unit}/payments",
+        json={"amount": due, "paid_on": str(paid_on)},
+        expect=201,
+        **province,
+    ).json()
+    unemployment = sum(float(a["unemployment"]) for a in payment["allocations"])
+    run = stack.call(
+        "contributions",
+        "POST",
+        "/remittances/run",
+        json={"month": f"{month(-1):%Y-%m}"},
+        roles=("province",),
+        region="220000",
+    ).json()
+    (remittance,) = [r for r in run["remittances"] if r["home_region"] == JL]
+    assert float(remittance["amount"]) == pytest.approx(unemployment)
+    row = stack.eventually(
+        lambda: (m := stack.fund_month(JL, month(0))) and m["income"].get("remittance") and m,
+        "fund-monitor books the remittance as the home region's income",
+    )
+    assert row["income"]["remittance"] == remittance["amount"]
+
+
+def test_a_city_token_cannot_reach_another_regions_objects(stack: Stack) -> None:
+    """OWASP API1: a 吉林市 token neither reads nor changes 长春市's person, claim or filing, nor 四平市's alert,
+    in any service; the objects exist (made by the stories above) and answer 404 as if they did not."""
+    made = stack.made
+    assert {"person", "claim", "filing", "alert"} <= set(made), made
+    other = {"region": JL}
+    stack.call("contributions", "GET", f"/persons/{made['person']}", expect=404, **other)
+    stack.call(
+        "contributions",
+        "POST",
+        f"/persons/{made['person']}/employments/1/end",
+        expect=404,
+        json={"end_date": str(TODAY), "separation_reason": "dismissed"},
+        **other,
+    )
+    stack.call("claims", "GET", f"/claims/{made['claim']}", roles=("employment_service",), expect=404, **other)
+    stack.call(
+        "claims",
+        "POST",
+        f"/claims/{made['claim']}/stops",
+        roles=("social_insurance",),
+        expect=404,
+        json={"effective_date": str(TODAY), "reason": "reemployed_business_licence"},
+        **other,
+    )
+    stack.call("layoff-reporting", "GET", f"/filings/{made['filing']}", expect=404, **other)
+    stack.call("layoff-reporting", "POST", f"/filings/{made['filing']}/withdraw", expect=404, **other)
+    stack.call("fund-monitor", "GET", f"/alerts/{made['alert']}", expect=404, **other)
+    stack.call(
+        "fund-monitor",
+        "POST",
+        f"/alerts/{made['alert']}/acknowledgements",
+        json={},
+        roles=("local_government",),
+        expect=404,
+        **other,
+    )
+    # and their own region's callers do see them
+    stack.call("claims", "GET", f"/claims/{made['claim']}", roles=("employment_service",))
+    stack.call("fund-monitor", "GET", f"/alerts/{made['alert']}", region=SP)
