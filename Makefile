@@ -10,18 +10,19 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run test token lint venv clean help
+.PHONY: run demo test token lint venv clean help
 help:
 	@echo "make run    create .venv, migrate, start all four services on SQLite, print the docs URLs"
+	@echo "make demo   load demo data into running services (make run does it once by itself)"
 	@echo "make test   create/update .venv and run the whole suite (needs PostgreSQL on 127.0.0.1:5432)"
 	@echo "make token ROLE=province REGION=220000   print a development token"
 	@echo "make lint   ruff"
 
-$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt Makefile
+$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt scripts/requirements.txt Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e 'shared[test,dev]' $(addprefix -e ,$(addsuffix [test],$(filter services/%,$(PACKAGES)))) \
-	  -r tests/requirements.txt
+	  -r tests/requirements.txt -r scripts/requirements.txt
 	@# the dashboard's charting library (Apache ECharts) comes from the npm registry, served by fund-monitor itself
 	@if command -v npm >/dev/null; then npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: fund-monitor's /dashboard page will have no charts until 'npm ci --prefix $(WEB)'"; fi
@@ -32,15 +33,18 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python scripts/devstack.py
 
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 token: $(STAMP)
-	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION)
+	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION) $(if $(SUB),--sub $(SUB))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf var
+	rm -rf var  # the SQLite databases and logs of make run; the next make run loads demo data again

@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=None, help="first port; the others follow (default 8001-8004)")
     parser.add_argument("--ready-timeout", type=float, default=60)
+    parser.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load demo data once (through the APIs) when the databases are new (default: yes)",
+    )
     args = parser.parse_args(argv)
     var_dir: Path = args.var_dir.resolve()
     (var_dir / "logs").mkdir(parents=True, exist_ok=True)
@@ -136,10 +142,28 @@ def main(argv: list[str] | None = None) -> int:
         stop_all()
         return 1
 
+    marker = var_dir / "demo-loaded"
+    if args.demo and not marker.exists():
+        print("\nLoading demo data through the services' APIs (once; `make clean` to start afresh) ...", flush=True)
+        first_port = ports[SERVICES[0].name]
+        loaded = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo.py"), "--host", args.host, "--base-port", str(first_port)],
+            cwd=ROOT,
+        )
+        if loaded.returncode == 0:
+            marker.touch()
+        else:
+            print("demo data did not load completely; the services keep running", flush=True)
+
+    from insurance_shared.auth import issue_token
+    from insurance_shared.settings import DEV_JWT_SECRET
+
+    dashboard_token = issue_token(DEV_JWT_SECRET, sub="dev-dashboard", region="220000", roles=["province"])
     print("\nAll four services are ready:", flush=True)
     for svc in SERVICES:
         print(f"  {svc.name:<17} http://{args.host}:{ports[svc.name]}/docs", flush=True)
     print(
+        f"\nProvincial dashboard: http://{args.host}:{ports['fund-monitor']}/dashboard#token={dashboard_token}\n"
         "\nA development token (role and region as you need):\n"
         "  make token ROLE=social_insurance REGION=220100\n"
         f"Logs: {var_dir / 'logs'}    Stop: Ctrl-C\n"

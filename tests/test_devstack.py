@@ -56,6 +56,7 @@ def test_devstack_starts_four_ready_services_and_stops_them(tmp_path: Path) -> N
             str(tmp_path),
             "--base-port",
             str(BASE_PORT),
+            "--no-demo",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

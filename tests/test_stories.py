@@ -52,7 +52,8 @@ def credit_code(n: int) -> str:
 class Stack:
     """The four services of one transport, and a caller with any token."""
 
-    def __init__(self, base_port: int) -> None:
+    def __init__(self, base_port: int, transport: str) -> None:
+        self.transport = transport
         self.ports = {name: base_port + i for i, (name, _) in enumerate(SERVICES)}
         self.http = httpx.Client(timeout=60)
         self.made: dict[str, Any] = {}  # objects a later story (another region's caller) tries to reach
@@ -210,7 +211,15 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         env[f"{prefix}_FEED_WAIT_SECONDS"] = "1"
     var = tmp_path_factory.mktemp(f"stack-{transport}")
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "devstack.py"), "--var-dir", str(var), "--base-port", str(base_port)],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "devstack.py"),
+            "--var-dir",
+            str(var),
+            "--base-port",
+            str(base_port),
+            "--no-demo",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -228,7 +237,7 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
             if line.strip() == "READY":
                 break
         assert lines and lines[-1].strip() == "READY", "".join(lines)
-        yield Stack(base_port)
+        yield Stack(base_port, transport)
     finally:
         proc.terminate()
         try:
@@ -545,3 +554,31 @@ def test_a_city_token_cannot_reach_another_regions_objects(stack: Stack) -> None
     # and their own region's callers do see them
     stack.call("claims", "GET", f"/claims/{made['claim']}", roles=("employment_service",))
     stack.call("fund-monitor", "GET", f"/alerts/{made['alert']}", region=SP)
+
+
+def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
+    """`make run`'s demo loader, at a small size, against the running services: it must keep working."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "demo.py"),
+            "--base-port",
+            str(stack.ports["contributions"]),
+            "--units",
+            "12",
+            "--people",
+            "90",
+            "--months",
+            "15",
+            "--seed",
+            "7",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    overview = stack.call("fund-monitor", "GET", "/dashboard/overview", roles=("province",), region="220000").json()
+    assert all(r["level"] != "no_data" for r in overview["regions"] if r["region"] != "220600")
+    claims = stack.call("claims", "GET", "/claims?region=220100", roles=("employment_service",)).json()
+    assert {"active", "stopped"} & {c["state"] for c in claims}

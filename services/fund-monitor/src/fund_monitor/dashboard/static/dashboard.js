@@ -43,10 +43,13 @@ function drawOverview(o) {
   chart("capacity-chart").setOption({
     tooltip: {}, grid: { left: 50, right: 20, bottom: 60 },
     xAxis: { type: "category", data: o.regions.map((r) => r.name), axisLabel: { rotate: 30 } },
-    yAxis: { type: "value", name: "月" },
+    // capped at 24 months so the 2- and 6-month lines stay visible; the label and tooltip show the real figure
+    yAxis: { type: "value", name: "月", max: 24 },
     series: [{
       type: "bar", name: "支付能力",
-      data: o.regions.map((r) => ({ value: r.capacity_months == null ? 0 : Number(r.capacity_months), itemStyle: { color: LEVEL_COLOURS[r.level] } })),
+      label: { show: true, position: "top", formatter: (p) => (p.data.real == null ? "—" : p.data.real) },
+      tooltip: { formatter: (p) => `${p.name}: ${p.data.real == null ? "无支出" : p.data.real + " 个月"}` },
+      data: o.regions.map((r) => ({ value: r.capacity_months == null ? 24 : Math.min(Number(r.capacity_months), 24), real: r.capacity_months, itemStyle: { color: LEVEL_COLOURS[r.level] } })),
       markLine: { symbol: "none", data: [{ yAxis: 2, name: "2 个月 (N§8)" }, { yAxis: 6, name: "关注线" }] },
     }],
   });

@@ -1,0 +1,482 @@
+"""Load realistic demo data into the four running services, through their public APIs only (never their tables).
+
+    .venv/bin/python scripts/demo.py [--units 2000] [--people 50000] [--months 36] [--seed 2005]
+
+What it makes, deterministically from the seed: units of every kind in Jilin's nine pooling regions (some
+provincial-direct, some fully budget-funded institutions), people with valid identity numbers and Chinese names
+(Faker's zh_CN locale), monthly declarations and quarterly payments for the chosen months with some units in
+arrears, separations and claims at every stage (refused, awaiting verification, active, stopped, referred), monthly
+payment runs, a few mass layoffs (one filed late, one executed), provincial-direct remittances, opening balances,
+and one region (白城市) whose fund drifts below two months of payment capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from faker import Faker
+from stdnum.cn import ric, uscc
+from tqdm import tqdm
+
+from insurance_shared.auth import issue_token
+from insurance_shared.settings import DEV_JWT_SECRET
+
+TODAY = dt.date.today()
+PROVINCE = "220000"
+# pooling region → (share of units, districts whose codes are valid for births since 1985)
+REGIONS = {
+    "220100": (0.34, ["220102", "220104", "220105"]),
+    "220200": (0.17, ["220202", "220203", "220204"]),
+    "220300": (0.09, ["220302", "220303"]),
+    "220400": (0.05, ["220402", "220403"]),
+    "220500": (0.08, ["220502", "220503"]),
+    "220600": (0.05, ["220602"]),
+    "220700": (0.09, ["220702"]),
+    "220800": (0.05, ["220802"]),
+    "222400": (0.08, ["222401", "222402"]),
+}
+DRIFTING = "220800"
+REASONS = [
+    "contract_expired_not_renewed",
+    "dismissed",
+    "bankruptcy_or_closure",
+    "voluntary_resignation",
+]  # 白城市: its fund is set to fall under two months of payment capacity
+
+
+def month(k: int) -> dt.date:
+    """The first day of the month ``k`` months from this one (negative: before)."""
+    y, m = divmod(TODAY.year * 12 + TODAY.month - 1 + k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+@dataclass
+class Unit:
+    code: str
+    region: str  # where it pays: 220000 for provincial-direct units
+    home: str  # the pooling region its unemployment money belongs to
+    staff: list[int] = field(default_factory=list)  # indexes into people
+
+
+@dataclass
+class Person:
+    id_number: str
+    name: str
+    wage: int  # yuan
+    unit: int = -1
+    employment_id: int = 0
+    leaves: int | None = None  # the month (from now) whose last day the job ends, for people who lose it
+    reason: str = ""
+
+
+class Api:
+    """The services at their ports, with a token per (roles, region) made on demand."""
+
+    def __init__(self, host: str, base_port: int) -> None:
+        names = ["contributions", "claims", "layoff-reporting", "fund-monitor"]
+        self.urls = {n: f"http://{host}:{base_port + i}" for i, n in enumerate(names)}
+        self.http = httpx.Client(timeout=120)
+        self.tokens: dict[tuple[tuple[str, ...], str, str], str] = {}
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        roles: tuple[str, ...] = ("social_insurance",),
+        region: str = "220100",
+        sub: str = "demo",
+        ok: tuple[int, ...] = (200, 201),
+        **kw: Any,
+    ) -> httpx.Response:
+        key = (roles, region, sub)
+        if key not in self.tokens:
+            self.tokens[key] = issue_token(DEV_JWT_SECRET, sub=sub, region=region, roles=list(roles))
+        headers = {"Authorization": f"Bearer {self.tokens[key]}", **kw.pop("headers", {})}
+        r = self.http.request(method, self.urls[service] + path, headers=headers, **kw)
+        if r.status_code not in ok:
+            raise SystemExit(f"{method} {service}{path}: {r.status_code} {r.text[:600]}")
+        return r
+
+    def wait_ready(self) -> None:
+        for name, url in self.urls.items():
+            for _ in range(100):
+                try:
+                    if self.http.get(url + "/readyz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise SystemExit(f"{name} is not ready at {url}: start the services first (make run)")
+
+
+def id_number(rng: random.Random, region: str, seen: set[str]) -> str:
+    while True:
+        district = rng.choice(REGIONS[region][1])
+        born = dt.date(1985, 1, 1) + dt.timedelta(days=rng.randrange(365 * 18))
+        base = f"{district}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        number = base + ric.calc_check_digit(base + "0")
+        if number not in seen and ric.is_valid(number):
+            seen.add(number)
+            return number
+
+
+def credit_code(rng: random.Random, region: str, seen: set[str]) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    while True:
+        base = "91" + region + "".join(rng.choice(alphabet) for _ in range(9))
+        code = base + uscc.calc_check_digit(base)
+        if code not in seen:
+            seen.add(code)
+            return code
+
+
+def plan(args: argparse.Namespace) -> tuple[list[Unit], list[Person]]:
+    rng = random.Random(args.seed)
+    regions = list(REGIONS)
+    weights = [REGIONS[r][0] for r in regions]
+    codes: set[str] = set()
+    units = []
+    for i in range(args.units):
+        home = rng.choices(regions, weights)[0]
+        direct = i % 33 == 5  # about 3%: provincial-direct units pay the province (N§3(4))
+        units.append(Unit(credit_code(rng, home, codes), PROVINCE if direct else home, home))
+    ids: set[str] = set()
+    fake = Faker("zh_CN")
+    fake.seed_instance(args.seed)
+    people = []
+    for i in range(args.people):
+        u = i % len(units) if i < len(units) else rng.randrange(len(units))
+        unit = units[u]
+        p = Person(id_number(rng, unit.home, ids), fake.name(), rng.randrange(2200, 9000, 100), unit=u)
+        # about 4% lose their job over the last 15 months; in 白城市 nearly half do, and its fund drifts down
+        if unit.region != PROVINCE and rng.random() < (0.45 if unit.home == DRIFTING else 0.04):
+            p.leaves = -rng.randrange(1, 16)
+            p.reason = rng.choices(REASONS, [4, 3, 1, 2])[0]
+        unit.staff.append(i)
+        people.append(p)
+    return units, people
+
+
+def load(api: Api, args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed + 1)
+    fake = Faker("zh_CN")
+    fake.seed_instance(args.seed)
+    units, people = plan(args)
+    first = month(-args.months)
+    api.wait_ready()
+
+    # the funds' opening balances, before any money moves: the province takes over the books. About a year of
+    # the benefits a region's workforce may draw; the drifting region starts with almost nothing.
+    insured = {r: sum(len(u.staff) for u in units if u.home == r) for r in REGIONS}
+    for region in REGIONS:
+        per_person = 25 if region == DRIFTING else rng.randrange(400, 700)
+        amount = f"{max(insured[region], 1) * per_person}.00"
+        api.call(
+            "fund-monitor",
+            "POST",
+            f"/regions/{region}/opening-balance",
+            roles=("province",),
+            region=PROVINCE,
+            json={"as_of": str(first - dt.timedelta(days=1)), "amount": amount},
+            ok=(201, 409),
+        )
+    api.call(
+        "fund-monitor",
+        "POST",
+        f"/regions/{PROVINCE}/opening-balance",
+        roles=("province",),
+        region=PROVINCE,
+        json={"as_of": str(first - dt.timedelta(days=1)), "amount": f"{len(people) * 200}.00"},
+        ok=(201, 409),
+    )
+
+    for i, unit in enumerate(tqdm(units, desc="units", unit="unit")):
+        budget = i % 20 == 7  # about 5%: fully budget-funded institutions (N§2 ¶2)
+        body = {
+            "credit_code": unit.code,
+            "name": fake.company() if not budget else f"{fake.city_name()}市{rng.choice(['第一', '第二', '实验'])}中学",
+            "kind": "public_institution"
+            if budget
+            else rng.choices(
+                ["enterprise", "individual_business", "non_public_organisation", "public_institution"], [80, 10, 5, 5]
+            )[0],
+            "region": unit.region,
+            "declared_staff": max(len(unit.staff), 1) + rng.randrange(0, 5),
+            "fully_budget_funded": budget,
+            "provincial_direct": unit.region == PROVINCE,
+        }
+        if unit.region == PROVINCE:
+            body["home_region"] = unit.home
+        api.call("contributions", "POST", "/units", json=body, region=unit.region, ok=(201, 409))
+
+    for p in tqdm(people, desc="people", unit="person"):
+        unit = units[p.unit]
+        start = first - dt.timedelta(days=rng.randrange(0, 900))
+        body = {
+            "id_number": p.id_number,
+            "name": p.name,
+            "unit_credit_code": unit.code,
+            "start_date": str(start),
+            "wage": f"{p.wage}.00",
+        }
+        p.employment_id = api.call(
+            "contributions", "POST", "/persons/enrolments", json=body, region=unit.region
+        ).json()["id"]
+
+    in_arrears = {i for i in range(len(units)) if i % 12 == 3}  # about 8% stop paying some months
+    periods = [month(-k) for k in range(args.months, 0, -1)]
+    with tqdm(total=len(units) * len(periods), desc="declarations and payments", unit="decl") as bar:
+        for i, unit in enumerate(units):
+            if not unit.staff:
+                bar.update(len(periods))
+                continue
+            stop_paying = len(periods) - rng.randrange(2, 6) if i in in_arrears else len(periods)
+            for k, period in enumerate(periods):
+                on_staff = [
+                    people[s] for s in unit.staff if people[s].leaves is None or month(people[s].leaves) >= period
+                ]
+                if on_staff:
+                    csv = "id_number,base\n" + "".join(f"{p.id_number},{p.wage}.00\n" for p in on_staff)
+                    api.call(
+                        "contributions",
+                        "POST",
+                        f"/units/{unit.code}/declarations/bulk?period={period:%Y-%m}",
+                        content=csv.encode("utf-8"),
+                        headers={"content-type": "text/csv"},
+                        region=unit.region,
+                    )
+                bar.update(1)
+                quarter_end = period.month % 3 == 0 or k == len(periods) - 1
+                if quarter_end and k < stop_paying:
+                    paid_on = min(period + dt.timedelta(days=40), TODAY)
+                    due = api.call(
+                        "contributions", "GET", f"/units/{unit.code}/arrears?on={paid_on}", region=unit.region
+                    ).json()["total"]
+                    if float(due) > 0:
+                        api.call(
+                            "contributions",
+                            "POST",
+                            f"/units/{unit.code}/payments",
+                            json={"amount": due, "paid_on": str(paid_on)},
+                            region=unit.region,
+                        )
+
+    # provincial-direct money to the home regions, month by month (N§3(4))
+    for period in tqdm(periods, desc="remittances", unit="month"):
+        api.call(
+            "contributions",
+            "POST",
+            "/remittances/run",
+            json={"month": f"{period:%Y-%m}"},
+            roles=("province",),
+            region=PROVINCE,
+        )
+
+    claims_stage(api, args, rng, units, people)
+    layoffs_stage(api, rng, units, people)
+    print("done: open the dashboard to see it", flush=True)
+
+
+def claims_stage(
+    api: Api, args: argparse.Namespace, rng: random.Random, units: list[Unit], people: list[Person]
+) -> None:
+    """The people who lost their job over the last 15 months: separation, registration, verification, monthly
+    payment runs month by month, referrals and stops; claims at every stage."""
+    leavers = sorted((i for i, p in enumerate(people) if p.leaves is not None), key=lambda i: people[i].leaves)
+    for i in tqdm(leavers, desc="separations", unit="person"):
+        p, unit = people[i], units[people[i].unit]
+        end = month(p.leaves + 1) - dt.timedelta(days=1)
+        api.call(
+            "contributions",
+            "POST",
+            f"/persons/{p.id_number}/employments/{p.employment_id}/end",
+            json={"end_date": str(end), "separation_reason": p.reason},
+            region=unit.region,
+        )
+    # claims learns of contribution months and separations through events: wait until it has caught up
+    if leavers:
+        last = people[leavers[-1]]
+        region = units[last.unit].home
+        deadline = time.monotonic() + 1800
+        with tqdm(desc="waiting for claims to catch up with the events", unit="check") as bar:
+            while time.monotonic() < deadline:
+                d = api.call(
+                    "claims",
+                    "POST",
+                    "/eligibility/check",
+                    roles=("employment_service",),
+                    region=region,
+                    json={"id_number": last.id_number, "region": region, "job_seeking": True},
+                ).json()
+                if any(
+                    c["name"] == "involuntary_separation" and c["values"].get("separation_reason")
+                    for c in d["criteria"]
+                ):
+                    break
+                bar.update(1)
+                time.sleep(1)
+    claims: list[tuple[int, str, int]] = []  # (person, region, claim id) of verified claims
+    for n, i in enumerate(tqdm(leavers, desc="claims", unit="claim")):
+        p = people[i]
+        region = units[p.unit].home
+        registered = min(month(p.leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY)
+        claim = api.call(
+            "claims",
+            "POST",
+            "/claims",
+            roles=("employment_service",),
+            region=region,
+            ok=(201, 409, 422),
+            json={
+                "id_number": p.id_number,
+                "name": p.name,
+                "region": region,
+                "registered_on": str(registered),
+                "job_seeking": True,
+            },
+        )
+        if claim.status_code != 201 or not claim.json()["eligible"]:
+            continue  # voluntary resignations are registered and refused, with the reason
+        cid = claim.json()["id"]
+        community = f"community-{region}-{n % 7 + 1:03d}"
+        if n % 20 == 0 and p.leaves == -1:
+            continue  # registered last month, awaiting the community's verification request
+        api.call(
+            "claims",
+            "POST",
+            f"/claims/{cid}/verification-request",
+            roles=("employment_service",),
+            region=region,
+            json={"community": community},
+        )
+        if n % 20 == 1 and p.leaves == -1:
+            continue  # awaiting verification
+        if n % 30 == 2:
+            api.call(
+                "claims",
+                "POST",
+                f"/claims/{cid}/reject",
+                roles=("community",),
+                region=region,
+                sub=community,
+                json={"reason": "核实发现已在个体经营"},
+            )
+            continue
+        api.call(
+            "claims",
+            "POST",
+            f"/claims/{cid}/verify",
+            roles=("community",),
+            region=region,
+            sub=community,
+            json={"certificate_no": f"社证〔{TODAY.year}〕{n:04d}号"},
+        )
+        claims.append((i, region, cid))
+        if region == DRIFTING:  # its fund pays more than it takes in: a medical caseload (R19)
+            api.call(
+                "claims",
+                "POST",
+                f"/claims/{cid}/medical-subsidies",
+                region=region,
+                json={"amount": f"{rng.randrange(2, 6) * 1000}.00", "paid_on": str(registered)},
+            )
+    regions = sorted({r for _, r, _ in claims})
+    # up to last month: this month's run is the README tour's to make
+    for k in tqdm(range(-15, 0), desc="monthly payment runs", unit="month"):
+        for region in regions:
+            api.call(
+                "claims",
+                "POST",
+                "/payment-runs",
+                region=region,
+                ok=(200, 409),
+                json={"region": region, "month": f"{month(k):%Y-%m}"},
+            )
+    for n, (_person, region, cid) in enumerate(claims):
+        if n % 11 == 5:
+            api.call(
+                "claims",
+                "POST",
+                f"/claims/{cid}/referrals",
+                roles=("employment_service",),
+                region=region,
+                json={"employer": "吉林某物流公司", "job": "仓库管理员", "referred_on": str(TODAY)},
+            )
+        elif n % 13 == 6:
+            api.call(
+                "claims",
+                "POST",
+                f"/claims/{cid}/stops",
+                region=region,
+                ok=(200, 201, 409, 422),
+                json={"effective_date": str(TODAY), "reason": "reemployed_business_licence"},
+            )
+
+
+def layoffs_stage(api: Api, rng: random.Random, units: list[Unit], people: list[Person]) -> None:
+    """Three mass layoffs: one on time and consulted, one late, one executed."""
+    big = sorted((u for u in units if u.region != PROVINCE), key=lambda u: -len(u.staff))[:3]
+    for n, unit in enumerate(tqdm(big, desc="mass layoffs", unit="filing")):
+        staff = [people[s] for s in unit.staff if people[s].employment_id]
+        cut = staff[: max(len(staff) // 3, 1)]
+        days = 45 if n != 1 else 15
+        body = {
+            "unit_credit_code": unit.code,
+            "planned_date": str(TODAY + dt.timedelta(days=days)),
+            "persons": [{"id_number": p.id_number, "name": p.name} for p in cut],
+            "reasons": "生产经营发生严重困难",
+            "measures_tried": ["shorter_hours"],
+        }
+        if n != 1:
+            body["consultation"] = {
+                "by": "union",
+                "on": str(TODAY),
+                "opinion_summary": "同意",
+                "document_ref": f"工会〔{TODAY.year}〕{n + 1}号",
+            }
+        filing = api.call("layoff-reporting", "POST", "/filings", json=body, region=unit.region, ok=(201, 422))
+        if filing.status_code != 201:
+            continue
+        fid = filing.json()["id"]
+        api.call(
+            "layoff-reporting", "POST", f"/filings/{fid}/acknowledge", roles=("labor_department",), region=unit.region
+        )
+        if n == 2:
+            api.call(
+                "layoff-reporting",
+                "POST",
+                f"/filings/{fid}/execute",
+                region=unit.region,
+                json={"executed_on": str(TODAY), "separated": [p.id_number for p in cut]},
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--base-port", type=int, default=8001)
+    # the default loads in about three minutes on a two-core machine with the SQLite default; the issue's full
+    # size (--units 2000 --people 50000) works too but takes over an hour there (see README, Demo data)
+    parser.add_argument("--units", type=int, default=120)
+    parser.add_argument("--people", type=int, default=1200)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--seed", type=int, default=2005)
+    args = parser.parse_args(argv)
+    t0 = time.monotonic()
+    load(Api(args.host, args.base_port), args)
+    print(f"demo data loaded in {time.monotonic() - t0:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
