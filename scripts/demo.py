@@ -388,14 +388,6 @@ def claims_stage(
             json={"certificate_no": f"社证〔{TODAY.year}〕{n:04d}号"},
         )
         claims.append((i, region, cid))
-        if region == DRIFTING:  # its fund pays more than it takes in: a medical caseload (R19)
-            api.call(
-                "claims",
-                "POST",
-                f"/claims/{cid}/medical-subsidies",
-                region=region,
-                json={"amount": f"{rng.randrange(2, 6) * 1000}.00", "paid_on": str(registered)},
-            )
     regions = sorted({r for _, r, _ in claims})
     # up to last month: this month's run is the README tour's to make
     for k in tqdm(range(-15, 0), desc="monthly payment runs", unit="month"):
@@ -408,6 +400,7 @@ def claims_stage(
                 ok=(200, 409),
                 json={"region": region, "month": f"{month(k):%Y-%m}"},
             )
+    drift(api)
     for n, (_person, region, cid) in enumerate(claims):
         if n % 11 == 5:
             api.call(
@@ -428,6 +421,54 @@ def claims_stage(
                 ok=(200, 201, 409, 422),
                 json={"effective_date": str(TODAY), "reason": "reemployed_business_licence"},
             )
+
+
+def drift(api: Api) -> None:
+    """白城市's claimants have a heavy medical caseload (R19 medical subsidies, paid this month): sized so that its
+    fund ends at about 1.2 months of payment capacity, under the two-month line of N§8."""
+
+    def figures() -> tuple[float, float]:
+        status = api.call("fund-monitor", "GET", f"/regions/{DRIFTING}/capacity", roles=("province",), region=PROVINCE)
+        return float(status.json()["balance"]), float(status.json()["average_expenditure"])
+
+    # the payment runs reach fund-monitor as events: wait until its figures stop moving
+    balance, average = figures()
+    for _ in range(60):
+        time.sleep(1)
+        again = figures()
+        if again == (balance, average):
+            break
+        balance, average = again
+    # capacity after paying S this month: (B - S) / (A + S/12) = 1.2  →  S = (B - 1.2A) / 1.1
+    total = (balance - 1.2 * average) / 1.1
+    claims = [
+        c["id"]
+        for c in api.call(
+            "claims",
+            "GET",
+            f"/claims?region={DRIFTING}&state=active&limit=500",
+            roles=("employment_service",),
+            region=DRIFTING,
+        ).json()
+    ]
+    if not claims or total <= 0:
+        return
+    each = int(total / len(claims))
+    for cid in claims:
+        api.call(
+            "claims",
+            "POST",
+            f"/claims/{cid}/medical-subsidies",
+            region=DRIFTING,
+            json={"amount": f"{each}.00", "paid_on": str(TODAY)},
+            ok=(201, 422),
+        )
+    for _ in range(60):  # until fund-monitor has booked them and raised the alert
+        if api.call(
+            "fund-monitor", "GET", f"/alerts?region={DRIFTING}&state=open", roles=("province",), region=PROVINCE
+        ).json()["items"]:
+            return
+        time.sleep(0.5)
 
 
 def layoffs_stage(api: Api, rng: random.Random, units: list[Unit], people: list[Person]) -> None:

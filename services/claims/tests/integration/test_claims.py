@@ -304,6 +304,12 @@ async def test_death_pays_funeral_and_survivors_and_medical_subsidy(client, auth
         headers=auth_headers(*INS),
     )
     assert med.status_code == 201 and med.json()["kind"] == "medical"
+    twice = await client.post(
+        f"/claims/{c['id']}/medical-subsidies",
+        json={"amount": "500.00", "paid_on": str(TODAY)},
+        headers=auth_headers(*INS),
+    )
+    assert twice.status_code == 409 and twice.json()["code"] == "medical_already_paid"  # one a month, no 500
     r = await client.post(
         f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
     )

@@ -71,3 +71,9 @@ def test_critical_alert_goes_to_three_recipients() -> None:
         "provincial_labor_department",
         "provincial_social_insurance",
     )
+
+
+def test_months_before_the_first_parameter_use_the_first_values() -> None:
+    # money booked from records older than the notice still gets a capacity figure, with the 2005 values
+    old = parameters.in_force("220100", dt.date(1998, 3, 1))
+    assert old["capacity_window_months"].valid_from == dt.date(2005, 1, 1)

@@ -330,7 +330,11 @@ async def referral_outcome(
 
 
 @router.post(
-    "/claims/{claim_id}/medical-subsidies", status_code=201, response_model=PaymentOut, summary="医疗补助金 (R19)"
+    "/claims/{claim_id}/medical-subsidies",
+    status_code=201,
+    response_model=PaymentOut,
+    summary="医疗补助金 (R19)",
+    responses={409: problem_doc("本月已发放医疗补助金 (medical_already_paid)")},
 )
 async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write, Depends(_insurance)]):
     claim = await service.claim_for(w.session, w.principal, claim_id)

@@ -10,7 +10,7 @@ import json
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Unprocessable, parse_yuan
+from insurance_shared import Conflict, NotFound, Principal, Unprocessable, format_yuan, parse_yuan
 from insurance_shared.contracts import ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid, is_involuntary
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.errors import ensure_transition
@@ -289,6 +289,20 @@ async def stop(
 
 
 async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
+    """One payment of ``kind`` per claim and month (R19: the medical subsidy is a monthly allowance; funeral and
+    survivors' payments are once): a second is refused, not booked twice."""
+    month = paid_on.replace(day=1)
+    earlier = await session.scalar(
+        select(BenefitPayment).where(
+            BenefitPayment.claim_id == claim.id, BenefitPayment.month == month, BenefitPayment.kind == kind
+        )
+    )
+    if earlier is not None:
+        raise Conflict(
+            f"{kind}_already_paid",
+            f"claim {claim.id} already has a {kind} payment for {month:%Y-%m} (payment {earlier.id}, "
+            f"{format_yuan(earlier.amount)} on {earlier.paid_on}); one per claim and month",
+        )
     payment = BenefitPayment(
         claim_id=claim.id, region=claim.region, month=paid_on.replace(day=1), kind=kind, amount=amount, paid_on=paid_on
     )

@@ -5,6 +5,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insurance_shared import Money, MoneyOut
 
+# the books this system keeps start with the notice (2005): an earlier date is a typing error
+EARLIEST = dt.date(2005, 1, 1)
+
 
 class OpeningBalanceIn(BaseModel):
     """期初余额: 系统接管账目时基金的余额 (省级地区 220000 为省级调剂金)."""
@@ -13,7 +16,7 @@ class OpeningBalanceIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"as_of": "2024-01-01", "amount": "52000000.00"}]},
     )
-    as_of: dt.date = Field(description="余额所属日期, 不得晚于今天")
+    as_of: dt.date = Field(ge=EARLIEST, description="余额所属日期, 不得晚于今天")
     amount: Money
 
 
@@ -30,7 +33,7 @@ class IncomeIn(BaseModel):
     )
     kind: Literal["interest", "fiscal_subsidy"]
     amount: Money = Field(description="大于零")
-    booked_on: dt.date
+    booked_on: dt.date = Field(ge=EARLIEST)
     reference: str = Field(
         min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._\-]+$", description="凭证号, 同一地区同一种收入内唯一"
     )
@@ -45,7 +48,7 @@ class EntryOut(BaseModel):
     id: int
     region: str
     kind: str
-    booked_on: dt.date
+    booked_on: dt.date = Field(ge=EARLIEST)
     source: str
     description: str
     lines: list[LineOut]

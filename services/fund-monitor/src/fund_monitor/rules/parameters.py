@@ -23,8 +23,15 @@ def all_values() -> tuple[ParameterValue, ...]:
     return load_parameter_file("fund_monitor", "rules/parameters.json")
 
 
+@cache
+def _first_day() -> dt.date:
+    return min(v.valid_from for v in all_values())
+
+
 def in_force(region: str, on: dt.date) -> dict[str, ParameterValue]:
-    return in_force_all(all_values(), NAMES, region, on)
+    """The values in force on ``on``; for a month before the first dated value (money booked from older
+    records), the first values: a figure is never refused for want of a parameter."""
+    return in_force_all(all_values(), NAMES, region, max(on, _first_day()))
 
 
 def as_int(p: ParameterValue) -> int:
