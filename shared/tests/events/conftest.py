@@ -246,16 +246,20 @@ def behaviour() -> Behaviour:
     return Behaviour()
 
 
+def require_nats() -> None:
+    """Fail at once, not after the client's endless reconnects, when the broker is not there."""
+    host, _, port = NATS_URL.removeprefix("nats://").partition(":")
+    try:
+        socket.create_connection((host, int(port or 4222)), timeout=2).close()
+    except OSError:
+        pytest.fail(f"NATS is not reachable at {NATS_URL}; .ci/run starts it (README, Two commands)")
+
+
 @pytest_asyncio.fixture(loop_scope="session", params=["feed", "nats"])
 async def harness(request, databases, behaviour) -> AsyncIterator[Harness]:
     cls = FeedHarness if request.param == "feed" else NatsHarness
     if cls is NatsHarness:
-        # fail at once, not after the client's endless reconnects, when the broker is not there
-        host, _, port = NATS_URL.removeprefix("nats://").partition(":")
-        try:
-            socket.create_connection((host, int(port or 4222)), timeout=2).close()
-        except OSError:
-            pytest.fail(f"NATS is not reachable at {NATS_URL}; .ci/run starts it (see DEVELOPERS.md)")
+        require_nats()
     h = cls(*databases, behaviour)
     yield h
     await h.close()

@@ -15,7 +15,7 @@ from insurance_shared.events.jetstream import stream_name
 from insurance_shared.events.runtime import start_events
 from insurance_shared.settings import DEV_JWT_SECRET, ServiceSettings
 
-from .conftest import NATS_URL, SOURCE, Harness, free_port, make_handlers
+from .conftest import NATS_URL, SOURCE, Harness, free_port, make_handlers, require_nats
 from .test_contract import produce
 
 
@@ -53,6 +53,7 @@ async def test_feed_runtime_polls_its_peer(databases, behaviour) -> None:
 
 
 async def test_nats_runtime_relays_and_consumes(databases, behaviour) -> None:
+    require_nats()
     producer, consumer = databases
     prefix = f"rt{uuid.uuid4().hex[:6]}."
     producing = start_events(producer, SOURCE, _Settings(event_transport="nats", nats_prefix=prefix), Handlers())
