@@ -225,19 +225,25 @@ def load(api: Api, args: argparse.Namespace) -> bool:
             body["home_region"] = unit.home
         api.call("contributions", "POST", "/units", json=body, region=unit.region, ok=(201, 409))
 
-    for p in tqdm(people, desc="people", unit="person"):
-        unit = units[p.unit]
-        start = first - dt.timedelta(days=rng.randrange(0, 900))
-        body = {
-            "id_number": p.id_number,
-            "name": p.name,
-            "unit_credit_code": unit.code,
-            "start_date": str(start),
-            "wage": f"{p.wage}.00",
-        }
-        p.employment_id = api.call(
-            "contributions", "POST", "/persons/enrolments", json=body, region=unit.region
-        ).json()["id"]
+    # each unit's staff in one roster upload (CSV), the way a city system moves its records
+    for unit in tqdm(units, desc="people (a roster per unit)", unit="unit"):
+        if not unit.staff:
+            continue
+        staff = [people[s] for s in unit.staff]
+        csv = "id_number,name,start_date,wage\n" + "".join(
+            f"{p.id_number},{p.name},{first - dt.timedelta(days=rng.randrange(0, 900))},{p.wage}.00\n" for p in staff
+        )
+        enrolled = api.call(
+            "contributions",
+            "POST",
+            f"/units/{unit.code}/enrolments/bulk",
+            content=csv.encode("utf-8"),
+            headers={"content-type": "text/csv"},
+            region=unit.region,
+        ).json()["employments"]
+        ids = {e["id_number"]: e["employment_id"] for e in enrolled}
+        for p in staff:
+            p.employment_id = ids[p.id_number]
 
     in_arrears = {i for i in range(len(units)) if i % 12 == 3}  # about 8% stop paying some months
     periods = [month(-k) for k in range(args.months, 0, -1)]

@@ -9,6 +9,7 @@ from .ledger.router import router as ledger_router
 from .models import load_all
 from .parameters.router import router as parameters_router
 from .payments.router import router as payments_router
+from .persons.router import roster_router
 from .persons.router import router as persons_router
 from .remittances.router import router as remittances_router
 from .settings import Settings
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routers=[
             units_router,
             persons_router,
+            roster_router,
             parameters_router,
             declarations_router,
             payments_router,

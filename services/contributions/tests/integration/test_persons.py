@@ -87,3 +87,62 @@ async def test_other_regions_person_is_404(client, auth_headers) -> None:
     assert (
         await client.get(f"/persons/{resident_id(4)}", headers=auth_headers("province", region="220000"))
     ).status_code == 200
+
+
+async def test_a_units_roster_enrols_in_one_upload(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 9)  # already enrolled: a roster naming this person is refused
+    csv = "id_number,name,start_date,wage\n" + "".join(
+        f"{resident_id(n)},职工{n},2025-01-01,4{n}00.00\n" for n in (1, 2, 3)
+    )
+    r = await client.post(
+        f"/units/{code}/enrolments/bulk",
+        content=csv.encode("gb18030"),
+        headers={**h, "content-type": "text/csv; charset=gb18030"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["enrolled"] == 3 and [e["id_number"] for e in r.json()["employments"]] == [
+        resident_id(1),
+        resident_id(2),
+        resident_id(3),
+    ]
+    assert sorted(await events(db, "contributions.person_enrolled.v1")) == sorted(
+        [resident_id(n) for n in (9, 1, 2, 3)]
+    )
+    person = (await client.get(f"/persons/{resident_id(2)}", headers=h)).json()
+    assert person["name"] == "职工2" and person["employments"][0]["wage"] == "4200.00"
+
+    jsonl = "\n".join(
+        [
+            '{"id_number": "%s", "name": "甲", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(4),
+            "not json",
+            '{"id_number": "%s", "name": "乙", "start_date": "2999-01-01", "wage": "3000.00"}' % resident_id(5),
+            '{"id_number": "%s", "name": "丙", "start_date": "2025-01-01", "wage": "-1"}' % resident_id(6),
+            '{"id_number": "%s", "name": "丁", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(4),
+            '{"id_number": "%s", "name": "戊", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(9),
+        ]
+    )
+    bad = await client.post(
+        f"/units/{code}/enrolments/bulk", content=jsonl.encode(), headers={**h, "content-type": "application/x-ndjson"}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "roster_invalid"
+    assert [e["field"] for e in bad.json()["errors"]] == [
+        "line[2]",
+        "line[3].start_date",
+        "line[4].wage",
+        "line[5].id_number",
+        "line[6].id_number",
+    ]
+    assert (await client.get(f"/persons/{resident_id(4)}", headers=h)).status_code == 404  # nobody was enrolled
+
+    other = await client.post(
+        f"/units/{code}/enrolments/bulk",
+        content=csv.encode(),
+        headers={**auth_headers("social_insurance", region="220200"), "content-type": "text/csv"},
+    )
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "path.credit_code"
+    wrong_type = await client.post(
+        f"/units/{code}/enrolments/bulk", content=b"x", headers={**h, "content-type": "text/plain"}
+    )
+    assert wrong_type.status_code == 415

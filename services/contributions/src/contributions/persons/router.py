@@ -2,15 +2,17 @@ import datetime as dt
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from insurance_shared import Principal, Role, Session, Write, require_roles, writer
+from insurance_shared import Principal, Problem, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
 from ..declarations.models import Declaration, DeclarationLine
 from ..rules.periods import format_period
-from . import service
+from ..uploads import CSV_TYPES, JSONL_TYPES, Digest, UploadError, charset_of, reader_for, text_lines
+from . import roster, service
 from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, HistoryGroup, HistoryMonth, HistoryOut, PersonOut
 
 router = APIRouter(prefix="/persons", tags=["persons"])
@@ -94,3 +96,77 @@ async def history(
         for (region, unit), months in groups.items()
     ]
     return HistoryOut(id_number=id_number, groups=out, paid_months_total=sum(g.paid_months for g in out))
+
+
+class RosterEnrolled(BaseModel):
+    id_number: str
+    employment_id: int
+
+
+class RosterOut(BaseModel):
+    """整批参保登记的结果: 每人的参保关系编号."""
+
+    unit_credit_code: str
+    enrolled: int
+    employments: list[RosterEnrolled]
+
+
+roster_router = APIRouter(tags=["persons"])
+
+
+@roster_router.post(
+    "/units/{credit_code}/enrolments/bulk",
+    status_code=201,
+    response_model=RosterOut,
+    summary="单位职工整批参保登记 (CSV 或 JSON Lines, 流式)",
+    description=(
+        "Body: `text/csv` (header `id_number,name,start_date,wage`; UTF-8 or GB18030) or `application/x-ndjson` "
+        "(one object with those fields per line). Every line is checked as a single enrolment would be; any "
+        "error is reported with its line number (`line[N].field`, the header is line 1) and then nobody is "
+        "enrolled. At most 100,000 lines."
+    ),
+    responses={422: problem_doc("逐行错误 (roster_invalid), 未登记任何人")},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "id_number,name,start_date,wage\n11010519491231002X,张三,2025-09-01,4500.00\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"id_number": "11010519491231002X", "name": "张三", "start_date": "2025-09-01", '
+                    '"wage": "4500.00"}\n',
+                },
+            },
+        }
+    },
+)
+async def enrol_roster(
+    request: Request,
+    credit_code: Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")],
+    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
+):
+    content_type = request.headers.get("content-type")
+    media = (content_type or "").split(";")[0].strip().lower()
+    digest = Digest()
+    try:
+        if media not in CSV_TYPES + JSONL_TYPES:
+            reader_for(content_type)  # raises the shared unsupported-media-type error
+        kind = "csv" if media in CSV_TYPES else "jsonl"
+        lines = roster.roster_lines(text_lines(request.stream(), charset_of(content_type), digest), kind)
+        employments = await roster.enrol_roster(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
+    except UploadError as exc:
+        status = 415 if exc.code == "unsupported_media_type" else 422
+        raise Problem(status, exc.code, "Upload cannot be read", str(exc), errors=[]) from None
+    w.body_digest = digest.hexdigest()
+    w.audit("person.roster_enrolled", "unit", credit_code.upper(), employments[0].region)
+    return await w.respond(
+        201,
+        RosterOut(
+            unit_credit_code=credit_code.upper(),
+            enrolled=len(employments),
+            employments=[RosterEnrolled(id_number=e.id_number, employment_id=e.id) for e in employments],
+        ),
+    )

@@ -1,0 +1,150 @@
+"""A unit's whole roster enrolled in one upload (a city system moving its records, a unit joining with its staff):
+streamed CSV or JSON Lines, every line checked like a single enrolment, all or nothing, every error with its line.
+"""
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import FieldError, Principal, Problem, Unprocessable
+from insurance_shared.contracts import PersonEnrolled
+from insurance_shared.events import emit_many
+
+from ..uploads import UploadError, csv_dicts
+from .models import Employment, Person
+from .schemas import EnrolmentIn
+from .service import unit_for_write
+
+COLUMNS = ("id_number", "name", "start_date", "wage")
+MAX_REPORTED = 1000
+MAX_LINES = 100_000
+
+
+async def roster_lines(lines: AsyncIterator[str], media: str) -> AsyncIterator[tuple[int, dict | None]]:
+    """``(line number, fields)``; fields None for a line that is not a JSON object."""
+    if media == "csv":
+        async for line_no, row in csv_dicts(lines, COLUMNS):
+            yield line_no, row
+        return
+    line_no = 0
+    async for text in lines:
+        line_no += 1
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            obj = None
+        yield line_no, obj if isinstance(obj, dict) else None
+
+
+async def enrol_roster(
+    session: AsyncSession,
+    principal: Principal,
+    credit_code: str,
+    lines: AsyncIterator[tuple[int, dict | None]],
+    today: dt.date,
+) -> list[Employment]:
+    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
+    errors: list[FieldError] = []
+    error_count = 0
+    accepted: dict[str, tuple[int, EnrolmentIn]] = {}
+
+    def fail(field: str, code: str, message: str) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_REPORTED:
+            errors.append(FieldError(field=field, code=code, message=message))
+
+    n = 0
+    async for line_no, fields in lines:
+        n += 1
+        ref = f"line[{line_no}]"
+        if n > MAX_LINES:
+            raise UploadError("too_many_lines", f"at most {MAX_LINES} lines per roster", field=ref)
+        if fields is None:
+            fail(ref, "bad_json_line", "not a JSON object")
+            continue
+        try:
+            body = EnrolmentIn(**{k: fields.get(k) for k in COLUMNS}, track="unit", unit_credit_code=unit.credit_code)
+        except ValidationError as exc:
+            for e in exc.errors():
+                loc = ".".join(str(p) for p in e["loc"]) or "line"
+                fail(f"{ref}.{loc}", e["type"], e["msg"])
+            continue
+        if body.start_date > today:
+            fail(f"{ref}.start_date", "date_in_future", "an enrolment starts today or earlier")
+        elif body.id_number in accepted:
+            fail(f"{ref}.id_number", "duplicate_person", f"already on line {accepted[body.id_number][0]}")
+        else:
+            accepted[body.id_number] = (line_no, body)
+    if n == 0:
+        raise Unprocessable("no_lines", "a roster has at least one person", field="body")
+    ids = list(accepted)
+    open_here: set[str] = set()
+    known: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        open_here |= set(
+            (
+                await session.scalars(
+                    select(Employment.id_number).where(
+                        Employment.id_number.in_(chunk),
+                        Employment.unit_credit_code == unit.credit_code,
+                        Employment.end_date.is_(None),
+                    )
+                )
+            ).all()
+        )
+        known |= set((await session.scalars(select(Person.id_number).where(Person.id_number.in_(chunk)))).all())
+    for id_number in sorted(open_here, key=lambda x: accepted[x][0]):
+        fail(f"line[{accepted[id_number][0]}].id_number", "already_enrolled", "already enrolled with this unit")
+    if error_count:
+        raise Problem(
+            422,
+            "roster_invalid",
+            "Roster refused",
+            f"{error_count} line error(s); nobody of this roster was enrolled"
+            + (f" (the first {MAX_REPORTED} are listed)" if error_count > MAX_REPORTED else ""),
+            errors=errors,
+            extra={"error_count": error_count},
+        )
+    session.add_all(Person(id_number=i, name=accepted[i][1].name) for i in ids if i not in known)
+    await session.flush()  # the people before their employments (no ORM relationship orders them)
+    employments = [
+        Employment(
+            id_number=b.id_number,
+            unit_credit_code=unit.credit_code,
+            region=unit.region,
+            track="unit",
+            start_date=b.start_date,
+            wage=b.wage,
+        )
+        for _, b in accepted.values()
+    ]
+    session.add_all(employments)
+    await session.flush()
+    await emit_many(
+        session,
+        [
+            (
+                PersonEnrolled(
+                    id_number=e.id_number,
+                    name=accepted[e.id_number][1].name,
+                    unit_credit_code=unit.credit_code,
+                    region=unit.region,
+                    track="unit",
+                    start_date=e.start_date,
+                    employment_id=e.id,
+                ),
+                e.id_number,
+                unit.region,
+            )
+            for e in employments
+        ],
+    )
+    return employments
