@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -202,7 +202,17 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
+    """SQLSTATE class 22 (data exception: a NUL character, a value out of range) is the request's fault, whatever
+    class the driver wraps it in; anything else stays a server error."""
+    assert isinstance(exc, DBAPIError)
+    if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+        return await _on_data_error(request, exc)
+    raise exc
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DBAPIError, _on_dbapi_error)
     app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(OverflowError, _on_data_error)
     app.add_exception_handler(Problem, _on_problem)

@@ -95,7 +95,10 @@ async def csv_dicts(
         line_no += 1
         if not text.strip():
             continue
-        row = next(csv.reader([text]))
+        try:
+            row = next(csv.reader([text]))
+        except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted field
+            raise UploadError("bad_csv_line", f"line {line_no} is not CSV: {exc}", field=f"line[{line_no}]") from None
         if header is None:
             header = [h.strip().lower() for h in row]
             missing = [c for c in required if c not in header]

@@ -1,5 +1,7 @@
 """Enrolment always for pension and unemployment together (N§3(1)); flexible workers on the merged track (N§3(2))."""
 
+import json
+
 from sqlalchemy import select
 
 from insurance_shared.events.outbox import outbox
@@ -113,14 +115,17 @@ async def test_a_units_roster_enrols_in_one_upload(client, auth_headers, db) -> 
     person = (await client.get(f"/persons/{resident_id(2)}", headers=h)).json()
     assert person["name"] == "职工2" and person["employments"][0]["wage"] == "4200.00"
 
+    def line(n: int, name: str, start: str = "2025-01-01", wage: str = "3000.00") -> str:
+        return json.dumps({"id_number": resident_id(n), "name": name, "start_date": start, "wage": wage})
+
     jsonl = "\n".join(
         [
-            '{"id_number": "%s", "name": "甲", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(4),
+            line(4, "甲"),
             "not json",
-            '{"id_number": "%s", "name": "乙", "start_date": "2999-01-01", "wage": "3000.00"}' % resident_id(5),
-            '{"id_number": "%s", "name": "丙", "start_date": "2025-01-01", "wage": "-1"}' % resident_id(6),
-            '{"id_number": "%s", "name": "丁", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(4),
-            '{"id_number": "%s", "name": "戊", "start_date": "2025-01-01", "wage": "3000.00"}' % resident_id(9),
+            line(5, "乙", start="2999-01-01"),
+            line(6, "丙", wage="-1"),
+            line(4, "丁"),
+            line(9, "戊"),
         ]
     )
     bad = await client.post(
@@ -146,3 +151,18 @@ async def test_a_units_roster_enrols_in_one_upload(client, auth_headers, db) -> 
         f"/units/{code}/enrolments/bulk", content=b"x", headers={**h, "content-type": "text/plain"}
     )
     assert wrong_type.status_code == 415
+
+
+async def test_an_upload_that_is_not_csv_is_a_422_naming_its_line(client, auth_headers) -> None:
+    # found by schemathesis: a bare carriage return inside a field made the CSV reader raise (a 500)
+    h = {**auth_headers("social_insurance", "province", region="220000"), "content-type": "text/csv"}
+    body = b"credit_code,name,region,staff,source_department\nx\r:y,1\n"
+    r = await client.post("/coverage/registries", content=body, headers=h)
+    assert r.status_code == 422 and r.json()["code"] == "bad_csv_line"
+    code = await unit(client, auth_headers(*CITY))
+    r = await client.post(
+        f"/units/{code}/enrolments/bulk",
+        content=b"id_number,name,start_date,wage\na\rb,c,d,e\n",
+        headers={**auth_headers(*CITY), "content-type": "text/csv"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "line[2]"

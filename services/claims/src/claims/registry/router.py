@@ -1,6 +1,6 @@
 import datetime as dt
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import RootModel
@@ -192,12 +192,24 @@ async def get_claim(
     return claim_out(claim)
 
 
+ClaimState = Literal[
+    "registered",
+    "verification_requested",
+    "active",
+    "suspended",
+    "stopped",
+    "exhausted",
+    "ineligible",
+    "verification_rejected",
+]
+
+
 @router.get("/claims", response_model=list[ClaimOut], summary="按地区、状态列出申领")
 async def list_claims(
     session: Session,
     principal: Annotated[Principal, Depends(_readers)],
     region: Annotated[RegionCode | None, Query()] = None,
-    state: Annotated[str | None, Query(max_length=30)] = None,
+    state: Annotated[ClaimState | None, Query()] = None,
     cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ClaimOut]:

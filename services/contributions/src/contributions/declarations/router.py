@@ -5,7 +5,18 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from insurance_shared import MoneyOut, NotFound, Principal, Problem, Role, Session, Write, require_roles, writer
+from insurance_shared import (
+    FieldError,
+    MoneyOut,
+    NotFound,
+    Principal,
+    Problem,
+    Role,
+    Session,
+    Write,
+    require_roles,
+    writer,
+)
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
@@ -128,7 +139,13 @@ async def declare_bulk(
         )
     except UploadError as exc:
         status = 415 if exc.code == "unsupported_media_type" else 422
-        raise Problem(status, exc.code, "Upload cannot be read", str(exc), errors=[]) from None
+        raise Problem(
+            status,
+            exc.code,
+            "Upload cannot be read",
+            str(exc),
+            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
+        ) from None
     w.body_digest = digest.hexdigest()
     w.audit(f"declaration.{kind}", "declaration", str(decl.id), decl.region)
     return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from insurance_shared import Principal, Problem, Role, Session, Write, require_roles, writer
+from insurance_shared import FieldError, Principal, Problem, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
 from ..declarations.models import Declaration, DeclarationLine
@@ -159,7 +159,13 @@ async def enrol_roster(
         employments = await roster.enrol_roster(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
     except UploadError as exc:
         status = 415 if exc.code == "unsupported_media_type" else 422
-        raise Problem(status, exc.code, "Upload cannot be read", str(exc), errors=[]) from None
+        raise Problem(
+            status,
+            exc.code,
+            "Upload cannot be read",
+            str(exc),
+            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
+        ) from None
     w.body_digest = digest.hexdigest()
     w.audit("person.roster_enrolled", "unit", credit_code.upper(), employments[0].region)
     return await w.respond(

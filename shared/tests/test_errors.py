@@ -1,0 +1,46 @@
+"""Database refusals of a value the request carried are the caller's 422, however the driver wraps them; other
+database failures stay server errors (a 500 problem with the request id, never internals)."""
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from insurance_shared.errors import install_problem_handlers
+from insurance_shared.observability import Metrics, ObservabilityMiddleware
+from insurance_shared.testing.fixtures import admin_url
+
+
+def app_with(query: str) -> FastAPI:
+    app = FastAPI()
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics())
+    install_problem_handlers(app)
+
+    @app.get("/q")
+    async def q(value: str) -> dict:
+        engine = create_async_engine(admin_url())
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(query), {"v": value})
+        finally:
+            await engine.dispose()
+        return {"ok": True}
+
+    return app
+
+
+async def call(app: FastAPI, value: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        return await c.get("/q", params={"value": value})
+
+
+async def test_a_nul_character_is_the_callers_422() -> None:
+    r = await call(app_with("SELECT :v = 'a'"), "x\x00y")  # SQLSTATE 22021, wrapped as a plain DBAPIError
+    assert r.status_code == 422 and r.json()["code"] == "invalid_value"
+
+
+async def test_other_database_errors_stay_500() -> None:
+    r = await call(app_with("SELECT * FROM no_such_table WHERE :v = 'a'"), "x")
+    assert r.status_code == 500 and r.json()["code"] == "internal_error"
+    assert "no_such_table" not in r.text
