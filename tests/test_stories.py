@@ -83,7 +83,7 @@ class Stack:
             assert r.status_code == expect, f"{method} {service}{path}: {r.status_code} {r.text[:800]}"
         return r
 
-    def eventually(self, check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    def eventually(self, check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
         """Poll until ``check`` returns something truthy: events cross asynchronously."""
         deadline = time.monotonic() + timeout
         last: Any = None
@@ -137,11 +137,22 @@ class Stack:
             region=region,
         )
 
-    def check(self, person: int, region: str = CC) -> dict:
+    def check(self, person: int, region: str = CC) -> dict | None:
+        """The eligibility check; None while claims knows nothing of the person yet (422 unknown_person)."""
         body = {"id_number": pid(person), "region": region, "on": str(TODAY), "job_seeking": True}
-        return self.call(
-            "claims", "POST", "/eligibility/check", json=body, roles=("employment_service",), region=region
-        ).json()
+        r = self.call(
+            "claims",
+            "POST",
+            "/eligibility/check",
+            json=body,
+            roles=("employment_service",),
+            region=region,
+            expect=None,
+        )
+        if r.status_code == 422 and r.json()["code"] == "unknown_person":
+            return None
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def months_seen(self, person: int, n: int, region: str = CC, until: Callable[[dict], bool] | None = None) -> dict:
         """The eligibility check once claims has seen ``n`` paid months (and ``until`` holds): events cross
@@ -149,7 +160,10 @@ class Stack:
         last: list[dict] = []
 
         def seen() -> dict | bool:
-            last[:] = [self.check(person, region)]
+            decision = self.check(person, region)
+            if decision is None:
+                return False
+            last[:] = [decision]
             paid = next(c for c in last[0]["criteria"] if c["name"] == "contribution_months")
             enough = paid["values"]["months_paid_since_restart"] >= n
             return enough and (until is None or until(last[0])) and last[0]
@@ -326,7 +340,10 @@ def test_layoff_filed_late_projection_rises_and_outsider_hire_flagged(stack: Sta
     people = list(range(200, 260))
     employments = {p: stack.enrol(p, unit, month(-24)) for p in people}
     stack.eventually(
-        lambda: stack.call("layoff-reporting", "GET", f"/units/{unit}/workforce").json()["active_insured"] == 60,
+        lambda: (
+            (r := stack.call("layoff-reporting", "GET", f"/units/{unit}/workforce", expect=None)).status_code == 200
+            and r.json()["active_insured"] == 60
+        ),
         "layoff-reporting sees the 60 employees",
     )
     before = stack.call("fund-monitor", "GET", f"/regions/{CC}/projection", roles=("province",), region="220000").json()
