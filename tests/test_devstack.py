@@ -2,13 +2,13 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from .devstack_process import start_devstack
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_PORT = 18101
@@ -48,33 +48,8 @@ def _events_cross_processes() -> None:
 @pytest.mark.slow
 def test_devstack_starts_four_ready_services_and_stops_them(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "devstack.py"),
-            "--var-dir",
-            str(tmp_path),
-            "--base-port",
-            str(BASE_PORT),
-            "--no-demo",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        text=True,
-    )
-    lines: list[str] = []
+    proc, lines = start_devstack(tmp_path, BASE_PORT, env, timeout=120)
     try:
-        deadline = time.monotonic() + 120
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.strip() == "READY":
-                break
-        assert lines and lines[-1].strip() == "READY", "".join(lines)
         for i, name in enumerate(["contributions", "claims", "layoff-reporting", "fund-monitor"]):
             r = httpx.get(f"http://127.0.0.1:{BASE_PORT + i}/readyz", timeout=5)
             assert r.status_code == 200, r.text

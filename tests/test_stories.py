@@ -20,6 +20,8 @@ from insurance_shared.auth import issue_token
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import create_test_database, drop_test_database
 
+from .devstack_process import start_devstack
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,40 +226,17 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         env[f"{prefix}_LOG_LEVEL"] = "WARNING"
         env[f"{prefix}_FEED_WAIT_SECONDS"] = "1"
     var = tmp_path_factory.mktemp(f"stack-{transport}")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "devstack.py"),
-            "--var-dir",
-            str(var),
-            "--base-port",
-            str(base_port),
-            "--no-demo",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        text=True,
-    )
-    lines: list[str] = []
+    proc = None
     try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.strip() == "READY":
-                break
-        assert lines and lines[-1].strip() == "READY", "".join(lines)
+        proc, _ = start_devstack(var, base_port, env)
         yield Stack(base_port, transport)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         for url in urls.values():
             drop_test_database(url)
 

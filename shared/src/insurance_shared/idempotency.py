@@ -14,10 +14,9 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .db import COMMON_METADATA, UTCDateTime, utcnow
+from .db import COMMON_METADATA, UTCDateTime, upsert_insert, utcnow
 from .errors import Conflict
 
 __all__ = ["StoredResponse", "complete", "fingerprint", "idempotency_keys", "purge_expired", "reserve"]
@@ -66,8 +65,7 @@ async def reserve(
     session: AsyncSession, *, actor: str, key: str, fingerprint: str, method: str, path: str
 ) -> StoredResponse | None:
     """Reserve ``key`` for this request (returns None) or return the response stored for it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stmt = (
         insert(idempotency_keys)
         .values(actor=actor, key=key, fingerprint=fingerprint, method=method, path=path, created_at=utcnow())

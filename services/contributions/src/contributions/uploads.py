@@ -125,7 +125,8 @@ def _cell(row: list[str], idx: dict[str, int], name: str) -> str | None:
     return row[i].strip() if i is not None and i < len(row) else None
 
 
-async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+async def jsonl_dicts(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, dict | None]]:
+    """``(line number, object)`` per non-blank line; the object is None when the line is not a JSON object."""
     line_no = 0
     async for text in lines:
         line_no += 1
@@ -134,12 +135,16 @@ async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
         try:
             obj = json.loads(text)
         except ValueError:
+            obj = None
+        yield line_no, obj if isinstance(obj, dict) else None
+
+
+async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
+    async for line_no, obj in jsonl_dicts(lines):
+        if obj is None:
             yield RawLine(line_no, _BAD_JSON, None)
-            continue
-        if not isinstance(obj, dict):
-            yield RawLine(line_no, _BAD_JSON, None)
-            continue
-        yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"))
+        else:
+            yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"))
 
 
 _BAD_JSON = object()

@@ -34,11 +34,20 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..contracts import EventData, catalogue
-from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, Database, UTCDateTime, copy_rows, is_postgresql, utcnow
+from ..db import (
+    COMMON_METADATA,
+    COPY_THRESHOLD,
+    BigIntPK,
+    Database,
+    UTCDateTime,
+    copy_rows,
+    is_postgresql,
+    upsert_insert,
+    utcnow,
+)
 from ..tracing import child_of, current_traceparent
 from .envelope import Envelope
 
@@ -144,12 +153,8 @@ class _Park(Exception):
         self.reason = reason
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 async def store_cursor(session: AsyncSession, key: str, cursor: str) -> None:
-    stmt = _insert(session)(consumer_cursors).values(source=key, cursor=cursor, updated_at=utcnow())
+    stmt = upsert_insert(session)(consumer_cursors).values(source=key, cursor=cursor, updated_at=utcnow())
     stmt = stmt.on_conflict_do_update(
         index_elements=[consumer_cursors.c.source], set_={"cursor": cursor, "updated_at": utcnow()}
     )
@@ -300,7 +305,7 @@ class Inbox:
     async def _park(session: AsyncSession, source: str, item: Incoming, error: str, attempts: int) -> None:
         env = item.envelope
         await session.execute(
-            _insert(session)(dead_letters)
+            upsert_insert(session)(dead_letters)
             .values(
                 event_id=str(env.id),
                 source=source,

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, Unprocessable
 from insurance_shared.contracts import BenefitPaid
-from insurance_shared.db import utcnow
+from insurance_shared.db import upsert_insert, utcnow
 from insurance_shared.events import emit
 
 from ..registry.models import BenefitPayment, Claim, PaymentRun
@@ -40,7 +39,7 @@ async def run_month(session: AsyncSession, region: str, month: dt.date, today: d
         await session.flush()
         await session.commit()  # the run exists before any payment: a crash leaves it "running", to be resumed
     first, after = month_bounds(month)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     last_id = 0
     while True:
         claims = (

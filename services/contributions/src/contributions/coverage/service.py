@@ -9,10 +9,10 @@ from enum import StrEnum
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import FieldError, Principal, Problem
+from insurance_shared.db import upsert_insert
 from insurance_shared.ids import validate_credit_code
 from insurance_shared.regions import is_known_region
 
@@ -99,7 +99,7 @@ async def import_registry(
         )
     if not records:
         raise Problem(422, "empty_upload", "Registry refused", "the registry has no lines")
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    dialect_insert = upsert_insert(session)
     for i in range(0, len(records), 5000):
         stmt = dialect_insert(RegistryEntry).values(records[i : i + 5000])
         stmt = stmt.on_conflict_do_update(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared.db import upsert_insert
 
 from ..rules.postings import Line, balanced
 from .models import Account, JournalEntry, JournalLine
@@ -18,7 +19,7 @@ async def _account_ids(session: AsyncSession, keys: set[tuple[str, str, str]]) -
     cache: dict[tuple[str, str, str], int] = session.info.setdefault("account_ids", {})
     missing = keys - cache.keys()
     if missing:
-        dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        dialect_insert = upsert_insert(session)
         await session.execute(
             dialect_insert(Account).on_conflict_do_nothing(),
             [{"region": r, "fund": f, "kind": k} for r, f, k in sorted(missing)],

@@ -3,7 +3,6 @@ streamed CSV or JSON Lines, every line checked like a single enrolment, all or n
 """
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator
 
 from pydantic import ValidationError
@@ -14,7 +13,7 @@ from insurance_shared import FieldError, Principal, Problem, Unprocessable
 from insurance_shared.contracts import PersonEnrolled
 from insurance_shared.events import emit_many
 
-from ..uploads import UploadError, csv_dicts
+from ..uploads import UploadError, csv_dicts, jsonl_dicts
 from .models import Employment, Person
 from .schemas import EnrolmentIn
 from .service import unit_for_write
@@ -30,16 +29,8 @@ async def roster_lines(lines: AsyncIterator[str], media: str) -> AsyncIterator[t
         async for line_no, row in csv_dicts(lines, COLUMNS):
             yield line_no, row
         return
-    line_no = 0
-    async for text in lines:
-        line_no += 1
-        if not text.strip():
-            continue
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            obj = None
-        yield line_no, obj if isinstance(obj, dict) else None
+    async for item in jsonl_dicts(lines):
+        yield item
 
 
 async def enrol_roster(

@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
@@ -23,7 +22,7 @@ RegionPath = Annotated[RegionCode, Path()]
 
 
 def _criteria(items) -> list[CriterionOut]:
-    return [CriterionOut(**json.loads(json.dumps(criterion_dict(c), default=str))) for c in items]
+    return [CriterionOut(**criterion_dict(c)) for c in items]
 
 
 def month_out(row: service.MonthRow) -> MonthOut:

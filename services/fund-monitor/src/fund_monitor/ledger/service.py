@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared.db import upsert_insert
 
 from ..funds.models import FundMonth
 from ..rules.months import month_of
@@ -17,10 +18,6 @@ DIRTY = "fund_monitor.dirty_regions"
 def mark_dirty(session: AsyncSession, region: str) -> None:
     """The region's figures must be recomputed before this transaction commits (funds.service.refresh_dirty)."""
     session.info.setdefault(DIRTY, set()).add(region)
-
-
-def _insert(session: AsyncSession):
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
 async def post(session: AsyncSession, entry: Entry) -> JournalEntry | None:
@@ -40,7 +37,7 @@ async def post(session: AsyncSession, entry: Entry) -> JournalEntry | None:
     await session.flush()
     session.add_all(JournalLine(entry_id=row.id, account=ln.account, amount_fen=ln.amount_fen) for ln in entry.lines)
     if entry.flows:
-        insert = _insert(session)
+        insert = upsert_insert(session)
         for flow in entry.flows:
             stmt = insert(FundMonth).values(
                 region=flow.region,
