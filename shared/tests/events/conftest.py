@@ -42,8 +42,15 @@ if "testsrc.tick.v1" not in catalogue:
         seq: int = Field(ge=1)
         poison: bool = False
 
+    @event_type("testsrc.tock.v1", source=SOURCE)
+    class Tock(EventData):
+        """Known to the catalogue, handled by nobody here: the feed need not send it."""
+
+        n: int
+
 else:  # pragma: no cover - the module is imported once per run
     Tick = catalogue["testsrc.tick.v1"]  # type: ignore[misc]
+    Tock = catalogue["testsrc.tock.v1"]  # type: ignore[misc]
 
 projection_md = MetaData()
 applied = Table(
@@ -182,6 +189,7 @@ class FeedHarness(Harness):
             base_url="http://producer",
             token=service_token_provider(DEV_JWT_SECRET, "test-consumer"),
             batch=500,
+            skip=self.inbox.handlers.unhandled(SOURCE),
             client=self.http,
         )
 

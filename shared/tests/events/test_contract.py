@@ -12,7 +12,7 @@ from insurance_shared.events.inbox import dead_letters, processed_events
 from insurance_shared.events.jetstream import JetStreamRelay
 from insurance_shared.tracing import current_traceparent, trace_id
 
-from .conftest import Harness, NatsHarness, NatsServer, Tick
+from .conftest import Harness, NatsHarness, NatsServer, Tick, Tock
 
 
 async def produce(h: Harness, subject: str, seqs: range, *, poison: set[int] = frozenset(), per_tx: int = 50) -> None:
@@ -240,6 +240,26 @@ async def test_unknown_types_are_recorded_and_skipped_and_newer_fields_accepted(
         outcomes = dict((await s.execute(select(processed_events.c.type, processed_events.c.outcome))).all())
         assert outcomes["testsrc.mystery.v1"] == "unknown_type"
         assert (await s.execute(select(dead_letters))).all() == []
+
+
+async def test_types_nobody_handles_cost_the_consumer_nothing_and_hide_nothing(harness: Harness) -> None:
+    # ticks (handled) between runs of tocks (known, unhandled), longer than a page: every tick arrives, in order
+    async with harness.producer.sessionmaker() as s:
+        for seq in range(1, 6):
+            for n in range(300):
+                await emit(s, Tock(n=n), subject="t", region="220100")
+            await emit(s, Tick(seq=seq), subject="t", region="220100")
+        await s.commit()
+    await harness.drain(5)
+    assert [seq for _, seq, _ in await harness.projection()] == [1, 2, 3, 4, 5]
+    async with harness.consumer.sessionmaker() as s:
+        outcomes = (await s.execute(select(processed_events.c.type, processed_events.c.outcome))).all()
+    tocks = [o for t, o in outcomes if t == "testsrc.tock.v1"]
+    if harness.transport == "feed":
+        assert tocks == []  # left out at the source: not sent, parsed or recorded
+    else:
+        assert len(tocks) == 1500 and set(tocks) == {"ignored"}  # JetStream delivers the stream; recorded as ignored
+    assert harness.transport == "nats" or await harness.pump() == 0
 
 
 async def test_live_delivery_within_about_a_second(harness: Harness) -> None:

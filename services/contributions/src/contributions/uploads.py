@@ -24,6 +24,7 @@ class RawLine:
     id_number: object
     base: object
     name: object = None
+    period: object = None  # multi-period declarations: YYYY-MM
 
 
 class UploadError(ValueError):
@@ -116,8 +117,8 @@ async def csv_dicts(
 
 
 async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
-    async for line_no, row in csv_dicts(lines, REQUIRED_COLUMNS, ("name",)):
-        yield RawLine(line_no, row["id_number"], row["base"], row["name"])
+    async for line_no, row in csv_dicts(lines, REQUIRED_COLUMNS, ("name", "period")):
+        yield RawLine(line_no, row["id_number"], row["base"], row["name"], row["period"])
 
 
 def _cell(row: list[str], idx: dict[str, int], name: str) -> str | None:
@@ -144,7 +145,7 @@ async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
         if obj is None:
             yield RawLine(line_no, _BAD_JSON, None)
         else:
-            yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"))
+            yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"), obj.get("period"))
 
 
 _BAD_JSON = object()

@@ -74,7 +74,7 @@ async def test_same_person_twice(client, auth_headers, db) -> None:
         {
             "field": "body.lines[1].id_number",
             "code": "duplicate_person",
-            "message": "this person is already declared above",
+            "message": "this person is already declared above for this period",
         }
     ]
 
@@ -206,3 +206,116 @@ async def test_cross_region_declaration_refused(client, auth_headers, db) -> Non
     r = await declare(client, auth_headers(*CITY, region="220200"), code, P, {1: "5000"})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "unknown_unit"
     assert await count(db, "declarations") == 0
+
+
+async def periods(client, h, code: str, text_: str, media: str = "text/csv", kind: str = "regular"):
+    return await client.post(
+        f"/units/{code}/declarations/periods?kind={kind}",
+        content=text_.encode(),
+        headers={**h, "content-type": media},
+    )
+
+
+async def test_several_periods_in_one_upload_each_their_own_declaration(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await setup(client, h)
+    p1, p2, p3 = months_ago(3), months_ago(2), months_ago(1)
+    body = (
+        "period,id_number,base\n"
+        f"{p2},{resident_id(1)},5000.00\n"  # periods in any order, interleaved
+        f"{p1},{resident_id(1)},5000.00\n"
+        f"{p2},{resident_id(2)},1000.00\n"  # below the floor: clamped
+        f"{p3},{resident_id(2)},6000\n"
+    )
+    r = await periods(client, h, code, body)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["lines"] == 4
+    assert [(d["period"], d["lines"], d["clamped_lines"], d["total"]) for d in made["declarations"]] == [
+        (p1, 1, 0, "1550.00"),
+        (p2, 2, 1, "2325.00"),  # the same figures as the single-period test above
+        (p3, 1, 0, "1860.00"),
+    ]
+    single = (await client.get(f"/declarations/{made['declarations'][1]['id']}", headers=h)).json()
+    assert single["owed_unemployment"] == "225.00" and single["due_date"] == made["declarations"][1]["due_date"]
+    lines = (await client.get(f"/declarations/{made['declarations'][1]['id']}/lines", headers=h)).json()["items"]
+    assert [(x["line_no"], x["base"]) for x in lines] == [(1, "5000.00"), (2, "2500.00")]
+    assert await count(db, "declarations") == 3 and await count(db, "declaration_lines") == 4
+    tb = (await client.get("/ledger/trial-balance", headers=auth_headers("province", region="220000"))).json()
+    assert tb["balanced"]
+    receivable = sum(
+        b["balance"] for b in (await client.get("/ledger/balances", headers=h)).json() if b["kind"] == "receivable"
+    )
+    assert receivable == 155000 + 232500 + 186000  # one journal entry per declaration
+
+
+async def test_several_periods_all_or_nothing_with_each_line_named(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await setup(client, h)
+    await declare(client, h, code, months_ago(4), {1: "5000"})
+    paid = await client.post(f"/units/{code}/payments", json={"amount": "1550.00", "paid_on": str(TODAY)}, headers=h)
+    assert paid.status_code == 201, paid.text
+    body = (
+        f'{{"period": "{months_ago(2)}", "id_number": "{resident_id(1)}", "base": "5000.00"}}\n'
+        f'{{"period": "{months_ago(2)}", "id_number": "{resident_id(1)}", "base": "5000.00"}}\n'
+        f'{{"id_number": "{resident_id(2)}", "base": "5000.00"}}\n'
+        f'{{"period": "{months_ago(-1)}", "id_number": "{resident_id(2)}", "base": "5000.00"}}\n'
+        f'{{"period": "2024-13", "id_number": "{resident_id(2)}", "base": "5000.00"}}\n'
+        f'{{"period": "{months_ago(4)}", "id_number": "{resident_id(1)}", "base": "6000.00"}}\n'
+        f'{{"period": "{months_ago(1)}", "id_number": "{resident_id(9)}", "base": "5000.00"}}\n'
+    )
+    r = await periods(client, h, code, body, "application/x-ndjson")
+    assert r.status_code == 422, r.text
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("line[2].id_number", "duplicate_person"),
+        ("line[3].period", "missing"),
+        ("line[4].period", "period_in_future"),
+        ("line[5].period", "invalid_period"),
+        ("line[6].period", "period_paid_use_adjustment"),  # a paid period: adjustment only, as for one period
+        ("line[7].id_number", "person_not_enrolled"),
+    ]
+    assert await count(db, "declarations") == 1 and await count(db, "declaration_lines") == 1  # only the paid one
+
+
+async def test_several_periods_upload_errors_and_the_single_period_upload_refuses_other_periods(
+    client, auth_headers, db
+) -> None:
+    h = auth_headers(*CITY)
+    code = await setup(client, h)
+    empty = await periods(client, h, code, "period,id_number,base\n")
+    assert empty.status_code == 422 and empty.json()["code"] == "no_lines"
+    media = await periods(client, h, code, "<xml/>", "application/xml")
+    assert media.status_code == 415 and media.json()["code"] == "unsupported_media_type"
+    mixed = await client.post(
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=f"period,id_number,base\n{P},{resident_id(1)},5000\n{months_ago(1)},{resident_id(2)},5000\n".encode(),
+        headers={**h, "content-type": "text/csv"},
+    )
+    assert mixed.status_code == 422
+    assert [(e["field"], e["code"]) for e in mixed.json()["errors"]] == [("line[3].period", "period_mismatch")]
+    assert await count(db, "declarations") == 0
+
+
+async def test_several_periods_adjusted_at_once(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await setup(client, h, persons=(1,))
+    p1, p2 = months_ago(3), months_ago(2)
+    assert (
+        await periods(
+            client, h, code, f"period,id_number,base\n{p1},{resident_id(1)},5000\n{p2},{resident_id(1)},5000\n"
+        )
+    ).status_code == 201
+    paid = await client.post(f"/units/{code}/payments", json={"amount": "3100.00", "paid_on": str(TODAY)}, headers=h)
+    assert paid.status_code == 201, paid.text
+    adj = await periods(
+        client,
+        h,
+        code,
+        f"period,id_number,base\n{p1},{resident_id(1)},6000\n{p2},{resident_id(1)},5500\n",
+        kind="adjustment",
+    )
+    assert adj.status_code == 201, adj.text
+    assert [(d["period"], d["kind"], d["total"]) for d in adj.json()["declarations"]] == [
+        (p1, "adjustment", "310.00"),
+        (p2, "adjustment", "155.00"),
+    ]

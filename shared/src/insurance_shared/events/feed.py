@@ -8,13 +8,13 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from ..auth import Principal, Role, issue_token, require_roles
 from ..db import Database
@@ -22,7 +22,7 @@ from ..errors import Problem
 from ..regions import PROVINCE
 from .envelope import Envelope
 from .inbox import Inbox, Incoming
-from .outbox import Cursor, commit_signal, read_after
+from .outbox import Cursor, commit_signal, read_feed
 
 __all__ = ["FeedConsumer", "feed_router", "service_token_provider"]
 
@@ -38,7 +38,9 @@ def feed_router() -> APIRouter:
         description=(
             "Events this service emitted, in an order no reader can overtake (see the outbox module). Pass the "
             "`next_cursor` of one page as `after` of the next. `wait` holds the request open up to that many "
-            "seconds until an event arrives. Role `service` only."
+            "seconds until an event arrives. `skip` leaves out events of the given types (repeat it for several; "
+            "the cursor still moves past them): a consumer names the known types it has no use for. Role `service` "
+            "only."
         ),
     )
     async def events(
@@ -47,6 +49,10 @@ def feed_router() -> APIRouter:
         after: Annotated[str | None, Query(max_length=50, description="上一页的 next_cursor")] = None,
         limit: Annotated[int, Query(ge=1, le=2000)] = 500,
         wait: Annotated[float, Query(ge=0, le=20, description="长轮询秒数")] = 0,
+        skip: Annotated[
+            list[Annotated[str, StringConstraints(max_length=200)]],
+            Query(max_length=100, description="不需要的事件类型 (可重复)"),
+        ] = [],  # noqa: B006 - FastAPI copies defaults per request
     ) -> Response:
         try:
             cursor = Cursor.parse(after)
@@ -56,13 +62,13 @@ def feed_router() -> APIRouter:
         deadline = time.monotonic() + wait
         while True:
             async with db.sessionmaker() as session:
-                rows = await read_after(session, cursor, limit)
+                rows, cursor = await read_feed(session, cursor, limit, skip)
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0 or await request.is_disconnected():
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(commit_signal.waiter().wait(), timeout=min(remaining, 0.05))
-        next_cursor = str(rows[-1].cursor) if rows else str(cursor)
+        next_cursor = str(cursor)
         # the stored envelopes are already JSON: splice them in rather than parse and re-serialise
         body = (
             '{"events":['
@@ -116,6 +122,7 @@ class FeedConsumer:
         token: Callable[[], str],
         batch: int = 500,
         wait_seconds: float = 5.0,
+        skip: Iterable[str] = (),
         client: httpx.AsyncClient | None = None,
     ) -> None:
         self.inbox = inbox
@@ -124,15 +131,18 @@ class FeedConsumer:
         self.token = token
         self.batch = batch
         self.wait_seconds = wait_seconds
+        self.skip = sorted(skip)
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(wait_seconds + 10))
         self._owns_client = client is None
 
     async def poll_once(self, wait: float | None = None) -> int:
         cursor = await self.inbox.cursor(self.source)
-        params: dict[str, str | int | float] = {
+        params: dict[str, str | int | float | list[str]] = {
             "limit": self.batch,
             "wait": self.wait_seconds if wait is None else wait,
         }
+        if self.skip:
+            params["skip"] = self.skip
         if cursor:
             params["after"] = cursor
         resp = await self._client.get(

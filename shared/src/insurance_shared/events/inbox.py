@@ -139,6 +139,11 @@ class Handlers:
     def types(self) -> set[str]:
         return set(self._handlers)
 
+    def unhandled(self, source: str) -> list[str]:
+        """The catalogue's types from ``source`` that nothing here handles: a feed need not send them. Types the
+        catalogue does not know (a newer producer's) still come, to be recorded as unknown."""
+        return sorted(t for t, model in catalogue.items() if model.source == source and t not in self._handlers)
+
 
 @dataclass(frozen=True, slots=True)
 class Incoming:

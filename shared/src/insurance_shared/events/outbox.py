@@ -29,7 +29,7 @@ from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, UTCDateTime, copy_ro
 from ..tracing import current_traceparent
 from .envelope import Envelope
 
-__all__ = ["Cursor", "FeedRow", "emit", "emit_many", "outbox", "read_after"]
+__all__ = ["Cursor", "FeedRow", "emit", "emit_many", "outbox", "read_after", "read_feed"]
 
 outbox = Table(
     "outbox",
@@ -168,8 +168,60 @@ _READ_PG = text(
 _READ_SQLITE = text("SELECT txid, id, event_id, type, envelope FROM outbox WHERE id > :id ORDER BY id LIMIT :limit")
 
 
+def _dialect(conn: AsyncConnection | AsyncSession) -> str:
+    return conn.get_bind().dialect.name if isinstance(conn, AsyncSession) else conn.dialect.name
+
+
 async def read_after(conn: AsyncConnection | AsyncSession, after: Cursor, limit: int) -> list[FeedRow]:
-    dialect = conn.get_bind().dialect.name if isinstance(conn, AsyncSession) else conn.dialect.name
-    stmt = _READ_PG if dialect == "postgresql" else _READ_SQLITE
+    stmt = _READ_PG if _dialect(conn) == "postgresql" else _READ_SQLITE
     rows = (await conn.execute(stmt, {"txid": after.txid, "id": after.id, "limit": limit})).all()
     return [FeedRow(Cursor(r[0], r[1]), r[2], r[3], r[4]) for r in rows]
+
+
+# The horizon: the last position a reader may pass now (same visibility rule as _READ_PG).
+_HORIZON_PG = text(
+    """
+    SELECT txid, id FROM outbox
+    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    ORDER BY txid DESC, id DESC
+    LIMIT 1
+    """
+)
+_HORIZON_SQLITE = text("SELECT 0, max(id) FROM outbox")
+_READ_SKIPPING_PG = text(
+    """
+    SELECT txid, id, event_id, type, envelope FROM outbox
+    WHERE (txid, id) > (:txid, :id) AND (txid, id) <= (:to_txid, :to_id) AND type NOT IN :skip
+    ORDER BY txid, id
+    LIMIT :limit
+    """
+).bindparams(bindparam("skip", expanding=True))
+_READ_SKIPPING_SQLITE = text(
+    "SELECT txid, id, event_id, type, envelope FROM outbox "
+    "WHERE id > :id AND id <= :to_id AND type NOT IN :skip ORDER BY id LIMIT :limit"
+).bindparams(bindparam("skip", expanding=True))
+
+
+async def read_feed(
+    conn: AsyncConnection | AsyncSession, after: Cursor, limit: int, skip: Iterable[str] = ()
+) -> tuple[list[FeedRow], Cursor]:
+    """A page of the feed and the cursor to read on from. Events of the types in ``skip`` are left out, and the
+    cursor still moves past them, so a reader that handles few types is not sent (or made to record) the rest.
+
+    With ``skip``, the horizon is read first and the page bounded by it: whatever is at or below the horizon
+    has been committed (or rolled back) for good, so a page shorter than ``limit`` has seen everything up to it.
+    """
+    skip = sorted(set(skip))
+    if not skip:
+        rows = await read_after(conn, after, limit)
+        return rows, (rows[-1].cursor if rows else after)
+    postgres = _dialect(conn) == "postgresql"
+    top = (await conn.execute(_HORIZON_PG if postgres else _HORIZON_SQLITE)).first()
+    if top is None or top[1] is None or Cursor(top[0], top[1]) <= after:
+        return [], after
+    horizon = Cursor(top[0], top[1])
+    params = {"txid": after.txid, "id": after.id, "to_txid": horizon.txid, "to_id": horizon.id}
+    stmt = _READ_SKIPPING_PG if postgres else _READ_SKIPPING_SQLITE
+    found = (await conn.execute(stmt, {**params, "skip": skip, "limit": limit})).all()
+    rows = [FeedRow(Cursor(r[0], r[1]), r[2], r[3], r[4]) for r in found]
+    return rows, (rows[-1].cursor if len(rows) == limit else horizon)

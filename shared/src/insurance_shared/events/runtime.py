@@ -67,7 +67,14 @@ def start_events(db: Database, service: str, settings: ServiceSettings, handlers
                 settings.service_token.get_secret_value() if settings.service_token else None,
             )
             runtime.workers.append(
-                FeedConsumer(inbox, source=source, base_url=url, token=token, wait_seconds=settings.feed_wait_seconds)
+                FeedConsumer(
+                    inbox,
+                    source=source,
+                    base_url=url,
+                    token=token,
+                    wait_seconds=settings.feed_wait_seconds,
+                    skip=handlers.unhandled(source),
+                )
             )
     runtime.tasks = [asyncio.create_task(w.run()) for w in runtime.workers]
     return runtime

@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -85,6 +87,47 @@ async def declare(credit_code: CreditCodePath, body: DeclarationIn, w: Annotated
     return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")
 
 
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": "id_number,base\n11010519491231002X,4500.00\n"},
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"id_number": "11010519491231002X", "base": "4500.00"}\n',
+            },
+        },
+    }
+}
+
+
+@asynccontextmanager
+async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[service.Line | list[FieldError]]]:
+    """The body's lines, parsed, for a declaration service; an unreadable upload becomes its problem (415/422)."""
+    content_type = request.headers.get("content-type")
+    digest = Digest()
+    try:
+        read = reader_for(content_type)
+        raw_lines = read(text_lines(request.stream(), charset_of(content_type), digest))
+
+        async def lines() -> AsyncIterator[service.Line | list[FieldError]]:
+            async for raw in raw_lines:
+                line, errors = service.parse_raw(raw)
+                yield line if line is not None else errors
+
+        yield lines()
+    except UploadError as exc:
+        status = 415 if exc.code == "unsupported_media_type" else 422
+        raise Problem(
+            status,
+            exc.code,
+            "Upload cannot be read",
+            str(exc),
+            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
+        ) from None
+    w.body_digest = digest.hexdigest()
+
+
 @router.post(
     "/units/{credit_code}/declarations/bulk",
     status_code=201,
@@ -96,18 +139,7 @@ async def declare(credit_code: CreditCodePath, body: DeclarationIn, w: Annotated
         "every line is checked and any error is reported with its line number (`line[N]`, the header is line 1), "
         "after which nothing of the declaration is written."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}, "example": "id_number,base\n11010519491231002X,4500.00\n"},
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"id_number": "11010519491231002X", "base": "4500.00"}\n',
-                },
-            },
-        }
-    },
+    openapi_extra=_UPLOAD_BODY,
 )
 async def declare_bulk(
     request: Request,
@@ -116,39 +148,71 @@ async def declare_bulk(
     period: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")],
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
-    content_type = request.headers.get("content-type")
-    digest = Digest()
-    try:
-        read = reader_for(content_type)
-        raw_lines = read(text_lines(request.stream(), charset_of(content_type), digest))
-
-        async def lines():
-            async for raw in raw_lines:
-                line, errors = service.parse_raw(raw)
-                yield line if line is not None else errors
-
+    async with _upload(request, w) as lines:
         decl, clamped, used = await service.declare(
             w.session,
             w.principal,
             credit_code.upper(),
             period,
             kind,
-            lines(),
+            lines,
             today=dt.date.today(),
             period_field="query.period",
         )
-    except UploadError as exc:
-        status = 415 if exc.code == "unsupported_media_type" else 422
-        raise Problem(
-            status,
-            exc.code,
-            "Upload cannot be read",
-            str(exc),
-            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
-        ) from None
-    w.body_digest = digest.hexdigest()
     w.audit(f"declaration.{kind}", "declaration", str(decl.id), decl.region)
     return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")
+
+
+class PeriodsOut(BaseModel):
+    """多期申报结果: 每个所属期一份申报, 按所属期排序."""
+
+    declarations: list[DeclarationOut]
+    lines: int = Field(description="全部行数")
+
+
+@router.post(
+    "/units/{credit_code}/declarations/periods",
+    status_code=201,
+    response_model=PeriodsOut,
+    summary="多期申报批量上传 (补报、历史数据迁移; CSV 或 JSON Lines, 流式)",
+    description=(
+        "Several periods of one unit in one upload: each line names its period. `text/csv` with header "
+        '`period,id_number,base[,name]`, or JSON Lines (`{"period": "2024-01", "id_number": ..., "base": ...}`). '
+        "Each period becomes its own declaration, checked exactly as a single period's would be (a period "
+        "already paid is refused: use an adjustment); any error, reported with its line number, and nothing of "
+        "any period is written."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "period,id_number,base\n2024-01,11010519491231002X,4500.00\n"
+                    "2024-02,11010519491231002X,4600.00\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"period": "2024-01", "id_number": "11010519491231002X", "base": "4500.00"}\n',
+                },
+            },
+        }
+    },
+)
+async def declare_periods(
+    request: Request,
+    credit_code: CreditCodePath,
+    w: Annotated[Write, Depends(writer(*_writers, streamed=True))],
+    kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
+):
+    async with _upload(request, w) as lines:
+        made = await service.declare_periods(
+            w.session, w.principal, credit_code.upper(), kind, lines, today=dt.date.today()
+        )
+    for decl, _, _ in made:
+        w.audit(f"declaration.{kind}", "declaration", str(decl.id), decl.region)
+    body = PeriodsOut(declarations=[_out(d, c, u) for d, c, u in made], lines=sum(d.lines for d, _, _ in made))
+    return await w.respond(201, body)
 
 
 @router.get("/declarations/{declaration_id}", response_model=DeclarationOut, summary="查询申报")

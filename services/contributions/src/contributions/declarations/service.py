@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, func, select
@@ -16,13 +16,14 @@ from insurance_shared.db import insert_rows
 from insurance_shared.ids import validate_resident_id
 
 from ..ledger.service import post
-from ..parameters.service import MissingParameter, parameters_on
+from ..parameters.service import all_values
 from ..payments.models import PaymentAllocation
 from ..persons.models import Employment
 from ..persons.service import unit_for_write
 from ..rules import postings
 from ..rules.amounts import line_amounts
-from ..rules.periods import due_date, next_month, parse_period
+from ..rules.parameters import ContributionParameters, MissingParameter, ParameterValue, parameters_for
+from ..rules.periods import due_date, format_period, next_month, parse_period
 from ..units.models import Unit
 from ..uploads import RawLine, is_bad_json
 from .models import Declaration, DeclarationLine
@@ -47,6 +48,7 @@ class Line:
     ref: str  # where the caller finds it: body.lines[3] or line[17]
     id_number: str
     base: int
+    period: str | None = None  # in a multi-period upload, the line's own period (YYYY-MM)
 
 
 def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
@@ -67,12 +69,252 @@ def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
     if errors:
         return None, errors
     assert id_number is not None and base is not None
-    return Line(ref, id_number, base), []
+    period = raw.period if isinstance(raw.period, str) else None if raw.period is None else repr(raw.period)
+    return Line(ref, id_number, base, period), []
 
 
 async def _lock_unit(session: AsyncSession, unit: Unit) -> None:
     # declarations and payments of one unit run one at a time (PostgreSQL row lock; SQLite has one writer)
     await session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+
+
+class _Refused(Exception):
+    """A period cannot be declared; where it is reported depends on where the period was given."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class _Period:
+    """One period's declaration while its lines arrive."""
+
+    declaration: Declaration
+    text: str
+    end: dt.date
+    params: ContributionParameters
+    previous: dict[str, tuple[int, int, int, int]]  # an adjustment's earlier amounts per person
+    seen: set[str] = field(default_factory=set)
+    totals: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    clamped: int = 0
+    n: int = 0
+
+
+class _Declaring:
+    """One unit's declarations of one kind in one transaction, for one period or several: every line checked,
+    lines written as they come, nothing kept if any line is wrong (the caller's transaction rolls back)."""
+
+    def __init__(self, session: AsyncSession, unit: Unit, kind: str, today: dt.date) -> None:
+        self.session, self.unit, self.kind, self.today = session, unit, kind, today
+        self.periods: dict[str, _Period] = {}
+        self.refused: dict[str, _Refused] = {}
+        self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        self.values: tuple[ParameterValue, ...] = ()
+        self.buffer: list[tuple] = []
+        self.errors: list[FieldError] = []
+        self.error_count = 0
+
+    async def start(self) -> None:
+        await _lock_unit(self.session, self.unit)
+        self.values = await all_values(self.session)
+        for id_number, start, end in await self.session.execute(
+            select(Employment.id_number, Employment.start_date, Employment.end_date).where(
+                Employment.unit_credit_code == self.unit.credit_code
+            )
+        ):
+            self.spans[id_number].append((start, end))
+
+    def fail(self, field_: str, code: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(FieldError(field=field_, code=code, message=message))
+
+    async def period(self, text: str) -> _Period:
+        """The period's open declaration, made on first use; raises _Refused (remembered) when it cannot be."""
+        if text in self.periods:
+            return self.periods[text]
+        if text in self.refused:
+            raise self.refused[text]
+        try:
+            self.periods[text] = await self._open(text)
+        except _Refused as exc:
+            self.refused[text] = exc
+            raise
+        return self.periods[text]
+
+    async def _open(self, text: str) -> _Period:
+        session, unit, kind = self.session, self.unit, self.kind
+        try:
+            period = parse_period(text)
+        except ValueError as exc:
+            raise _Refused(422, "invalid_period", str(exc)) from None
+        if period > self.today.replace(day=1):
+            raise _Refused(422, "period_in_future", f"{text} has not begun")
+        try:
+            params = parameters_for(self.values, unit.region, period)
+        except MissingParameter as exc:
+            raise _Refused(422, "no_parameters", str(exc)) from None
+        existing = (
+            await session.execute(
+                select(Declaration).where(
+                    Declaration.unit_credit_code == unit.credit_code,
+                    Declaration.period == period,
+                    Declaration.kind == "regular",
+                )
+            )
+        ).scalar_one_or_none()
+        previous: dict[str, tuple[int, int, int, int]] = {}
+        if kind == "regular":
+            if existing is not None:
+                allocated = (
+                    await session.execute(
+                        select(func.count())
+                        .select_from(PaymentAllocation)
+                        .where(PaymentAllocation.declaration_id == existing.id)
+                    )
+                ).scalar_one()
+                if existing.paid or allocated:
+                    raise _Refused(
+                        409,
+                        "period_paid_use_adjustment",
+                        f"{text} has payments against it; correct it with an adjustment declaration",
+                    )
+                await post(
+                    session,
+                    "declaration_replaced",
+                    f"declaration:{existing.id}",
+                    postings.declared(
+                        existing.region,
+                        -(existing.pension_unit + existing.pension_person),
+                        -(existing.unemployment_unit + existing.unemployment_person),
+                    ),
+                )
+                await session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == existing.id))
+            declaration = existing
+        else:
+            if existing is None:
+                raise _Refused(422, "nothing_to_adjust", f"there is no declaration for {text} to adjust")
+            declaration = None
+            rows = await session.execute(
+                select(
+                    DeclarationLine.id_number,
+                    func.sum(DeclarationLine.pension_unit),
+                    func.sum(DeclarationLine.pension_person),
+                    func.sum(DeclarationLine.unemployment_unit),
+                    func.sum(DeclarationLine.unemployment_person),
+                )
+                .join(Declaration, Declaration.id == DeclarationLine.declaration_id)
+                .where(Declaration.unit_credit_code == unit.credit_code, Declaration.period == period)
+                .group_by(DeclarationLine.id_number)
+            )
+            previous = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+        if declaration is None:
+            declaration = Declaration(
+                unit_credit_code=unit.credit_code,
+                region=unit.region,
+                home_region=unit.home_region or unit.region,
+                period=period,
+                kind=kind,
+            )
+            session.add(declaration)
+        declaration.due_date = due_date(period, params.due_day)
+        declaration.fee_accrued_until = declaration.due_date
+        declaration.unit_share_payer = "fiscal_budget" if unit.fully_budget_funded else "unit"
+        declaration.lines = 0
+        for attr in (
+            "pension_unit",
+            "pension_person",
+            "unemployment_unit",
+            "unemployment_person",
+            "fee_pension",
+            "fee_unemployment",
+            "owed_pension",
+            "owed_unemployment",
+        ):
+            setattr(declaration, attr, 0)
+        declaration.paid = False
+        await session.flush()
+        return _Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
+
+    async def add(self, p: _Period, line: Line) -> None:
+        if line.id_number in p.seen:
+            self.fail(
+                f"{line.ref}.id_number", "duplicate_person", "this person is already declared above for this period"
+            )
+            return
+        p.seen.add(line.id_number)
+        if line.base <= 0:
+            self.fail(f"{line.ref}.base", "base_not_positive", "a contribution base is more than zero")
+            return
+        person_spans = self.spans.get(line.id_number)
+        if not person_spans:
+            self.fail(f"{line.ref}.id_number", "person_not_enrolled", f"not enrolled with unit {self.unit.credit_code}")
+            return
+        period_start = p.declaration.period
+        if not any(start <= p.end and (end is None or end >= period_start) for start, end in person_spans):
+            if all(start > p.end for start, _ in person_spans):
+                self.fail(
+                    f"{line.ref}.id_number",
+                    "period_before_enrolment",
+                    f"enrolled only from {min(s for s, _ in person_spans)}",
+                )
+            else:
+                self.fail(f"{line.ref}.id_number", "not_employed_in_period", f"not employed by the unit in {p.text}")
+            return
+        amounts = line_amounts(line.base, p.params)
+        parts = (amounts.pension_unit, amounts.pension_person, amounts.unemployment_unit, amounts.unemployment_person)
+        if self.kind == "adjustment":
+            before = p.previous.get(line.id_number, (0, 0, 0, 0))
+            parts = tuple(a - b for a, b in zip(parts, before, strict=True))
+            if any(x < 0 for x in parts):
+                self.fail(f"{line.ref}.base", "adjustment_decreases", "an adjustment may only add to what was declared")
+                return
+        p.n += 1
+        p.clamped += amounts.clamped is not None
+        for i, x in enumerate(parts):
+            p.totals[i] += x
+        if not self.error_count:
+            self.buffer.append((p.declaration.id, p.n, line.id_number, amounts.declared_base, amounts.base, *parts))
+            if len(self.buffer) >= FLUSH_EVERY:
+                await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)
+                self.buffer = []
+
+    async def finish(self) -> list[tuple[Declaration, int, list]]:
+        if self.error_count:
+            raise Problem(
+                422,
+                "declaration_invalid",
+                "Declaration refused",
+                f"{self.error_count} line error(s); nothing of this declaration was written"
+                + (f" (the first {MAX_REPORTED} are listed)" if self.error_count > MAX_REPORTED else ""),
+                errors=self.errors,
+                extra={"error_count": self.error_count},
+            )
+        if not self.periods:
+            raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
+        await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)
+        out = []
+        for p in sorted(self.periods.values(), key=lambda p: p.declaration.period):
+            d = p.declaration
+            if p.n == 0:
+                raise Unprocessable("no_lines", f"the declaration for {p.text} has no lines", field="body")
+            d.lines = p.n
+            d.pension_unit, d.pension_person, d.unemployment_unit, d.unemployment_person = p.totals
+            d.owed_pension = p.totals[0] + p.totals[1]
+            d.owed_unemployment = p.totals[2] + p.totals[3]
+            d.paid = d.owed_pension + d.owed_unemployment == 0
+            out.append((d, p.clamped, list(p.params.used)))
+        await self.session.flush()
+        for d, _, _ in out:
+            await post(
+                self.session,
+                "declaration",
+                f"declaration:{d.id}",
+                postings.declared(d.region, d.owed_pension, d.owed_unemployment),
+                memo=f"{self.unit.credit_code} {format_period(d.period)} {self.kind}",
+            )
+        return out
 
 
 async def declare(
@@ -86,197 +328,53 @@ async def declare(
     today: dt.date,
     period_field: str,
 ) -> tuple[Declaration, int, list]:
+    """One period's declaration; a period that cannot be declared is refused before any line is read."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    await _lock_unit(session, unit)
+    declaring = _Declaring(session, unit, kind, today)
+    await declaring.start()
     try:
-        period = parse_period(period_text)
-    except ValueError as exc:
-        raise Unprocessable("invalid_period", str(exc), field=period_field) from None
-    if period > today.replace(day=1):
-        raise Unprocessable("period_in_future", f"{period_text} has not begun", field=period_field)
-    try:
-        params = await parameters_on(session, unit.region, period)
-    except MissingParameter as exc:
-        raise Unprocessable("no_parameters", str(exc), field=period_field) from None
-    period_end = next_month(period) - dt.timedelta(days=1)
-
-    spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for id_number, start, end in await session.execute(
-        select(Employment.id_number, Employment.start_date, Employment.end_date).where(
-            Employment.unit_credit_code == unit.credit_code
-        )
-    ):
-        spans[id_number].append((start, end))
-
-    existing = (
-        await session.execute(
-            select(Declaration).where(
-                Declaration.unit_credit_code == unit.credit_code,
-                Declaration.period == period,
-                Declaration.kind == "regular",
-            )
-        )
-    ).scalar_one_or_none()
-    previous: dict[str, tuple[int, int, int, int]] = {}
-    if kind == "regular":
-        if existing is not None:
-            allocated = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(PaymentAllocation)
-                    .where(PaymentAllocation.declaration_id == existing.id)
-                )
-            ).scalar_one()
-            if existing.paid or allocated:
-                raise Conflict(
-                    "period_paid_use_adjustment",
-                    f"{period_text} has payments against it; correct it with an adjustment declaration",
-                )
-            await post(
-                session,
-                "declaration_replaced",
-                f"declaration:{existing.id}",
-                postings.declared(
-                    existing.region,
-                    -(existing.pension_unit + existing.pension_person),
-                    -(existing.unemployment_unit + existing.unemployment_person),
-                ),
-            )
-            await session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == existing.id))
-        declaration = existing
-    else:
-        if existing is None:
-            raise Unprocessable(
-                "nothing_to_adjust", f"there is no declaration for {period_text} to adjust", field=period_field
-            )
-        declaration = None
-        rows = await session.execute(
-            select(
-                DeclarationLine.id_number,
-                func.sum(DeclarationLine.pension_unit),
-                func.sum(DeclarationLine.pension_person),
-                func.sum(DeclarationLine.unemployment_unit),
-                func.sum(DeclarationLine.unemployment_person),
-            )
-            .join(Declaration, Declaration.id == DeclarationLine.declaration_id)
-            .where(Declaration.unit_credit_code == unit.credit_code, Declaration.period == period)
-            .group_by(DeclarationLine.id_number)
-        )
-        previous = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-
-    if declaration is None:
-        declaration = Declaration(
-            unit_credit_code=unit.credit_code,
-            region=unit.region,
-            home_region=unit.home_region or unit.region,
-            period=period,
-            kind=kind,
-        )
-        session.add(declaration)
-    declaration.due_date = due_date(period, params.due_day)
-    declaration.fee_accrued_until = declaration.due_date
-    declaration.unit_share_payer = "fiscal_budget" if unit.fully_budget_funded else "unit"
-    declaration.lines = 0
-    for attr in (
-        "pension_unit",
-        "pension_person",
-        "unemployment_unit",
-        "unemployment_person",
-        "fee_pension",
-        "fee_unemployment",
-    ):
-        setattr(declaration, attr, 0)
-    declaration.owed_pension = declaration.owed_unemployment = 0
-    declaration.paid = False
-    await session.flush()
-
-    errors: list[FieldError] = []
-    error_count = 0
-    seen: set[str] = set()
-    buffer: list[tuple] = []
-    totals = [0, 0, 0, 0]
-    clamped = 0
-    n = 0
-
-    def fail(field: str, code: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_REPORTED:
-            errors.append(FieldError(field=field, code=code, message=message))
-
+        p = await declaring.period(period_text)
+    except _Refused as exc:
+        if exc.status == 409:
+            raise Conflict(exc.code, exc.message) from None
+        raise Unprocessable(exc.code, exc.message, field=period_field) from None
     async for item in lines:
         if isinstance(item, list):
             for e in item:
-                fail(e.field, e.code, e.message)
+                declaring.fail(e.field, e.code, e.message)
+        elif item.period and item.period != period_text:
+            declaring.fail(f"{item.ref}.period", "period_mismatch", f"this upload declares {period_text} only")
+        else:
+            await declaring.add(p, item)
+    return (await declaring.finish())[0]
+
+
+async def declare_periods(
+    session: AsyncSession,
+    principal: Principal,
+    credit_code: str,
+    kind: str,
+    lines: AsyncIterator[Line | list[FieldError]],
+    *,
+    today: dt.date,
+) -> list[tuple[Declaration, int, list]]:
+    """Several periods' declarations from one upload whose lines each name their period (a unit catching up on
+    months it did not declare, or history moved from another system): all of them, or none."""
+    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
+    declaring = _Declaring(session, unit, kind, today)
+    await declaring.start()
+    async for item in lines:
+        if isinstance(item, list):
+            for e in item:
+                declaring.fail(e.field, e.code, e.message)
             continue
-        line = item
-        if line.id_number in seen:
-            fail(f"{line.ref}.id_number", "duplicate_person", "this person is already declared above")
+        if not item.period:
+            declaring.fail(f"{item.ref}.period", "missing", "each line of a multi-period upload names its period")
             continue
-        seen.add(line.id_number)
-        if line.base <= 0:
-            fail(f"{line.ref}.base", "base_not_positive", "a contribution base is more than zero")
+        try:
+            p = await declaring.period(item.period)
+        except _Refused as exc:
+            declaring.fail(f"{item.ref}.period", exc.code, exc.message)
             continue
-        person_spans = spans.get(line.id_number)
-        if not person_spans:
-            fail(f"{line.ref}.id_number", "person_not_enrolled", f"not enrolled with unit {unit.credit_code}")
-            continue
-        if not any(start <= period_end and (end is None or end >= period) for start, end in person_spans):
-            if all(start > period_end for start, _ in person_spans):
-                fail(
-                    f"{line.ref}.id_number",
-                    "period_before_enrolment",
-                    f"enrolled only from {min(s for s, _ in person_spans)}",
-                )
-            else:
-                fail(f"{line.ref}.id_number", "not_employed_in_period", f"not employed by the unit in {period_text}")
-            continue
-        amounts = line_amounts(line.base, params)
-        parts = (amounts.pension_unit, amounts.pension_person, amounts.unemployment_unit, amounts.unemployment_person)
-        if kind == "adjustment":
-            before = previous.get(line.id_number, (0, 0, 0, 0))
-            parts = tuple(a - b for a, b in zip(parts, before, strict=True))
-            if any(p < 0 for p in parts):
-                fail(f"{line.ref}.base", "adjustment_decreases", "an adjustment may only add to what was declared")
-                continue
-        n += 1
-        clamped += amounts.clamped is not None
-        for i, p in enumerate(parts):
-            totals[i] += p
-        if not error_count:
-            buffer.append((declaration.id, n, line.id_number, amounts.declared_base, amounts.base, *parts))
-            if len(buffer) >= FLUSH_EVERY:
-                await insert_rows(session, "declaration_lines", LINE_COLUMNS, buffer)
-                buffer = []
-    if error_count:
-        raise Problem(
-            422,
-            "declaration_invalid",
-            "Declaration refused",
-            f"{error_count} line error(s); nothing of this declaration was written"
-            + (f" (the first {MAX_REPORTED} are listed)" if error_count > MAX_REPORTED else ""),
-            errors=errors,
-            extra={"error_count": error_count},
-        )
-    if n == 0:
-        raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
-    await insert_rows(session, "declaration_lines", LINE_COLUMNS, buffer)
-    declaration.lines = n
-    (
-        declaration.pension_unit,
-        declaration.pension_person,
-        declaration.unemployment_unit,
-        declaration.unemployment_person,
-    ) = totals
-    declaration.owed_pension = totals[0] + totals[1]
-    declaration.owed_unemployment = totals[2] + totals[3]
-    declaration.paid = declaration.owed_pension + declaration.owed_unemployment == 0
-    await session.flush()
-    await post(
-        session,
-        "declaration",
-        f"declaration:{declaration.id}",
-        postings.declared(declaration.region, declaration.owed_pension, declaration.owed_unemployment),
-        memo=f"{unit.credit_code} {period_text} {kind}",
-    )
-    return declaration, clamped, list(params.used)
+        await declaring.add(p, item)
+    return await declaring.finish()
