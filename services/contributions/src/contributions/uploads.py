@@ -11,7 +11,13 @@ import csv
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import Request
+
+from insurance_shared import FieldError, Problem, Write
 
 REQUIRED_COLUMNS = ("id_number", "base")
 CSV_TYPES = ("text/csv", "application/csv")
@@ -155,17 +161,44 @@ def is_bad_json(value: object) -> bool:
     return value is _BAD_JSON
 
 
-def reader_for(content_type: str | None):
+def media_kind(content_type: str | None) -> Literal["csv", "jsonl"]:
     media = (content_type or "").split(";")[0].strip().lower()
     if media in CSV_TYPES:
-        return csv_lines
+        return "csv"
     if media in JSONL_TYPES:
-        return jsonl_lines
+        return "jsonl"
     raise UploadError(
         "unsupported_media_type",
         f"send text/csv (UTF-8 or GB18030) or application/x-ndjson, not {media or 'nothing'}",
         field="header.content-type",
     )
+
+
+def reader_for(content_type: str | None):
+    return csv_lines if media_kind(content_type) == "csv" else jsonl_lines
+
+
+@asynccontextmanager
+async def streamed_upload(
+    request: Request, w: Write
+) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[str]]]:
+    """The request body's kind and text lines, read as they arrive. An upload that cannot be read becomes its
+    problem (415 for the media type, else 422 naming the line); once read, its digest is what an Idempotency-Key
+    is checked against."""
+    content_type = request.headers.get("content-type")
+    digest = Digest()
+    try:
+        yield media_kind(content_type), text_lines(request.stream(), charset_of(content_type), digest)
+    except UploadError as exc:
+        status = 415 if exc.code == "unsupported_media_type" else 422
+        raise Problem(
+            status,
+            exc.code,
+            "Upload cannot be read",
+            str(exc),
+            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
+        ) from None
+    w.body_digest = digest.hexdigest()
 
 
 def charset_of(content_type: str | None) -> str | None:

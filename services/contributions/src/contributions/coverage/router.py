@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from insurance_shared import (
     Forbidden,
     Principal,
-    Problem,
     RegionCode,
     Role,
     Session,
@@ -18,7 +17,7 @@ from insurance_shared import (
     writer,
 )
 
-from ..uploads import Digest, UploadError, charset_of, csv_dicts, text_lines
+from ..uploads import UploadError, csv_dicts, streamed_upload
 from . import service
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
@@ -103,16 +102,10 @@ async def insured(
 async def import_registry(
     request: Request, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))]
 ):
-    content_type = request.headers.get("content-type") or ""
-    if content_type.split(";")[0].strip().lower() not in ("text/csv", "application/csv"):
-        raise Problem(415, "unsupported_media_type", "Upload cannot be read", "send text/csv")
-    digest = Digest()
-    try:
-        rows = csv_dicts(text_lines(request.stream(), charset_of(content_type), digest), service.REGISTRY_COLUMNS)
-        n = await service.import_registry(w.session, w.principal, rows)
-    except UploadError as exc:
-        raise Problem(422, exc.code, "Upload cannot be read", str(exc)) from None
-    w.body_digest = digest.hexdigest()
+    async with streamed_upload(request, w) as (kind, text):
+        if kind != "csv":
+            raise UploadError("unsupported_media_type", "send text/csv", field="header.content-type")
+        n = await service.import_registry(w.session, w.principal, csv_dicts(text, service.REGISTRY_COLUMNS))
     w.audit("registry.imported", "registry_import", f"{n} lines", w.principal.region)
     return await w.respond(201, ImportOut(imported=n))
 

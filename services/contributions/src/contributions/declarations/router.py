@@ -12,7 +12,6 @@ from insurance_shared import (
     MoneyOut,
     NotFound,
     Principal,
-    Problem,
     Role,
     Session,
     Write,
@@ -22,7 +21,7 @@ from insurance_shared import (
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
-from ..uploads import Digest, UploadError, charset_of, reader_for, text_lines
+from ..uploads import csv_lines, jsonl_lines, streamed_upload
 from . import service
 from .models import Declaration, DeclarationLine
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
@@ -103,12 +102,9 @@ _UPLOAD_BODY = {
 
 @asynccontextmanager
 async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[service.Line | list[FieldError]]]:
-    """The body's lines, parsed, for a declaration service; an unreadable upload becomes its problem (415/422)."""
-    content_type = request.headers.get("content-type")
-    digest = Digest()
-    try:
-        read = reader_for(content_type)
-        raw_lines = read(text_lines(request.stream(), charset_of(content_type), digest))
+    """The body's lines, parsed, for a declaration service."""
+    async with streamed_upload(request, w) as (kind, text):
+        raw_lines = csv_lines(text) if kind == "csv" else jsonl_lines(text)
 
         async def lines() -> AsyncIterator[service.Line | list[FieldError]]:
             async for raw in raw_lines:
@@ -116,16 +112,6 @@ async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[ser
                 yield line if line is not None else errors
 
         yield lines()
-    except UploadError as exc:
-        status = 415 if exc.code == "unsupported_media_type" else 422
-        raise Problem(
-            status,
-            exc.code,
-            "Upload cannot be read",
-            str(exc),
-            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
-        ) from None
-    w.body_digest = digest.hexdigest()
 
 
 @router.post(

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from insurance_shared import FieldError, Principal, Problem, Role, Session, Write, require_roles, writer
+from insurance_shared import Principal, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
 from ..declarations.models import Declaration, DeclarationLine
 from ..rules.periods import format_period
-from ..uploads import CSV_TYPES, JSONL_TYPES, Digest, UploadError, charset_of, reader_for, text_lines
+from ..uploads import streamed_upload
 from . import roster, service
 from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, HistoryGroup, HistoryMonth, HistoryOut, PersonOut
 
@@ -148,25 +148,9 @@ async def enrol_roster(
     credit_code: Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")],
     w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
 ):
-    content_type = request.headers.get("content-type")
-    media = (content_type or "").split(";")[0].strip().lower()
-    digest = Digest()
-    try:
-        if media not in CSV_TYPES + JSONL_TYPES:
-            reader_for(content_type)  # raises the shared unsupported-media-type error
-        kind = "csv" if media in CSV_TYPES else "jsonl"
-        lines = roster.roster_lines(text_lines(request.stream(), charset_of(content_type), digest), kind)
+    async with streamed_upload(request, w) as (kind, text):
+        lines = roster.roster_lines(text, kind)
         employments = await roster.enrol_roster(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
-    except UploadError as exc:
-        status = 415 if exc.code == "unsupported_media_type" else 422
-        raise Problem(
-            status,
-            exc.code,
-            "Upload cannot be read",
-            str(exc),
-            errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
-        ) from None
-    w.body_digest = digest.hexdigest()
     w.audit("person.roster_enrolled", "unit", credit_code.upper(), employments[0].region)
     return await w.respond(
         201,
