@@ -172,3 +172,86 @@ async def test_parameters_dated_and_province_only(client, auth_headers, db) -> N
     assert past.status_code == 422 and past.json()["code"] == "valid_from_in_past"
     bad = await client.post("/parameters", json={**body, "value": "2", "valid_from": str(TODAY)}, headers=prov)
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter_value"
+
+
+async def bulk_pay(client, h, body: str, media: str = "text/csv"):
+    return await client.post("/payments/bulk", content=body.encode(), headers={**h, "content-type": media})
+
+
+async def test_a_return_file_records_each_line_as_a_single_payment_would(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    a, b = await unit(client, h, 1), await unit(client, h, 2)
+    await enrol(client, h, a, 1)
+    await enrol(client, h, b, 2)
+    old, new = months_ago(3), months_ago(2)
+    for code, n in ((a, 1), (b, 2)):
+        await declare(client, h, code, old, {n: "5000"})
+        await declare(client, h, code, new, {n: "5000"})
+    due_old = dt.date(first_of(old).year + first_of(old).month // 12, first_of(old).month % 12 + 1, 15)
+    body = (
+        "credit_code,amount,paid_on\n"
+        f"{a},1550.00,{due_old}\n"  # on time: the old period, no fee
+        f"{b.lower()},3100.00,{due_old}\n"  # both periods at once; the code in lower case is still the unit
+        f"{a},1800.00,{TODAY}\n"  # late: the fee first, the rest is credit
+    )
+    r = await bulk_pay(client, h, body)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert (out["payments"], out["amount"]) == (3, "6450.00")
+    items = out["items"]
+    assert [(i["line"], i["unit_credit_code"], i["periods_paid"]) for i in items] == [
+        (2, a, [old]),
+        (3, b, [old, new]),
+        (4, a, [new]),
+    ]
+    assert items[0]["late_fee_charged"] == "0.00" and items[1]["late_fee_charged"] == "0.00"
+    fee = int(items[2]["late_fee_charged"].replace(".", ""))
+    assert fee > 0 and out["late_fees"] == items[2]["late_fee_charged"]
+    assert int(items[2]["credit_created"].replace(".", "")) == 180000 - 155000 - fee
+    arrears = (await client.get(f"/units/{a}/arrears", headers=h)).json()
+    assert arrears["periods"] == [] and arrears["credit"] == items[2]["credit_created"]
+    paid_months = await emitted(db, "contributions.month_paid.v1")
+    assert sorted((m["id_number"], m["period"]) for m in paid_months) == sorted(
+        [(resident_id(1), old), (resident_id(2), old), (resident_id(2), new), (resident_id(1), new)]
+    )
+    assert len(await emitted(db, "contributions.money_collected.v1")) == 6  # two funds per payment
+    assert (await trial_balance(client, auth_headers))["balanced"]
+
+
+async def test_a_return_file_with_any_bad_line_records_nothing(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    a = await unit(client, h, 1)
+    other = await unit(client, auth_headers(*CITY, region="220200"), 3, region="220200")
+    await enrol(client, h, a, 1)
+    await declare(client, h, a, months_ago(2), {1: "5000"})
+    nothing_owed = await unit(client, h, 4)
+    body = (
+        f'{{"credit_code": "{a}", "amount": "100.00", "paid_on": "{TODAY}"}}\n'
+        "not json\n"
+        f'{{"credit_code": "{a}", "amount": "-5.00", "paid_on": "{TODAY}"}}\n'
+        f'{{"credit_code": "{a}", "amount": "5.00"}}\n'
+        f'{{"credit_code": "{a}", "amount": "5.00", "paid_on": "{TODAY + dt.timedelta(days=1)}"}}\n'
+        f'{{"credit_code": "{other}", "amount": "5.00", "paid_on": "{TODAY}"}}\n'
+        f'{{"credit_code": "{nothing_owed}", "amount": "5.00", "paid_on": "{TODAY}"}}\n'
+        f'{{"credit_code": "{a}", "amount": "5.00", "paid_on": "{TODAY}", "payer": "fiscal_budget"}}\n'
+        f'{{"amount": "5.00", "paid_on": "{TODAY}"}}\n'
+    )
+    r = await bulk_pay(client, h, body, "application/x-ndjson")
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "payments_invalid"
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("line[2]", "bad_json_line"),
+        ("line[3].amount", "money_negative"),
+        ("line[4].paid_on", "missing"),
+        ("line[5].paid_on", "date_in_future"),
+        ("line[6].credit_code", "unknown_unit"),  # another region's unit is not yours to book
+        ("line[7].amount", "nothing_owed"),
+        ("line[8].payer", "payer_not_allowed"),
+        ("line[9].credit_code", "missing"),
+    ]
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM payments"))).scalar_one() == 0
+    assert await emitted(db, "contributions.money_collected.v1") == []
+    assert (await bulk_pay(client, h, "credit_code,amount,paid_on\n")).json()["code"] == "no_lines"
+    missing = await bulk_pay(client, h, "credit_code,amount\nx,1\n")
+    assert missing.status_code == 422 and missing.json()["code"] == "csv_missing_column"

@@ -9,7 +9,7 @@ from insurance_shared import Conflict, Principal, RegionCode, Role, Session, Unp
 
 from ..rules.parameters import ALL_NAMES, in_force, validate_value
 from .models import ParameterRow
-from .service import all_values
+from .service import all_values, forget_values
 
 router = APIRouter(prefix="/parameters", tags=["parameters"])
 
@@ -85,6 +85,7 @@ async def add_parameter(body: ParameterIn, w: Annotated[Write, Depends(writer(Ro
         )
     )
     await w.session.flush()
+    forget_values(w.session)
     w.audit("parameter.added", "parameter", f"{body.name}:{body.region}:{body.valid_from}", body.region)
     return await w.respond(
         201,

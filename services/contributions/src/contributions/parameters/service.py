@@ -8,13 +8,22 @@ from .models import ParameterRow
 
 
 async def all_values(session: AsyncSession) -> tuple[ParameterValue, ...]:
-    rows = (await session.execute(select(ParameterRow))).scalars().all()
-    added = tuple(ParameterValue(r.name, r.region, r.value, r.valid_from, "set by the province") for r in rows)
-    return default_values() + added
+    """Every value in force at any date; read once per session (a request), since one payment or upload asks
+    for the parameters of many periods. Setting a value forgets them (forget_values)."""
+    cached = session.info.get("parameter_values")
+    if cached is None:
+        rows = (await session.execute(select(ParameterRow))).scalars().all()
+        added = tuple(ParameterValue(r.name, r.region, r.value, r.valid_from, "set by the province") for r in rows)
+        cached = session.info["parameter_values"] = default_values() + added
+    return cached
+
+
+def forget_values(session: AsyncSession) -> None:
+    session.info.pop("parameter_values", None)
 
 
 async def parameters_on(session: AsyncSession, region: str, on: dt.date) -> ContributionParameters:
     return parameters_for(await all_values(session), region, on)
 
 
-__all__ = ["MissingParameter", "all_values", "parameters_on"]
+__all__ = ["MissingParameter", "all_values", "forget_values", "parameters_on"]

@@ -1,14 +1,16 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from insurance_shared import NotFound, Principal, Role, Session, Write, require_roles, writer
+from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code
-from . import service
-from .schemas import AllocationOut, ArrearsOut, ArrearsPeriod, PaymentIn, PaymentOut
+from ..uploads import streamed_upload
+from . import bulk, service
+from .schemas import AllocationOut, ArrearsOut, ArrearsPeriod, BulkPaymentOut, BulkPaymentsOut, PaymentIn, PaymentOut
 
 router = APIRouter(tags=["payments"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
@@ -45,6 +47,65 @@ async def pay(
             )
             for a in allocations
         ],
+    )
+    return await w.respond(201, out)
+
+
+@router.post(
+    "/payments/bulk",
+    status_code=201,
+    response_model=BulkPaymentsOut,
+    summary="批量入账 (银行/税务回盘文件; CSV 或 JSON Lines, 流式)",
+    description=(
+        "One payment per line, for any units of your region: `text/csv` with header "
+        "`credit_code,amount,paid_on[,payer]` (UTF-8 or GB18030) or JSON Lines with those fields. Lines are "
+        "applied in file order, each exactly as `POST /units/{credit_code}/payments` would (late fee to the "
+        "payment date, oldest period first, credit). Any error is reported with its line (`line[N].field`, the "
+        "header is line 1) and then no payment is recorded. At most 100,000 lines."
+    ),
+    responses={422: problem_doc("逐行错误 (payments_invalid), 未入账任何一笔")},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "credit_code,amount,paid_on\n91220101MA0000001X,3100.00,2026-11-10\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"credit_code": "91220101MA0000001X", "amount": "3100.00", "paid_on": "2026-11-10"}\n',
+                },
+            },
+        }
+    },
+)
+async def pay_bulk(
+    request: Request,
+    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
+):
+    async with streamed_upload(request, w) as (kind, text):
+        recorded = await bulk.record_payments(w.session, w.principal, bulk.payment_lines(text, kind), dt.date.today())
+    items = []
+    for r in recorded:
+        w.audit("payment.recorded", "payment", str(r.payment.id), r.payment.region)
+        items.append(
+            BulkPaymentOut(
+                line=r.line_no,
+                payment_id=r.payment.id,
+                unit_credit_code=r.payment.unit_credit_code,
+                amount=r.payment.amount,
+                paid_on=r.payment.paid_on,
+                late_fee_charged=r.late_fee,
+                credit_created=r.payment.credit_created,
+                periods_paid=r.periods_paid,
+            )
+        )
+    out = BulkPaymentsOut(
+        payments=len(items),
+        amount=sum(r.payment.amount for r in recorded),
+        late_fees=sum(r.late_fee for r in recorded),
+        items=items,
     )
     return await w.respond(201, out)
 

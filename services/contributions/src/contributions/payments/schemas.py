@@ -64,3 +64,23 @@ class ArrearsOut(BaseModel):
     periods: list[ArrearsPeriod]
     total: MoneyOut
     credit: MoneyOut
+
+
+class BulkPaymentOut(BaseModel):
+    line: int = Field(description="上传文件中的行号 (表头为第1行)")
+    payment_id: int
+    unit_credit_code: str
+    amount: MoneyOut
+    paid_on: dt.date
+    late_fee_charged: MoneyOut
+    credit_created: MoneyOut
+    periods_paid: list[str] = Field(description="本笔缴清的所属期")
+
+
+class BulkPaymentsOut(BaseModel):
+    """批量入账结果: 每行一笔缴费, 按文件顺序入账."""
+
+    payments: int
+    amount: MoneyOut
+    late_fees: MoneyOut
+    items: list[BulkPaymentOut]

@@ -1,0 +1,111 @@
+"""Many payments in one upload: a bank's or the tax bureau's return file of collected contributions, one payment
+per line for any units of the caller's region, applied in file order exactly as single payments are (late fee to
+the payment date, oldest period first, credit). All or nothing: any line wrong, every error listed with its line,
+and no payment is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import FieldError, Principal, Problem, Unprocessable
+
+from ..rules.periods import format_period
+from ..uploads import UploadError, csv_dicts, jsonl_dicts
+from .models import Payment
+from .schemas import PaymentIn
+from .service import pay
+
+COLUMNS = ("credit_code", "amount", "paid_on")
+OPTIONAL = ("payer",)
+MAX_REPORTED = 1000
+MAX_LINES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    line_no: int
+    payment: Payment
+    late_fee: int
+    periods_paid: list[str]  # what this payment settled, as it stood when it was applied
+
+
+async def payment_lines(lines: AsyncIterator[str], kind: str) -> AsyncIterator[tuple[int, dict | None]]:
+    if kind == "csv":
+        async for item in csv_dicts(lines, COLUMNS, OPTIONAL):
+            yield item
+        return
+    async for item in jsonl_dicts(lines):
+        yield item
+
+
+def _line_field(ref: str, field: str | None) -> str:
+    """A single payment's field (body.amount, path.credit_code) as the line's (line[4].amount)."""
+    if not field:
+        return ref
+    return f"{ref}.{field.split('.', 1)[1] if '.' in field else field}"
+
+
+async def record_payments(
+    session: AsyncSession, principal: Principal, lines: AsyncIterator[tuple[int, dict | None]], today: dt.date
+) -> list[Recorded]:
+    errors: list[FieldError] = []
+    error_count = 0
+    recorded: list[Recorded] = []
+
+    def fail(field: str, code: str, message: str) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_REPORTED:
+            errors.append(FieldError(field=field, code=code, message=message))
+
+    n = 0
+    async for line_no, fields in lines:
+        n += 1
+        ref = f"line[{line_no}]"
+        if n > MAX_LINES:
+            raise UploadError("too_many_lines", f"at most {MAX_LINES} payments per upload", field=ref)
+        if fields is None:
+            fail(ref, "bad_json_line", "not a JSON object")
+            continue
+        code = fields.get("credit_code")
+        if not isinstance(code, str) or not code.strip():
+            fail(f"{ref}.credit_code", "missing", "the paying unit's credit code")
+            continue
+        if not fields.get("paid_on"):
+            fail(f"{ref}.paid_on", "missing", "the day the money arrived")
+            continue
+        try:
+            body = PaymentIn.model_validate({k: fields[k] for k in ("amount", "paid_on", "payer") if fields.get(k)})
+        except ValidationError as exc:
+            for e in exc.errors():
+                fail(f"{ref}.{'.'.join(str(p) for p in e['loc'])}", e["type"], e["msg"])
+            continue
+        try:
+            payment, allocations, by_id, fee = await pay(session, principal, code.strip().upper(), body, today)
+        except Problem as exc:
+            if exc.errors:
+                for e in exc.errors:
+                    fail(_line_field(ref, e.field), e.code, e.message)
+            else:
+                fail(ref, exc.code, exc.detail or exc.title)
+            continue
+        paid = [format_period(by_id[a.key].period) for a in allocations if by_id[a.key].paid]
+        recorded.append(Recorded(line_no, payment, fee, paid))
+    if n == 0:
+        raise Unprocessable("no_lines", "the upload has no payments", field="body")
+    if error_count:
+        raise Problem(
+            422,
+            "payments_invalid",
+            "Payments refused",
+            f"{error_count} line error(s); no payment of this upload was recorded"
+            + (f" (the first {MAX_REPORTED} are listed)" if error_count > MAX_REPORTED else ""),
+            errors=errors,
+            extra={"error_count": error_count},
+        )
+    return recorded
