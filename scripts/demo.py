@@ -17,8 +17,12 @@ import datetime as dt
 import random
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import ROUND_UP, Decimal
+from typing import Any, TypeVar
 
 import httpx
 from faker import Faker
@@ -28,6 +32,7 @@ from tqdm import tqdm
 from insurance_shared.auth import issue_token
 from insurance_shared.settings import DEV_JWT_SECRET
 
+T = TypeVar("T")
 TODAY = dt.date.today()
 PROVINCE = "220000"
 # pooling region → (share of units, districts whose codes are valid for births since 1985)
@@ -63,6 +68,11 @@ class Unit:
     region: str  # where it pays: 220000 for provincial-direct units
     home: str  # the pooling region its unemployment money belongs to
     staff: list[int] = field(default_factory=list)  # indexes into people
+    name: str = ""
+    kind: str = "enterprise"
+    started: dict[int, dt.date] = field(default_factory=dict)  # person → the day their job began
+    owed: dict[str, tuple[Decimal, dt.date]] = field(default_factory=dict)  # period → (amount, due date)
+    unpaid_at_end: int = 0  # months left unpaid before today
 
 
 @dataclass
@@ -79,10 +89,11 @@ class Person:
 class Api:
     """The services at their ports, with a token per (roles, region) made on demand."""
 
-    def __init__(self, host: str, base_port: int) -> None:
+    def __init__(self, host: str, base_port: int, workers: int = 4) -> None:
         names = ["contributions", "claims", "layoff-reporting", "fund-monitor"]
         self.urls = {n: f"http://{host}:{base_port + i}" for i, n in enumerate(names)}
-        self.http = httpx.Client(timeout=120)
+        self.http = httpx.Client(timeout=300, limits=httpx.Limits(max_connections=workers + 2))
+        self.workers = workers
         self.tokens: dict[tuple[tuple[str, ...], str, str], str] = {}
 
     def call(
@@ -105,6 +116,14 @@ class Api:
         if r.status_code not in ok:
             raise SystemExit(f"{method} {service}{path}: {r.status_code} {r.text[:600]}")
         return r
+
+    def each(self, fn: Callable[[T], object], items: Iterable[T], desc: str, unit: str) -> None:
+        """``fn`` over ``items`` from a few threads, with a progress bar: the services are asynchronous and the
+        loader would otherwise spend most of its time waiting for one answer at a time."""
+        items = list(items)
+        with ThreadPoolExecutor(self.workers) as pool, tqdm(total=len(items), desc=desc, unit=unit) as bar:
+            for _ in pool.map(fn, items):
+                bar.update(1)
 
     def wait_ready(self) -> None:
         for name, url in self.urls.items():
@@ -206,18 +225,15 @@ def load(api: Api, args: argparse.Namespace) -> bool:
         ok=(201, 409),
     )
 
-    for i, unit in enumerate(tqdm(units, desc="units", unit="unit")):
+    def register(i: int) -> None:
+        unit = units[i]
         budget = i % 20 == 7  # about 5%: fully budget-funded institutions (N§2 ¶2)
         body = {
             "credit_code": unit.code,
-            "name": fake.company() if not budget else f"{fake.city_name()}市{rng.choice(['第一', '第二', '实验'])}中学",
-            "kind": "public_institution"
-            if budget
-            else rng.choices(
-                ["enterprise", "individual_business", "non_public_organisation", "public_institution"], [80, 10, 5, 5]
-            )[0],
+            "name": unit.name,
+            "kind": "public_institution" if budget else unit.kind,
             "region": unit.region,
-            "declared_staff": max(len(unit.staff), 1) + rng.randrange(0, 5),
+            "declared_staff": max(len(unit.staff), 1) + i % 5,
             "fully_budget_funded": budget,
             "provincial_direct": unit.region == PROVINCE,
         }
@@ -225,13 +241,20 @@ def load(api: Api, args: argparse.Namespace) -> bool:
             body["home_region"] = unit.home
         api.call("contributions", "POST", "/units", json=body, region=unit.region, ok=(201, 409))
 
-    # each unit's staff in one roster upload (CSV), the way a city system moves its records
-    for unit in tqdm(units, desc="people (a roster per unit)", unit="unit"):
-        if not unit.staff:
-            continue
+    for i, unit in enumerate(units):  # names drawn in order, so the seed decides them whatever the threads do
+        budget = i % 20 == 7
+        unit.name = fake.company() if not budget else f"{fake.city_name()}市{rng.choice(['第一', '第二', '实验'])}中学"
+        unit.kind = rng.choices(
+            ["enterprise", "individual_business", "non_public_organisation", "public_institution"], [80, 10, 5, 5]
+        )[0]
+        unit.started = {s: first - dt.timedelta(days=rng.randrange(0, 900)) for s in unit.staff}
+    api.each(register, range(len(units)), "units", "unit")
+
+    def enrol(unit: Unit) -> None:
+        """The unit's staff in one roster upload (CSV), the way a city system moves its records."""
         staff = [people[s] for s in unit.staff]
         csv = "id_number,name,start_date,wage\n" + "".join(
-            f"{p.id_number},{p.name},{first - dt.timedelta(days=rng.randrange(0, 900))},{p.wage}.00\n" for p in staff
+            f"{p.id_number},{p.name},{unit.started[s]},{p.wage}.00\n" for s, p in zip(unit.staff, staff, strict=True)
         )
         enrolled = api.call(
             "contributions",
@@ -245,43 +268,39 @@ def load(api: Api, args: argparse.Namespace) -> bool:
         for p in staff:
             p.employment_id = ids[p.id_number]
 
-    in_arrears = {i for i in range(len(units)) if i % 12 == 3}  # about 8% stop paying some months
+    staffed = [u for u in units if u.staff]
+    api.each(enrol, staffed, "people (a roster per unit)", "unit")
+
     periods = [month(-k) for k in range(args.months, 0, -1)]
-    with tqdm(total=len(units) * len(periods), desc="declarations and payments", unit="decl") as bar:
-        for i, unit in enumerate(units):
-            if not unit.staff:
-                bar.update(len(periods))
-                continue
-            stop_paying = len(periods) - rng.randrange(2, 6) if i in in_arrears else len(periods)
-            for k, period in enumerate(periods):
-                on_staff = [
-                    people[s] for s in unit.staff if people[s].leaves is None or month(people[s].leaves) >= period
-                ]
-                if on_staff:
-                    csv = "id_number,base\n" + "".join(f"{p.id_number},{p.wage}.00\n" for p in on_staff)
-                    api.call(
-                        "contributions",
-                        "POST",
-                        f"/units/{unit.code}/declarations/bulk?period={period:%Y-%m}",
-                        content=csv.encode("utf-8"),
-                        headers={"content-type": "text/csv"},
-                        region=unit.region,
-                    )
-                bar.update(1)
-                quarter_end = period.month % 3 == 0 or k == len(periods) - 1
-                if quarter_end and k < stop_paying:
-                    paid_on = min(period + dt.timedelta(days=40), TODAY)
-                    due = api.call(
-                        "contributions", "GET", f"/units/{unit.code}/arrears?on={paid_on}", region=unit.region
-                    ).json()["total"]
-                    if float(due) > 0:
-                        api.call(
-                            "contributions",
-                            "POST",
-                            f"/units/{unit.code}/payments",
-                            json={"amount": due, "paid_on": str(paid_on)},
-                            region=unit.region,
-                        )
+    for i, unit in enumerate(units):
+        unit.unpaid_at_end = rng.randrange(2, 6) if i % 12 == 3 else 0  # about 8% stop paying: arrears
+
+    def declare(unit: Unit, year: list[dt.date]) -> None:
+        """A year of monthly declarations in one upload (each period its own declaration), as a unit's history
+        moves over from the old system; a year at a time, so payments meet only the months that had come."""
+        lines = "".join(
+            f"{period:%Y-%m},{people[s].id_number},{people[s].wage}.00\n"
+            for period in year
+            for s in unit.staff
+            if people[s].leaves is None or month(people[s].leaves) >= period
+        )
+        if not lines:
+            return
+        made = api.call(
+            "contributions",
+            "POST",
+            f"/units/{unit.code}/declarations/periods",
+            content=("period,id_number,base\n" + lines).encode("utf-8"),
+            headers={"content-type": "text/csv"},
+            region=unit.region,
+        ).json()["declarations"]
+        unit.owed = {d["period"]: (Decimal(d["total"]), dt.date.fromisoformat(d["due_date"])) for d in made}
+
+    for start in range(0, len(periods), 12):
+        year = periods[start : start + 12]
+        label = f"{year[0]:%Y-%m}..{year[-1]:%Y-%m}"
+        api.each(lambda u, year=year: declare(u, year), staffed, f"declarations {label}", "unit")
+        pay_all(api, units, final=start + 12 >= len(periods), label=label)
 
     # provincial-direct money to the home regions, month by month (N§3(4))
     for period in tqdm(periods, desc="remittances", unit="month"):
@@ -299,13 +318,61 @@ def load(api: Api, args: argparse.Namespace) -> bool:
     return True
 
 
+def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
+    """Payments as the banks' return files bring them: one file per region and month. Most units pay each
+    month's declaration on its due date; about 8% stop paying a few months before today (arrears, with late fees
+    accruing); about 8% pay each quarter late, a little more than the quarter's contributions, which does not
+    quite cover the late fee, so their arrears grow."""
+    lines: list[tuple[dt.date, str, str, str]] = []  # (paid on, collecting region, unit, amount)
+    for i, unit in enumerate(units):
+        owed = sorted(unit.owed.items())
+        unit.owed = {}
+        if final and unit.unpaid_at_end:
+            owed = owed[: -unit.unpaid_at_end]
+        if i % 12 == 8:
+            for q in range(0, len(owed), 3):
+                quarter = owed[q : q + 3]
+                paid_on = min(quarter[-1][1][1] + dt.timedelta(days=20), TODAY)
+                amount = (sum(a for _, (a, _) in quarter) * Decimal("1.05")).quantize(Decimal("1"), ROUND_UP)
+                lines.append((paid_on, unit.region, unit.code, f"{amount}.00"))
+            continue
+        for _, (amount, due) in owed:
+            lines.append((min(due, TODAY), unit.region, unit.code, str(amount)))
+    files: dict[tuple[str, str], list[tuple[dt.date, str, str, str]]] = defaultdict(list)
+    for line in sorted(lines):
+        files[(f"{line[0]:%Y-%m}", line[1])].append(line)
+    by_month: dict[str, list[list[tuple[dt.date, str, str, str]]]] = defaultdict(list)
+    for (m, _), file in sorted(files.items()):
+        by_month[m].append(file)
+
+    def send(file: list[tuple[dt.date, str, str, str]]) -> None:
+        body = "credit_code,amount,paid_on\n" + "".join(
+            f"{code},{amount},{paid_on}\n" for paid_on, _, code, amount in file
+        )
+        api.call(
+            "contributions",
+            "POST",
+            "/payments/bulk",
+            content=body.encode("utf-8"),
+            headers={"content-type": "text/csv"},
+            region=file[0][1],
+        )
+
+    with tqdm(total=len(lines), desc=f"payments {label} (return files)", unit="payment") as bar:
+        for m in sorted(by_month):  # month by month: a unit's payments arrive in the order they were made
+            with ThreadPoolExecutor(api.workers) as pool:
+                for file in pool.map(lambda f: (send(f), f)[1], by_month[m]):
+                    bar.update(len(file))
+
+
 def claims_stage(
     api: Api, args: argparse.Namespace, rng: random.Random, units: list[Unit], people: list[Person]
 ) -> None:
     """The people who lost their job over the last 15 months: separation, registration, verification, monthly
     payment runs month by month, referrals and stops; claims at every stage."""
     leavers = sorted((i for i, p in enumerate(people) if p.leaves is not None), key=lambda i: people[i].leaves)
-    for i in tqdm(leavers, desc="separations", unit="person"):
+
+    def separate(i: int) -> None:
         p, unit = people[i], units[people[i].unit]
         end = month(p.leaves + 1) - dt.timedelta(days=1)
         api.call(
@@ -315,6 +382,8 @@ def claims_stage(
             json={"end_date": str(end), "separation_reason": p.reason},
             region=unit.region,
         )
+
+    api.each(separate, leavers, "separations", "person")
     # claims learns of contribution months and separations through events: wait until it has caught up
     if leavers:
         last = people[leavers[-1]]
@@ -337,12 +406,16 @@ def claims_stage(
                     break
                 bar.update(1)
                 time.sleep(1)
-    claims: list[tuple[int, str, int]] = []  # (person, region, claim id) of verified claims
-    for n, i in enumerate(tqdm(leavers, desc="claims", unit="claim")):
+    verified: dict[int, tuple[int, str, int]] = {}  # n → (person, region, claim id) of verified claims
+    registered_on = {
+        i: min(month(people[i].leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY) for i in leavers
+    }
+
+    def claim(item: tuple[int, int]) -> None:
+        n, i = item
         p = people[i]
         region = units[p.unit].home
-        registered = min(month(p.leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY)
-        claim = api.call(
+        made = api.call(
             "claims",
             "POST",
             "/claims",
@@ -353,16 +426,16 @@ def claims_stage(
                 "id_number": p.id_number,
                 "name": p.name,
                 "region": region,
-                "registered_on": str(registered),
+                "registered_on": str(registered_on[i]),
                 "job_seeking": True,
             },
         )
-        if claim.status_code != 201 or not claim.json()["eligible"]:
-            continue  # voluntary resignations are registered and refused, with the reason
-        cid = claim.json()["id"]
+        if made.status_code != 201 or not made.json()["eligible"]:
+            return  # voluntary resignations are registered and refused, with the reason
+        cid = made.json()["id"]
         community = f"community-{region}-{n % 7 + 1:03d}"
         if n % 20 == 0 and p.leaves == -1:
-            continue  # registered last month, awaiting the community's verification request
+            return  # registered last month, awaiting the community's verification request
         api.call(
             "claims",
             "POST",
@@ -372,7 +445,7 @@ def claims_stage(
             json={"community": community},
         )
         if n % 20 == 1 and p.leaves == -1:
-            continue  # awaiting verification
+            return  # awaiting verification
         if n % 30 == 2:
             api.call(
                 "claims",
@@ -383,7 +456,7 @@ def claims_stage(
                 sub=community,
                 json={"reason": "核实发现已在个体经营"},
             )
-            continue
+            return
         api.call(
             "claims",
             "POST",
@@ -393,18 +466,26 @@ def claims_stage(
             sub=community,
             json={"certificate_no": f"社证〔{TODAY.year}〕{n:04d}号"},
         )
-        claims.append((i, region, cid))
+        verified[n] = (i, region, cid)
+
+    api.each(claim, list(enumerate(leavers)), "claims", "claim")
+    claims = [verified[n] for n in sorted(verified)]
     regions = sorted({r for _, r, _ in claims})
     # up to last month: this month's run is the README tour's to make
     for k in tqdm(range(-15, 0), desc="monthly payment runs", unit="month"):
-        for region in regions:
-            api.call(
-                "claims",
-                "POST",
-                "/payment-runs",
-                region=region,
-                ok=(200, 409),
-                json={"region": region, "month": f"{month(k):%Y-%m}"},
+        with ThreadPoolExecutor(api.workers) as pool:  # the regions' runs of a month side by side
+            list(
+                pool.map(
+                    lambda region, k=k: api.call(
+                        "claims",
+                        "POST",
+                        "/payment-runs",
+                        region=region,
+                        ok=(200, 409),
+                        json={"region": region, "month": f"{month(k):%Y-%m}"},
+                    ),
+                    regions,
+                )
             )
     drift(api)
     for n, (_person, region, cid) in enumerate(claims):

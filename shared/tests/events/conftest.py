@@ -48,9 +48,17 @@ if "testsrc.tick.v1" not in catalogue:
 
         n: int
 
+    @event_type("testsrc.tally.v1", source=SOURCE)
+    class Tally(EventData):
+        """Like a tick, but handled a run at a time (Handlers.on_runs)."""
+
+        seq: int = Field(ge=1)
+        poison: bool = False
+
 else:  # pragma: no cover - the module is imported once per run
     Tick = catalogue["testsrc.tick.v1"]  # type: ignore[misc]
     Tock = catalogue["testsrc.tock.v1"]  # type: ignore[misc]
+    Tally = catalogue["testsrc.tally.v1"]  # type: ignore[misc]
 
 projection_md = MetaData()
 applied = Table(
@@ -74,6 +82,7 @@ class Behaviour:
 
     poison_fails: bool = True
     seen_traces: list[str | None] = field(default_factory=list)
+    run_sizes: list[int] = field(default_factory=list)
 
 
 def make_handlers(behaviour: Behaviour) -> Handlers:
@@ -96,6 +105,12 @@ def make_handlers(behaviour: Behaviour) -> Handlers:
                 subject=env.subject, seq=data.seq, event_id=str(env.id), trace_id=trace_id(env.traceparent)
             )
         )
+
+    @handlers.on_runs(Tally)
+    async def on_tallies(session, events) -> None:
+        behaviour.run_sizes.append(len(events))
+        for env, data in events:  # the same checks as a tick, so order across the two types is checked too
+            await on_tick(session, env, data)
 
     return handlers
 

@@ -12,7 +12,7 @@ from insurance_shared.events.inbox import dead_letters, processed_events
 from insurance_shared.events.jetstream import JetStreamRelay
 from insurance_shared.tracing import current_traceparent, trace_id
 
-from .conftest import Harness, NatsHarness, NatsServer, Tick, Tock
+from .conftest import Harness, NatsHarness, NatsServer, Tally, Tick, Tock
 
 
 async def produce(h: Harness, subject: str, seqs: range, *, poison: set[int] = frozenset(), per_tx: int = 50) -> None:
@@ -97,6 +97,28 @@ async def test_a_poisoned_event_parks_without_stopping_the_others(harness: Harne
     result = await harness.inbox.retry(parked[0].id)
     assert result["status"] == "resolved" and len(result["resolved"]) == 4
     assert [seq for subj, seq, _ in await harness.projection() if subj == "bad"] == [1, 2, 3, 4, 5, 6]
+
+
+async def test_runs_of_a_bulk_type_are_applied_together_in_order_and_a_bad_one_parks_alone(
+    harness: Harness, behaviour
+) -> None:
+    # one subject: ticks 1-2, tallies 3-40 (a run), tick 41, tallies 42-60 with 50 poisoned; another subject clean
+    async with harness.producer.sessionmaker() as s:
+        for seq in range(1, 61):
+            kind = Tick if seq in (1, 2, 41) else Tally
+            await emit(s, kind(seq=seq, poison=seq == 50), subject="bulk", region="220100")
+            if seq % 2:
+                await emit(s, Tally(seq=(seq + 1) // 2), subject="other", region="220100")
+        await s.commit()
+    await harness.drain(49 + 30)
+    rows = await harness.projection()
+    assert [seq for subj, seq, _ in rows if subj == "bulk"] == list(range(1, 50))  # order kept across types
+    assert [seq for subj, seq, _ in rows if subj == "other"] == list(range(1, 31))
+    assert max(behaviour.run_sizes) > 10  # runs really were applied together
+    async with harness.consumer.sessionmaker() as s:
+        parked = (await s.execute(select(dead_letters).order_by(dead_letters.c.id))).all()
+    assert [json.loads(p.envelope)["data"]["seq"] for p in parked] == list(range(50, 61))
+    assert "poisoned event" in parked[0].error
 
 
 async def test_replay_from_the_start_rebuilds_the_same_projection(harness: Harness) -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "Handlers",
     "Inbox",
     "Incoming",
+    "RunHandler",
     "consumer_cursors",
     "dead_letters",
     "processed_events",
@@ -106,6 +107,7 @@ _RECORD_PROCESSED = text(
 ).bindparams(bindparam("processed_at", type_=UTCDateTime))
 
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+RunHandler = Callable[[AsyncSession, list[tuple[Envelope, Any]]], Awaitable[None]]
 
 
 class Handlers:
@@ -113,6 +115,7 @@ class Handlers:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._run_handlers: dict[str, RunHandler] = {}
         self.batch_end: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
     def on(self, data_type: type[EventData]) -> Callable[[Handler], Handler]:
@@ -123,6 +126,27 @@ class Handlers:
             return fn
 
         return register
+
+    def on_runs(self, data_type: type[EventData]) -> Callable[[RunHandler], RunHandler]:
+        """Register ``fn(session, [(envelope, data), ...])`` for a type that arrives in bulk: it gets each run of
+        consecutive events of that type in a batch at once, in order, and must leave the same effects as applying
+        them one after another (a failed batch is replayed one event at a time, each as a run of one)."""
+
+        def register(fn: RunHandler) -> RunHandler:
+            if data_type.event_type in self._handlers:
+                raise ValueError(f"two handlers for {data_type.event_type}")
+
+            async def one(session: AsyncSession, env: Envelope, data: Any) -> None:
+                await fn(session, [(env, data)])
+
+            self._handlers[data_type.event_type] = one
+            self._run_handlers[data_type.event_type] = fn
+            return fn
+
+        return register
+
+    def run_handler(self, event_type: str) -> RunHandler | None:
+        return self._run_handlers.get(event_type)
 
     def at_batch_end(self, fn: Callable[[AsyncSession], Awaitable[None]]) -> Callable[[AsyncSession], Awaitable[None]]:
         """Run ``fn(session)`` once after a batch's handlers, in the same transaction: work that depends on the
@@ -240,16 +264,38 @@ class Inbox:
         keys = [str(i.envelope.id) for i in batch]
         done, blocked = await _seen_and_blocked(session, source, keys, {i.envelope.subject for i in batch})
         records: list[dict[str, Any]] = []
+        run: list[tuple[Envelope, Any]] = []  # consecutive events of one type with a run handler, not yet applied
+
+        async def flush_run() -> None:
+            if run:
+                fn = self.handlers.run_handler(run[0][0].type)
+                assert fn is not None
+                token = current_traceparent.set(child_of(run[0][0].traceparent))  # the run's first event's trace
+                try:
+                    await fn(session, list(run))
+                finally:
+                    current_traceparent.reset(token)
+                run.clear()
+
         for key, item in zip(keys, batch, strict=True):
             env = item.envelope
             if key in done:
                 continue
             done.add(key)
             if env.subject in blocked:
+                await flush_run()
                 await self._park(session, source, item, "parked behind an earlier parked event of this subject", 0)
                 continue
+            if self.handlers.run_handler(env.type) is not None and (model := catalogue.get(env.type)) is not None:
+                if run and run[0][0].type != env.type:
+                    await flush_run()
+                run.append((env, model.model_validate(env.data)))
+                records.append(self._record(source, key, env.type, "applied"))
+                continue
+            await flush_run()
             outcome = await self._run_handler(session, env)
             records.append(self._record(source, key, env.type, outcome))
+        await flush_run()
         for finish in self.handlers.batch_end:
             await finish(session)
         if records:

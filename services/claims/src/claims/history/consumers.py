@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import ContributionMonthPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
+from insurance_shared.db import upsert_insert
 from insurance_shared.events import Envelope, Handlers
 
 from ..registry.models import Claim
@@ -28,25 +29,36 @@ async def _open_claim(session: AsyncSession, id_number: str) -> Claim | None:
     )
 
 
-@handlers.on(ContributionMonthPaid)
-async def month_paid(session: AsyncSession, _: Envelope, data: ContributionMonthPaid) -> None:
-    period = dt.date.fromisoformat(data.period + "-01")
-    key = (data.id_number, period, data.unit_credit_code or "")
-    if await session.get(ContributionMonth, key) is None:
-        session.add(
-            ContributionMonth(
-                id_number=data.id_number,
-                period=period,
-                unit_credit_code=data.unit_credit_code or "",
-                region=data.region,
-                unemployment_fen=data.unemployment_fen,
-            )
+@handlers.on_runs(ContributionMonthPaid)
+async def months_paid(session: AsyncSession, events: list[tuple[Envelope, ContributionMonthPaid]]) -> None:
+    """Paid months arrive by the thousand (one per person and month): each run is stored with one statement."""
+    rows = [
+        {
+            "id_number": d.id_number,
+            "period": dt.date.fromisoformat(d.period + "-01"),
+            "unit_credit_code": d.unit_credit_code or "",
+            "region": d.region,
+            "unemployment_fen": d.unemployment_fen,
+        }
+        for _, d in events
+    ]
+    await session.execute(upsert_insert(session)(ContributionMonth).on_conflict_do_nothing(), rows)
+    # a month wholly after the registration was paid for: the person works again (R15). Few of the people paid
+    # for have an open claim, so look them up together, then stop each claim at the first such month, in order.
+    people = sorted({r["id_number"] for r in rows})
+    open_claims: dict[str, Claim] = {}
+    for i in range(0, len(people), 500):
+        found = await session.execute(
+            select(Claim)
+            .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
+            .with_for_update()
         )
-        await session.flush()
-    claim = await _open_claim(session, data.id_number)
-    # a month wholly after the registration was paid for: the person works again (R15)
-    if claim is not None and period > claim.registered_on:
-        await stop(session, claim, "reemployed_contribution", period, dt.date.today())
+        for claim in found.scalars():
+            open_claims.setdefault(claim.id_number, claim)
+    for row in rows:
+        claim = open_claims.get(row["id_number"])
+        if claim is not None and claim.state in OPEN_STATES and row["period"] > claim.registered_on:
+            await stop(session, claim, "reemployed_contribution", row["period"], dt.date.today())
 
 
 @handlers.on(PersonEnrolled)

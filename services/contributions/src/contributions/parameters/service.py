@@ -20,10 +20,14 @@ async def all_values(session: AsyncSession) -> tuple[ParameterValue, ...]:
 
 def forget_values(session: AsyncSession) -> None:
     session.info.pop("parameter_values", None)
+    session.info.pop("parameters_on", None)
 
 
 async def parameters_on(session: AsyncSession, region: str, on: dt.date) -> ContributionParameters:
-    return parameters_for(await all_values(session), region, on)
+    known: dict = session.info.setdefault("parameters_on", {})
+    if (region, on) not in known:
+        known[(region, on)] = parameters_for(await all_values(session), region, on)
+    return known[(region, on)]
 
 
 __all__ = ["MissingParameter", "all_values", "forget_values", "parameters_on"]

@@ -48,9 +48,14 @@ async def open_declarations(session: AsyncSession, credit_code: str) -> list[Dec
 
 
 async def owed_as_of(session: AsyncSession, decl: Declaration, on: dt.date) -> Owed:
+    owed = Owed(
+        decl.id, decl.period, decl.owed_pension, decl.owed_unemployment, decl.fee_pension, decl.fee_unemployment
+    )
+    if on <= max(decl.due_date, decl.fee_accrued_until):
+        return owed  # not yet due, or the fee already charged to this day: nothing accrues (the rate is not needed)
     rate = (await parameters_on(session, decl.region, on)).late_fee_daily_rate
     return accrue(
-        Owed(decl.id, decl.period, decl.owed_pension, decl.owed_unemployment, decl.fee_pension, decl.fee_unemployment),
+        owed,
         due=decl.due_date,
         accrued_until=decl.fee_accrued_until,
         on=on,
