@@ -18,7 +18,7 @@ import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
@@ -33,6 +33,7 @@ from insurance_shared.auth import issue_token
 from insurance_shared.settings import DEV_JWT_SECRET
 
 T = TypeVar("T")
+R = TypeVar("R")
 TODAY = dt.date.today()
 PROVINCE = "220000"
 # pooling region → (share of units, districts whose codes are valid for births since 1985)
@@ -93,7 +94,7 @@ class Api:
         names = ["contributions", "claims", "layoff-reporting", "fund-monitor"]
         self.urls = {n: f"http://{host}:{base_port + i}" for i, n in enumerate(names)}
         self.http = httpx.Client(timeout=300, limits=httpx.Limits(max_connections=workers + 2))
-        self.workers = workers
+        self.pool = ThreadPoolExecutor(workers)
         self.tokens: dict[tuple[tuple[str, ...], str, str], str] = {}
 
     def call(
@@ -117,12 +118,16 @@ class Api:
             raise SystemExit(f"{method} {service}{path}: {r.status_code} {r.text[:600]}")
         return r
 
-    def each(self, fn: Callable[[T], object], items: Iterable[T], desc: str, unit: str) -> None:
-        """``fn`` over ``items`` from a few threads, with a progress bar: the services are asynchronous and the
+    def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """``fn`` over ``items`` from a few threads, results in order: the services are asynchronous and the
         loader would otherwise spend most of its time waiting for one answer at a time."""
+        return self.pool.map(fn, items)
+
+    def each(self, fn: Callable[[T], object], items: Iterable[T], desc: str, unit: str) -> None:
+        """:meth:`concurrently`, with a progress bar."""
         items = list(items)
-        with ThreadPoolExecutor(self.workers) as pool, tqdm(total=len(items), desc=desc, unit=unit) as bar:
-            for _ in pool.map(fn, items):
+        with tqdm(total=len(items), desc=desc, unit=unit) as bar:
+            for _ in self.concurrently(fn, items):
                 bar.update(1)
 
     def wait_ready(self) -> None:
@@ -345,7 +350,7 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
     for (m, _), file in sorted(files.items()):
         by_month[m].append(file)
 
-    def send(file: list[tuple[dt.date, str, str, str]]) -> None:
+    def send(file: list[tuple[dt.date, str, str, str]]) -> int:
         body = "credit_code,amount,paid_on\n" + "".join(
             f"{code},{amount},{paid_on}\n" for paid_on, _, code, amount in file
         )
@@ -357,12 +362,12 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
             headers={"content-type": "text/csv"},
             region=file[0][1],
         )
+        return len(file)
 
     with tqdm(total=len(lines), desc=f"payments {label} (return files)", unit="payment") as bar:
         for m in sorted(by_month):  # month by month: a unit's payments arrive in the order they were made
-            with ThreadPoolExecutor(api.workers) as pool:
-                for file in pool.map(lambda f: (send(f), f)[1], by_month[m]):
-                    bar.update(len(file))
+            for sent in api.concurrently(send, by_month[m]):
+                bar.update(sent)
 
 
 def claims_stage(
@@ -473,20 +478,19 @@ def claims_stage(
     regions = sorted({r for _, r, _ in claims})
     # up to last month: this month's run is the README tour's to make
     for k in tqdm(range(-15, 0), desc="monthly payment runs", unit="month"):
-        with ThreadPoolExecutor(api.workers) as pool:  # the regions' runs of a month side by side
-            list(
-                pool.map(
-                    lambda region, k=k: api.call(
-                        "claims",
-                        "POST",
-                        "/payment-runs",
-                        region=region,
-                        ok=(200, 409),
-                        json={"region": region, "month": f"{month(k):%Y-%m}"},
-                    ),
-                    regions,
-                )
+        list(  # the regions' runs of a month side by side
+            api.concurrently(
+                lambda region, k=k: api.call(
+                    "claims",
+                    "POST",
+                    "/payment-runs",
+                    region=region,
+                    ok=(200, 409),
+                    json={"region": region, "month": f"{month(k):%Y-%m}"},
+                ),
+                regions,
             )
+        )
     drift(api)
     for n, (_person, region, cid) in enumerate(claims):
         if n % 11 == 5:

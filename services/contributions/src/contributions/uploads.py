@@ -33,6 +33,34 @@ class RawLine:
     period: object = None  # multi-period declarations: YYYY-MM
 
 
+class LineErrors:
+    """The line errors of an all-or-nothing upload: every one counted, the first thousand kept to report."""
+
+    REPORTED = 1000
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+        self.count = 0
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.count += 1
+        if len(self.errors) < self.REPORTED:
+            self.errors.append(FieldError(field=field, code=code, message=message))
+
+    def raise_any(self, code: str, title: str, nothing_written: str) -> None:
+        """Refuse the whole upload (422 ``code``) if any line was wrong."""
+        if self.count:
+            raise Problem(
+                422,
+                code,
+                title,
+                f"{self.count} line error(s); {nothing_written}"
+                + (f" (the first {self.REPORTED} are listed)" if self.count > self.REPORTED else ""),
+                errors=self.errors,
+                extra={"error_count": self.count},
+            )
+
+
 class UploadError(ValueError):
     """The upload as a whole cannot be read (no usable header, wrong encoding, unknown format)."""
 

@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, FieldError, Principal, Problem, Unprocessable, parse_yuan
+from insurance_shared import Conflict, FieldError, Principal, Unprocessable, parse_yuan
 from insurance_shared.db import insert_rows
 from insurance_shared.ids import validate_resident_id
 
@@ -25,10 +25,9 @@ from ..rules.amounts import line_amounts
 from ..rules.parameters import ContributionParameters, MissingParameter, ParameterValue, parameters_for
 from ..rules.periods import due_date, format_period, next_month, parse_period
 from ..units.models import Unit
-from ..uploads import RawLine, is_bad_json
+from ..uploads import LineErrors, RawLine, is_bad_json
 from .models import Declaration, DeclarationLine
 
-MAX_REPORTED = 1000
 FLUSH_EVERY = 5000
 LINE_COLUMNS = (
     "declaration_id",
@@ -112,8 +111,8 @@ class _Declaring:
         self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
         self.values: tuple[ParameterValue, ...] = ()
         self.buffer: list[tuple] = []
-        self.errors: list[FieldError] = []
-        self.error_count = 0
+        self.errors = LineErrors()
+        self.fail = self.errors.add
 
     async def start(self) -> None:
         await _lock_unit(self.session, self.unit)
@@ -124,11 +123,6 @@ class _Declaring:
             )
         ):
             self.spans[id_number].append((start, end))
-
-    def fail(self, field_: str, code: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED:
-            self.errors.append(FieldError(field=field_, code=code, message=message))
 
     async def period(self, text: str) -> _Period:
         """The period's open declaration, made on first use; raises _Refused (remembered) when it cannot be."""
@@ -274,23 +268,14 @@ class _Declaring:
         p.clamped += amounts.clamped is not None
         for i, x in enumerate(parts):
             p.totals[i] += x
-        if not self.error_count:
+        if not self.errors.count:
             self.buffer.append((p.declaration.id, p.n, line.id_number, amounts.declared_base, amounts.base, *parts))
             if len(self.buffer) >= FLUSH_EVERY:
                 await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)
                 self.buffer = []
 
     async def finish(self) -> list[tuple[Declaration, int, list]]:
-        if self.error_count:
-            raise Problem(
-                422,
-                "declaration_invalid",
-                "Declaration refused",
-                f"{self.error_count} line error(s); nothing of this declaration was written"
-                + (f" (the first {MAX_REPORTED} are listed)" if self.error_count > MAX_REPORTED else ""),
-                errors=self.errors,
-                extra={"error_count": self.error_count},
-            )
+        self.errors.raise_any("declaration_invalid", "Declaration refused", "nothing of this declaration was written")
         if not self.periods:
             raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
         await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import FieldError, Principal, Problem, Unprocessable
+from insurance_shared import Principal, Problem, Unprocessable
 
 from ..rules.periods import format_period
-from ..uploads import UploadError, csv_dicts, jsonl_dicts
+from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
 from .models import Payment
 from .schemas import PaymentIn
 from .service import pay
 
 COLUMNS = ("credit_code", "amount", "paid_on")
 OPTIONAL = ("payer",)
-MAX_REPORTED = 1000
 MAX_LINES = 100_000
 
 
@@ -53,15 +52,9 @@ def _line_field(ref: str, field: str | None) -> str:
 async def record_payments(
     session: AsyncSession, principal: Principal, lines: AsyncIterator[tuple[int, dict | None]], today: dt.date
 ) -> list[Recorded]:
-    errors: list[FieldError] = []
-    error_count = 0
+    errors = LineErrors()
+    fail = errors.add
     recorded: list[Recorded] = []
-
-    def fail(field: str, code: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_REPORTED:
-            errors.append(FieldError(field=field, code=code, message=message))
 
     n = 0
     async for line_no, fields in lines:
@@ -98,14 +91,5 @@ async def record_payments(
         recorded.append(Recorded(line_no, payment, fee, paid))
     if n == 0:
         raise Unprocessable("no_lines", "the upload has no payments", field="body")
-    if error_count:
-        raise Problem(
-            422,
-            "payments_invalid",
-            "Payments refused",
-            f"{error_count} line error(s); no payment of this upload was recorded"
-            + (f" (the first {MAX_REPORTED} are listed)" if error_count > MAX_REPORTED else ""),
-            errors=errors,
-            extra={"error_count": error_count},
-        )
+    errors.raise_any("payments_invalid", "Payments refused", "no payment of this upload was recorded")
     return recorded

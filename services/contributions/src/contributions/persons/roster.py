@@ -9,17 +9,16 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import FieldError, Principal, Problem, Unprocessable
+from insurance_shared import Principal, Unprocessable
 from insurance_shared.contracts import PersonEnrolled
 from insurance_shared.events import emit_many
 
-from ..uploads import UploadError, csv_dicts, jsonl_dicts
+from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
 from .models import Employment, Person
 from .schemas import EnrolmentIn
 from .service import unit_for_write
 
 COLUMNS = ("id_number", "name", "start_date", "wage")
-MAX_REPORTED = 1000
 MAX_LINES = 100_000
 
 
@@ -41,15 +40,9 @@ async def enrol_roster(
     today: dt.date,
 ) -> list[Employment]:
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    errors: list[FieldError] = []
-    error_count = 0
+    errors = LineErrors()
+    fail = errors.add
     accepted: dict[str, tuple[int, EnrolmentIn]] = {}
-
-    def fail(field: str, code: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_REPORTED:
-            errors.append(FieldError(field=field, code=code, message=message))
 
     n = 0
     async for line_no, fields in lines:
@@ -94,16 +87,7 @@ async def enrol_roster(
         known |= set((await session.scalars(select(Person.id_number).where(Person.id_number.in_(chunk)))).all())
     for id_number in sorted(open_here, key=lambda x: accepted[x][0]):
         fail(f"line[{accepted[id_number][0]}].id_number", "already_enrolled", "already enrolled with this unit")
-    if error_count:
-        raise Problem(
-            422,
-            "roster_invalid",
-            "Roster refused",
-            f"{error_count} line error(s); nobody of this roster was enrolled"
-            + (f" (the first {MAX_REPORTED} are listed)" if error_count > MAX_REPORTED else ""),
-            errors=errors,
-            extra={"error_count": error_count},
-        )
+    errors.raise_any("roster_invalid", "Roster refused", "nobody of this roster was enrolled")
     session.add_all(Person(id_number=i, name=accepted[i][1].name) for i in ids if i not in known)
     await session.flush()  # the people before their employments (no ORM relationship orders them)
     employments = [
