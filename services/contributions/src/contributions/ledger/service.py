@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,27 +36,46 @@ async def _account_ids(session: AsyncSession, keys: set[tuple[str, str, str]]) -
     return cache
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str
+    ref: str
+    lines: list[Line]
+    memo: str = ""
+
+
 async def post(session: AsyncSession, kind: str, ref: str, lines: list[Line], memo: str = "") -> int | None:
     """Write one balanced entry; an entry with no lines is not written."""
-    lines = [x for x in lines if x.debit or x.credit]
-    if not lines:
-        return None
-    if not balanced(lines):
-        raise UnbalancedEntry(
-            f"{kind} {ref}: debits {sum(x.debit for x in lines)} != credits {sum(x.credit for x in lines)}"
-        )
-    ids = await _account_ids(session, {(x.region, x.fund, x.kind) for x in lines})
-    entry = JournalEntry(kind=kind, ref=ref, memo=memo[:300])
-    session.add(entry)
+    return (await post_many(session, [Entry(kind, ref, lines, memo)]))[0]
+
+
+async def post_many(session: AsyncSession, entries: list[Entry]) -> list[int | None]:
+    """Write balanced entries together (one insert of entries, one of lines); the ids in order, None for an
+    entry with no lines, which is not written."""
+    kept = []
+    for e in entries:
+        lines = [x for x in e.lines if x.debit or x.credit]
+        if lines and not balanced(lines):
+            raise UnbalancedEntry(
+                f"{e.kind} {e.ref}: debits {sum(x.debit for x in lines)} != credits {sum(x.credit for x in lines)}"
+            )
+        kept.append(lines)
+    ids = await _account_ids(session, {(x.region, x.fund, x.kind) for lines in kept for x in lines})
+    rows = [JournalEntry(kind=e.kind, ref=e.ref, memo=e.memo[:300]) for e, lines in zip(entries, kept, strict=True)]
+    written = [row for row, lines in zip(rows, kept, strict=True) if lines]
+    if not written:
+        return [None] * len(entries)
+    session.add_all(written)
     await session.flush()
     await session.execute(
         insert(JournalLine),
         [
-            {"entry_id": entry.id, "account_id": ids[(x.region, x.fund, x.kind)], "debit": x.debit, "credit": x.credit}
+            {"entry_id": row.id, "account_id": ids[(x.region, x.fund, x.kind)], "debit": x.debit, "credit": x.credit}
+            for row, lines in zip(rows, kept, strict=True)
             for x in lines
         ],
     )
-    return entry.id
+    return [row.id if lines else None for row, lines in zip(rows, kept, strict=True)]
 
 
 async def balances(session: AsyncSession, region: str | None = None) -> list[dict[str, object]]:

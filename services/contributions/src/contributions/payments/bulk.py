@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, Problem, Unprocessable
+from insurance_shared import FieldError, Principal, Problem, Unprocessable
 
-from ..rules.periods import format_period
 from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
 from .models import Payment
 from .schemas import PaymentIn
-from .service import pay
+from .service import pay_many
 
 COLUMNS = ("credit_code", "amount", "paid_on")
 OPTIONAL = ("payer",)
@@ -52,11 +51,14 @@ def _line_field(ref: str, field: str | None) -> str:
 async def record_payments(
     session: AsyncSession, principal: Principal, lines: AsyncIterator[tuple[int, dict | None]], today: dt.date
 ) -> list[Recorded]:
-    errors = LineErrors()
-    fail = errors.add
+    found: list[tuple[int, str, str, str]] = []  # (line, field, code, message): reported in line order
     recorded: list[Recorded] = []
+    parsed: list[tuple[int, str, PaymentIn]] = []
 
-    n = 0
+    def fail(field: str, code: str, message: str) -> None:
+        found.append((line_no, field, code, message))
+
+    n = line_no = 0
     async for line_no, fields in lines:
         n += 1
         ref = f"line[{line_no}]"
@@ -78,18 +80,19 @@ async def record_payments(
             for e in exc.errors():
                 fail(f"{ref}.{'.'.join(str(p) for p in e['loc'])}", e["type"], e["msg"])
             continue
-        try:
-            payment, allocations, by_id, fee = await pay(session, principal, code.strip().upper(), body, today)
-        except Problem as exc:
-            if exc.errors:
-                for e in exc.errors:
-                    fail(_line_field(ref, e.field), e.code, e.message)
-            else:
-                fail(ref, exc.code, exc.detail or exc.title)
-            continue
-        paid = [format_period(by_id[a.key].period) for a in allocations if by_id[a.key].paid]
-        recorded.append(Recorded(line_no, payment, fee, paid))
+        parsed.append((line_no, code.strip().upper(), body))
+    results = await pay_many(session, principal, [(code, body) for _, code, body in parsed], today)
+    for (line_no, _, _), result in zip(parsed, results, strict=True):
+        if isinstance(result, Problem):
+            ref = f"line[{line_no}]"
+            for e in result.errors or [FieldError(field="", code=result.code, message=result.detail or result.title)]:
+                found.append((line_no, _line_field(ref, e.field), e.code, e.message))
+        else:
+            recorded.append(Recorded(line_no, result.payment, result.fee_charged, result.periods_paid))
     if n == 0:
         raise Unprocessable("no_lines", "the upload has no payments", field="body")
+    errors = LineErrors()
+    for _, field, code, message in sorted(found, key=lambda f: f[0]):
+        errors.add(field, code, message)
     errors.raise_any("payments_invalid", "Payments refused", "no payment of this upload was recorded")
     return recorded

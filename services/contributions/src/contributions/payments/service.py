@@ -1,23 +1,30 @@
-"""Payments: late fee to date, allocation oldest first, credit, journal and events (policy.md C5-C7; C13)."""
+"""Payments: late fee to date, allocation oldest first, credit, journal and events (policy.md C5-C7; C13).
+
+A request may carry one payment or a whole return file of them. Each unit's open declarations and credit are read
+once; its payments are applied to them in order, in memory, with the pure rules (rules/payments.py); then
+everything is written together: payments, allocations, journal entries and events. A single payment is a file of
+one line, so both take the same path.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, Unprocessable
+from insurance_shared import Principal, Problem, Unprocessable
 from insurance_shared.contracts import ContributionMonthPaid, MoneyCollected
-from insurance_shared.events import emit, emit_many
+from insurance_shared.events import emit_many
 
 from ..declarations.models import Declaration, DeclarationLine
 from ..declarations.service import _lock_unit
-from ..ledger.service import post
+from ..ledger.service import Entry, post_many
 from ..parameters.service import parameters_on
 from ..persons.service import unit_for_write
 from ..rules import postings
-from ..rules.payments import Owed, accrue, allocate
+from ..rules.payments import Allocation, Owed, accrue, allocate
 from ..rules.periods import format_period
 from ..units.models import Unit
 from .models import Payment, PaymentAllocation
@@ -63,9 +70,45 @@ async def owed_as_of(session: AsyncSession, decl: Declaration, on: dt.date) -> O
     )
 
 
-async def pay(session: AsyncSession, principal: Principal, credit_code: str, body: PaymentIn, today: dt.date):
-    unit: Unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    await _lock_unit(session, unit)
+@dataclass
+class Applied:
+    """One payment as applied: what the caller is told, and what is still to be written."""
+
+    payment: Payment
+    allocations: list[Allocation]
+    by_id: dict[int, Declaration]
+    fee_charged: int
+    periods_paid: list[str]
+    unit: Unit
+    fees: list[tuple[Declaration, int, int]] = field(default_factory=list)  # late fee charged per declaration
+    newly_paid: list[Declaration] = field(default_factory=list)
+    pension_in: int = 0
+    unemployment_in: int = 0
+    fee_pension_in: int = 0
+    fee_unemployment_in: int = 0
+
+
+@dataclass
+class _Book:
+    """A unit's open declarations (oldest first) and credit, as the payments of this request leave them."""
+
+    unit: Unit
+    open: list[Declaration]
+    credit: int
+
+
+async def _book(session: AsyncSession, principal: Principal, credit_code: str, books: dict[str, _Book]) -> _Book:
+    if credit_code not in books:
+        unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
+        await _lock_unit(session, unit)
+        books[credit_code] = _Book(
+            unit, await open_declarations(session, credit_code), await unit_credit(session, credit_code)
+        )
+    return books[credit_code]
+
+
+async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.date) -> Applied:
+    unit = book.unit
     paid_on = body.paid_on or today
     if paid_on > today:
         raise Unprocessable(
@@ -79,33 +122,32 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
             "only a fully budget-funded public institution's contributions are paid by the fiscal budget (N§2 ¶2)",
             field="body.payer",
         )
-    declarations = await open_declarations(session, credit_code)
-    if not declarations:
+    if not book.open:
         raise Unprocessable(
-            "nothing_owed", f"unit {credit_code} owes nothing; no payment was recorded", field="body.amount"
+            "nothing_owed", f"unit {unit.credit_code} owes nothing; no payment was recorded", field="body.amount"
         )
 
-    # 1. the late fee to the payment date is charged first (C13), as its own journal entry
+    # 1. the late fee to the payment date is charged first (C13), each as its own journal entry
     owed: list[Owed] = []
-    fee_charged = 0
-    for decl in declarations:
+    fees: list[tuple[Declaration, int, int]] = []
+    for decl in book.open:
         o = await owed_as_of(session, decl, paid_on)
         dp, du = o.fee_pension - decl.fee_pension, o.fee_unemployment - decl.fee_unemployment
         if dp or du:
-            await post(session, "late_fee", f"declaration:{decl.id}", postings.fee_charged(decl.region, dp, du))
-            fee_charged += dp + du
+            fees.append((decl, dp, du))
         decl.fee_pension, decl.fee_unemployment = o.fee_pension, o.fee_unemployment
         decl.fee_accrued_until = max(decl.fee_accrued_until, paid_on)
         owed.append(o)
 
     # 2. allocate the money and any credit, oldest period first (C7)
-    credit_before = await unit_credit(session, credit_code)
+    credit_before = book.credit
     allocations, leftover = allocate(body.amount + credit_before, owed)
     allocated = sum(a.total for a in allocations)
     credit_used = min(credit_before, allocated)
     credit_created = leftover - (credit_before - credit_used)
+    book.credit = leftover
     payment = Payment(
-        unit_credit_code=credit_code,
+        unit_credit_code=unit.credit_code,
         region=unit.region,
         amount=body.amount,
         credit_used=credit_used,
@@ -113,14 +155,8 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
         payer=body.payer,
         paid_on=paid_on,
     )
-    session.add(payment)
-    await session.flush()
-
-    by_id = {d.id: d for d in declarations}
-    newly_paid: list[Declaration] = []
-    pension_in = unemployment_in = 0
-    fee_p_in = fee_u_in = 0
-    rows = []
+    by_id = {d.id: d for d in book.open}
+    applied = Applied(payment, allocations, by_id, sum(dp + du for _, dp, du in fees), [], unit, fees)
     for a in allocations:
         d = by_id[a.key]
         d.owed_pension -= a.pension
@@ -129,99 +165,152 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
         d.fee_unemployment -= a.fee_unemployment
         if d.owed_pension + d.owed_unemployment + d.fee_pension + d.fee_unemployment == 0:
             d.paid, d.paid_on = True, paid_on
-            newly_paid.append(d)
-        pension_in += a.pension + a.fee_pension
-        unemployment_in += a.unemployment + a.fee_unemployment
-        fee_p_in += a.fee_pension
-        fee_u_in += a.fee_unemployment
-        rows.append(
-            PaymentAllocation(
-                payment_id=payment.id,
-                declaration_id=d.id,
-                pension=a.pension,
-                unemployment=a.unemployment,
-                fee_pension=a.fee_pension,
-                fee_unemployment=a.fee_unemployment,
+            applied.newly_paid.append(d)
+            applied.periods_paid.append(format_period(d.period))
+        applied.pension_in += a.pension + a.fee_pension
+        applied.unemployment_in += a.unemployment + a.fee_unemployment
+        applied.fee_pension_in += a.fee_pension
+        applied.fee_unemployment_in += a.fee_unemployment
+    book.open = [d for d in book.open if not d.paid]
+    return applied
+
+
+async def pay_many(
+    session: AsyncSession, principal: Principal, payments: list[tuple[str, PaymentIn]], today: dt.date
+) -> list[Applied | Problem]:
+    """Apply ``(credit code, payment)`` in order; each gives its Applied, or the Problem that refused it (which
+    changed nothing). Written only when none was refused: the caller refuses the whole request otherwise."""
+    books: dict[str, _Book] = {}
+    out: list[Applied | Problem] = []
+    for credit_code, body in payments:
+        try:
+            out.append(await _apply(session, await _book(session, principal, credit_code, books), body, today))
+        except Problem as exc:
+            out.append(exc)
+    if not any(isinstance(r, Problem) for r in out):
+        await _write(session, [r for r in out if isinstance(r, Applied)])
+    return out
+
+
+async def pay(session: AsyncSession, principal: Principal, credit_code: str, body: PaymentIn, today: dt.date):
+    (result,) = await pay_many(session, principal, [(credit_code, body)], today)
+    if isinstance(result, Problem):
+        raise result
+    return result.payment, result.allocations, result.by_id, result.fee_charged
+
+
+async def _write(session: AsyncSession, applied: list[Applied]) -> None:
+    session.add_all(a.payment for a in applied)
+    await session.flush()  # the payments' ids, for their allocations, entries and events
+    rows = [
+        {
+            "payment_id": a.payment.id,
+            "declaration_id": x.key,
+            "pension": x.pension,
+            "unemployment": x.unemployment,
+            "fee_pension": x.fee_pension,
+            "fee_unemployment": x.fee_unemployment,
+        }
+        for a in applied
+        for x in a.allocations
+    ]
+    if rows:
+        await session.execute(insert(PaymentAllocation), rows)
+    entries: list[Entry] = []
+    for a in applied:
+        entries += [
+            Entry("late_fee", f"declaration:{d.id}", postings.fee_charged(d.region, dp, du)) for d, dp, du in a.fees
+        ]
+        entries.append(
+            Entry(
+                "payment",
+                f"payment:{a.payment.id}",
+                postings.received(
+                    a.unit.region,
+                    pension=a.pension_in,
+                    unemployment=a.unemployment_in,
+                    credit_used=a.payment.credit_used,
+                    credit_created=a.payment.credit_created,
+                    provincial_direct=a.unit.provincial_direct,
+                ),
+                memo=f"{a.unit.credit_code} paid by {a.payment.payer}",
             )
         )
-    session.add_all(rows)
-    await session.flush()
-    await post(
-        session,
-        "payment",
-        f"payment:{payment.id}",
-        postings.received(
-            unit.region,
-            pension=pension_in,
-            unemployment=unemployment_in,
-            credit_used=credit_used,
-            credit_created=credit_created,
-            provincial_direct=unit.provincial_direct,
-        ),
-        memo=f"{credit_code} paid by {body.payer}",
-    )
-
-    # 3. what other services need to know
-    if pension_in:
-        await emit(
-            session,
-            MoneyCollected(
-                region=unit.region,
-                fund="pension",
-                amount_fen=pension_in,
-                late_fee_fen=fee_p_in,
-                collected_on=paid_on,
-                payment_id=payment.id,
-            ),
-            subject=f"{unit.region}:pension",
-            region=unit.region,
-        )
-    if unemployment_in:
-        # a provincial-direct unit's unemployment money reaches its home region only when remitted (N§3(4))
-        await emit(
-            session,
-            MoneyCollected(
-                region=unit.region,
-                fund="unemployment",
-                amount_fen=unemployment_in,
-                late_fee_fen=fee_u_in,
-                collected_on=paid_on,
-                payment_id=payment.id,
-                via_province=unit.provincial_direct,
-            ),
-            subject=f"{unit.region}:unemployment",
-            region=unit.region,
-        )
-    await _emit_months_paid(session, [d for d in newly_paid if d.kind == "regular"])
-    return payment, allocations, by_id, fee_charged
+    await post_many(session, entries)
+    await emit_many(session, await _events(session, applied))
 
 
-async def _emit_months_paid(session: AsyncSession, declarations: list[Declaration]) -> None:
-    for d in declarations:
-        lines = await session.execute(
+async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
+    """What other services need to know, payment by payment: the money per fund, then each person's paid month."""
+    paid = [d for a in applied for d in a.newly_paid if d.kind == "regular"]
+    lines: dict[int, list[tuple[str, int]]] = {d.id: [] for d in paid}
+    ids = list(lines)
+    for i in range(0, len(ids), 500):
+        for declaration_id, id_number, amount in await session.execute(
             select(
-                DeclarationLine.id_number, DeclarationLine.unemployment_unit + DeclarationLine.unemployment_person
-            ).where(DeclarationLine.declaration_id == d.id)
-        )
-        period = format_period(d.period)
-        await emit_many(
-            session,
-            (
+                DeclarationLine.declaration_id,
+                DeclarationLine.id_number,
+                DeclarationLine.unemployment_unit + DeclarationLine.unemployment_person,
+            )
+            .where(DeclarationLine.declaration_id.in_(ids[i : i + 500]))
+            .order_by(DeclarationLine.declaration_id, DeclarationLine.line_no)
+        ):
+            lines[declaration_id].append((id_number, int(amount)))
+    events: list[tuple] = []
+    for a in applied:
+        unit, payment = a.unit, a.payment
+        if a.pension_in:
+            events.append(
+                (
+                    MoneyCollected(
+                        region=unit.region,
+                        fund="pension",
+                        amount_fen=a.pension_in,
+                        late_fee_fen=a.fee_pension_in,
+                        collected_on=payment.paid_on,
+                        payment_id=payment.id,
+                    ),
+                    f"{unit.region}:pension",
+                    unit.region,
+                )
+            )
+        if a.unemployment_in:
+            # a provincial-direct unit's unemployment money reaches its home region only when remitted (N§3(4))
+            events.append(
+                (
+                    MoneyCollected(
+                        region=unit.region,
+                        fund="unemployment",
+                        amount_fen=a.unemployment_in,
+                        late_fee_fen=a.fee_unemployment_in,
+                        collected_on=payment.paid_on,
+                        payment_id=payment.id,
+                        via_province=unit.provincial_direct,
+                    ),
+                    f"{unit.region}:unemployment",
+                    unit.region,
+                )
+            )
+        for d in a.newly_paid:
+            if d.kind != "regular":
+                continue
+            period = format_period(d.period)
+            events += [
                 (
                     ContributionMonthPaid(
                         id_number=id_number,
                         period=period,
                         unit_credit_code=d.unit_credit_code,
                         region=d.home_region,
-                        unemployment_fen=int(amount),
+                        unemployment_fen=amount,
                         declaration_id=d.id,
                     ),
                     id_number,
                     d.home_region,
                 )
-                for id_number, amount in lines
-            ),
-        )
+                for id_number, amount in lines[d.id]
+            ]
+    return events
 
 
 async def arrears(session: AsyncSession, credit_code: str, on: dt.date) -> tuple[list[tuple[Declaration, Owed]], int]:
