@@ -324,7 +324,8 @@ def load(api: Api, args: argparse.Namespace) -> bool:
 
 
 def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
-    """Payments as the banks' return files bring them: one file per region and month. Most units pay each
+    """Payments as the banks' return files bring them, a year of a region's files in one upload (history moved
+    over from the old system; the service applies each unit's payments in date order). Most units pay each
     month's declaration on its due date; about 8% stop paying a few months before today (arrears, with late fees
     accruing); about 8% pay each quarter late, a little more than the quarter's contributions, which does not
     quite cover the late fee, so their arrears grow."""
@@ -343,12 +344,15 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
             continue
         for _, (amount, due) in owed:
             lines.append((min(due, TODAY), unit.region, unit.code, str(amount)))
-    files: dict[tuple[str, str], list[tuple[dt.date, str, str, str]]] = defaultdict(list)
-    for line in sorted(lines):
-        files[(f"{line[0]:%Y-%m}", line[1])].append(line)
-    by_month: dict[str, list[list[tuple[dt.date, str, str, str]]]] = defaultdict(list)
-    for (m, _), file in sorted(files.items()):
-        by_month[m].append(file)
+    by_unit: dict[str, list[tuple[dt.date, str, str, str]]] = defaultdict(list)
+    for line in sorted(lines):  # by date: a unit's payments are applied in the order they were made
+        by_unit[line[2]].append(line)
+    files: dict[str, list[list[tuple[dt.date, str, str, str]]]] = defaultdict(lambda: [[]])
+    for unit_lines in by_unit.values():  # a region's files of up to about 2,000 payments, a unit whole in one
+        region = files[unit_lines[0][1]]
+        if len(region[-1]) >= 2000:
+            region.append([])
+        region[-1].extend(unit_lines)
 
     def send(file: list[tuple[dt.date, str, str, str]]) -> int:
         body = "credit_code,amount,paid_on\n" + "".join(
@@ -365,9 +369,8 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
         return len(file)
 
     with tqdm(total=len(lines), desc=f"payments {label} (return files)", unit="payment") as bar:
-        for m in sorted(by_month):  # month by month: a unit's payments arrive in the order they were made
-            for sent in api.concurrently(send, by_month[m]):
-                bar.update(sent)
+        for sent in api.concurrently(send, [f for region in files.values() for f in region]):
+            bar.update(sent)
 
 
 def claims_stage(

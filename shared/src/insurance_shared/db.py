@@ -176,6 +176,11 @@ async def insert_rows(session: AsyncSession, table: str, columns: Sequence[str],
         await copy_rows(session, table, columns, rows)
         return
     names = ", ".join(columns)
+    conn = await session.connection()
+    if conn.dialect.paramstyle == "qmark":  # SQLite: the rows go to the driver as they are, no dict per row
+        marks = ", ".join("?" for _ in columns)
+        await conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", [tuple(r) for r in rows])
+        return
     params = ", ".join(f":{c}" for c in columns)
     await session.execute(
         text(f"INSERT INTO {table} ({names}) VALUES ({params})"), [dict(zip(columns, r, strict=True)) for r in rows]

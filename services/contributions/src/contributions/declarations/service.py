@@ -15,7 +15,7 @@ from insurance_shared import Conflict, FieldError, Principal, Unprocessable, par
 from insurance_shared.db import insert_rows
 from insurance_shared.ids import validate_resident_id
 
-from ..ledger.service import post
+from ..ledger.service import Entry, post, post_many
 from ..parameters.service import all_values
 from ..payments.models import PaymentAllocation
 from ..persons.models import Employment
@@ -108,6 +108,7 @@ class _Declaring:
         self.session, self.unit, self.kind, self.today = session, unit, kind, today
         self.periods: dict[str, _Period] = {}
         self.refused: dict[str, _Refused] = {}
+        self.regular: dict[dt.date, int] | None = None  # period → id of the unit's regular declarations
         self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
         self.values: tuple[ParameterValue, ...] = ()
         self.buffer: list[tuple] = []
@@ -149,15 +150,17 @@ class _Declaring:
             params = parameters_for(self.values, unit.region, period)
         except MissingParameter as exc:
             raise _Refused(422, "no_parameters", str(exc)) from None
-        existing = (
-            await session.execute(
-                select(Declaration).where(
-                    Declaration.unit_credit_code == unit.credit_code,
-                    Declaration.period == period,
-                    Declaration.kind == "regular",
-                )
+        if self.regular is None:  # the unit's regular declarations, read once: most periods of an upload are new
+            self.regular = dict(
+                (
+                    await session.execute(
+                        select(Declaration.period, Declaration.id).where(
+                            Declaration.unit_credit_code == unit.credit_code, Declaration.kind == "regular"
+                        )
+                    )
+                ).all()
             )
-        ).scalar_one_or_none()
+        existing = await session.get(Declaration, self.regular[period]) if period in self.regular else None
         previous: dict[str, tuple[int, int, int, int]] = {}
         if kind == "regular":
             if existing is not None:
@@ -291,14 +294,18 @@ class _Declaring:
             d.paid = d.owed_pension + d.owed_unemployment == 0
             out.append((d, p.clamped, list(p.params.used)))
         await self.session.flush()
-        for d, _, _ in out:
-            await post(
-                self.session,
-                "declaration",
-                f"declaration:{d.id}",
-                postings.declared(d.region, d.owed_pension, d.owed_unemployment),
-                memo=f"{self.unit.credit_code} {format_period(d.period)} {self.kind}",
-            )
+        await post_many(
+            self.session,
+            [
+                Entry(
+                    "declaration",
+                    f"declaration:{d.id}",
+                    postings.declared(d.region, d.owed_pension, d.owed_unemployment),
+                    memo=f"{self.unit.credit_code} {format_period(d.period)} {self.kind}",
+                )
+                for d, _, _ in out
+            ],
+        )
         return out
 
 
