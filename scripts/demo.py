@@ -113,7 +113,11 @@ class Api:
         if key not in self.tokens:
             self.tokens[key] = issue_token(DEV_JWT_SECRET, sub=sub, region=region, roles=list(roles))
         headers = {"Authorization": f"Bearer {self.tokens[key]}", **kw.pop("headers", {})}
-        r = self.http.request(method, self.urls[service] + path, headers=headers, **kw)
+        for _ in range(30):  # 503: the service wrote nothing and asks to be asked again (a busy database)
+            r = self.http.request(method, self.urls[service] + path, headers=headers, **kw)
+            if r.status_code != 503:
+                break
+            time.sleep(float(r.headers.get("retry-after", "1")))
         if r.status_code not in ok:
             raise SystemExit(f"{method} {service}{path}: {r.status_code} {r.text[:600]}")
         return r
@@ -348,9 +352,9 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
     for line in sorted(lines):  # by date: a unit's payments are applied in the order they were made
         by_unit[line[2]].append(line)
     files: dict[str, list[list[tuple[dt.date, str, str, str]]]] = defaultdict(lambda: [[]])
-    for unit_lines in by_unit.values():  # a region's files of up to about 2,000 payments, a unit whole in one
+    for unit_lines in by_unit.values():  # a region's files of up to about 500 payments, a unit whole in one
         region = files[unit_lines[0][1]]
-        if len(region[-1]) >= 2000:
+        if len(region[-1]) >= 500:
             region.append([])
         region[-1].extend(unit_lines)
 

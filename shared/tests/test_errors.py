@@ -44,3 +44,35 @@ async def test_other_database_errors_stay_500() -> None:
     r = await call(app_with("SELECT * FROM no_such_table WHERE :v = 'a'"), "x")
     assert r.status_code == 500 and r.json()["code"] == "internal_error"
     assert "no_such_table" not in r.text
+
+
+async def test_a_database_busy_past_its_timeout_is_a_503_to_retry(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "busy.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds SQLite's write lock
+    app = FastAPI()
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics())
+    install_problem_handlers(app)
+
+    @app.post("/w")
+    async def w() -> dict:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 0.1})
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO t VALUES (1)"))
+        finally:
+            await engine.dispose()
+        return {"ok": True}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            r = await c.post("/w")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.status_code == 503 and r.json()["code"] == "database_busy"
+    assert r.headers["retry-after"] == "1"

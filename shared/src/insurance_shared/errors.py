@@ -202,12 +202,29 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# the database could not take the request now, and the same request may succeed in a moment: SQLite's writer
+# lock held past the busy timeout; PostgreSQL's lock_not_available, serialization failure, deadlock
+_TRY_AGAIN_SQLSTATES = ("55P03", "40001", "40P01")
+
+
 async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     """SQLSTATE class 22 (data exception: a NUL character, a value out of range) is the request's fault, whatever
-    class the driver wraps it in; anything else stays a server error."""
+    class the driver wraps it in; contention is a 503 to retry; anything else stays a server error."""
     assert isinstance(exc, DBAPIError)
-    if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if sqlstate.startswith("22"):
         return await _on_data_error(request, exc)
+    if sqlstate in _TRY_AGAIN_SQLSTATES or "database is locked" in str(exc.orig):
+        return problem_response(
+            Problem(
+                503,
+                "database_busy",
+                "Service busy",
+                "the database is busy with other writes; nothing of this request was written, send it again",
+                headers={"Retry-After": "1"},
+            ),
+            request,
+        )
     raise exc
 
 
