@@ -230,8 +230,7 @@ class _Declaring:
             "owed_unemployment",
         ):
             setattr(declaration, attr, 0)
-        declaration.paid = False
-        await session.flush()
+        declaration.paid = False  # written (a new one inserted) with the first lines: see _write_lines
         return _Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
 
     async def add(self, p: _Period, line: Line) -> None:
@@ -272,16 +271,23 @@ class _Declaring:
         for i, x in enumerate(parts):
             p.totals[i] += x
         if not self.errors.count:
-            self.buffer.append((p.declaration.id, p.n, line.id_number, amounts.declared_base, amounts.base, *parts))
+            self.buffer.append((p.declaration, p.n, line.id_number, amounts.declared_base, amounts.base, *parts))
             if len(self.buffer) >= FLUSH_EVERY:
-                await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)
-                self.buffer = []
+                await self._write_lines()
+
+    async def _write_lines(self) -> None:
+        """The buffered lines, after the declarations they belong to: new ones are inserted together here rather
+        than one by one as their periods first appear."""
+        await self.session.flush()
+        rows = [(d.id, *rest) for d, *rest in self.buffer]
+        await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, rows)
+        self.buffer = []
 
     async def finish(self) -> list[tuple[Declaration, int, list]]:
         self.errors.raise_any("declaration_invalid", "Declaration refused", "nothing of this declaration was written")
         if not self.periods:
             raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
-        await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, self.buffer)
+        await self._write_lines()
         out = []
         for p in sorted(self.periods.values(), key=lambda p: p.declaration.period):
             d = p.declaration
