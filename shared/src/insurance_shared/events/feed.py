@@ -4,7 +4,6 @@ their peers and keep their cursor in their own database, advanced in the same tr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -22,7 +21,7 @@ from ..errors import Problem
 from ..regions import PROVINCE
 from .envelope import Envelope
 from .inbox import Inbox, Incoming
-from .outbox import Cursor, commit_signal, read_feed
+from .outbox import RECHECK_SECONDS, Cursor, read_feed, wait_for_commit
 
 __all__ = ["FeedConsumer", "feed_router", "service_token_provider"]
 
@@ -66,8 +65,7 @@ def feed_router() -> APIRouter:
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0 or await request.is_disconnected():
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(commit_signal.waiter().wait(), timeout=min(remaining, 0.05))
+            await wait_for_commit(min(remaining, RECHECK_SECONDS))
         next_cursor = str(cursor)
         # the stored envelopes are already JSON: splice them in rather than parse and re-serialise
         body = (

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..db import Database
 from .envelope import Envelope
 from .inbox import Inbox, Incoming, consumer_cursors, store_cursor
-from .outbox import Cursor, read_after
+from .outbox import RECHECK_SECONDS, Cursor, read_after, wait_for_commit
 
 __all__ = ["JetStreamConsumer", "JetStreamRelay", "stream_name", "subject_root"]
 
@@ -110,14 +110,14 @@ class JetStreamRelay:
             await store_cursor(session, RELAY_CURSOR_KEY, str(cursor))
             await session.commit()
 
-    async def run(self, idle_sleep: float = 0.05) -> None:
+    async def run(self, idle_sleep: float = RECHECK_SECONDS) -> None:
         backoff = 0.5
         while True:
             try:
                 n = await self.relay_once()
                 backoff = 0.5
                 if n == 0:
-                    await asyncio.sleep(idle_sleep)
+                    await wait_for_commit(idle_sleep)  # a local commit wakes it at once
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
