@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from stdnum.cn import ric
 
 from claims.history.consumers import handlers
-from insurance_shared.contracts import ContributionMonthPaid, EmploymentEnded, PersonEnrolled
+from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
 from insurance_shared.events.outbox import outbox
@@ -38,7 +38,7 @@ async def deliver(db, *items) -> None:
                 id=uuid.uuid4(),
                 type=d.event_type,
                 source=d.source,
-                subject=d.id_number,
+                subject=getattr(d, "id_number", None) or d.unit_credit_code,
                 time=utcnow(),
                 region="220100",
                 data=d.model_dump(mode="json"),
@@ -51,13 +51,12 @@ async def deliver(db, *items) -> None:
 
 async def history(db, n: int, months: int, reason="contract_expired_not_renewed", ended_k: int = 1, unit=UNIT) -> None:
     events = [
-        ContributionMonthPaid(
-            id_number=pid(n),
-            period=f"{month(k):%Y-%m}",
+        ContributionPeriodPaid(
             unit_credit_code=unit,
+            period=f"{month(k):%Y-%m}",
             region="220100",
-            unemployment_fen=15000,
             declaration_id=k,
+            people=[PaidPerson(id_number=pid(n), unemployment_fen=15000)],
         )
         for k in range(ended_k, ended_k + months)
     ]
@@ -232,25 +231,23 @@ async def test_reemployment_stops_automatically_and_keeps_months(client, auth_he
     # a contribution month for the month before the registration changes nothing; one after it stops the claim
     await deliver(
         db,
-        ContributionMonthPaid(
-            id_number=pid(5),
-            period=f"{month(3):%Y-%m}",
+        ContributionPeriodPaid(
             unit_credit_code=UNIT,
+            period=f"{month(3):%Y-%m}",
             region="220100",
-            unemployment_fen=1,
             declaration_id=99,
+            people=[PaidPerson(id_number=pid(5), unemployment_fen=1)],
         ),
     )
     assert (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()["state"] == "active"
     await deliver(
         db,
-        ContributionMonthPaid(
-            id_number=pid(5),
-            period=f"{month(0):%Y-%m}",
+        ContributionPeriodPaid(
             unit_credit_code="91220101MA0Y3XXK9X"[:18],
+            period=f"{month(0):%Y-%m}",
             region="220100",
-            unemployment_fen=1,
             declaration_id=100,
+            people=[PaidPerson(id_number=pid(6), unemployment_fen=1), PaidPerson(id_number=pid(5), unemployment_fen=1)],
         ),
     )
     stopped = (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()

@@ -42,16 +42,37 @@ async def test_oldest_first_proportional_and_months_paid(client, auth_headers, d
         (old, "1400.00", "150.00", True),
         (new, "700.00", "75.00", False),  # 775 split 1400:150
     ]
-    paid_months = await emitted(db, "contributions.month_paid.v1")
-    assert [(m["id_number"], m["period"], m["unemployment_fen"], m["region"]) for m in paid_months] == [
-        (resident_id(1), old, 15000, "220100")
+    paid = await emitted(db, "contributions.period_paid.v1")
+    assert [(p["unit_credit_code"], p["period"], p["region"], p["part"], p["parts"]) for p in paid] == [
+        (code, old, "220100", 1, 1)
     ]
+    assert paid[0]["people"] == [{"id_number": resident_id(1), "unemployment_fen": 15000}]
     collected = await emitted(db, "contributions.money_collected.v1")
     assert {(c["fund"], c["amount_fen"]) for c in collected} == {("pension", 210000), ("unemployment", 22500)}
     history = (await client.get(f"/persons/{resident_id(1)}/history", headers=h)).json()
     assert history["paid_months_total"] == 1
     assert [(m["period"], m["paid"]) for m in history["groups"][0]["months"]] == [(old, True), (new, False)]
     assert (await trial_balance(client, auth_headers))["balanced"]
+
+
+async def test_a_large_declaration_is_announced_in_parts(client, auth_headers, db, monkeypatch) -> None:
+    # the part size is 1,000 people; five people in parts of two exercise the same code
+    monkeypatch.setattr("contributions.payments.service.PERIOD_PAID_PART_SIZE", 2)
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    for n in range(1, 6):
+        await enrol(client, h, code, n)
+    period = months_ago(2)
+    assert (await declare(client, h, code, period, dict.fromkeys(range(1, 6), "5000"))).status_code == 201
+    r = await client.post(f"/units/{code}/payments", json={"amount": "9000.00", "paid_on": str(TODAY)}, headers=h)
+    assert r.status_code == 201, r.text
+    paid = await emitted(db, "contributions.period_paid.v1")
+    assert [(p["part"], p["parts"], p["period"], p["declaration_id"]) for p in paid] == [
+        (1, 3, period, paid[0]["declaration_id"]),
+        (2, 3, period, paid[0]["declaration_id"]),
+        (3, 3, period, paid[0]["declaration_id"]),
+    ]
+    assert [x["id_number"] for p in paid for x in p["people"]] == [resident_id(n) for n in range(1, 6)]
 
 
 async def test_late_fee_and_credit(client, auth_headers, db) -> None:
@@ -210,8 +231,10 @@ async def test_a_return_file_records_each_line_as_a_single_payment_would(client,
     assert int(items[2]["credit_created"].replace(".", "")) == 180000 - 155000 - fee
     arrears = (await client.get(f"/units/{a}/arrears", headers=h)).json()
     assert arrears["periods"] == [] and arrears["credit"] == items[2]["credit_created"]
-    paid_months = await emitted(db, "contributions.month_paid.v1")
-    assert sorted((m["id_number"], m["period"]) for m in paid_months) == sorted(
+    paid_months = [
+        (p["id_number"], m["period"]) for m in await emitted(db, "contributions.period_paid.v1") for p in m["people"]
+    ]
+    assert sorted(paid_months) == sorted(
         [(resident_id(1), old), (resident_id(2), old), (resident_id(2), new), (resident_id(1), new)]
     )
     assert len(await emitted(db, "contributions.money_collected.v1")) == 6  # two funds per payment

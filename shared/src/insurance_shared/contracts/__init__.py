@@ -7,9 +7,11 @@ adding an optional field is not (consumers ignore fields they do not know).
 from .catalogue import EventData, catalogue, event_type
 from .claims import BenefitPaid, ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid
 from .contributions import (
-    ContributionMonthPaid,
+    PERIOD_PAID_PART_SIZE,
+    ContributionPeriodPaid,
     EmploymentEnded,
     MoneyCollected,
+    PaidPerson,
     PersonEnrolled,
     RemittanceMade,
     UnitRegistered,
@@ -20,19 +22,21 @@ from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 
 __all__ = [
     "INVOLUNTARY",
+    "PERIOD_PAID_PART_SIZE",
     "AlertClosed",
     "AlertRaised",
     "BenefitPaid",
     "ClaimApproved",
     "ClaimRegistered",
     "ClaimStopped",
-    "ContributionMonthPaid",
+    "ContributionPeriodPaid",
     "EmploymentEnded",
     "EventData",
     "LayoffExecuted",
     "LayoffFiled",
     "LayoffWithdrawn",
     "MoneyCollected",
+    "PaidPerson",
     "PersonEnrolled",
     "RehirePriorityBreach",
     "RemittanceMade",

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .catalogue import EventData, event_type
 
@@ -50,17 +50,33 @@ class EmploymentEnded(EventData):
     employment_id: int
 
 
-@event_type("contributions.month_paid.v1", source="contributions")
-class ContributionMonthPaid(EventData):
-    """A person's month fully paid, both ledgers (only paid months count towards benefits, R14).
-    Subject: the identity number. Region: the pooling region whose unemployment fund it feeds."""
+PERIOD_PAID_PART_SIZE = 1000
+"""The most people one ``period_paid`` event lists: a larger declaration is announced in parts, so that no message
+grows with the size of the unit (NATS refuses messages over 1 MB by default)."""
+
+
+class PaidPerson(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     id_number: str
-    period: str  # YYYY-MM
+    unemployment_fen: int  # unit and personal unemployment contributions for the month
+
+
+@event_type("contributions.period_paid.v1", source="contributions")
+class ContributionPeriodPaid(EventData):
+    """A unit's declaration for a month paid in full, both ledgers: that month is paid for everyone on it (only paid
+    months count towards benefits, R14). One event per declaration rather than one per person and month: a
+    declaration is settled as a whole, and three years of a province's payroll would otherwise be millions of
+    messages. A declaration of more than ``PERIOD_PAID_PART_SIZE`` people comes in ``parts`` events, each complete
+    in itself. Subject: the unit's credit code. Region: the pooling region whose unemployment fund it feeds."""
+
     unit_credit_code: str
+    period: str  # YYYY-MM
     region: str
-    unemployment_fen: int
     declaration_id: int
+    part: int = Field(1, ge=1)
+    parts: int = Field(1, ge=1)
+    people: list[PaidPerson]
 
 
 @event_type("contributions.money_collected.v1", source="contributions")

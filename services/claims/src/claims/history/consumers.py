@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.contracts import ContributionMonthPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
+from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
 from insurance_shared.db import upsert_insert
 from insurance_shared.events import Envelope, Handlers
 
@@ -29,19 +29,24 @@ async def _open_claim(session: AsyncSession, id_number: str) -> Claim | None:
     )
 
 
-@handlers.on_runs(ContributionMonthPaid)
-async def months_paid(session: AsyncSession, events: list[tuple[Envelope, ContributionMonthPaid]]) -> None:
-    """Paid months arrive by the thousand (one per person and month): each run is stored with one statement."""
+@handlers.on_runs(ContributionPeriodPaid)
+async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, ContributionPeriodPaid]]) -> None:
+    """Each event is a unit's month paid for everyone on its declaration, and they come by the thousand: each run
+    of them is stored as person-months with one statement."""
     rows = [
         {
-            "id_number": d.id_number,
-            "period": dt.date.fromisoformat(d.period + "-01"),
+            "id_number": p.id_number,
+            "period": period,
             "unit_credit_code": d.unit_credit_code or "",
             "region": d.region,
-            "unemployment_fen": d.unemployment_fen,
+            "unemployment_fen": p.unemployment_fen,
         }
         for _, d in events
+        for period in (dt.date.fromisoformat(d.period + "-01"),)
+        for p in d.people
     ]
+    if not rows:
+        return
     await session.execute(upsert_insert(session)(ContributionMonth).on_conflict_do_nothing(), rows)
     # a month wholly after the registration was paid for: the person works again (R15). Few of the people paid
     # for have an open claim, so look them up together, then stop each claim at the first such month, in order.

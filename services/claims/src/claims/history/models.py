@@ -7,7 +7,7 @@ from ..models import Base
 
 
 class ContributionMonth(Base):
-    """A person's paid month, from contributions.month_paid events: eligibility never waits on another service."""
+    """A person's paid month, from contributions.period_paid events: eligibility never waits on another service."""
 
     __tablename__ = "contribution_months"
 

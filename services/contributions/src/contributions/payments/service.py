@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Principal, Problem, Unprocessable
-from insurance_shared.contracts import ContributionMonthPaid, MoneyCollected
+from insurance_shared.contracts import PERIOD_PAID_PART_SIZE, ContributionPeriodPaid, MoneyCollected, PaidPerson
 from insurance_shared.events import emit_many
 
 from ..declarations.models import Declaration, DeclarationLine
@@ -241,7 +241,8 @@ async def _write(session: AsyncSession, applied: list[Applied]) -> None:
 
 
 async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
-    """What other services need to know, payment by payment: the money per fund, then each person's paid month."""
+    """What other services need to know, payment by payment: the money per fund, then each declaration paid in
+    full with the people on it."""
     paid = [d for a in applied for d in a.newly_paid if d.kind == "regular"]
     lines: dict[int, list[tuple[str, int]]] = {d.id: [] for d in paid}
     ids = list(lines)
@@ -294,21 +295,23 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
         for d in a.newly_paid:
             if d.kind != "regular":
                 continue
-            period = format_period(d.period)
+            people = [PaidPerson(id_number=i, unemployment_fen=f) for i, f in lines[d.id]]
+            parts = [people[i : i + PERIOD_PAID_PART_SIZE] for i in range(0, len(people), PERIOD_PAID_PART_SIZE)]
             events += [
                 (
-                    ContributionMonthPaid(
-                        id_number=id_number,
-                        period=period,
+                    ContributionPeriodPaid(
                         unit_credit_code=d.unit_credit_code,
+                        period=format_period(d.period),
                         region=d.home_region,
-                        unemployment_fen=amount,
                         declaration_id=d.id,
+                        part=n,
+                        parts=len(parts),
+                        people=part,
                     ),
-                    id_number,
+                    d.unit_credit_code,
                     d.home_region,
                 )
-                for id_number, amount in lines[d.id]
+                for n, part in enumerate(parts, 1)
             ]
     return events
 
