@@ -19,6 +19,7 @@ from insurance_shared.contracts import (
     RemittanceMade,
     SubsidyPaid,
 )
+from insurance_shared.db import upsert_insert
 from insurance_shared.events import Envelope, Handlers
 
 from .funds.service import refresh_dirty
@@ -106,17 +107,20 @@ async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) 
         claim.stopped_on = data.effective_date
 
 
-@handlers.on(PersonEnrolled)
-async def person_enrolled(session: AsyncSession, _: Envelope, data: PersonEnrolled) -> None:
-    if await session.get(InsuredEmployment, data.employment_id) is None:
-        session.add(
-            InsuredEmployment(
-                employment_id=data.employment_id,
-                id_number=data.id_number,
-                region=data.region,
-                start_date=data.start_date,
-            )
-        )
+@handlers.on_runs(PersonEnrolled)
+async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
+    """Enrolments come a roster at a time: each run is stored with one statement (an employment already known,
+    from a redelivery or an earlier end event, is left as it is)."""
+    rows = [
+        {
+            "employment_id": d.employment_id,
+            "id_number": d.id_number,
+            "region": d.region,
+            "start_date": d.start_date,
+        }
+        for _, d in events
+    ]
+    await session.execute(upsert_insert(session)(InsuredEmployment).on_conflict_do_nothing(), rows)
 
 
 @handlers.on(EmploymentEnded)

@@ -17,16 +17,19 @@ from .models import ContributionMonth, EmploymentSeen, LayoffSeen
 handlers = Handlers()
 
 
-async def _open_claim(session: AsyncSession, id_number: str) -> Claim | None:
-    return (
-        (
-            await session.execute(
-                select(Claim).where(Claim.id_number == id_number, Claim.state.in_(OPEN_STATES)).with_for_update()
-            )
+async def _open_claims(session: AsyncSession, id_numbers: set[str]) -> dict[str, Claim]:
+    """The open claims of these people (few of them have one), looked up together and locked."""
+    people = sorted(id_numbers)
+    out: dict[str, Claim] = {}
+    for i in range(0, len(people), 500):
+        found = await session.execute(
+            select(Claim)
+            .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
+            .with_for_update()
         )
-        .scalars()
-        .first()
-    )
+        for claim in found.scalars():
+            out.setdefault(claim.id_number, claim)
+    return out
 
 
 @handlers.on_runs(ContributionPeriodPaid)
@@ -50,39 +53,34 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
     await session.execute(upsert_insert(session)(ContributionMonth).on_conflict_do_nothing(), rows)
     # a month wholly after the registration was paid for: the person works again (R15). Few of the people paid
     # for have an open claim, so look them up together, then stop each claim at the first such month, in order.
-    people = sorted({r["id_number"] for r in rows})
-    open_claims: dict[str, Claim] = {}
-    for i in range(0, len(people), 500):
-        found = await session.execute(
-            select(Claim)
-            .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
-            .with_for_update()
-        )
-        for claim in found.scalars():
-            open_claims.setdefault(claim.id_number, claim)
+    open_claims = await _open_claims(session, {r["id_number"] for r in rows})
     for row in rows:
         claim = open_claims.get(row["id_number"])
         if claim is not None and claim.state in OPEN_STATES and row["period"] > claim.registered_on:
             await stop(session, claim, "reemployed_contribution", row["period"], dt.date.today())
 
 
-@handlers.on(PersonEnrolled)
-async def enrolled(session: AsyncSession, _: Envelope, data: PersonEnrolled) -> None:
-    if await session.get(EmploymentSeen, data.employment_id) is None:
-        session.add(
-            EmploymentSeen(
-                employment_id=data.employment_id,
-                id_number=data.id_number,
-                unit_credit_code=data.unit_credit_code,
-                region=data.region,
-                track=data.track,
-                start_date=data.start_date,
-            )
-        )
-        await session.flush()
-    claim = await _open_claim(session, data.id_number)
-    if claim is not None and data.start_date >= claim.registered_on:
-        await stop(session, claim, "reemployed_contribution", data.start_date, dt.date.today())
+@handlers.on_runs(PersonEnrolled)
+async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
+    """Enrolments come a roster at a time: each run is stored with one statement; a new job that began on or after
+    an open claim's registration stops it (R15)."""
+    rows = [
+        {
+            "employment_id": d.employment_id,
+            "id_number": d.id_number,
+            "unit_credit_code": d.unit_credit_code,
+            "region": d.region,
+            "track": d.track,
+            "start_date": d.start_date,
+        }
+        for _, d in events
+    ]
+    await session.execute(upsert_insert(session)(EmploymentSeen).on_conflict_do_nothing(), rows)
+    open_claims = await _open_claims(session, {d.id_number for _, d in events})
+    for _, d in events:
+        claim = open_claims.get(d.id_number)
+        if claim is not None and claim.state in OPEN_STATES and d.start_date >= claim.registered_on:
+            await stop(session, claim, "reemployed_contribution", d.start_date, dt.date.today())
 
 
 @handlers.on(EmploymentEnded)

@@ -99,6 +99,23 @@ async def priority_list(session: AsyncSession, credit_code: str, region: str, on
     return out
 
 
+async def units_with_executed_layoffs(session: AsyncSession, credit_codes: set[str]) -> set[str]:
+    """Those of the units that have executed a layoff: only a hire into one of them can breach a rehire priority."""
+    found: set[str] = set()
+    codes = sorted(credit_codes)
+    for i in range(0, len(codes), 500):
+        found |= set(
+            (
+                await session.scalars(
+                    select(Filing.unit_credit_code).where(
+                        Filing.unit_credit_code.in_(codes[i : i + 500]), Filing.state == "executed"
+                    )
+                )
+            ).all()
+        )
+    return found
+
+
 async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreach | None:
     """Called for every enrolment: a hire of someone off the list, while listed people had no offer, is a breach."""
     if hire.unit_credit_code is None:

@@ -4,6 +4,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import ClaimRegistered, ClaimStopped, EmploymentEnded, PersonEnrolled, UnitRegistered
+from insurance_shared.db import upsert_insert
 from insurance_shared.events import Envelope, Handlers
 
 from .models import ClaimSeen, WorkforceEmployment, WorkforceUnit
@@ -24,23 +25,36 @@ async def unit_registered(session: AsyncSession, _: Envelope, data: UnitRegister
         unit.name, unit.region, unit.declared_staff = data.name, data.region, data.declared_staff
 
 
-@handlers.on(PersonEnrolled)
-async def person_enrolled(session: AsyncSession, _: Envelope, data: PersonEnrolled) -> None:
-    if await session.get(WorkforceEmployment, data.employment_id) is None:
-        session.add(
-            WorkforceEmployment(
-                employment_id=data.employment_id,
-                id_number=data.id_number,
-                name=data.name,
-                unit_credit_code=data.unit_credit_code,
-                region=data.region,
-                start_date=data.start_date,
-            )
-        )
-        await session.flush()
-    from ..rehire.service import check_hire  # a hire may breach a rehire priority (N§7; LL27)
+@handlers.on_runs(PersonEnrolled)
+async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
+    """Enrolments come a roster at a time. A hire into a unit with an executed layoff may breach a rehire priority
+    (N§7; LL27) and is checked on its own, after every earlier enrolment of the run is stored, exactly as if the
+    run were applied one event after another; the rest (nearly all) are stored together."""
+    from ..rehire.service import check_hire, units_with_executed_layoffs
 
-    await check_hire(session, data)
+    watched = await units_with_executed_layoffs(session, {d.unit_credit_code for _, d in events if d.unit_credit_code})
+    pending: list[dict] = []
+
+    async def store() -> None:
+        if pending:
+            await session.execute(upsert_insert(session)(WorkforceEmployment).on_conflict_do_nothing(), pending)
+            pending.clear()
+
+    for _, data in events:
+        pending.append(
+            {
+                "employment_id": data.employment_id,
+                "id_number": data.id_number,
+                "name": data.name,
+                "unit_credit_code": data.unit_credit_code,
+                "region": data.region,
+                "start_date": data.start_date,
+            }
+        )
+        if data.unit_credit_code in watched:
+            await store()
+            await check_hire(session, data)
+    await store()
 
 
 @handlers.on(EmploymentEnded)
