@@ -85,6 +85,15 @@ def test_share_of(base: int, rate: Decimal, fen: int) -> None:
     assert share_of(base, rate) == fen
 
 
+@given(
+    st.integers(min_value=-MAX_FEN, max_value=MAX_FEN),
+    st.decimals(min_value=Decimal("-1"), max_value=Decimal("1"), places=6, allow_nan=False, allow_infinity=False),
+)
+def test_share_of_is_the_decimal_product_rounded_half_up(fen: int, rate: Decimal) -> None:
+    # share_of works in integers for speed; it must agree with the Decimal definition everywhere
+    assert share_of(fen, rate) == round_half_up(Decimal(fen) * rate)
+
+
 @given(st.integers(min_value=0, max_value=MAX_FEN))
 def test_round_trip(fen: int) -> None:
     assert parse_yuan(format_yuan(fen)) == fen

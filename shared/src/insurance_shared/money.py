@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -60,8 +61,18 @@ def round_half_up(value: Decimal) -> int:
 
 
 def share_of(fen: int, rate: Decimal) -> int:
-    """``rate`` (e.g. ``Decimal("0.02")``) of an amount in fen, rounded half up to the fen."""
-    return round_half_up(Decimal(fen) * rate)
+    """``rate`` (e.g. ``Decimal("0.02")``) of an amount in fen, rounded half up to the fen.
+
+    Exactly ``round_half_up(Decimal(fen) * rate)``, in integers: a rate is a ratio of integers, so the share is
+    too, and rounding it half away from zero needs no Decimal. It runs four times per declaration line."""
+    num, den = _ratio(rate)
+    whole = (2 * abs(fen) * abs(num) + den) // (2 * den)
+    return -whole if (fen < 0) != (num < 0) else whole
+
+
+@lru_cache(maxsize=1024)
+def _ratio(rate: Decimal) -> tuple[int, int]:
+    return rate.as_integer_ratio()
 
 
 Money = Annotated[
