@@ -74,7 +74,6 @@ class Unit:
     started: dict[int, dt.date] = field(default_factory=dict)  # person → the day their job began
     owed: dict[str, tuple[Decimal, dt.date]] = field(default_factory=dict)  # period → (amount, due date)
     unpaid_at_end: int = 0  # months left unpaid before today
-    quarterly: bool = False  # pays each quarter, late
 
 
 @dataclass
@@ -94,11 +93,8 @@ class Api:
     def __init__(self, host: str, base_port: int, workers: int = 4) -> None:
         names = ["contributions", "claims", "layoff-reporting", "fund-monitor"]
         self.urls = {n: f"http://{host}:{base_port + i}" for i, n in enumerate(names)}
-        claims_workers = max(workers // 2, 1)
-        self.http = httpx.Client(timeout=300, limits=httpx.Limits(max_connections=workers + claims_workers + 2))
-        # two lanes, so that one region's claims go ahead beside the next region's history rather than queue
-        # behind it: requests to contributions and the rest, and claims registrations
-        self.pools = {"main": ThreadPoolExecutor(workers), "claims": ThreadPoolExecutor(claims_workers)}
+        self.http = httpx.Client(timeout=300, limits=httpx.Limits(max_connections=workers + 2))
+        self.pool = ThreadPoolExecutor(workers)
         self.tokens: dict[tuple[tuple[str, ...], str, str], str] = {}
 
     def call(
@@ -126,10 +122,10 @@ class Api:
             raise SystemExit(f"{method} {service}{path}: {r.status_code} {r.text[:600]}")
         return r
 
-    def concurrently(self, fn: Callable[[T], R], items: Iterable[T], lane: str = "main") -> Iterator[R]:
+    def concurrently(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """``fn`` over ``items`` from a few threads, results in order: the services are asynchronous and the
         loader would otherwise spend most of its time waiting for one answer at a time."""
-        return self.pools[lane].map(fn, items)
+        return self.pool.map(fn, items)
 
     def each(self, fn: Callable[[T], object], items: Iterable[T], desc: str, unit: str) -> None:
         """:meth:`concurrently`, with a progress bar."""
@@ -287,7 +283,6 @@ def load(api: Api, args: argparse.Namespace) -> bool:
     periods = [month(-k) for k in range(args.months, 0, -1)]
     for i, unit in enumerate(units):
         unit.unpaid_at_end = rng.randrange(2, 6) if i % 12 == 3 else 0  # about 8% stop paying: arrears
-        unit.quarterly = i % 12 == 8  # about 8% pay each quarter, late
 
     def declare(unit: Unit, year: list[dt.date]) -> None:
         """A year of monthly declarations in one upload (each period its own declaration), as a unit's history
@@ -310,39 +305,11 @@ def load(api: Api, args: argparse.Namespace) -> bool:
         ).json()["declarations"]
         unit.owed = {d["period"]: (Decimal(d["total"]), dt.date.fromisoformat(d["due_date"])) for d in made}
 
-    # A region's history (its units' declarations and payments, a year at a time, then its separations) is
-    # contributions' work; its claims are claims' work. The two overlap: while one region's claims are registered,
-    # the next region's history loads, so both services (and both cores) are busy.
-    leavers = sorted((i for i, p in enumerate(people) if p.leaves is not None), key=lambda i: people[i].leaves)
-    registered_on = {
-        i: min(month(people[i].leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY) for i in leavers
-    }
-    years = [periods[k : k + 12] for k in range(0, len(periods), 12)]
-    homes = [r for r in REGIONS if any(u.home == r for u in staffed)]
-    verified: dict[int, tuple[int, str, int]] = {}  # n → (person, region, claim id) of verified claims
-    with (
-        tqdm(total=len(staffed) * len(years), desc="history", unit="unit-year", position=0) as history_bar,
-        tqdm(total=len(leavers), desc="claims", unit="claim", position=1) as claims_bar,
-        ThreadPoolExecutor(1) as claims_lane,
-    ):
-        registering = []
-        for home in homes:
-            group = [u for u in staffed if u.home == home]
-            for n, year in enumerate(years):
-                history_bar.set_description_str(f"history {home}: declarations {year[0]:%Y-%m}..{year[-1]:%Y-%m}")
-                for _ in api.concurrently(lambda u, year=year: declare(u, year), group):
-                    history_bar.update(1)
-                history_bar.set_description_str(f"history {home}: payments {year[0]:%Y-%m}..{year[-1]:%Y-%m}")
-                pay_all(api, group, final=n == len(years) - 1)
-            ours = [(n, i) for n, i in enumerate(leavers) if units[people[i].unit].home == home]
-            history_bar.set_description_str(f"history {home}: {len(ours)} separations")
-            separate(api, [i for _, i in ours], units, people)
-            registering.append(
-                claims_lane.submit(register_claims, api, home, ours, registered_on, units, people, verified, claims_bar)
-            )
-        history_bar.set_description_str("history: done")
-        for done in registering:
-            done.result()  # re-raises a failure of the claims lane
+    for start in range(0, len(periods), 12):
+        year = periods[start : start + 12]
+        label = f"{year[0]:%Y-%m}..{year[-1]:%Y-%m}"
+        api.each(lambda u, year=year: declare(u, year), staffed, f"declarations {label}", "unit")
+        pay_all(api, units, final=start + 12 >= len(periods), label=label)
 
     # provincial-direct money to the home regions, month by month (N§3(4))
     for period in tqdm(periods, desc="remittances", unit="month"):
@@ -355,24 +322,24 @@ def load(api: Api, args: argparse.Namespace) -> bool:
             region=PROVINCE,
         )
 
-    after_claims(api, [verified[n] for n in sorted(verified)])
+    claims_stage(api, args, rng, units, people)
     layoffs_stage(api, rng, units, people)
     return True
 
 
-def pay_all(api: Api, units: list[Unit], *, final: bool) -> None:
+def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
     """Payments as the banks' return files bring them, a year of a region's files in one upload (history moved
     over from the old system; the service applies each unit's payments in date order). Most units pay each
     month's declaration on its due date; about 8% stop paying a few months before today (arrears, with late fees
     accruing); about 8% pay each quarter late, a little more than the quarter's contributions, which does not
     quite cover the late fee, so their arrears grow."""
     lines: list[tuple[dt.date, str, str, str]] = []  # (paid on, collecting region, unit, amount)
-    for unit in units:
+    for i, unit in enumerate(units):
         owed = sorted(unit.owed.items())
         unit.owed = {}
         if final and unit.unpaid_at_end:
             owed = owed[: -unit.unpaid_at_end]
-        if unit.quarterly:
+        if i % 12 == 8:
             for q in range(0, len(owed), 3):
                 quarter = owed[q : q + 3]
                 paid_on = min(quarter[-1][1][1] + dt.timedelta(days=20), TODAY)
@@ -405,60 +372,56 @@ def pay_all(api: Api, units: list[Unit], *, final: bool) -> None:
         )
         return len(file)
 
-    for _ in api.concurrently(send, [f for region in files.values() for f in region]):
-        pass
+    with tqdm(total=len(lines), desc=f"payments {label} (return files)", unit="payment") as bar:
+        for sent in api.concurrently(send, [f for region in files.values() for f in region]):
+            bar.update(sent)
 
 
-def separate(api: Api, leavers: list[int], units: list[Unit], people: list[Person]) -> None:
-    """The jobs of people who lost them over the last 15 months end, each on the last day of its month."""
+def claims_stage(
+    api: Api, args: argparse.Namespace, rng: random.Random, units: list[Unit], people: list[Person]
+) -> None:
+    """The people who lost their job over the last 15 months: separation, registration, verification, monthly
+    payment runs month by month, referrals and stops; claims at every stage."""
+    leavers = sorted((i for i, p in enumerate(people) if p.leaves is not None), key=lambda i: people[i].leaves)
 
-    def end(i: int) -> None:
+    def separate(i: int) -> None:
         p, unit = people[i], units[people[i].unit]
+        end = month(p.leaves + 1) - dt.timedelta(days=1)
         api.call(
             "contributions",
             "POST",
             f"/persons/{p.id_number}/employments/{p.employment_id}/end",
-            json={"end_date": str(month(p.leaves + 1) - dt.timedelta(days=1)), "separation_reason": p.reason},
+            json={"end_date": str(end), "separation_reason": p.reason},
             region=unit.region,
         )
 
-    for _ in api.concurrently(end, leavers):
-        pass
-
-
-def register_claims(
-    api: Api,
-    home: str,
-    leavers: list[tuple[int, int]],
-    registered_on: dict[int, dt.date],
-    units: list[Unit],
-    people: list[Person],
-    verified: dict[int, tuple[int, str, int]],
-    bar: tqdm,
-) -> None:
-    """One region's leavers, ``(n, person)`` in the order they left, registered as unemployed: claims at every
-    stage (refused voluntary resignations, awaiting verification, rejected, verified). Verified claims go into
-    ``verified`` under ``n``."""
-    if not leavers:
-        return
-    # claims learns of contribution months and separations through events, in order: once it knows the last
-    # separation of the region, it knows everything before it
-    last = people[leavers[-1][1]]
-    bar.set_description_str(f"claims {home}: waiting for the events")
-    deadline = time.monotonic() + 1800
-    while time.monotonic() < deadline:
-        d = api.call(
-            "claims",
-            "POST",
-            "/eligibility/check",
-            roles=("employment_service",),
-            region=home,
-            json={"id_number": last.id_number, "region": home, "job_seeking": True},
-        ).json()
-        if any(c["name"] == "involuntary_separation" and c["values"].get("separation_reason") for c in d["criteria"]):
-            break
-        time.sleep(0.5)
-    bar.set_description_str(f"claims {home}")
+    api.each(separate, leavers, "separations", "person")
+    # claims learns of contribution months and separations through events: wait until it has caught up
+    if leavers:
+        last = people[leavers[-1]]
+        region = units[last.unit].home
+        deadline = time.monotonic() + 1800
+        with tqdm(desc="waiting for claims to catch up with the events", unit="check") as bar:
+            while time.monotonic() < deadline:
+                d = api.call(
+                    "claims",
+                    "POST",
+                    "/eligibility/check",
+                    roles=("employment_service",),
+                    region=region,
+                    json={"id_number": last.id_number, "region": region, "job_seeking": True},
+                ).json()
+                if any(
+                    c["name"] == "involuntary_separation" and c["values"].get("separation_reason")
+                    for c in d["criteria"]
+                ):
+                    break
+                bar.update(1)
+                time.sleep(1)
+    verified: dict[int, tuple[int, str, int]] = {}  # n → (person, region, claim id) of verified claims
+    registered_on = {
+        i: min(month(people[i].leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY) for i in leavers
+    }
 
     def claim(item: tuple[int, int]) -> None:
         n, i = item
@@ -517,14 +480,10 @@ def register_claims(
         )
         verified[n] = (i, region, cid)
 
-    for _ in api.concurrently(claim, leavers, lane="claims"):
-        bar.update(1)
-
-
-def after_claims(api: Api, claims: list[tuple[int, str, int]]) -> None:
-    """Monthly payment runs up to last month (this month's is the README tour's to make), 白城市's drift under two
-    months, then referrals and stops among the verified claims."""
+    api.each(claim, list(enumerate(leavers)), "claims", "claim")
+    claims = [verified[n] for n in sorted(verified)]
     regions = sorted({r for _, r, _ in claims})
+    # up to last month: this month's run is the README tour's to make
     for k in tqdm(range(-15, 0), desc="monthly payment runs", unit="month"):
         list(  # the regions' runs of a month side by side
             api.concurrently(
