@@ -94,6 +94,7 @@ class Api:
         names = ["contributions", "claims", "layoff-reporting", "fund-monitor"]
         self.urls = {n: f"http://{host}:{base_port + i}" for i, n in enumerate(names)}
         self.http = httpx.Client(timeout=300, limits=httpx.Limits(max_connections=workers + 2))
+        self.workers = workers
         self.pool = ThreadPoolExecutor(workers)
         self.tokens: dict[tuple[tuple[str, ...], str, str], str] = {}
 
@@ -384,40 +385,51 @@ def claims_stage(
     payment runs month by month, referrals and stops; claims at every stage."""
     leavers = sorted((i for i, p in enumerate(people) if p.leaves is not None), key=lambda i: people[i].leaves)
 
-    def separate(i: int) -> None:
-        p, unit = people[i], units[people[i].unit]
-        end = month(p.leaves + 1) - dt.timedelta(days=1)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    finished: list[int] = []  # the last person of each file, in the order the files were answered
+    for i in leavers:
+        by_unit[people[i].unit].append(i)
+
+    def separate(u: int) -> None:
+        """A unit's leavers of the last 15 months in one upload, each job ending on its month's last day."""
+        body = "id_number,end_date,separation_reason\n" + "".join(
+            f"{people[i].id_number},{month(people[i].leaves + 1) - dt.timedelta(days=1)},{people[i].reason}\n"
+            for i in by_unit[u]
+        )
         api.call(
             "contributions",
             "POST",
-            f"/persons/{p.id_number}/employments/{p.employment_id}/end",
-            json={"end_date": str(end), "separation_reason": p.reason},
-            region=unit.region,
+            f"/units/{units[u].code}/separations/bulk",
+            content=body.encode("utf-8"),
+            headers={"content-type": "text/csv"},
+            region=units[u].region,
         )
+        finished.append(by_unit[u][-1])
 
-    api.each(separate, leavers, "separations", "person")
-    # claims learns of contribution months and separations through events: wait until it has caught up
-    if leavers:
-        last = people[leavers[-1]]
-        region = units[last.unit].home
-        deadline = time.monotonic() + 1800
-        with tqdm(desc="waiting for claims to catch up with the events", unit="check") as bar:
-            while time.monotonic() < deadline:
-                d = api.call(
-                    "claims",
-                    "POST",
-                    "/eligibility/check",
-                    roles=("employment_service",),
-                    region=region,
-                    json={"id_number": last.id_number, "region": region, "job_seeking": True},
-                ).json()
-                if any(
-                    c["name"] == "involuntary_separation" and c["values"].get("separation_reason")
-                    for c in d["criteria"]
-                ):
-                    break
-                bar.update(1)
-                time.sleep(1)
+    api.each(separate, sorted(by_unit), "separations (a file per unit)", "unit")
+    # claims learns of contribution months and separations through events, in commit order: once it knows the
+    # separations of the last files answered (the last commit is among the last few in flight), it knows them all
+    probes = [people[i] for i in finished[-api.workers :]]
+    deadline = time.monotonic() + 1800
+    with tqdm(desc="waiting for claims to catch up with the events", unit="check") as bar:
+        while probes and time.monotonic() < deadline:
+            p = probes[-1]
+            region = units[p.unit].home
+            d = api.call(
+                "claims",
+                "POST",
+                "/eligibility/check",
+                roles=("employment_service",),
+                region=region,
+                json={"id_number": p.id_number, "region": region, "job_seeking": True},
+            ).json()
+            if any(
+                c["name"] == "involuntary_separation" and c["values"].get("separation_reason") for c in d["criteria"]
+            ):
+                probes.pop()
+                continue
+            bar.update(1)
+            time.sleep(1)
     verified: dict[int, tuple[int, str, int]] = {}  # n → (person, region, claim id) of verified claims
     registered_on = {
         i: min(month(people[i].leaves + 1) + dt.timedelta(days=rng.randrange(0, 20)), TODAY) for i in leavers

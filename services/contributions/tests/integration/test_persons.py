@@ -1,5 +1,6 @@
 """Enrolment always for pension and unemployment together (N§3(1)); flexible workers on the merged track (N§3(2))."""
 
+import datetime as dt
 import json
 
 from sqlalchemy import select
@@ -166,3 +167,68 @@ async def test_an_upload_that_is_not_csv_is_a_422_naming_its_line(client, auth_h
         headers={**auth_headers(*CITY), "content-type": "text/csv"},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "line[2]"
+
+
+async def test_a_units_leavers_end_in_one_upload(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    other = await unit(client, h, 2)
+    for n in (1, 2, 3):
+        await enrol(client, h, code, n, start="2024-03-01")
+    await enrol(client, h, other, 4)
+    yesterday = TODAY - dt.timedelta(days=1)
+    csv = "id_number,end_date,separation_reason\n" + "".join(
+        [
+            f"{resident_id(1)},{TODAY + dt.timedelta(days=1)},dismissed\n",  # line 2: in the future
+            f"{resident_id(2)},{yesterday},walked_out\n",  # line 3: no such reason
+            f"{resident_id(4)},{yesterday},dismissed\n",  # line 4: employed by another unit
+            f"{resident_id(3)},2024-02-01,dismissed\n",  # line 5: before the job began
+            f"{resident_id(3)},{yesterday},dismissed\n",  # line 6: named twice
+            f"{resident_id(2)}X,{yesterday},dismissed\n",  # line 7: not an identity number
+        ]
+    )
+    bad = await client.post(
+        f"/units/{code}/separations/bulk", content=csv.encode(), headers={**h, "content-type": "text/csv"}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "separations_invalid", bad.text
+    assert [(e["field"], e["code"]) for e in bad.json()["errors"]] == [
+        ("line[2].end_date", "date_in_future"),
+        ("line[3].separation_reason", "enum"),
+        ("line[6].id_number", "duplicate_person"),
+        ("line[7].id_number", "resident_id_length"),
+        ("line[4].id_number", "no_open_employment"),
+        ("line[5].end_date", "end_before_start"),
+    ]
+    assert await events(db, "contributions.employment_ended.v1") == []  # nothing ended
+
+    jsonl = "\n".join(
+        json.dumps({"id_number": resident_id(n), "end_date": str(yesterday), "separation_reason": reason})
+        for n, reason in ((1, "dismissed"), (3, "voluntary_resignation"))
+    )
+    r = await client.post(
+        f"/units/{code}/separations/bulk", content=jsonl.encode(), headers={**h, "content-type": "application/x-ndjson"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["ended"] == 2
+    assert [(e["id_number"], e["end_date"]) for e in r.json()["employments"]] == [
+        (resident_id(1), str(yesterday)),
+        (resident_id(3), str(yesterday)),
+    ]
+    assert sorted(await events(db, "contributions.employment_ended.v1")) == sorted([resident_id(1), resident_id(3)])
+    async with db.sessionmaker() as s:
+        data = [
+            json.loads(e)["data"]
+            for e in (
+                await s.execute(select(outbox.c.envelope).where(outbox.c.type == "contributions.employment_ended.v1"))
+            ).scalars()
+        ]
+    assert {(d["id_number"], d["involuntary"]) for d in data} == {(resident_id(1), True), (resident_id(3), False)}
+    person = (await client.get(f"/persons/{resident_id(3)}", headers=h)).json()
+    assert person["employments"][0]["separation_reason"] == "voluntary_resignation"
+    still = (await client.get(f"/persons/{resident_id(2)}", headers=h)).json()
+    assert still["employments"][0]["end_date"] is None
+    # ending them again: they have no open employment with the unit any more
+    again = await client.post(
+        f"/units/{code}/separations/bulk", content=jsonl.encode(), headers={**h, "content-type": "application/x-ndjson"}
+    )
+    assert again.status_code == 422 and {e["code"] for e in again.json()["errors"]} == {"no_open_employment"}

@@ -12,7 +12,7 @@ from insurance_shared.app import problem_doc
 from ..declarations.models import Declaration, DeclarationLine
 from ..rules.periods import format_period
 from ..uploads import streamed_upload
-from . import roster, service
+from . import roster, separations, service
 from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, HistoryGroup, HistoryMonth, HistoryOut, PersonOut
 
 router = APIRouter(prefix="/persons", tags=["persons"])
@@ -158,5 +158,73 @@ async def enrol_roster(
             unit_credit_code=credit_code.upper(),
             enrolled=len(employments),
             employments=[RosterEnrolled(id_number=e.id_number, employment_id=e.id) for e in employments],
+        ),
+    )
+
+
+class SeparationEnded(BaseModel):
+    id_number: str
+    employment_id: int
+    end_date: dt.date
+
+
+class SeparationsOut(BaseModel):
+    """整批终止劳动关系的结果."""
+
+    unit_credit_code: str
+    ended: int
+    employments: list[SeparationEnded]
+
+
+@roster_router.post(
+    "/units/{credit_code}/separations/bulk",
+    status_code=200,
+    response_model=SeparationsOut,
+    summary="单位职工整批终止劳动关系 (CSV 或 JSON Lines, 流式)",
+    description=(
+        "Body: `text/csv` (header `id_number,end_date,separation_reason`; UTF-8 or GB18030) or "
+        "`application/x-ndjson` (one object with those fields per line). Each line ends the person's open "
+        "employment with this unit, checked as a single end of employment would be (`no_open_employment`, "
+        "`end_before_start`, `date_in_future`, an unknown reason); any error is reported with its line number "
+        "(`line[N].field`, the header is line 1) and then nothing is ended. Each ended employment is audited and "
+        "announced (`contributions.employment_ended.v1`) as a single one is. At most 100,000 lines."
+    ),
+    responses={422: problem_doc("逐行错误 (separations_invalid), 未终止任何劳动关系")},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "id_number,end_date,separation_reason\n"
+                    "11010519491231002X,2026-10-31,contract_expired_not_renewed\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"id_number": "11010519491231002X", "end_date": "2026-10-31", '
+                    '"separation_reason": "dismissed"}\n',
+                },
+            },
+        }
+    },
+)
+async def end_employments(
+    request: Request,
+    credit_code: Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")],
+    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
+):
+    async with streamed_upload(request, w) as (kind, text):
+        lines = separations.separation_lines(text, kind)
+        ended = await separations.end_many(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
+    for e in ended:
+        w.audit("employment.ended", "employment", str(e.id), e.region)
+    return await w.respond(
+        200,
+        SeparationsOut(
+            unit_credit_code=credit_code.upper(),
+            ended=len(ended),
+            employments=[
+                SeparationEnded(id_number=e.id_number, employment_id=e.id, end_date=e.end_date) for e in ended
+            ],
         ),
     )
