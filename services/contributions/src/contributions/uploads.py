@@ -13,11 +13,12 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 
-from insurance_shared import FieldError, Problem, Write
+from insurance_shared import FieldError, Problem, Unprocessable, Write
 
 REQUIRED_COLUMNS = ("id_number", "base")
 CSV_TYPES = ("text/csv", "application/csv")
@@ -180,6 +181,64 @@ async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
             yield RawLine(line_no, _BAD_JSON, None)
         else:
             yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"), obj.get("period"))
+
+
+def upload_body(csv_example: str, jsonl_example: str | None = None) -> dict:
+    """``openapi_extra`` for an endpoint that reads its body as a stream: the media it takes, with examples."""
+    content = {"text/csv": {"schema": {"type": "string"}, "example": csv_example}}
+    if jsonl_example is not None:
+        content["application/x-ndjson"] = {"schema": {"type": "string"}, "example": jsonl_example}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+async def upload_dicts(
+    lines: AsyncIterator[str], media: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> AsyncIterator[tuple[int, dict | None]]:
+    """``(line number, fields)`` of a CSV (header naming ``columns``) or JSON Lines upload; fields None for a line
+    that is not a JSON object."""
+    if media == "csv":
+        async for item in csv_dicts(lines, columns, optional):
+            yield item
+        return
+    async for item in jsonl_dicts(lines):
+        yield item
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def model_lines(
+    lines: AsyncIterator[tuple[int, dict | None]],
+    model: type[M],
+    columns: tuple[str, ...],
+    errors: LineErrors,
+    *,
+    max_lines: int,
+    per: str,
+    empty: str,
+    **fixed: object,
+) -> AsyncIterator[tuple[int, M]]:
+    """Each line's ``columns`` (and the ``fixed`` values) as ``model``. A line that is not an object or does not
+    validate goes into ``errors`` with its line and field, and is skipped. More than ``max_lines`` lines refuse the
+    ``per`` (roster, upload), and so does none at all (``empty`` says what it must hold)."""
+    n = 0
+    async for line_no, fields in lines:
+        n += 1
+        ref = f"line[{line_no}]"
+        if n > max_lines:
+            raise UploadError("too_many_lines", f"at most {max_lines} lines per {per}", field=ref)
+        if fields is None:
+            errors.add(ref, "bad_json_line", "not a JSON object")
+            continue
+        try:
+            item = model(**{k: fields.get(k) for k in columns}, **fixed)
+        except ValidationError as exc:
+            for e in exc.errors():
+                errors.add(f"{ref}.{'.'.join(str(p) for p in e['loc']) or 'line'}", e["type"], e["msg"])
+            continue
+        yield line_no, item
+    if n == 0:
+        raise Unprocessable("no_lines", empty, field="body")
 
 
 _BAD_JSON = object()

@@ -17,7 +17,7 @@ from insurance_shared import (
     writer,
 )
 
-from ..uploads import UploadError, csv_dicts, streamed_upload
+from ..uploads import UploadError, csv_dicts, streamed_upload, upload_body
 from . import service
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
@@ -87,17 +87,9 @@ async def insured(
     summary="导入其他部门的单位名录 (CSV)",
     description="CSV header `credit_code,name,region,staff,source_department`; source_department one of "
     "market_regulation, tax, personnel, finance. UTF-8 or GB18030. All or nothing; errors name the line.",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "credit_code,name,region,staff,source_department\n91220101MA0Y3XXK87,某公司,220100,35,tax\n",
-                }
-            },
-        }
-    },
+    openapi_extra=upload_body(
+        "credit_code,name,region,staff,source_department\n91220101MA0Y3XXK87,某公司,220100,35,tax\n"
+    ),
 )
 async def import_registry(
     request: Request, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))]

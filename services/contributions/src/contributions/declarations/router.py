@@ -21,7 +21,7 @@ from insurance_shared import (
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
-from ..uploads import csv_lines, jsonl_lines, streamed_upload
+from ..uploads import csv_lines, jsonl_lines, streamed_upload, upload_body
 from . import service
 from .models import Declaration, DeclarationLine
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
@@ -86,18 +86,9 @@ async def declare(credit_code: CreditCodePath, body: DeclarationIn, w: Annotated
     return await w.respond(201, _out(decl, clamped, used), location=f"/declarations/{decl.id}")
 
 
-_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/csv": {"schema": {"type": "string"}, "example": "id_number,base\n11010519491231002X,4500.00\n"},
-            "application/x-ndjson": {
-                "schema": {"type": "string"},
-                "example": '{"id_number": "11010519491231002X", "base": "4500.00"}\n',
-            },
-        },
-    }
-}
+_UPLOAD_BODY = upload_body(
+    "id_number,base\n11010519491231002X,4500.00\n", '{"id_number": "11010519491231002X", "base": "4500.00"}\n'
+)
 
 
 @asynccontextmanager
@@ -168,22 +159,10 @@ class PeriodsOut(BaseModel):
         "already paid is refused: use an adjustment); any error, reported with its line number, and nothing of "
         "any period is written."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "period,id_number,base\n2024-01,11010519491231002X,4500.00\n"
-                    "2024-02,11010519491231002X,4600.00\n",
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"period": "2024-01", "id_number": "11010519491231002X", "base": "4500.00"}\n',
-                },
-            },
-        }
-    },
+    openapi_extra=upload_body(
+        "period,id_number,base\n2024-01,11010519491231002X,4500.00\n2024-02,11010519491231002X,4600.00\n",
+        '{"period": "2024-01", "id_number": "11010519491231002X", "base": "4500.00"}\n',
+    ),
 )
 async def declare_periods(
     request: Request,

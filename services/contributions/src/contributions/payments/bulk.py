@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import FieldError, Principal, Problem, Unprocessable
 
-from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
+from ..uploads import LineErrors, UploadError
 from .models import Payment
 from .schemas import PaymentIn
 from .service import pay_many
@@ -30,15 +30,6 @@ class Recorded:
     payment: Payment
     late_fee: int
     periods_paid: list[str]  # what this payment settled, as it stood when it was applied
-
-
-async def payment_lines(lines: AsyncIterator[str], kind: str) -> AsyncIterator[tuple[int, dict | None]]:
-    if kind == "csv":
-        async for item in csv_dicts(lines, COLUMNS, OPTIONAL):
-            yield item
-        return
-    async for item in jsonl_dicts(lines):
-        yield item
 
 
 def _line_field(ref: str, field: str | None) -> str:

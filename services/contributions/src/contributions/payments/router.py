@@ -8,7 +8,7 @@ from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code
-from ..uploads import streamed_upload
+from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import bulk, service
 from .schemas import AllocationOut, ArrearsOut, ArrearsPeriod, BulkPaymentOut, BulkPaymentsOut, PaymentIn, PaymentOut
 
@@ -64,28 +64,19 @@ async def pay(
         "header is line 1) and then no payment is recorded. At most 100,000 lines."
     ),
     responses={422: problem_doc("逐行错误 (payments_invalid), 未入账任何一笔")},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "credit_code,amount,paid_on\n91220101MA0000001X,3100.00,2026-11-10\n",
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"credit_code": "91220101MA0000001X", "amount": "3100.00", "paid_on": "2026-11-10"}\n',
-                },
-            },
-        }
-    },
+    openapi_extra=upload_body(
+        "credit_code,amount,paid_on\n91220101MA0000001X,3100.00,2026-11-10\n",
+        '{"credit_code": "91220101MA0000001X", "amount": "3100.00", "paid_on": "2026-11-10"}\n',
+    ),
 )
 async def pay_bulk(
     request: Request,
     w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
 ):
     async with streamed_upload(request, w) as (kind, text):
-        recorded = await bulk.record_payments(w.session, w.principal, bulk.payment_lines(text, kind), dt.date.today())
+        recorded = await bulk.record_payments(
+            w.session, w.principal, upload_dicts(text, kind, bulk.COLUMNS, bulk.OPTIONAL), dt.date.today()
+        )
     items = []
     for r in recorded:
         w.audit("payment.recorded", "payment", str(r.payment.id), r.payment.region)

@@ -5,31 +5,20 @@ streamed CSV or JSON Lines, every line checked like a single enrolment, all or n
 import datetime as dt
 from collections.abc import AsyncIterator
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, Unprocessable
+from insurance_shared import Principal
 from insurance_shared.contracts import PersonEnrolled
 from insurance_shared.events import emit_many
 
-from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
+from ..uploads import LineErrors, model_lines
 from .models import Employment, Person
 from .schemas import EnrolmentIn
 from .service import unit_for_write
 
 COLUMNS = ("id_number", "name", "start_date", "wage")
 MAX_LINES = 100_000
-
-
-async def roster_lines(lines: AsyncIterator[str], media: str) -> AsyncIterator[tuple[int, dict | None]]:
-    """``(line number, fields)``; fields None for a line that is not a JSON object."""
-    if media == "csv":
-        async for line_no, row in csv_dicts(lines, COLUMNS):
-            yield line_no, row
-        return
-    async for item in jsonl_dicts(lines):
-        yield item
 
 
 async def enrol_roster(
@@ -43,31 +32,24 @@ async def enrol_roster(
     errors = LineErrors()
     fail = errors.add
     accepted: dict[str, tuple[int, EnrolmentIn]] = {}
-
-    n = 0
-    async for line_no, fields in lines:
-        n += 1
+    async for line_no, body in model_lines(
+        lines,
+        EnrolmentIn,
+        COLUMNS,
+        errors,
+        max_lines=MAX_LINES,
+        per="roster",
+        empty="a roster has at least one person",
+        track="unit",
+        unit_credit_code=unit.credit_code,
+    ):
         ref = f"line[{line_no}]"
-        if n > MAX_LINES:
-            raise UploadError("too_many_lines", f"at most {MAX_LINES} lines per roster", field=ref)
-        if fields is None:
-            fail(ref, "bad_json_line", "not a JSON object")
-            continue
-        try:
-            body = EnrolmentIn(**{k: fields.get(k) for k in COLUMNS}, track="unit", unit_credit_code=unit.credit_code)
-        except ValidationError as exc:
-            for e in exc.errors():
-                loc = ".".join(str(p) for p in e["loc"]) or "line"
-                fail(f"{ref}.{loc}", e["type"], e["msg"])
-            continue
         if body.start_date > today:
             fail(f"{ref}.start_date", "date_in_future", "an enrolment starts today or earlier")
         elif body.id_number in accepted:
             fail(f"{ref}.id_number", "duplicate_person", f"already on line {accepted[body.id_number][0]}")
         else:
             accepted[body.id_number] = (line_no, body)
-    if n == 0:
-        raise Unprocessable("no_lines", "a roster has at least one person", field="body")
     ids = list(accepted)
     open_here: set[str] = set()
     known: set[str] = set()

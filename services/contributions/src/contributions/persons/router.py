@@ -11,7 +11,7 @@ from insurance_shared.app import problem_doc
 
 from ..declarations.models import Declaration, DeclarationLine
 from ..rules.periods import format_period
-from ..uploads import streamed_upload
+from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import roster, separations, service
 from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, HistoryGroup, HistoryMonth, HistoryOut, PersonOut
 
@@ -126,22 +126,10 @@ roster_router = APIRouter(tags=["persons"])
         "enrolled. At most 100,000 lines."
     ),
     responses={422: problem_doc("逐行错误 (roster_invalid), 未登记任何人")},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "id_number,name,start_date,wage\n11010519491231002X,张三,2025-09-01,4500.00\n",
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"id_number": "11010519491231002X", "name": "张三", "start_date": "2025-09-01", '
-                    '"wage": "4500.00"}\n',
-                },
-            },
-        }
-    },
+    openapi_extra=upload_body(
+        "id_number,name,start_date,wage\n11010519491231002X,张三,2025-09-01,4500.00\n",
+        '{"id_number": "11010519491231002X", "name": "张三", "start_date": "2025-09-01", "wage": "4500.00"}\n',
+    ),
 )
 async def enrol_roster(
     request: Request,
@@ -149,7 +137,7 @@ async def enrol_roster(
     w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
 ):
     async with streamed_upload(request, w) as (kind, text):
-        lines = roster.roster_lines(text, kind)
+        lines = upload_dicts(text, kind, roster.COLUMNS)
         employments = await roster.enrol_roster(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
     w.audit("person.roster_enrolled", "unit", credit_code.upper(), employments[0].region)
     return await w.respond(
@@ -190,23 +178,10 @@ class SeparationsOut(BaseModel):
         "announced (`contributions.employment_ended.v1`) as a single one is. At most 100,000 lines."
     ),
     responses={422: problem_doc("逐行错误 (separations_invalid), 未终止任何劳动关系")},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "id_number,end_date,separation_reason\n"
-                    "11010519491231002X,2026-10-31,contract_expired_not_renewed\n",
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"id_number": "11010519491231002X", "end_date": "2026-10-31", '
-                    '"separation_reason": "dismissed"}\n',
-                },
-            },
-        }
-    },
+    openapi_extra=upload_body(
+        "id_number,end_date,separation_reason\n11010519491231002X,2026-10-31,contract_expired_not_renewed\n",
+        '{"id_number": "11010519491231002X", "end_date": "2026-10-31", "separation_reason": "dismissed"}\n',
+    ),
 )
 async def end_employments(
     request: Request,
@@ -214,7 +189,7 @@ async def end_employments(
     w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE, streamed=True))],
 ):
     async with streamed_upload(request, w) as (kind, text):
-        lines = separations.separation_lines(text, kind)
+        lines = upload_dicts(text, kind, separations.COLUMNS)
         ended = await separations.end_many(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
     for e in ended:
         w.audit("employment.ended", "employment", str(e.id), e.region)

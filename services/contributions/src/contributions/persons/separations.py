@@ -6,17 +6,17 @@ its line. Each ended employment is audited and announced exactly as a single one
 import datetime as dt
 from collections.abc import AsyncIterator
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, ResidentId, Unprocessable
-from insurance_shared.contracts import EmploymentEnded, SeparationReason, is_involuntary
+from insurance_shared import Principal, ResidentId
+from insurance_shared.contracts import SeparationReason
 from insurance_shared.events import emit_many
 
-from ..uploads import LineErrors, UploadError, csv_dicts, jsonl_dicts
+from ..uploads import LineErrors, model_lines
 from .models import Employment
-from .service import unit_for_write
+from .service import ended_event, unit_for_write
 
 COLUMNS = ("id_number", "end_date", "separation_reason")
 MAX_LINES = 100_000
@@ -28,16 +28,6 @@ class SeparationLine(BaseModel):
     id_number: ResidentId
     end_date: dt.date
     separation_reason: SeparationReason
-
-
-async def separation_lines(lines: AsyncIterator[str], media: str) -> AsyncIterator[tuple[int, dict | None]]:
-    """``(line number, fields)``; fields None for a line that is not a JSON object."""
-    if media == "csv":
-        async for line_no, row in csv_dicts(lines, COLUMNS):
-            yield line_no, row
-        return
-    async for item in jsonl_dicts(lines):
-        yield item
 
 
 async def end_many(
@@ -52,30 +42,22 @@ async def end_many(
     errors = LineErrors()
     fail = errors.add
     accepted: dict[str, tuple[int, SeparationLine]] = {}
-    n = 0
-    async for line_no, fields in lines:
-        n += 1
+    async for line_no, line in model_lines(
+        lines,
+        SeparationLine,
+        COLUMNS,
+        errors,
+        max_lines=MAX_LINES,
+        per="upload",
+        empty="an upload of separations has at least one line",
+    ):
         ref = f"line[{line_no}]"
-        if n > MAX_LINES:
-            raise UploadError("too_many_lines", f"at most {MAX_LINES} lines per upload", field=ref)
-        if fields is None:
-            fail(ref, "bad_json_line", "not a JSON object")
-            continue
-        try:
-            line = SeparationLine(**{k: fields.get(k) for k in COLUMNS})
-        except ValidationError as exc:
-            for e in exc.errors():
-                loc = ".".join(str(p) for p in e["loc"]) or "line"
-                fail(f"{ref}.{loc}", e["type"], e["msg"])
-            continue
         if line.end_date > today:
             fail(f"{ref}.end_date", "date_in_future", "an employment ends today or earlier")
         elif line.id_number in accepted:
             fail(f"{ref}.id_number", "duplicate_person", f"already on line {accepted[line.id_number][0]}")
         else:
             accepted[line.id_number] = (line_no, line)
-    if n == 0:
-        raise Unprocessable("no_lines", "an upload of separations has at least one line", field="body")
     ids = list(accepted)
     open_jobs: dict[str, Employment] = {}
     for i in range(0, len(ids), 500):
@@ -100,25 +82,5 @@ async def end_many(
         job.end_date, job.separation_reason = line.end_date, line.separation_reason.value
         ended.append(job)
     await session.flush()
-    await emit_many(
-        session,
-        [
-            (
-                EmploymentEnded(
-                    id_number=e.id_number,
-                    unit_credit_code=e.unit_credit_code,
-                    region=e.region,
-                    track=e.track,
-                    start_date=e.start_date,
-                    end_date=e.end_date,
-                    separation_reason=e.separation_reason,
-                    involuntary=is_involuntary(e.separation_reason),
-                    employment_id=e.id,
-                ),
-                e.id_number,
-                e.region,
-            )
-            for e in ended
-        ],
-    )
+    await emit_many(session, [ended_event(e) for e in ended])
     return ended

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, NotFound, Principal, Unprocessable
 from insurance_shared.contracts import EmploymentEnded, PersonEnrolled, is_involuntary
-from insurance_shared.events import emit
+from insurance_shared.events import emit, emit_many
 
 from ..units.models import Unit
 from .models import Employment, Person
@@ -96,23 +96,28 @@ async def end_employment(
     employment.end_date = body.end_date
     employment.separation_reason = body.separation_reason.value
     await session.flush()
-    await emit(
-        session,
+    await emit_many(session, [ended_event(employment)])
+    return employment
+
+
+def ended_event(employment: Employment) -> tuple[EmploymentEnded, str, str]:
+    """What claims, layoff-reporting and fund-monitor learn of an ended employment: ``(data, subject, region)``."""
+    assert employment.end_date is not None and employment.separation_reason is not None
+    return (
         EmploymentEnded(
-            id_number=id_number,
+            id_number=employment.id_number,
             unit_credit_code=employment.unit_credit_code,
             region=employment.region,
             track=employment.track,
             start_date=employment.start_date,
-            end_date=body.end_date,
-            separation_reason=body.separation_reason.value,
-            involuntary=is_involuntary(body.separation_reason),
+            end_date=employment.end_date,
+            separation_reason=employment.separation_reason,
+            involuntary=is_involuntary(employment.separation_reason),
             employment_id=employment.id,
         ),
-        subject=id_number,
-        region=employment.region,
+        employment.id_number,
+        employment.region,
     )
-    return employment
 
 
 async def person_view(session: AsyncSession, principal: Principal, id_number: str) -> tuple[Person, list[Employment]]:
