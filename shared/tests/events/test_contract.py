@@ -121,6 +121,19 @@ async def test_runs_of_a_bulk_type_are_applied_together_in_order_and_a_bad_one_p
     assert "poisoned event" in parked[0].error
 
 
+async def test_events_nobody_here_handles_do_not_split_a_run(harness: Harness, behaviour) -> None:
+    # JetStream delivers the tocks between the tallies (the feed leaves them out): they change nothing here, so
+    # the tallies are still applied as runs, not one by one
+    async with harness.producer.sessionmaker() as s:
+        for seq in range(1, 31):
+            await emit(s, Tally(seq=seq), subject="mixed", region="220100")
+            await emit(s, Tock(n=seq), subject="mixed", region="220100")
+        await s.commit()
+    await harness.drain(30)
+    assert [seq for _, seq, _ in await harness.projection()] == list(range(1, 31))
+    assert max(behaviour.run_sizes) > 10
+
+
 async def test_replay_from_the_start_rebuilds_the_same_projection(harness: Harness) -> None:
     for k in range(3):
         await produce(harness, f"r{k}", range(1, 21), per_tx=6)

@@ -24,7 +24,7 @@ from insurance_shared.events import Envelope, Handlers
 
 from .funds.service import refresh_dirty
 from .ledger import postings
-from .ledger.service import post
+from .ledger.service import post, post_many
 from .monitoring.models import Beneficiaries, InsuredEmployment, Layoff, LayoffSeparation, SeenClaim
 from .rules.months import parse_month
 
@@ -35,15 +35,17 @@ handlers.at_batch_end(refresh_dirty)
 # ---- fund flows (policy.md Fund monitoring 1) --------------------------------------------------------------------
 
 
-@handlers.on(MoneyCollected)
-async def money_collected(session: AsyncSession, _: Envelope, data: MoneyCollected) -> None:
-    if data.fund != "unemployment" or not (data.amount_fen or data.late_fee_fen):
-        return  # the pension ledger is another fund's business (N§3(1): accounted separately)
-    await post(
+@handlers.on_runs(MoneyCollected)
+async def money_collected(session: AsyncSession, events: list[tuple[Envelope, MoneyCollected]]) -> None:
+    """A return file's payments arrive as a run of events: booked together (one entry per payment, as ever)."""
+    await post_many(
         session,
-        postings.collected(
-            data.region, data.amount_fen, data.late_fee_fen, data.collected_on, data.payment_id, data.via_province
-        ),
+        [
+            postings.collected(d.region, d.amount_fen, d.late_fee_fen, d.collected_on, d.payment_id, d.via_province)
+            for _, d in events
+            # the pension ledger is another fund's business (N§3(1): accounted separately)
+            if d.fund == "unemployment" and (d.amount_fen or d.late_fee_fen)
+        ],
     )
 
 

@@ -150,3 +150,27 @@ async def test_bad_input_is_refused_and_writes_nothing(client, auth_headers, fm)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "path.region"
     r = await client.get("/regions/220200/months", headers=auth_headers("social_insurance", region="220100"))
     assert r.status_code == 404
+
+
+async def test_a_payment_is_booked_once_however_often_it_is_announced(client, auth_headers, fm) -> None:
+    # events are deduplicated by id; the journal also by the payment: the same payment announced again under new
+    # event ids (twice in one run, beside a new payment) is booked once
+    paid_on = fm.month(-1) + dt.timedelta(days=3)
+
+    def collected(payment_id: int, fen: int, fee: int = 0) -> MoneyCollected:
+        return MoneyCollected(
+            region=fm.CITY,
+            fund="unemployment",
+            amount_fen=fen,
+            late_fee_fen=fee,
+            collected_on=paid_on,
+            payment_id=payment_id,
+        )
+
+    await fm.feed(collected(7, 100_000))
+    await fm.feed(collected(7, 100_000), collected(8, 50_000, 500), collected(7, 100_000))
+    assert await fm.count("SELECT count(*) FROM journal_entries") == 2
+    r = await client.get(f"/regions/{fm.CITY}/months", headers=auth_headers(*PROVINCE, region="220000"))
+    (row,) = [m for m in r.json()["items"] if m["month"] == f"{fm.month(-1):%Y-%m}"]
+    assert row["income"] == {"contributions": "1500.00", "late_fees": "5.00"}
+    assert row["closing_balance"] == "1505.00"

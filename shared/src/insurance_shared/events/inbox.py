@@ -292,7 +292,8 @@ class Inbox:
                 run.append((env, model.model_validate(env.data)))
                 records.append(self._record(source, key, env.type, "applied"))
                 continue
-            await flush_run()
+            if self.handlers.get(env.type) is not None:  # an event this service ignores changes nothing here,
+                await flush_run()  # so only a handled one of another type ends the run
             outcome = await self._run_handler(session, env)
             records.append(self._record(source, key, env.type, outcome))
         await flush_run()

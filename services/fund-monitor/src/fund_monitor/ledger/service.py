@@ -1,11 +1,12 @@
 """Booking entries: the entry, its lines and its flows into ``fund_months``, all in the caller's transaction."""
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.db import upsert_insert
+from insurance_shared.db import upsert_insert, utcnow
 
 from ..funds.models import FundMonth
 from ..rules.months import month_of
@@ -23,37 +24,79 @@ def mark_dirty(session: AsyncSession, region: str) -> None:
 async def post(session: AsyncSession, entry: Entry) -> JournalEntry | None:
     """Book ``entry`` once: a second entry with the same source is ignored (None), so a redelivered event or a
     retried request never moves money twice."""
-    exists = await session.scalar(select(JournalEntry.id).where(JournalEntry.source == entry.source))
-    if exists is not None:
-        return None
-    row = JournalEntry(
-        region=entry.region,
-        kind=entry.kind,
-        booked_on=entry.booked_on,
-        source=entry.source,
-        description=entry.description,
+    (entry_id,) = await post_many(session, [entry])
+    return None if entry_id is None else await session.get(JournalEntry, entry_id)
+
+
+async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int | None]:
+    """Book each entry once, together: one insert of entries, one of lines, one upsert of the months' flows
+    (summed per region, month and kind first). The entries' ids in order; None for an entry whose source is
+    booked already, earlier or in this call."""
+    sources = [e.source for e in entries]
+    booked: set[str] = set()
+    for i in range(0, len(sources), 500):
+        booked.update(
+            await session.scalars(select(JournalEntry.source).where(JournalEntry.source.in_(sources[i : i + 500])))
+        )
+    new: list[Entry] = []
+    first: list[bool] = []  # per entry: is it the one booked for its source
+    for e in entries:
+        first.append(e.source not in booked)
+        if first[-1]:
+            booked.add(e.source)
+            new.append(e)
+    if not new:
+        return [None] * len(entries)
+    now = utcnow()
+    ids: dict[str, int] = {}
+    for i in range(0, len(new), 500):  # RETURNING over many rows, in the rows' order
+        chunk = new[i : i + 500]
+        returned = await session.execute(
+            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            [
+                {
+                    "region": e.region,
+                    "kind": e.kind,
+                    "booked_on": e.booked_on,
+                    "source": e.source,
+                    "description": e.description,
+                    "created_at": now,
+                }
+                for e in chunk
+            ],
+        )
+        ids.update(zip((e.source for e in chunk), returned.scalars(), strict=True))
+    await session.execute(
+        insert(JournalLine),
+        [
+            {"entry_id": ids[e.source], "account": ln.account, "amount_fen": ln.amount_fen}
+            for e in new
+            for ln in e.lines
+        ],
     )
-    session.add(row)
-    await session.flush()
-    session.add_all(JournalLine(entry_id=row.id, account=ln.account, amount_fen=ln.amount_fen) for ln in entry.lines)
-    if entry.flows:
-        insert = upsert_insert(session)
-        for flow in entry.flows:
-            stmt = insert(FundMonth).values(
-                region=flow.region,
-                month=month_of(entry.booked_on),
-                kind=flow.kind,
-                direction=flow.direction,
-                amount_fen=flow.amount_fen,
-            )
-            await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["region", "month", "kind"],
-                    set_={"amount_fen": FundMonth.amount_fen + stmt.excluded.amount_fen},
-                )
-            )
-            mark_dirty(session, flow.region)
-    return row
+    flows: dict[tuple[str, dt.date, str], list] = {}
+    for e in new:
+        for flow in e.flows:
+            key = (flow.region, month_of(e.booked_on), flow.kind)
+            if key in flows:
+                flows[key][1] += flow.amount_fen
+            else:
+                flows[key] = [flow.direction, flow.amount_fen]
+    if flows:
+        stmt = upsert_insert(session)(FundMonth)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["region", "month", "kind"],
+                set_={"amount_fen": FundMonth.amount_fen + stmt.excluded.amount_fen},
+            ),
+            [
+                {"region": r, "month": m, "kind": k, "direction": d, "amount_fen": a}
+                for (r, m, k), (d, a) in flows.items()
+            ],
+        )
+        for region in {r for r, _, _ in flows}:
+            mark_dirty(session, region)
+    return [ids[e.source] if is_first else None for e, is_first in zip(entries, first, strict=True)]
 
 
 async def account_balance(session: AsyncSession, account: str) -> int:
