@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from insurance_shared.db import create_engine
 from insurance_shared.errors import install_problem_handlers
 from insurance_shared.observability import Metrics, ObservabilityMiddleware
 from insurance_shared.testing.fixtures import admin_url
@@ -59,7 +60,7 @@ async def test_a_database_busy_past_its_timeout_is_a_503_to_retry(tmp_path) -> N
 
     @app.post("/w")
     async def w() -> dict:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 0.1})
+        engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_timeout=0.1)
         try:
             async with engine.begin() as conn:
                 await conn.execute(text("INSERT INTO t VALUES (1)"))

@@ -1,6 +1,7 @@
 """Engine and session helpers shared by the services: one session per request, committed at the edge.
 
-PostgreSQL (asyncpg) in production, SQLite (aiosqlite) as the embedded default. On SQLite every transaction
+PostgreSQL (asyncpg) in production, SQLite as the embedded default (URLs ``sqlite+aiosqlite://``; the calls run on
+the event loop's thread: sqlite_driver.py says why). On SQLite every transaction
 starts ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing when a read upgrades to a write.
 """
 
@@ -16,6 +17,8 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, e
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from . import sqlite_driver
 
 __all__ = [
     "COMMON_METADATA",
@@ -54,9 +57,9 @@ def is_sqlite(url: str) -> bool:
 def _sqlite_setup(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below be the only transaction control
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout=30000")  # first: what follows may have to wait for a writer
+        if dbapi_conn.isolation_level is not None:  # sqlite_driver connects with None already
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below be the only transaction control
+        cur = dbapi_conn.cursor()  # the busy timeout is set at connect (sqlite_driver.creator)
         # switching to WAL needs a lock not covered by the busy handler; the mode persists, so ask before setting
         cur.execute("PRAGMA journal_mode")
         if str(cur.fetchone()[0]).lower() != "wal":
@@ -69,12 +72,15 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **kw: Any) -> AsyncEngine:
+def create_engine(url: str, *, busy_timeout: float = 30, **kw: Any) -> AsyncEngine:
+    """``busy_timeout``: on SQLite, how long a transaction waits for another's write lock before "database is
+    locked" (answered 503, try again)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
+        creator = sqlite_driver.creator(database or ":memory:", busy_timeout)
+        engine = create_async_engine(url, async_creator=creator, **kw)
         _sqlite_setup(engine)
         return engine
     kw.setdefault("pool_size", 10)
