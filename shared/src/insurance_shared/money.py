@@ -32,6 +32,11 @@ def parse_yuan(value: object) -> int:
         )
     if not isinstance(value, str):
         raise PydanticCustomError("money_not_string", "money is a decimal string in yuan")
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=65_536)  # uploads repeat the same amounts (a wage, month after month); refusals are not cached
+def _parse_text(value: str) -> int:
     text = value.strip()
     if text.startswith("-"):
         raise PydanticCustomError("money_negative", "money may not be negative")

@@ -279,7 +279,8 @@ class _Declaring:
         """The buffered lines, after the declarations they belong to: new ones are inserted together here rather
         than one by one as their periods first appear."""
         await self.session.flush()
-        rows = [(d.id, *rest) for d, *rest in self.buffer]
+        ids = {p.declaration: p.declaration.id for p in self.periods.values()}  # read each id once, not per line
+        rows = [(ids[d], *rest) for d, *rest in self.buffer]
         await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, rows)
         self.buffer = []
 
@@ -287,7 +288,6 @@ class _Declaring:
         self.errors.raise_any("declaration_invalid", "Declaration refused", "nothing of this declaration was written")
         if not self.periods:
             raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
-        await self._write_lines()
         out = []
         for p in sorted(self.periods.values(), key=lambda p: p.declaration.period):
             d = p.declaration
@@ -299,7 +299,7 @@ class _Declaring:
             d.owed_unemployment = p.totals[2] + p.totals[3]
             d.paid = d.owed_pension + d.owed_unemployment == 0
             out.append((d, p.clamped, list(p.params.used)))
-        await self.session.flush()
+        await self._write_lines()  # after the totals: a declaration not yet written is inserted whole, not updated
         await post_many(
             self.session,
             [

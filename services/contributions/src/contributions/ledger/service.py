@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.db import upsert_insert
+from insurance_shared.db import upsert_insert, utcnow
 
 from ..rules.postings import Line, balanced
 from .models import Account, JournalEntry, JournalLine
@@ -18,21 +18,27 @@ class UnbalancedEntry(ValueError):
 
 
 async def _account_ids(session: AsyncSession, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+    """Account ids, made on first use. Read first: accounts are few and soon all exist, so most calls write
+    nothing."""
     cache: dict[tuple[str, str, str], int] = session.info.setdefault("account_ids", {})
-    missing = keys - cache.keys()
-    if missing:
-        dialect_insert = upsert_insert(session)
-        await session.execute(
-            dialect_insert(Account).on_conflict_do_nothing(),
-            [{"region": r, "fund": f, "kind": k} for r, f, k in sorted(missing)],
-        )
+
+    async def read(wanted: set[tuple[str, str, str]]) -> None:
         rows = await session.execute(
             select(Account.region, Account.fund, Account.kind, Account.id).where(
-                tuple_(Account.region, Account.fund, Account.kind).in_(sorted(missing))
+                tuple_(Account.region, Account.fund, Account.kind).in_(sorted(wanted))
             )
         )
         for r, f, k, i in rows:
             cache[(r, f, k)] = i
+
+    if missing := keys - cache.keys():
+        await read(missing)
+    if missing := keys - cache.keys():
+        await session.execute(
+            upsert_insert(session)(Account).on_conflict_do_nothing(),
+            [{"region": r, "fund": f, "kind": k} for r, f, k in sorted(missing)],
+        )
+        await read(missing)
     return cache
 
 
@@ -61,21 +67,27 @@ async def post_many(session: AsyncSession, entries: list[Entry]) -> list[int | N
             )
         kept.append(lines)
     ids = await _account_ids(session, {(x.region, x.fund, x.kind) for lines in kept for x in lines})
-    rows = [JournalEntry(kind=e.kind, ref=e.ref, memo=e.memo[:300]) for e, lines in zip(entries, kept, strict=True)]
-    written = [row for row, lines in zip(rows, kept, strict=True) if lines]
+    written = [(e, lines) for e, lines in zip(entries, kept, strict=True) if lines]
     if not written:
         return [None] * len(entries)
-    session.add_all(written)
-    await session.flush()
+    now = utcnow()
+    entry_ids: list[int] = []
+    for i in range(0, len(written), 500):  # RETURNING over many rows, in the rows' order
+        returned = await session.execute(
+            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            [{"at": now, "kind": e.kind, "ref": e.ref, "memo": e.memo[:300]} for e, _ in written[i : i + 500]],
+        )
+        entry_ids += returned.scalars()
     await session.execute(
         insert(JournalLine),
         [
-            {"entry_id": row.id, "account_id": ids[(x.region, x.fund, x.kind)], "debit": x.debit, "credit": x.credit}
-            for row, lines in zip(rows, kept, strict=True)
+            {"entry_id": entry_id, "account_id": ids[(x.region, x.fund, x.kind)], "debit": x.debit, "credit": x.credit}
+            for entry_id, (_, lines) in zip(entry_ids, written, strict=True)
             for x in lines
         ],
     )
-    return [row.id if lines else None for row, lines in zip(rows, kept, strict=True)]
+    made = iter(entry_ids)
+    return [next(made) if lines else None for lines in kept]
 
 
 async def balances(session: AsyncSession, region: str | None = None) -> list[dict[str, object]]:
