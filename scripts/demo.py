@@ -511,7 +511,9 @@ def claims_stage(
             )
         )
     drift(api)
-    for n, (_person, region, cid) in enumerate(claims):
+
+    def refer_or_stop(item: tuple[int, tuple[int, str, int]]) -> None:
+        n, (_person, region, cid) = item
         if n % 11 == 5:
             api.call(
                 "claims",
@@ -531,6 +533,9 @@ def claims_stage(
                 ok=(200, 201, 409, 422),
                 json={"effective_date": str(TODAY), "reason": "reemployed_business_licence"},
             )
+
+    chosen = [(n, c) for n, c in enumerate(claims) if n % 11 == 5 or n % 13 == 6]
+    api.each(refer_or_stop, chosen, "referrals and stops", "claim")
 
 
 def drift(api: Api) -> None:
@@ -564,15 +569,19 @@ def drift(api: Api) -> None:
     if not claims or total <= 0:
         return
     each = int(total / len(claims))
-    for cid in claims:
-        api.call(
+    api.each(
+        lambda cid: api.call(
             "claims",
             "POST",
             f"/claims/{cid}/medical-subsidies",
             region=DRIFTING,
             json={"amount": f"{each}.00", "paid_on": str(TODAY)},
             ok=(201, 422),
-        )
+        ),
+        claims,
+        f"medical subsidies in {DRIFTING}",
+        "claim",
+    )
     for _ in range(60):  # until fund-monitor has booked them and raised the alert
         if api.call(
             "fund-monitor", "GET", f"/alerts?region={DRIFTING}&state=open", roles=("province",), region=PROVINCE

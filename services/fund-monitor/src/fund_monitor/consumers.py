@@ -122,7 +122,7 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
         }
         for _, d in events
     ]
-    await session.execute(upsert_insert(session)(InsuredEmployment).on_conflict_do_nothing(), rows)
+    await session.execute(upsert_insert(session)(InsuredEmployment.__table__).on_conflict_do_nothing(), rows)
 
 
 @handlers.on(EmploymentEnded)

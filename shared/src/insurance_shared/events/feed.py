@@ -108,6 +108,9 @@ class FeedPage(BaseModel):
     next_cursor: str
 
 
+LINGER_SECONDS = 0.2
+
+
 class FeedConsumer:
     """Polls one peer's feed and applies what it finds; resumes from the cursor stored with the effects."""
 
@@ -122,6 +125,7 @@ class FeedConsumer:
         wait_seconds: float = 5.0,
         skip: Iterable[str] = (),
         client: httpx.AsyncClient | None = None,
+        linger: float = LINGER_SECONDS,
     ) -> None:
         self.inbox = inbox
         self.source = source
@@ -130,6 +134,7 @@ class FeedConsumer:
         self.batch = batch
         self.wait_seconds = wait_seconds
         self.skip = sorted(skip)
+        self.linger = linger
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(wait_seconds + 10))
         self._owns_client = client is None
 
@@ -156,8 +161,13 @@ class FeedConsumer:
         backoff = 0.5
         while True:
             try:
-                await self.poll_once()
+                got = await self.poll_once()
                 backoff = 0.5
+                if 0 < got < self.batch // 10:
+                    # a trickle (a peer committing event by event): let a few more commits gather before asking
+                    # again, so they are applied a handful per transaction rather than one each; an event after
+                    # a quiet spell still arrives at once, as the long poll returns on the commit
+                    await asyncio.sleep(self.linger)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a peer down or restarting: wait and try again, never give up

@@ -50,7 +50,7 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
     ]
     if not rows:
         return
-    await session.execute(upsert_insert(session)(ContributionMonth).on_conflict_do_nothing(), rows)
+    await session.execute(upsert_insert(session)(ContributionMonth.__table__).on_conflict_do_nothing(), rows)
     # a month wholly after the registration was paid for: the person works again (R15). Few of the people paid
     # for have an open claim, so look them up together, then stop each claim at the first such month, in order.
     open_claims = await _open_claims(session, {r["id_number"] for r in rows})
@@ -75,7 +75,7 @@ async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnr
         }
         for _, d in events
     ]
-    await session.execute(upsert_insert(session)(EmploymentSeen).on_conflict_do_nothing(), rows)
+    await session.execute(upsert_insert(session)(EmploymentSeen.__table__).on_conflict_do_nothing(), rows)
     open_claims = await _open_claims(session, {d.id_number for _, d in events})
     for _, d in events:
         claim = open_claims.get(d.id_number)

@@ -48,11 +48,13 @@ class Inputs:
 
 
 async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> Inputs:
-    months = [
-        PaidMonth(m.period, m.region, m.unit_credit_code or None)
-        for m in (
-            await session.execute(select(ContributionMonth).where(ContributionMonth.id_number == id_number))
-        ).scalars()
+    months = [  # plain rows, not ORM objects: three years of months per person are read on every decision
+        PaidMonth(period, region, unit or None)
+        for period, region, unit in await session.execute(
+            select(ContributionMonth.period, ContributionMonth.region, ContributionMonth.unit_credit_code).where(
+                ContributionMonth.id_number == id_number
+            )
+        )
     ]
     employments = list(
         (

@@ -74,12 +74,12 @@ async def post_many(session: AsyncSession, entries: list[Entry]) -> list[int | N
     entry_ids: list[int] = []
     for i in range(0, len(written), 500):  # RETURNING over many rows, in the rows' order
         returned = await session.execute(
-            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            insert(JournalEntry.__table__).returning(JournalEntry.__table__.c.id, sort_by_parameter_order=True),
             [{"at": now, "kind": e.kind, "ref": e.ref, "memo": e.memo[:300]} for e, _ in written[i : i + 500]],
         )
         entry_ids += returned.scalars()
     await session.execute(
-        insert(JournalLine),
+        insert(JournalLine.__table__),
         [
             {"entry_id": entry_id, "account_id": ids[(x.region, x.fund, x.kind)], "debit": x.debit, "credit": x.credit}
             for entry_id, (_, lines) in zip(entry_ids, written, strict=True)

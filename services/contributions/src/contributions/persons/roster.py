@@ -4,12 +4,14 @@ streamed CSV or JSON Lines, every line checked like a single enrolment, all or n
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Principal
 from insurance_shared.contracts import PersonEnrolled
+from insurance_shared.db import utcnow
 from insurance_shared.events import emit_many
 
 from ..uploads import LineErrors, model_lines
@@ -18,6 +20,15 @@ from .schemas import EnrolmentIn
 from .service import unit_for_write
 
 COLUMNS = ("id_number", "name", "start_date", "wage")
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    id_number: str
+    employment_id: int
+    region: str
+
+
 MAX_LINES = 100_000
 
 
@@ -27,7 +38,7 @@ async def enrol_roster(
     credit_code: str,
     lines: AsyncIterator[tuple[int, dict | None]],
     today: dt.date,
-) -> list[Employment]:
+) -> list[Enrolled]:
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     errors = LineErrors()
     fail = errors.add
@@ -70,38 +81,51 @@ async def enrol_roster(
     for id_number in sorted(open_here, key=lambda x: accepted[x][0]):
         fail(f"line[{accepted[id_number][0]}].id_number", "already_enrolled", "already enrolled with this unit")
     errors.raise_any("roster_invalid", "Roster refused", "nobody of this roster was enrolled")
-    session.add_all(Person(id_number=i, name=accepted[i][1].name) for i in ids if i not in known)
-    await session.flush()  # the people before their employments (no ORM relationship orders them)
-    employments = [
-        Employment(
-            id_number=b.id_number,
-            unit_credit_code=unit.credit_code,
-            region=unit.region,
-            track="unit",
-            start_date=b.start_date,
-            wage=b.wage,
+    # written with core inserts: a roster is thousands of rows, and nothing here needs them as ORM objects
+    now = utcnow()
+    people = [{"id_number": i, "name": accepted[i][1].name, "created_at": now} for i in ids if i not in known]
+    if people:
+        await session.execute(insert(Person.__table__), people)
+    bodies = [b for _, b in accepted.values()]
+    employment_ids: list[int] = []
+    table = Employment.__table__
+    for i in range(0, len(bodies), 500):  # RETURNING over many rows, in the rows' order
+        returned = await session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "id_number": b.id_number,
+                    "unit_credit_code": unit.credit_code,
+                    "region": unit.region,
+                    "track": "unit",
+                    "start_date": b.start_date,
+                    "wage": b.wage,
+                    "created_at": now,
+                }
+                for b in bodies[i : i + 500]
+            ],
         )
-        for _, b in accepted.values()
-    ]
-    session.add_all(employments)
-    await session.flush()
+        employment_ids += returned.scalars()
     await emit_many(
         session,
         [
             (
                 PersonEnrolled(
-                    id_number=e.id_number,
-                    name=accepted[e.id_number][1].name,
+                    id_number=b.id_number,
+                    name=b.name,
                     unit_credit_code=unit.credit_code,
                     region=unit.region,
                     track="unit",
-                    start_date=e.start_date,
-                    employment_id=e.id,
+                    start_date=b.start_date,
+                    employment_id=employment_id,
                 ),
-                e.id_number,
+                b.id_number,
                 unit.region,
             )
-            for e in employments
+            for b, employment_id in zip(bodies, employment_ids, strict=True)
         ],
     )
-    return employments
+    return [
+        Enrolled(b.id_number, employment_id, unit.region)
+        for b, employment_id in zip(bodies, employment_ids, strict=True)
+    ]

@@ -145,7 +145,7 @@ async def enrol_roster(
         RosterOut(
             unit_credit_code=credit_code.upper(),
             enrolled=len(employments),
-            employments=[RosterEnrolled(id_number=e.id_number, employment_id=e.id) for e in employments],
+            employments=[RosterEnrolled(id_number=e.id_number, employment_id=e.employment_id) for e in employments],
         ),
     )
 

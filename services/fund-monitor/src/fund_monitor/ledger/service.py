@@ -52,7 +52,7 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
     for i in range(0, len(new), 500):  # RETURNING over many rows, in the rows' order
         chunk = new[i : i + 500]
         returned = await session.execute(
-            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            insert(JournalEntry.__table__).returning(JournalEntry.__table__.c.id, sort_by_parameter_order=True),
             [
                 {
                     "region": e.region,
@@ -67,7 +67,7 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
         )
         ids.update(zip((e.source for e in chunk), returned.scalars(), strict=True))
     await session.execute(
-        insert(JournalLine),
+        insert(JournalLine.__table__),
         [
             {"entry_id": ids[e.source], "account": ln.account, "amount_fen": ln.amount_fen}
             for e in new
@@ -83,11 +83,11 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
             else:
                 flows[key] = [flow.direction, flow.amount_fen]
     if flows:
-        stmt = upsert_insert(session)(FundMonth)
+        stmt = upsert_insert(session)(FundMonth.__table__)
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["region", "month", "kind"],
-                set_={"amount_fen": FundMonth.amount_fen + stmt.excluded.amount_fen},
+                set_={"amount_fen": FundMonth.__table__.c.amount_fen + stmt.excluded.amount_fen},
             ),
             [
                 {"region": r, "month": m, "kind": k, "direction": d, "amount_fen": a}

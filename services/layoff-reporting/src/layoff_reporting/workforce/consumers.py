@@ -37,7 +37,9 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
 
     async def store() -> None:
         if pending:
-            await session.execute(upsert_insert(session)(WorkforceEmployment).on_conflict_do_nothing(), pending)
+            await session.execute(
+                upsert_insert(session)(WorkforceEmployment.__table__).on_conflict_do_nothing(), pending
+            )
             pending.clear()
 
     for _, data in events:
