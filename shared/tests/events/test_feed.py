@@ -1,11 +1,14 @@
 """The feed's reading with ``skip`` (outbox.read_feed): the cursor moves past left-out events, never past one that
 may still commit below it, on PostgreSQL and on SQLite."""
 
+import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from insurance_shared.db import COMMON_METADATA, Database
-from insurance_shared.events import emit
+from insurance_shared.events import emit, feed
 from insurance_shared.events.outbox import Cursor, read_feed
 
 from .conftest import Tick, Tock
@@ -74,3 +77,27 @@ async def test_sqlite_pages_and_horizon(tmp_path: Path) -> None:
             assert len(everything) == 18 and last == Cursor(0, 18)
     finally:
         await db.engine.dispose()
+
+
+async def test_a_consumer_lingers_after_a_trickle_not_after_a_full_page(monkeypatch) -> None:
+    # a busy peer committing event by event: after a small page the consumer waits a moment so the next page
+    # holds several events; after a full page (a backlog) it asks again at once
+    pages = iter([3, 500, 0, 2])
+    slept: list[float] = []
+    consumer = feed.FeedConsumer(None, source="s", base_url="http://x", token=lambda: "t", batch=500, linger=0.25)  # type: ignore[arg-type]
+
+    async def poll_once(wait=None) -> int:
+        try:
+            return next(pages)
+        except StopIteration:
+            raise asyncio.CancelledError from None
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(consumer, "poll_once", poll_once)
+    monkeypatch.setattr(feed.asyncio, "sleep", sleep)
+    with pytest.raises(asyncio.CancelledError):
+        await consumer.run()
+    await consumer.aclose()
+    assert slept == [0.25, 0.25]  # after the 3 and the 2; not after the full page nor the empty long poll
