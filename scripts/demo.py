@@ -633,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8001)
     # the default is a quarter of the size; the full size (--units 2000 --people 50000) works too but takes
-    # far longer than a newcomer should wait (README, Demo data, has the measurements)
+    # several times longer than the default (README, Demo data, has the measurements)
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--people", type=int, default=12500)
     parser.add_argument("--workers", type=int, default=4, help="requests in flight at once")
