@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event, text
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, TypeDecorator, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -29,6 +29,7 @@ __all__ = [
     "UTCDateTime",
     "copy_rows",
     "get_session",
+    "insert_returning_ids",
     "insert_rows",
     "is_postgresql",
     "is_sqlite",
@@ -191,3 +192,15 @@ async def insert_rows(session: AsyncSession, table: str, columns: Sequence[str],
     await session.execute(
         text(f"INSERT INTO {table} ({names}) VALUES ({params})"), [dict(zip(columns, r, strict=True)) for r in rows]
     )
+
+
+async def insert_returning_ids(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert many rows (a core insert, no ORM objects) and return their generated ``id``s in the rows' order:
+    RETURNING, 500 rows a statement."""
+    ids: list[int] = []
+    for i in range(0, len(rows), 500):
+        returned = await session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows[i : i + 500]
+        )
+        ids += returned.scalars()
+    return ids

@@ -148,10 +148,7 @@ class Connection:
         self._conn.create_function(*args, **kw)
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-        self._release()
+        self.stop()
 
     def stop(self) -> None:  # aiosqlite's forced close, used when SQLAlchemy terminates a connection
         if self._connection is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.db import upsert_insert, utcnow
+from insurance_shared.db import insert_returning_ids, upsert_insert, utcnow
 
 from ..rules.postings import Line, balanced
 from .models import Account, JournalEntry, JournalLine
@@ -71,13 +71,11 @@ async def post_many(session: AsyncSession, entries: list[Entry]) -> list[int | N
     if not written:
         return [None] * len(entries)
     now = utcnow()
-    entry_ids: list[int] = []
-    for i in range(0, len(written), 500):  # RETURNING over many rows, in the rows' order
-        returned = await session.execute(
-            insert(JournalEntry.__table__).returning(JournalEntry.__table__.c.id, sort_by_parameter_order=True),
-            [{"at": now, "kind": e.kind, "ref": e.ref, "memo": e.memo[:300]} for e, _ in written[i : i + 500]],
-        )
-        entry_ids += returned.scalars()
+    entry_ids = await insert_returning_ids(
+        session,
+        JournalEntry.__table__,
+        [{"at": now, "kind": e.kind, "ref": e.ref, "memo": e.memo[:300]} for e, _ in written],
+    )
     await session.execute(
         insert(JournalLine.__table__),
         [

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Principal
 from insurance_shared.contracts import PersonEnrolled
-from insurance_shared.db import utcnow
+from insurance_shared.db import insert_returning_ids, utcnow
 from insurance_shared.events import emit_many
 
 from ..uploads import LineErrors, model_lines
@@ -87,25 +87,22 @@ async def enrol_roster(
     if people:
         await session.execute(insert(Person.__table__), people)
     bodies = [b for _, b in accepted.values()]
-    employment_ids: list[int] = []
-    table = Employment.__table__
-    for i in range(0, len(bodies), 500):  # RETURNING over many rows, in the rows' order
-        returned = await session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "id_number": b.id_number,
-                    "unit_credit_code": unit.credit_code,
-                    "region": unit.region,
-                    "track": "unit",
-                    "start_date": b.start_date,
-                    "wage": b.wage,
-                    "created_at": now,
-                }
-                for b in bodies[i : i + 500]
-            ],
-        )
-        employment_ids += returned.scalars()
+    employment_ids = await insert_returning_ids(
+        session,
+        Employment.__table__,
+        [
+            {
+                "id_number": b.id_number,
+                "unit_credit_code": unit.credit_code,
+                "region": unit.region,
+                "track": "unit",
+                "start_date": b.start_date,
+                "wage": b.wage,
+                "created_at": now,
+            }
+            for b in bodies
+        ],
+    )
     await emit_many(
         session,
         [

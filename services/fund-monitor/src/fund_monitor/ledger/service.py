@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.db import upsert_insert, utcnow
+from insurance_shared.db import insert_returning_ids, upsert_insert, utcnow
 
 from ..funds.models import FundMonth
 from ..rules.months import month_of
@@ -48,24 +48,22 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
     if not new:
         return [None] * len(entries)
     now = utcnow()
-    ids: dict[str, int] = {}
-    for i in range(0, len(new), 500):  # RETURNING over many rows, in the rows' order
-        chunk = new[i : i + 500]
-        returned = await session.execute(
-            insert(JournalEntry.__table__).returning(JournalEntry.__table__.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "region": e.region,
-                    "kind": e.kind,
-                    "booked_on": e.booked_on,
-                    "source": e.source,
-                    "description": e.description,
-                    "created_at": now,
-                }
-                for e in chunk
-            ],
-        )
-        ids.update(zip((e.source for e in chunk), returned.scalars(), strict=True))
+    entry_ids = await insert_returning_ids(
+        session,
+        JournalEntry.__table__,
+        [
+            {
+                "region": e.region,
+                "kind": e.kind,
+                "booked_on": e.booked_on,
+                "source": e.source,
+                "description": e.description,
+                "created_at": now,
+            }
+            for e in new
+        ],
+    )
+    ids = dict(zip((e.source for e in new), entry_ids, strict=True))
     await session.execute(
         insert(JournalLine.__table__),
         [
