@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
+from importlib import import_module
 
 from .migrations import upgrade
 from .settings import ServiceSettings
 
-__all__ = ["run_cli"]
+__all__ = ["run_cli", "tune_collector"]
 
 
 def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] | None = None) -> None:
@@ -52,11 +54,28 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
 
         # logging is the process's business, not the app's: tests and embedders keep their own handlers
         configure_logging(settings.log_level, json_lines=settings.log_json)
+        app = import_module(f"{package}.main").create_app(settings=settings)
+        tune_collector()
         uvicorn.run(
-            f"{package}.main:create_app",
-            factory=True,
+            app,
             host=args.host or settings.host,
             port=args.port or settings.port,
             log_config=None,  # our JSON logging, configured by the app
             access_log=False,
         )
+
+
+GC_THRESHOLD = (10_000, 10, 10)
+
+
+def tune_collector() -> None:
+    """Make the cyclic garbage collector cheaper for a long-running server, once the app is built.
+
+    The objects alive by now (modules, the app, SQLAlchemy's and pydantic's compiled schemas: several hundred
+    thousand) live as long as the process, so they are frozen out of every collection; and the first generation is
+    collected after 10,000 allocations instead of 700, since a bulk request allocates far more than 700 objects
+    that live until it ends. Measured on a return file of 500 payments: about a third of its CPU went to the
+    collector before (bench notes in the README's demo section)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)

@@ -3,6 +3,8 @@
 import pytest
 from sqlalchemy import text
 
+from contributions.declarations import service as declaration_service
+
 from ..helpers import CITY, TODAY, declare, enrol, months_ago, resident_id, unit
 
 P = months_ago(2)
@@ -91,12 +93,16 @@ async def test_period_in_future_and_before_enrolment(client, auth_headers, db) -
     assert before.json()["errors"][0]["code"] == "period_before_enrolment"
 
 
-async def test_redeclaring_an_unpaid_period_replaces_it(client, auth_headers, db) -> None:
+@pytest.mark.parametrize("flush_every", [5000, 1])
+async def test_redeclaring_an_unpaid_period_replaces_it(client, auth_headers, db, monkeypatch, flush_every) -> None:
+    monkeypatch.setattr(declaration_service, "FLUSH_EVERY", flush_every)
     h = auth_headers(*CITY)
     code = await setup(client, h)
     first = (await declare(client, h, code, P, {1: "5000"})).json()
     second = (await declare(client, h, code, P, {1: "6000", 2: "6000"})).json()
     assert second["id"] == first["id"] and second["lines"] == 2 and second["total"] == "3720.00"
+    stored = (await client.get(f"/declarations/{first['id']}", headers=h)).json()
+    assert (stored["lines"], stored["total"], stored["owed_pension"]) == (2, "3720.00", "3360.00")
     assert await count(db, "declarations") == 1 and await count(db, "declaration_lines") == 2
     tb = (await client.get("/ledger/trial-balance", headers=auth_headers("province", region="220000"))).json()
     assert tb["balanced"]
@@ -216,7 +222,13 @@ async def periods(client, h, code: str, text_: str, media: str = "text/csv", kin
     )
 
 
-async def test_several_periods_in_one_upload_each_their_own_declaration(client, auth_headers, db) -> None:
+# the lines are written every FLUSH_EVERY lines, with the declarations met so far; those written before their last
+# line get their totals at the end: 1 and 3 make both happen in a small upload
+@pytest.mark.parametrize("flush_every", [5000, 1, 3])
+async def test_several_periods_in_one_upload_each_their_own_declaration(
+    client, auth_headers, db, monkeypatch, flush_every
+) -> None:
+    monkeypatch.setattr(declaration_service, "FLUSH_EVERY", flush_every)
     h = auth_headers(*CITY)
     code = await setup(client, h)
     p1, p2, p3 = months_ago(3), months_ago(2), months_ago(1)

@@ -31,7 +31,7 @@ CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一
 _writers = (Role.SOCIAL_INSURANCE, Role.PROVINCE)
 
 
-def _out(d: Declaration, clamped: int, used: list) -> DeclarationOut:
+def _out(d: Declaration | service.Draft, clamped: int, used: list) -> DeclarationOut:
     return DeclarationOut(
         id=d.id,
         unit_credit_code=d.unit_credit_code,

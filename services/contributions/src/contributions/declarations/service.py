@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, FieldError, Principal, Unprocessable, parse_yuan
-from insurance_shared.db import insert_rows
+from insurance_shared.db import insert_returning_ids, insert_rows, utcnow
 from insurance_shared.ids import validate_resident_id
 
 from ..ledger.service import Entry, post, post_many
@@ -29,6 +29,7 @@ from ..uploads import LineErrors, RawLine, is_bad_json
 from .models import Declaration, DeclarationLine
 
 FLUSH_EVERY = 5000
+
 LINE_COLUMNS = (
     "declaration_id",
     "line_no",
@@ -85,11 +86,65 @@ class _Refused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+@dataclass(slots=True)
+class Draft:
+    """A declaration being made: plain data, written with one insert (or, when it replaces an unpaid regular
+    declaration, one update) of all the upload's declarations once every line is in."""
+
+    id: int | None  # None until inserted; the replaced declaration's id otherwise
+    unit_credit_code: str
+    region: str
+    home_region: str
+    period: dt.date
+    kind: str
+    due_date: dt.date
+    unit_share_payer: str
+    lines: int = 0
+    pension_unit: int = 0
+    pension_person: int = 0
+    unemployment_unit: int = 0
+    unemployment_person: int = 0
+    owed_pension: int = 0
+    owed_unemployment: int = 0
+    paid: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.pension_unit + self.pension_person + self.unemployment_unit + self.unemployment_person
+
+    # what a new declaration starts with and a replaced one goes back to
+    fee_pension = 0
+    fee_unemployment = 0
+
+    def row(self, now: dt.datetime) -> dict[str, object]:
+        return {
+            **{f: getattr(self, f) for f in _DRAFT_COLUMNS},
+            "fee_pension": 0,
+            "fee_unemployment": 0,
+            "fee_accrued_until": self.due_date,
+            "paid_on": None,
+            "updated_at": now,
+        }
+
+
+_DRAFT_COLUMNS = tuple(f for f in Draft.__dataclass_fields__ if f != "id")
+_WRITTEN_COLUMNS = (*_DRAFT_COLUMNS, "fee_pension", "fee_unemployment", "fee_accrued_until", "paid_on", "updated_at")
+_REPLACE = (
+    update(Declaration.__table__)
+    .where(Declaration.__table__.c.id == bindparam("d_id"))
+    .values({c: bindparam(f"d_{c}") for c in _WRITTEN_COLUMNS})
+)
+
+
+def _replace_params(drafts: list[Draft], now: dt.datetime) -> list[dict[str, object]]:
+    return [{"d_id": d.id, **{f"d_{c}": v for c, v in d.row(now).items()}} for d in drafts]
+
+
 @dataclass
 class _Period:
     """One period's declaration while its lines arrive."""
 
-    declaration: Declaration
+    declaration: Draft
     text: str
     end: dt.date
     params: ContributionParameters
@@ -112,6 +167,7 @@ class _Declaring:
         self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
         self.values: tuple[ParameterValue, ...] = ()
         self.buffer: list[tuple] = []
+        self.written: set[int] = set()  # drafts already in the table (by id()): their totals go in at the finish
         self.errors = LineErrors()
         self.fail = self.errors.add
 
@@ -188,11 +244,10 @@ class _Declaring:
                     ),
                 )
                 await session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == existing.id))
-            declaration = existing
         else:
             if existing is None:
                 raise _Refused(422, "nothing_to_adjust", f"there is no declaration for {text} to adjust")
-            declaration = None
+            existing = None  # an adjustment is a declaration of its own
             rows = await session.execute(
                 select(
                     DeclarationLine.id_number,
@@ -206,31 +261,16 @@ class _Declaring:
                 .group_by(DeclarationLine.id_number)
             )
             previous = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-        if declaration is None:
-            declaration = Declaration(
-                unit_credit_code=unit.credit_code,
-                region=unit.region,
-                home_region=unit.home_region or unit.region,
-                period=period,
-                kind=kind,
-            )
-            session.add(declaration)
-        declaration.due_date = due_date(period, params.due_day)
-        declaration.fee_accrued_until = declaration.due_date
-        declaration.unit_share_payer = "fiscal_budget" if unit.fully_budget_funded else "unit"
-        declaration.lines = 0
-        for attr in (
-            "pension_unit",
-            "pension_person",
-            "unemployment_unit",
-            "unemployment_person",
-            "fee_pension",
-            "fee_unemployment",
-            "owed_pension",
-            "owed_unemployment",
-        ):
-            setattr(declaration, attr, 0)
-        declaration.paid = False  # written (a new one inserted) with the first lines: see _write_lines
+        declaration = Draft(
+            id=existing.id if existing is not None else None,
+            unit_credit_code=unit.credit_code,
+            region=unit.region,
+            home_region=unit.home_region or unit.region,
+            period=period,
+            kind=kind,
+            due_date=due_date(period, params.due_day),
+            unit_share_payer="fiscal_budget" if unit.fully_budget_funded else "unit",
+        )
         return _Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
 
     async def add(self, p: _Period, line: Line) -> None:
@@ -276,15 +316,31 @@ class _Declaring:
                 await self._write_lines()
 
     async def _write_lines(self) -> None:
-        """The buffered lines, after the declarations they belong to: new ones are inserted together here rather
-        than one by one as their periods first appear."""
-        await self.session.flush()
-        ids = {p.declaration: p.declaration.id for p in self.periods.values()}  # read each id once, not per line
-        rows = [(ids[d], *rest) for d, *rest in self.buffer]
+        """The buffered lines, after the declarations they belong to: the drafts not yet written are written
+        together here rather than one by one as their periods first appear."""
+        await self._write_drafts()
+        ids = {id(p.declaration): p.declaration.id for p in self.periods.values()}  # each id once, not per line
+        rows = [(ids[id(d)], *rest) for d, *rest in self.buffer]
         await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, rows)
         self.buffer = []
 
-    async def finish(self) -> list[tuple[Declaration, int, list]]:
+    async def _write_drafts(self) -> None:
+        drafts = [p.declaration for p in self.periods.values() if id(p.declaration) not in self.written]
+        if not drafts:
+            return
+        now = utcnow()
+        replaced = [d for d in drafts if d.id is not None]
+        if replaced:
+            await self.session.execute(_REPLACE, _replace_params(replaced, now))
+        new = [d for d in drafts if d.id is None]
+        ids = await insert_returning_ids(
+            self.session, Declaration.__table__, [{**d.row(now), "created_at": now} for d in new]
+        )
+        for d, declaration_id in zip(new, ids, strict=True):
+            d.id = declaration_id
+        self.written |= {id(d) for d in drafts}
+
+    async def finish(self) -> list[tuple[Draft, int, list]]:
         self.errors.raise_any("declaration_invalid", "Declaration refused", "nothing of this declaration was written")
         if not self.periods:
             raise Unprocessable("no_lines", "a declaration has at least one line", field="body")
@@ -299,7 +355,12 @@ class _Declaring:
             d.owed_unemployment = p.totals[2] + p.totals[3]
             d.paid = d.owed_pension + d.owed_unemployment == 0
             out.append((d, p.clamped, list(p.params.used)))
-        await self._write_lines()  # after the totals: a declaration not yet written is inserted whole, not updated
+        # after the totals: a declaration not yet written is inserted whole, not updated; one written early (an
+        # upload of more than FLUSH_EVERY lines) gets its totals now
+        early = [d for d, _, _ in out if id(d) in self.written]
+        await self._write_lines()
+        if early:
+            await self.session.execute(_REPLACE, _replace_params(early, utcnow()))
         await post_many(
             self.session,
             [
@@ -325,7 +386,7 @@ async def declare(
     *,
     today: dt.date,
     period_field: str,
-) -> tuple[Declaration, int, list]:
+) -> tuple[Draft, int, list]:
     """One period's declaration; a period that cannot be declared is refused before any line is read."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     declaring = _Declaring(session, unit, kind, today)
@@ -355,7 +416,7 @@ async def declare_periods(
     lines: AsyncIterator[Line | list[FieldError]],
     *,
     today: dt.date,
-) -> list[tuple[Declaration, int, list]]:
+) -> list[tuple[Draft, int, list]]:
     """Several periods' declarations from one upload whose lines each name their period (a unit catching up on
     months it did not declare, or history moved from another system): all of them, or none."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Principal, Problem, Unprocessable
 from insurance_shared.contracts import PERIOD_PAID_PART_SIZE, ContributionPeriodPaid, MoneyCollected
+from insurance_shared.db import insert_returning_ids, utcnow
 from insurance_shared.events import emit_many
 
 from ..declarations.models import Declaration, DeclarationLine
@@ -54,7 +55,60 @@ async def open_declarations(session: AsyncSession, credit_code: str) -> list[Dec
     )
 
 
-async def owed_as_of(session: AsyncSession, decl: Declaration, on: dt.date) -> Owed:
+@dataclass(slots=True)
+class OpenDeclaration:
+    """An unpaid declaration as payments change it: plain data, written back with one UPDATE per request rather
+    than through the ORM's unit of work (a return file touches thousands of them)."""
+
+    id: int
+    unit_credit_code: str
+    region: str
+    home_region: str
+    period: dt.date
+    kind: str
+    due_date: dt.date
+    owed_pension: int
+    owed_unemployment: int
+    fee_pension: int
+    fee_unemployment: int
+    fee_accrued_until: dt.date
+    paid: bool = False
+    paid_on: dt.date | None = None
+
+
+_OPEN_COLUMNS = [getattr(Declaration, f) for f in OpenDeclaration.__dataclass_fields__ if f not in ("paid", "paid_on")]
+
+
+async def _open_for_payment(session: AsyncSession, credit_code: str) -> list[OpenDeclaration]:
+    rows = await session.execute(
+        select(*_OPEN_COLUMNS)
+        .where(Declaration.unit_credit_code == credit_code, Declaration.paid.is_(False))
+        .order_by(Declaration.period, Declaration.id)
+    )
+    return [OpenDeclaration(*row) for row in rows]
+
+
+def _state(d: OpenDeclaration) -> tuple:
+    return (d.owed_pension, d.owed_unemployment, d.fee_pension, d.fee_unemployment, d.fee_accrued_until, d.paid)
+
+
+_UPDATE_DECLARATION = (
+    update(Declaration.__table__)
+    .where(Declaration.__table__.c.id == bindparam("d_id"))
+    .values(
+        owed_pension=bindparam("d_owed_pension"),
+        owed_unemployment=bindparam("d_owed_unemployment"),
+        fee_pension=bindparam("d_fee_pension"),
+        fee_unemployment=bindparam("d_fee_unemployment"),
+        fee_accrued_until=bindparam("d_fee_accrued_until"),
+        paid=bindparam("d_paid"),
+        paid_on=bindparam("d_paid_on"),
+        updated_at=bindparam("d_updated_at"),
+    )
+)
+
+
+async def owed_as_of(session: AsyncSession, decl: Declaration | OpenDeclaration, on: dt.date) -> Owed:
     owed = Owed(
         decl.id, decl.period, decl.owed_pension, decl.owed_unemployment, decl.fee_pension, decl.fee_unemployment
     )
@@ -74,14 +128,14 @@ async def owed_as_of(session: AsyncSession, decl: Declaration, on: dt.date) -> O
 class Applied:
     """One payment as applied: what the caller is told, and what is still to be written."""
 
-    payment: Payment
+    payment: Payment  # not added to the session: written by _write, which sets its id
     allocations: list[Allocation]
-    by_id: dict[int, Declaration]
+    by_id: dict[int, OpenDeclaration]
     fee_charged: int
     periods_paid: list[str]
     unit: Unit
-    fees: list[tuple[Declaration, int, int]] = field(default_factory=list)  # late fee charged per declaration
-    newly_paid: list[Declaration] = field(default_factory=list)
+    fees: list[tuple[OpenDeclaration, int, int]] = field(default_factory=list)  # late fee charged per declaration
+    newly_paid: list[OpenDeclaration] = field(default_factory=list)
     pension_in: int = 0
     unemployment_in: int = 0
     fee_pension_in: int = 0
@@ -93,17 +147,24 @@ class _Book:
     """A unit's open declarations (oldest first) and credit, as the payments of this request leave them."""
 
     unit: Unit
-    open: list[Declaration]
+    open: list[OpenDeclaration]
     credit: int
+    all: list[OpenDeclaration] = field(default_factory=list)  # open when read, whether paid since or not
+    loaded: dict[int, tuple] = field(default_factory=dict)  # each declaration's state as read: what to write back
+
+    def __post_init__(self) -> None:
+        self.loaded = {d.id: _state(d) for d in self.open}
+
+    def changed(self) -> list[OpenDeclaration]:
+        return [d for d in self.all if _state(d) != self.loaded[d.id]]
 
 
 async def _book(session: AsyncSession, principal: Principal, credit_code: str, books: dict[str, _Book]) -> _Book:
     if credit_code not in books:
         unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
         await _lock_unit(session, unit)
-        books[credit_code] = _Book(
-            unit, await open_declarations(session, credit_code), await unit_credit(session, credit_code)
-        )
+        declarations = await _open_for_payment(session, credit_code)
+        books[credit_code] = _Book(unit, declarations, await unit_credit(session, credit_code), all=declarations)
     return books[credit_code]
 
 
@@ -129,7 +190,7 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
 
     # 1. the late fee to the payment date is charged first (C13), each as its own journal entry
     owed: list[Owed] = []
-    fees: list[tuple[Declaration, int, int]] = []
+    fees: list[tuple[OpenDeclaration, int, int]] = []
     for decl in book.open:
         o = await owed_as_of(session, decl, paid_on)
         dp, du = o.fee_pension - decl.fee_pension, o.fee_unemployment - decl.fee_unemployment
@@ -154,6 +215,7 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
         credit_created=credit_created,
         payer=body.payer,
         paid_on=paid_on,
+        created_at=utcnow(),
     )
     by_id = {d.id: d for d in book.open}
     applied = Applied(payment, allocations, by_id, sum(dp + du for _, dp, du in fees), [], unit, fees)
@@ -188,7 +250,7 @@ async def pay_many(
         except Problem as exc:
             out.append(exc)
     if not any(isinstance(r, Problem) for r in out):
-        await _write(session, [r for r in out if isinstance(r, Applied)])
+        await _write(session, [r for r in out if isinstance(r, Applied)], books)
     return out
 
 
@@ -199,9 +261,46 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
     return result.payment, result.allocations, result.by_id, result.fee_charged
 
 
-async def _write(session: AsyncSession, applied: list[Applied]) -> None:
-    session.add_all(a.payment for a in applied)
-    await session.flush()  # the payments' ids, for their allocations, entries and events
+_PAYMENT_COLUMNS = (
+    "unit_credit_code",
+    "region",
+    "amount",
+    "credit_used",
+    "credit_created",
+    "payer",
+    "paid_on",
+    "created_at",
+)
+
+
+async def _write(session: AsyncSession, applied: list[Applied], books: dict[str, _Book]) -> None:
+    payments = [a.payment for a in applied]
+    ids = await insert_returning_ids(
+        session, Payment.__table__, [{c: getattr(p, c) for c in _PAYMENT_COLUMNS} for p in payments]
+    )
+    for p, payment_id in zip(payments, ids, strict=True):
+        p.id = payment_id  # the payments' ids, for their allocations, entries and events
+    # every declaration a payment changed (a late fee charged, money allocated, or only its fee accrued to the day)
+    now = utcnow()
+    touched = [d for book in books.values() for d in book.changed()]
+    if touched:
+        await session.execute(
+            _UPDATE_DECLARATION,
+            [
+                {
+                    "d_id": d.id,
+                    "d_owed_pension": d.owed_pension,
+                    "d_owed_unemployment": d.owed_unemployment,
+                    "d_fee_pension": d.fee_pension,
+                    "d_fee_unemployment": d.fee_unemployment,
+                    "d_fee_accrued_until": d.fee_accrued_until,
+                    "d_paid": d.paid,
+                    "d_paid_on": d.paid_on,
+                    "d_updated_at": now,
+                }
+                for d in touched
+            ],
+        )
     rows = [
         {
             "payment_id": a.payment.id,
