@@ -439,35 +439,23 @@ def claims_stage(
         n, i = item
         p = people[i]
         region = units[p.unit].home
-        made = api.call(
-            "claims",
-            "POST",
-            "/claims",
-            roles=("employment_service",),
-            region=region,
-            ok=(201, 409, 422),
-            json={
-                "id_number": p.id_number,
-                "name": p.name,
-                "region": region,
-                "registered_on": str(registered_on[i]),
-                "job_seeking": True,
-            },
-        )
-        if made.status_code != 201 or not made.json()["eligible"]:
-            return  # voluntary resignations are registered and refused, with the reason
-        cid = made.json()["id"]
         community = f"community-{region}-{n % 7 + 1:03d}"
-        if n % 20 == 0 and p.leaves == -1:
-            return  # registered last month, awaiting the community's verification request
-        api.call(
-            "claims",
-            "POST",
-            f"/claims/{cid}/verification-request",
-            roles=("employment_service",),
-            region=region,
-            json={"community": community},
+        waiting = n % 20 == 0 and p.leaves == -1  # registered last month, awaiting the community's verification
+        body = {
+            "id_number": p.id_number,
+            "name": p.name,
+            "region": region,
+            "registered_on": str(registered_on[i]),
+            "job_seeking": True,
+        }
+        if not waiting:
+            body["community"] = community  # registered and sent to the community for verification in one call
+        made = api.call(
+            "claims", "POST", "/claims", roles=("employment_service",), region=region, ok=(201, 409, 422), json=body
         )
+        if made.status_code != 201 or not made.json()["eligible"] or waiting:
+            return  # refused (voluntary resignations, with the reason), or waiting for the verification request
+        cid = made.json()["id"]
         if n % 20 == 1 and p.leaves == -1:
             return  # awaiting verification
         if n % 30 == 2:

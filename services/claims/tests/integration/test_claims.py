@@ -186,6 +186,50 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
     ]
 
 
+async def test_registering_with_the_community_asks_it_to_verify_at_once(client, auth_headers, db) -> None:
+    """N§5 ¶2: the office registers the person and asks the community, in one call when it names the community."""
+    await history(db, 1, 14)
+    await history(db, 2, 30, reason="voluntary_resignation")
+    r = await client.post("/claims", json={**registration(1), "community": "community-1"}, headers=auth_headers(*EMP))
+    assert r.status_code == 201, r.text
+    claim = r.json()
+    assert (claim["state"], claim["eligible"]) == ("verification_requested", True)
+    again = await client.post(
+        f"/claims/{claim['id']}/verification-request", json={"community": "community-2"}, headers=auth_headers(*EMP)
+    )
+    assert again.status_code == 409, again.text  # already asked
+    other = await client.post(
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "证0002"},
+        headers=auth_headers("community", sub="community-2"),
+    )
+    assert other.status_code == 404  # only the institution asked may answer
+    v = await client.post(
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "证0001"},
+        headers=auth_headers("community", sub="community-1"),
+    )
+    assert v.status_code == 200 and v.json()["state"] == "active", v.text
+    async with db.sessionmaker() as s:
+        actions = (
+            (
+                await s.execute(
+                    text("SELECT action FROM audit_log WHERE object_key = :k ORDER BY id"), {"k": str(claim["id"])}
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert actions == ["claim.registered", "claim.verification_requested", "claim.verified"]
+    # an ineligible registration is not sent for verification
+    refused = await client.post(
+        "/claims", json={**registration(2), "community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    assert refused.status_code == 201 and refused.json()["state"] == "ineligible", refused.text
+    blank = await client.post("/claims", json={**registration(1), "community": ""}, headers=auth_headers(*EMP))
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "body.community", blank.text
+
+
 async def test_voluntary_resignation_is_registered_but_ineligible(client, auth_headers, db) -> None:
     await history(db, 2, 30, reason="voluntary_resignation")
     c = (await client.post("/claims", json=registration(2), headers=auth_headers(*EMP))).json()

@@ -166,8 +166,11 @@ async def register(body: RegistrationIn, w: Annotated[Write, Depends(_employment
         registered_on=body.registered_on,
         job_seeking=body.job_seeking,
         today=dt.date.today(),
+        community=body.community,
     )
     w.audit("claim.registered", "claim", str(claim.id), claim.region)
+    if claim.state == "verification_requested":
+        w.audit("claim.verification_requested", "claim", str(claim.id), claim.region)
     return await w.respond(201, claim_out(claim), location=f"/claims/{claim.id}")
 
 

@@ -75,6 +75,15 @@ class RegistrationIn(BaseModel):
     region: RegionCode
     registered_on: dt.date
     job_seeking: bool = Field(description="本人已作求职声明 (R14(3))")
+    community: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "登记时即请该街道、社区劳动保障服务机构核实 (N§5 ¶2; 其令牌的 sub): 符合条件的申领直接进入 "
+            "verification_requested, 同 POST /claims/{id}/verification-request; 不符合条件的不送核实"
+        ),
+    )
 
 
 class CheckIn(BaseModel):

@@ -174,7 +174,10 @@ async def register(
     registered_on: dt.date,
     job_seeking: bool,
     today: dt.date,
+    community: str | None = None,
 ) -> Claim:
+    """Register and decide; an eligible claim goes to ``community`` for verification at once when one is named
+    (N§5 ¶2: the office registers and asks the street/community institution to verify)."""
     principal.ensure_writable(region)
     if registered_on > today:
         raise Unprocessable("date_in_future", "a registration is dated today or earlier", field="body.registered_on")
@@ -200,7 +203,8 @@ async def register(
         job_seeking=job_seeking,
         separation_reason=inputs.separation_reason,
         ended_unit=inputs.ended_unit,
-        state="registered" if decision.eligible else "ineligible",
+        state=("verification_requested" if community else "registered") if decision.eligible else "ineligible",
+        community=community if decision.eligible else None,
         eligible=decision.eligible,
         decision=decision_json(decision),
         months_counted=decision.months_counted,
