@@ -73,9 +73,19 @@ def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
     return Line(ref, id_number, base, period), []
 
 
+# statements run for every upload, built once with bind parameters (not rebuilt, nor their cache keys, per call)
+_LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
+_SPANS = select(Employment.id_number, Employment.start_date, Employment.end_date).where(
+    Employment.unit_credit_code == bindparam("credit_code")
+)
+_REGULAR = select(Declaration.period, Declaration.id).where(
+    Declaration.unit_credit_code == bindparam("credit_code"), Declaration.kind == "regular"
+)
+
+
 async def _lock_unit(session: AsyncSession, unit: Unit) -> None:
     # declarations and payments of one unit run one at a time (PostgreSQL row lock; SQLite has one writer)
-    await session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    await session.execute(_LOCK_UNIT, {"unit_id": unit.id})
 
 
 class _Refused(Exception):
@@ -174,11 +184,7 @@ class _Declaring:
     async def start(self) -> None:
         await _lock_unit(self.session, self.unit)
         self.values = await all_values(self.session)
-        for id_number, start, end in await self.session.execute(
-            select(Employment.id_number, Employment.start_date, Employment.end_date).where(
-                Employment.unit_credit_code == self.unit.credit_code
-            )
-        ):
+        for id_number, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
             self.spans[id_number].append((start, end))
 
     async def period(self, text: str) -> _Period:
@@ -207,15 +213,7 @@ class _Declaring:
         except MissingParameter as exc:
             raise _Refused(422, "no_parameters", str(exc)) from None
         if self.regular is None:  # the unit's regular declarations, read once: most periods of an upload are new
-            self.regular = dict(
-                (
-                    await session.execute(
-                        select(Declaration.period, Declaration.id).where(
-                            Declaration.unit_credit_code == unit.credit_code, Declaration.kind == "regular"
-                        )
-                    )
-                ).all()
-            )
+            self.regular = dict((await session.execute(_REGULAR, {"credit_code": unit.credit_code})).all())
         existing = await session.get(Declaration, self.regular[period]) if period in self.regular else None
         previous: dict[str, tuple[int, int, int, int]] = {}
         if kind == "regular":

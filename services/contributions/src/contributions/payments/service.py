@@ -31,15 +31,13 @@ from ..units.models import Unit
 from .models import Payment, PaymentAllocation
 from .schemas import PaymentIn
 
+_CREDIT = select(
+    func.coalesce(func.sum(Payment.credit_created), 0), func.coalesce(func.sum(Payment.credit_used), 0)
+).where(Payment.unit_credit_code == bindparam("credit_code"))
+
 
 async def unit_credit(session: AsyncSession, credit_code: str) -> int:
-    created, used = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(Payment.credit_created), 0), func.coalesce(func.sum(Payment.credit_used), 0)
-            ).where(Payment.unit_credit_code == credit_code)
-        )
-    ).one()
+    created, used = (await session.execute(_CREDIT, {"credit_code": credit_code})).one()
     return int(created) - int(used)
 
 
@@ -79,13 +77,15 @@ class OpenDeclaration:
 _OPEN_COLUMNS = [getattr(Declaration, f) for f in OpenDeclaration.__dataclass_fields__ if f not in ("paid", "paid_on")]
 
 
+_OPEN = (
+    select(*_OPEN_COLUMNS)
+    .where(Declaration.unit_credit_code == bindparam("credit_code"), Declaration.paid.is_(False))
+    .order_by(Declaration.period, Declaration.id)
+)
+
+
 async def _open_for_payment(session: AsyncSession, credit_code: str) -> list[OpenDeclaration]:
-    rows = await session.execute(
-        select(*_OPEN_COLUMNS)
-        .where(Declaration.unit_credit_code == credit_code, Declaration.paid.is_(False))
-        .order_by(Declaration.period, Declaration.id)
-    )
-    return [OpenDeclaration(*row) for row in rows]
+    return [OpenDeclaration(*row) for row in await session.execute(_OPEN, {"credit_code": credit_code})]
 
 
 def _state(d: OpenDeclaration) -> tuple:

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, NotFound, Principal, Unprocessable
@@ -11,9 +11,11 @@ from ..units.models import Unit
 from .models import Employment, Person
 from .schemas import EndEmploymentIn, EnrolmentIn
 
+_UNIT = select(Unit).where(Unit.credit_code == bindparam("credit_code"))  # built once: every write asks it
+
 
 async def unit_for_write(session: AsyncSession, principal: Principal, credit_code: str, field: str) -> Unit:
-    unit = (await session.execute(select(Unit).where(Unit.credit_code == credit_code))).scalar_one_or_none()
+    unit = (await session.execute(_UNIT, {"credit_code": credit_code})).scalar_one_or_none()
     if unit is None or not principal.can_read(unit.region):
         raise Unprocessable("unknown_unit", f"no unit {credit_code} is registered in your region", field=field)
     principal.ensure_writable(unit.region, field=field)
