@@ -129,8 +129,8 @@ class Draft:
     def row(self, now: dt.datetime) -> dict[str, object]:
         return {
             **{f: getattr(self, f) for f in _DRAFT_COLUMNS},
-            "fee_pension": 0,
-            "fee_unemployment": 0,
+            "fee_pension": self.fee_pension,
+            "fee_unemployment": self.fee_unemployment,
             "fee_accrued_until": self.due_date,
             "paid_on": None,
             "updated_at": now,

@@ -149,14 +149,14 @@ class _Book:
     unit: Unit
     open: list[OpenDeclaration]
     credit: int
-    all: list[OpenDeclaration] = field(default_factory=list)  # open when read, whether paid since or not
-    loaded: dict[int, tuple] = field(default_factory=dict)  # each declaration's state as read: what to write back
+    # every declaration open when read (paid ones leave ``open``), with its state then: what to write back
+    loaded: list[tuple[OpenDeclaration, tuple]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaded = {d.id: _state(d) for d in self.open}
+        self.loaded = [(d, _state(d)) for d in self.open]
 
     def changed(self) -> list[OpenDeclaration]:
-        return [d for d in self.all if _state(d) != self.loaded[d.id]]
+        return [d for d, before in self.loaded if _state(d) != before]
 
 
 async def _book(session: AsyncSession, principal: Principal, credit_code: str, books: dict[str, _Book]) -> _Book:
@@ -164,7 +164,7 @@ async def _book(session: AsyncSession, principal: Principal, credit_code: str, b
         unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
         await _lock_unit(session, unit)
         declarations = await _open_for_payment(session, credit_code)
-        books[credit_code] = _Book(unit, declarations, await unit_credit(session, credit_code), all=declarations)
+        books[credit_code] = _Book(unit, declarations, await unit_credit(session, credit_code))
     return books[credit_code]
 
 
