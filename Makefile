@@ -31,7 +31,7 @@ $(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt scripts/
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python scripts/devstack.py
+	$(BIN)/python scripts/devstack.py --demo-args '$(DEMO_ARGS)'
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO_ARGS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -76,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="load demo data once (through the APIs) when the databases are new (default: yes)",
+    )
+    parser.add_argument(
+        "--demo-args",
+        default=os.environ.get("DEMO_ARGS", ""),
+        help="more arguments for scripts/demo.py, e.g. '--units 500 --people 12500' (default: $DEMO_ARGS)",
     )
     args = parser.parse_args(argv)
     var_dir: Path = args.var_dir.resolve()
@@ -147,7 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\nLoading demo data through the services' APIs (once; `make clean` to start afresh) ...", flush=True)
         first_port = ports[SERVICES[0].name]
         loaded = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "demo.py"), "--host", args.host, "--base-port", str(first_port)],
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "demo.py"),
+                "--host",
+                args.host,
+                "--base-port",
+                str(first_port),
+                *shlex.split(args.demo_args),
+            ],
             cwd=ROOT,
         )
         if loaded.returncode == 0:
