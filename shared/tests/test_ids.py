@@ -68,6 +68,16 @@ def test_good_credit_code_is_upper_cased() -> None:
     assert Unit(credit_code="91220101ma0y3xxk87").credit_code == "91220101MA0Y3XXK87"
 
 
+def test_credit_code_answers_are_the_same_when_asked_again() -> None:
+    # validation is cached per code (a roster names its unit on every line): a refusal is never remembered as
+    # an answer, and a good code asked again is the same code
+    for _ in range(3):
+        with pytest.raises(ValidationError) as info:
+            Unit(credit_code="91220101MA0Y3XXK88")
+        assert info.value.errors()[0]["type"] == "credit_code_checksum"
+        assert Unit(credit_code=" 91220101ma0y3xxk87").credit_code == "91220101MA0Y3XXK87"
+
+
 def test_masks() -> None:
     assert mask_id_number("220102199001011239") == "220102********1239"
     assert mask_name("张三") == "张*"
