@@ -8,7 +8,7 @@ starts ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "is_postgresql",
     "is_sqlite",
     "new_metadata",
+    "upsert_rows",
     "utcnow",
 ]
 
@@ -162,6 +163,26 @@ def is_postgresql(session: AsyncSession) -> bool:
 def upsert_insert(session: AsyncSession) -> Any:
     """The dialect's ``insert`` (PostgreSQL's or SQLite's), which has ``on_conflict_do_nothing/update``."""
     return postgresql.insert if is_postgresql(session) else sqlite.insert
+
+
+async def upsert_rows(
+    session: AsyncSession, table: Table, key: str, rows: Iterable[dict[str, Any]], update: Sequence[str]
+) -> None:
+    """Insert ``rows``, or where a row with the same ``key`` (the primary key) is there, set its ``update``
+    columns: one statement for a run of events that each would insert-or-update one row. The result is that of
+    applying the rows one after another: for a key given twice, the later row's ``update`` values win and the
+    other columns come from the first (each key goes to the database once, which no dialect minds)."""
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        if (earlier := merged.get(row[key])) is not None:
+            earlier.update({c: row[c] for c in update})
+        else:
+            merged[row[key]] = dict(row)
+    if not merged:
+        return
+    stmt = upsert_insert(session)(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c[key]], set_={c: stmt.excluded[c] for c in update})
+    await session.execute(stmt, list(merged.values()))
 
 
 # Below this many rows, COPY's set-up costs more than the INSERT it replaces.

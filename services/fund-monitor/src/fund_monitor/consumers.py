@@ -3,7 +3,10 @@ unemployment monitoring reports. Every handler is idempotent by design (journal 
 ids, upserts keyed by theirs); the inbox records each event once anyway. Figures are recomputed once per batch.
 """
 
-from sqlalchemy import select
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import (
@@ -19,7 +22,7 @@ from insurance_shared.contracts import (
     RemittanceMade,
     SubsidyPaid,
 )
-from insurance_shared.db import upsert_insert
+from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from .funds.service import refresh_dirty
@@ -125,29 +128,46 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
     await session.execute(upsert_insert(session)(InsuredEmployment.__table__).on_conflict_do_nothing(), rows)
 
 
-@handlers.on(EmploymentEnded)
-async def employment_ended(session: AsyncSession, _: Envelope, data: EmploymentEnded) -> None:
-    employment = await session.get(InsuredEmployment, data.employment_id)
-    if employment is None:
-        employment = InsuredEmployment(
-            employment_id=data.employment_id, id_number=data.id_number, region=data.region, start_date=data.start_date
-        )
-        session.add(employment)
-    employment.end_date = data.end_date
-    if not (data.involuntary and data.unit_credit_code):
-        return
-    layoff = await session.scalar(
-        select(Layoff)
-        .where(
-            Layoff.unit_credit_code == data.unit_credit_code,
-            Layoff.state != "withdrawn",
-            Layoff.filed_on <= data.end_date,
-        )
-        .order_by(Layoff.filed_on.desc(), Layoff.filing_id.desc())
-        .limit(1)
+@handlers.on_runs(EmploymentEnded)
+async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, EmploymentEnded]]) -> None:
+    """A separation file ends many jobs at once: each run is stored with one statement (a job not seen before is
+    added with its end). A job ended involuntarily at a unit with a filed layoff counts against the latest layoff
+    filed by its end date, once per person (N§8 projection); filings do not change within a run of ends."""
+    ends = [d for _, d in events]
+    await upsert_rows(
+        session,
+        InsuredEmployment.__table__,
+        "employment_id",
+        (
+            {
+                "employment_id": d.employment_id,
+                "id_number": d.id_number,
+                "region": d.region,
+                "start_date": d.start_date,
+                "end_date": d.end_date,
+            }
+            for d in ends
+        ),
+        update=("end_date",),
     )
-    if layoff is not None and await session.get(LayoffSeparation, (layoff.filing_id, data.id_number)) is None:
-        session.add(LayoffSeparation(filing_id=layoff.filing_id, id_number=data.id_number, end_date=data.end_date))
+    laid_off = [d for d in ends if d.involuntary and d.unit_credit_code]
+    filed: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)  # unit → (filed on, filing id)
+    units = sorted({d.unit_credit_code for d in laid_off})
+    for i in range(0, len(units), 500):
+        for unit, filed_on, filing_id in await session.execute(_LAYOFFS, {"units": units[i : i + 500]}):
+            filed[unit].append((filed_on, filing_id))
+    counted = [
+        {"filing_id": latest[1], "id_number": d.id_number, "end_date": d.end_date, "claimed": False}
+        for d in laid_off
+        if (latest := max((f for f in filed.get(d.unit_credit_code, ()) if f[0] <= d.end_date), default=None))
+    ]
+    if counted:
+        await session.execute(upsert_insert(session)(LayoffSeparation.__table__).on_conflict_do_nothing(), counted)
+
+
+_LAYOFFS = select(Layoff.unit_credit_code, Layoff.filed_on, Layoff.filing_id).where(
+    Layoff.unit_credit_code.in_(bindparam("units", expanding=True)), Layoff.state != "withdrawn"
+)
 
 
 @handlers.on(LayoffFiled)

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from stdnum.cn import ric
+from sqlalchemy import text
+from stdnum.cn import ric, uscc
 
 from insurance_shared.contracts import (
     ClaimRegistered,
@@ -151,3 +152,50 @@ async def test_projection_adds_filed_layoffs_not_yet_claimed(client, auth_header
     later = (await client.get("/regions/220100/projection", headers=province)).json()
     (term,) = later["layoffs"]
     assert (term["claimed"], term["remaining_claimants"], term["executed"]) == (10, 32, True)
+
+
+async def test_a_run_of_job_ends_counts_each_against_the_layoff_filed_by_its_end(fm, db) -> None:
+    """A separation file's ends arrive as one run and are stored together, with the result of applying them one
+    by one: the latest layoff filed by each end date (withdrawn ones aside) counts an involuntary end once."""
+    base = "91220101MA0Y3XXK9"
+    other = base[:-1] + "A" + uscc.calc_check_digit(base[:-1] + "A")
+    days = lambda n: fm.TODAY - dt.timedelta(days=n)  # noqa: E731
+    at = lambda n: dt.datetime.combine(days(n), dt.time(9), tzinfo=dt.UTC)  # noqa: E731
+    planned = fm.TODAY + dt.timedelta(days=30)
+
+    def filed(filing_id: int, unit: str, n: int):
+        data = LayoffFiled(
+            filing_id=filing_id,
+            unit_credit_code=unit,
+            region="220100",
+            expected_count=40,
+            planned_date=planned,
+            reportable=True,
+            compliant=True,
+        )
+        return fm.envelope(data, unit, time=at(n))
+
+    await fm.feed(*(enrolled(n, dt.date(2020, 1, 1)) for n in range(1, 5)))
+    await fm.feed(
+        filed(1, UNIT, 60),
+        filed(2, UNIT, 10),
+        filed(3, other, 30),
+        LayoffWithdrawn(filing_id=3, unit_credit_code=other, region="220100"),
+    )
+    elsewhere = ended(6, days(5)).model_copy(update={"unit_credit_code": other, "employment_id": 6})
+    await fm.feed(
+        ended(1, days(20)),  # filing 2 came later: filing 1
+        ended(2, days(5)),  # filing 2
+        ended(3, days(5), reason="voluntary_resignation"),  # not a layoff's
+        ended(4, days(90)),  # before either filing
+        ended(5, days(5)),  # a job fund-monitor never saw begin: added with its end; filing 2
+        ended(1, days(3)),  # the same job again, later: its end moves; filing 2 now counts it too
+        elsewhere,  # that unit's filing was withdrawn
+    )
+    async with db.sessionmaker() as s:
+        ends = (
+            await s.execute(text("SELECT employment_id, end_date FROM mon_insured WHERE end_date IS NOT NULL"))
+        ).all()
+        counted = (await s.execute(text("SELECT filing_id, id_number, end_date FROM mon_layoff_separations"))).all()
+    assert sorted(ends) == [(1, days(3)), (2, days(5)), (3, days(5)), (4, days(90)), (5, days(5)), (6, days(5))]
+    assert sorted(counted) == [(1, pid(1), days(20)), (2, pid(1), days(3)), (2, pid(2), days(5)), (2, pid(5), days(5))]

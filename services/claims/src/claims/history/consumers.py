@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
-from insurance_shared.db import upsert_insert
+from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from ..registry.models import Claim
@@ -83,20 +83,29 @@ async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnr
             await stop(session, claim, "reemployed_contribution", d.start_date, dt.date.today())
 
 
-@handlers.on(EmploymentEnded)
-async def ended(session: AsyncSession, _: Envelope, data: EmploymentEnded) -> None:
-    row = await session.get(EmploymentSeen, data.employment_id)
-    if row is None:
-        row = EmploymentSeen(
-            employment_id=data.employment_id,
-            id_number=data.id_number,
-            unit_credit_code=data.unit_credit_code,
-            region=data.region,
-            track=data.track,
-            start_date=data.start_date,
-        )
-        session.add(row)
-    row.end_date, row.separation_reason = data.end_date, data.separation_reason
+@handlers.on_runs(EmploymentEnded)
+async def ended(session: AsyncSession, events: list[tuple[Envelope, EmploymentEnded]]) -> None:
+    """A separation file ends many jobs at once: each run is stored with one statement (a job not seen before,
+    enrolled before this service listened, is added with its end)."""
+    await upsert_rows(
+        session,
+        EmploymentSeen.__table__,
+        "employment_id",
+        (
+            {
+                "employment_id": d.employment_id,
+                "id_number": d.id_number,
+                "unit_credit_code": d.unit_credit_code,
+                "region": d.region,
+                "track": d.track,
+                "start_date": d.start_date,
+                "end_date": d.end_date,
+                "separation_reason": d.separation_reason,
+            }
+            for _, d in events
+        ),
+        update=("end_date", "separation_reason"),
+    )
 
 
 @handlers.on(LayoffFiled)

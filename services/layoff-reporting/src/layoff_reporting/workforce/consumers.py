@@ -4,7 +4,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import ClaimRegistered, ClaimStopped, EmploymentEnded, PersonEnrolled, UnitRegistered
-from insurance_shared.db import upsert_insert
+from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from .models import ClaimSeen, WorkforceEmployment, WorkforceUnit
@@ -59,21 +59,29 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
     await store()
 
 
-@handlers.on(EmploymentEnded)
-async def employment_ended(session: AsyncSession, _: Envelope, data: EmploymentEnded) -> None:
-    employment = await session.get(WorkforceEmployment, data.employment_id)
-    if employment is None:  # enrolled before this service listened: still worth knowing
-        employment = WorkforceEmployment(
-            employment_id=data.employment_id,
-            id_number=data.id_number,
-            name="",
-            unit_credit_code=data.unit_credit_code,
-            region=data.region,
-            start_date=data.start_date,
-        )
-        session.add(employment)
-    employment.end_date = data.end_date
-    employment.separation_reason = data.separation_reason
+@handlers.on_runs(EmploymentEnded)
+async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, EmploymentEnded]]) -> None:
+    """A separation file (a mass layoff's, say) ends many jobs at once: each run is stored with one statement. A
+    job enrolled before this service listened is still worth knowing: it is added with its end."""
+    await upsert_rows(
+        session,
+        WorkforceEmployment.__table__,
+        "employment_id",
+        (
+            {
+                "employment_id": d.employment_id,
+                "id_number": d.id_number,
+                "name": "",
+                "unit_credit_code": d.unit_credit_code,
+                "region": d.region,
+                "start_date": d.start_date,
+                "end_date": d.end_date,
+                "separation_reason": d.separation_reason,
+            }
+            for _, d in events
+        ),
+        update=("end_date", "separation_reason"),
+    )
 
 
 @handlers.on(ClaimRegistered)
