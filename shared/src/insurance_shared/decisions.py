@@ -27,12 +27,30 @@ class Criterion:
 
 def criterion_dict(c: Criterion) -> dict[str, Any]:
     """JSON-ready, parameters as ``{name, value, valid_from, clause}``."""
-    out = dataclasses.asdict(c)
-    out["parameters"] = [
-        {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
-        for p in c.parameters
-    ]
-    return out
+    return {
+        "name": c.name,
+        "met": c.met,
+        "clause": c.clause,
+        "explanation": c.explanation,
+        "values": _plain(c.values),
+        "parameters": [
+            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
+            for p in c.parameters
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict``'s conversion without its deep copy of every leaf (most of its cost, and a claim's
+    registration explains six criteria): dataclasses, lists, tuples and dicts become new dicts and lists; numbers,
+    strings and dates are immutable and kept as they are."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class CriterionOut(BaseModel):

@@ -109,14 +109,6 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
 
 
 def decision_json(decision: Decision) -> str:
-    def criterion(c) -> dict:
-        d = dataclasses.asdict(c)
-        d["parameters"] = [
-            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
-            for p in c.parameters
-        ]
-        return d
-
     return json.dumps(
         {
             "eligible": decision.eligible,

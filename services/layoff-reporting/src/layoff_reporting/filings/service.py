@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 
@@ -9,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import FieldError, NotFound, Principal, Problem, Unprocessable
 from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdrawn
+from insurance_shared.decisions import criterion_dict
 from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
 
@@ -32,15 +32,7 @@ async def active_ids(session: AsyncSession, credit_code: str, on: dt.date) -> se
 
 
 def _decision_json(decision: FilingDecision) -> str:
-    def criterion(c) -> dict:
-        d = dataclasses.asdict(c)
-        d["parameters"] = [
-            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
-            for p in c.parameters
-        ]
-        return d
-
-    return json.dumps([criterion(c) for c in decision.criteria], ensure_ascii=False, default=str)
+    return json.dumps([criterion_dict(c) for c in decision.criteria], ensure_ascii=False, default=str)
 
 
 async def file(session: AsyncSession, principal: Principal, body: FilingIn, today: dt.date) -> Filing:
