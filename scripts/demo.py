@@ -580,9 +580,13 @@ def drift(api: Api) -> None:
 
 def layoffs_stage(api: Api, rng: random.Random, units: list[Unit], people: list[Person]) -> None:
     """Three mass layoffs: one on time and consulted, one late, one executed."""
-    big = sorted((u for u in units if u.region != PROVINCE), key=lambda u: -len(u.staff))[:3]
+
+    def staying(unit: Unit) -> list[Person]:  # those who lost their job earlier are not the unit's to lay off
+        return [people[s] for s in unit.staff if people[s].employment_id and people[s].leaves is None]
+
+    big = sorted((u for u in units if u.region != PROVINCE and staying(u)), key=lambda u: -len(staying(u)))[:3]
     for n, unit in enumerate(tqdm(big, desc="mass layoffs", unit="filing")):
-        staff = [people[s] for s in unit.staff if people[s].employment_id]
+        staff = staying(unit)
         cut = staff[: max(len(staff) // 3, 1)]
         days = 45 if n != 1 else 15
         body = {
@@ -599,10 +603,7 @@ def layoffs_stage(api: Api, rng: random.Random, units: list[Unit], people: list[
                 "opinion_summary": "同意",
                 "document_ref": f"工会〔{TODAY.year}〕{n + 1}号",
             }
-        filing = api.call("layoff-reporting", "POST", "/filings", json=body, region=unit.region, ok=(201, 422))
-        if filing.status_code != 201:
-            continue
-        fid = filing.json()["id"]
+        fid = api.call("layoff-reporting", "POST", "/filings", json=body, region=unit.region).json()["id"]
         api.call(
             "layoff-reporting", "POST", f"/filings/{fid}/acknowledge", roles=("labor_department",), region=unit.region
         )

@@ -578,3 +578,13 @@ def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
     assert all(r["level"] != "no_data" for r in overview["regions"] if r["region"] != "220600")
     claims = stack.call("claims", "GET", "/claims?region=220100", roles=("employment_service",)).json()
     assert {"active", "stopped"} & {c["state"] for c in claims}
+    # three mass layoffs of people still at work (once, every filing was refused and the loader carried on)
+    filings = [
+        f
+        for r in sorted({r["region"] for r in overview["regions"]})
+        for f in stack.call(
+            "layoff-reporting", "GET", f"/filings?region={r}", roles=("province",), region="220000"
+        ).json()["items"]
+    ]
+    assert len(filings) == 3 and sum(f["consulted"] for f in filings) == 2
+    assert sorted(f["state"] for f in filings) == ["acknowledged", "acknowledged", "executed"]
