@@ -114,7 +114,7 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
 
 @lru_cache(maxsize=65_536)
 def _uscc_validate(code: str) -> str:
-    """``stdnum.cn.uscc.validate``, cached (a failure is not): about 50 µs a call here, and a roster or a bank's
+    """``stdnum.cn.uscc.validate``, cached (a failure is not): about 9 µs a call here, and a roster or a bank's
     return file names the same few units on every line."""
     return uscc.validate(code)
 

@@ -112,19 +112,16 @@ async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) 
         claim.stopped_on = data.effective_date
 
 
+def _insured(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
+    """The job as either event tells it (an end may be the first this service hears of a job)."""
+    return {"employment_id": d.employment_id, "id_number": d.id_number, "region": d.region, "start_date": d.start_date}
+
+
 @handlers.on_runs(PersonEnrolled)
 async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
     """Enrolments come a roster at a time: each run is stored with one statement (an employment already known,
     from a redelivery or an earlier end event, is left as it is)."""
-    rows = [
-        {
-            "employment_id": d.employment_id,
-            "id_number": d.id_number,
-            "region": d.region,
-            "start_date": d.start_date,
-        }
-        for _, d in events
-    ]
+    rows = [_insured(d) for _, d in events]
     await session.execute(upsert_insert(session)(InsuredEmployment.__table__).on_conflict_do_nothing(), rows)
 
 
@@ -138,16 +135,7 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         session,
         InsuredEmployment.__table__,
         "employment_id",
-        (
-            {
-                "employment_id": d.employment_id,
-                "id_number": d.id_number,
-                "region": d.region,
-                "start_date": d.start_date,
-                "end_date": d.end_date,
-            }
-            for d in ends
-        ),
+        ({**_insured(d), "end_date": d.end_date} for d in ends),
         update=("end_date",),
     )
     laid_off = [d for d in ends if d.involuntary and d.unit_credit_code]

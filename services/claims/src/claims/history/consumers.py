@@ -60,21 +60,23 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
             await stop(session, claim, "reemployed_contribution", row["period"], dt.date.today())
 
 
+def _employment(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
+    """The job as either event tells it (an end may be the first this service hears of a job)."""
+    return {
+        "employment_id": d.employment_id,
+        "id_number": d.id_number,
+        "unit_credit_code": d.unit_credit_code,
+        "region": d.region,
+        "track": d.track,
+        "start_date": d.start_date,
+    }
+
+
 @handlers.on_runs(PersonEnrolled)
 async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
     """Enrolments come a roster at a time: each run is stored with one statement; a new job that began on or after
     an open claim's registration stops it (R15)."""
-    rows = [
-        {
-            "employment_id": d.employment_id,
-            "id_number": d.id_number,
-            "unit_credit_code": d.unit_credit_code,
-            "region": d.region,
-            "track": d.track,
-            "start_date": d.start_date,
-        }
-        for _, d in events
-    ]
+    rows = [_employment(d) for _, d in events]
     await session.execute(upsert_insert(session)(EmploymentSeen.__table__).on_conflict_do_nothing(), rows)
     open_claims = await _open_claims(session, {d.id_number for _, d in events})
     for _, d in events:
@@ -91,19 +93,7 @@ async def ended(session: AsyncSession, events: list[tuple[Envelope, EmploymentEn
         session,
         EmploymentSeen.__table__,
         "employment_id",
-        (
-            {
-                "employment_id": d.employment_id,
-                "id_number": d.id_number,
-                "unit_credit_code": d.unit_credit_code,
-                "region": d.region,
-                "track": d.track,
-                "start_date": d.start_date,
-                "end_date": d.end_date,
-                "separation_reason": d.separation_reason,
-            }
-            for _, d in events
-        ),
+        ({**_employment(d), "end_date": d.end_date, "separation_reason": d.separation_reason} for _, d in events),
         update=("end_date", "separation_reason"),
     )
 

@@ -25,6 +25,18 @@ async def unit_registered(session: AsyncSession, _: Envelope, data: UnitRegister
         unit.name, unit.region, unit.declared_staff = data.name, data.region, data.declared_staff
 
 
+def _employment(d: PersonEnrolled | EmploymentEnded, name: str) -> dict[str, object]:
+    """The job as either event tells it (an end may be the first this service hears of a job; it has no name)."""
+    return {
+        "employment_id": d.employment_id,
+        "id_number": d.id_number,
+        "name": name,
+        "unit_credit_code": d.unit_credit_code,
+        "region": d.region,
+        "start_date": d.start_date,
+    }
+
+
 @handlers.on_runs(PersonEnrolled)
 async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
     """Enrolments come a roster at a time. A hire into a unit with an executed layoff may breach a rehire priority
@@ -43,16 +55,7 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
             pending.clear()
 
     for _, data in events:
-        pending.append(
-            {
-                "employment_id": data.employment_id,
-                "id_number": data.id_number,
-                "name": data.name,
-                "unit_credit_code": data.unit_credit_code,
-                "region": data.region,
-                "start_date": data.start_date,
-            }
-        )
+        pending.append(_employment(data, data.name))
         if data.unit_credit_code in watched:
             await store()
             await check_hire(session, data)
@@ -67,19 +70,7 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         session,
         WorkforceEmployment.__table__,
         "employment_id",
-        (
-            {
-                "employment_id": d.employment_id,
-                "id_number": d.id_number,
-                "name": "",
-                "unit_credit_code": d.unit_credit_code,
-                "region": d.region,
-                "start_date": d.start_date,
-                "end_date": d.end_date,
-                "separation_reason": d.separation_reason,
-            }
-            for _, d in events
-        ),
+        ({**_employment(d, ""), "end_date": d.end_date, "separation_reason": d.separation_reason} for _, d in events),
         update=("end_date", "separation_reason"),
     )
 
