@@ -18,10 +18,10 @@ def resident_id(n: int, area: str = "220102", birth: str = "19900101") -> str:
 
 
 def months_ago(k: int) -> str:
-    y, m = TODAY.year, TODAY.month - k
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return f"{y:04d}-{m:02d}"
+    """The period ``k`` months before this one; a negative ``k`` is a month ahead (``months_ago(-1)`` in December
+    is January of next year, not a 13th month)."""
+    y, m = divmod(TODAY.year * 12 + TODAY.month - 1 - k, 12)
+    return f"{y:04d}-{m + 1:02d}"
 
 
 def first_of(period: str) -> dt.date:
