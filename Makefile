@@ -10,11 +10,12 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo test token lint venv clean help
+.PHONY: run demo test test-dates token lint venv clean help
 help:
 	@echo "make run    create .venv, migrate, start all four services on SQLite, print the docs URLs"
 	@echo "make demo   load demo data into running services (make run does it once by itself)"
-	@echo "make test   create/update .venv and run the whole suite (needs PostgreSQL on 127.0.0.1:5432)"
+	@echo "make test   create/update .venv and run the whole suite (needs PostgreSQL on 127.0.0.1:5432), then test-dates"
+	@echo "make test-dates  the in-process suites with the clock on the next 29 February and on 31 December"
 	@echo "make token ROLE=province REGION=220000   print a development token"
 	@echo "make lint   ruff"
 
@@ -38,6 +39,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory test-dates
+
+# The in-process suites again on the days that break date arithmetic (a 13th month, a 29 February a year on):
+# time-machine moves the test process's clock; the stories' service processes keep the real one, so they run once.
+test-dates: $(STAMP)
+	TEST_TODAY=leap-day $(BIN)/python -m pytest -q shared/tests services
+	TEST_TODAY=year-end $(BIN)/python -m pytest -q shared/tests services
 
 token: $(STAMP)
 	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION) $(if $(SUB),--sub $(SUB))

@@ -263,6 +263,16 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
     # the 14 months were paid today, in one payment: the fund received the money this month (cash basis)
     before = stack.eventually(lambda: stack.fund_month(CC, month(0)), "fund-monitor sees the contributions")
     assert float(before["income"]["contributions"]) > 0
+    # money conserved to the fen (#20): the 14 late months carried late fees; what fund-monitor books as the
+    # region's contributions and late fees is exactly what contributions' unemployment fund account received
+    (fund,) = [
+        b
+        for b in stack.call("contributions", "GET", f"/ledger/balances?region={CC}").json()
+        if (b["fund"], b["kind"]) == ("unemployment", "fund")
+    ]
+    booked = before["income"]
+    assert float(booked["late_fees"]) > 0
+    assert round(float(booked["contributions"]) * 100) + round(float(booked["late_fees"]) * 100) == fund["debit"]
     status = stack.call("fund-monitor", "GET", f"/regions/{CC}/capacity", roles=("province",), region="220000").json()
     assert status["level"] == "no_expenditure" and status["capacity_months"] is None
 

@@ -4,6 +4,7 @@ The public surface is re-exported here; modules behind it may change.
 """
 
 from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
+from .dates import LAW_START, ActDate, LawDate
 from .db import Database, Session, new_metadata
 from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable
 from .ids import CreditCode, ResidentId, mask_id_number, mask_name
@@ -13,12 +14,15 @@ from .settings import ServiceSettings
 from .writes import Write, writer
 
 __all__ = [
+    "LAW_START",
     "PROVINCE",
+    "ActDate",
     "Conflict",
     "CreditCode",
     "Database",
     "FieldError",
     "Forbidden",
+    "LawDate",
     "Money",
     "MoneyOut",
     "NotFound",

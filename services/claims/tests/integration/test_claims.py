@@ -244,7 +244,14 @@ async def test_bad_registrations(client, auth_headers, db) -> None:
     future = await client.post(
         "/claims", json=registration(3, TODAY + dt.timedelta(days=2)), headers=auth_headers(*EMP)
     )
-    assert future.status_code == 422 and future.json()["code"] == "date_in_future"
+    assert future.status_code == 422 and future.json()["errors"][0] == {
+        "field": "body.registered_on",
+        "code": "date_in_future",
+        "message": future.json()["errors"][0]["message"],
+    }
+    ancient = await client.post("/claims", json=registration(3, dt.date(1998, 3, 1)), headers=auth_headers(*EMP))
+    assert ancient.status_code == 422 and ancient.json()["errors"][0]["code"] == "date_before_law"
+    assert "2005-01-01" in ancient.json()["errors"][0]["message"]
     assert (await client.post("/claims", json=registration(3), headers=auth_headers(*EMP))).status_code == 201
     dup = await client.post("/claims", json=registration(3), headers=auth_headers(*EMP))
     assert dup.status_code == 409 and dup.json()["code"] == "claim_active"
@@ -351,6 +358,12 @@ async def test_death_pays_funeral_and_survivors_and_medical_subsidy(client, auth
         headers=auth_headers(*INS),
     )
     assert twice.status_code == 409 and twice.json()["code"] == "medical_already_paid"  # one a month, no 500
+    ancient = await client.post(
+        f"/claims/{c['id']}/medical-subsidies",
+        json={"amount": "500.00", "paid_on": "2000-01-01"},
+        headers=auth_headers(*INS),
+    )
+    assert ancient.status_code == 422 and ancient.json()["errors"][0]["code"] == "date_before_law"
     r = await client.post(
         f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
     )

@@ -24,6 +24,11 @@ async def test_insured_count_year_on_year(client, auth_headers) -> None:
     flat = {r["region"]: r["rising"] for r in everyone}
     assert flat["220100"] is True and flat["220200"] is False  # nobody insured in either year: flagged
     assert (await client.get("/coverage/insured?region=220200", headers=h)).status_code == 403
+    # #20: year 1 answered 500 (no year 0 to compare with); a date before the law's start is refused
+    for path in ("/coverage/insured?on=0001-01-01", "/coverage/gaps?on=1999-12-31"):
+        r = await client.get(path, headers=h)
+        assert r.status_code == 422, r.text
+        assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == ("query.on", "date_before_law")
 
 
 async def test_registry_import_and_gaps(client, auth_headers, db) -> None:

@@ -47,8 +47,11 @@ async def test_oldest_first_proportional_and_months_paid(client, auth_headers, d
         (code, old, "220100", 1, 1)
     ]
     assert paid[0]["people"] == [{"id_number": resident_id(1), "unemployment_fen": 15000}]
-    collected = await emitted(db, "contributions.money_collected.v1")
-    assert {(c["fund"], c["amount_fen"]) for c in collected} == {("pension", 210000), ("unemployment", 22500)}
+    collected = await emitted(db, "contributions.money_collected.v2")
+    assert {(c["fund"], c["principal_fen"] + c["late_fee_fen"]) for c in collected} == {
+        ("pension", 210000),
+        ("unemployment", 22500),
+    }
     history = (await client.get(f"/persons/{resident_id(1)}/history", headers=h)).json()
     assert history["paid_months_total"] == 1
     assert [(m["period"], m["paid"]) for m in history["groups"][0]["months"]] == [(old, True), (new, False)]
@@ -93,6 +96,11 @@ async def test_late_fee_and_credit(client, auth_headers, db) -> None:
     p = r.json()
     assert p["late_fee_charged"] == item["late_fee"]
     assert p["allocations"][0]["period_paid"]
+    # #20: the event names principal and late fee apart, their sum is what the fund received (150.00 owed on the
+    # unemployment ledger; its late fee at 2‰ a day); v1's amount held the fee and fund-monitor added it again
+    (unemployment,) = [c for c in await emitted(db, "contributions.money_collected.v2") if c["fund"] == "unemployment"]
+    fee_u = round(15000 * 0.002 * days)
+    assert (unemployment["principal_fen"], unemployment["late_fee_fen"]) == (15000, fee_u)
     paid_total = 155000 + expected_fee
     assert p["credit_created"] == f"{(500000 - paid_total) // 100}.{(500000 - paid_total) % 100:02d}"
     after = (await client.get(f"/units/{code}/arrears", headers=h)).json()
@@ -130,6 +138,10 @@ async def test_bad_payments_write_nothing(client, auth_headers, db) -> None:
         ({"amount": "10.005"}, "body.amount", "money_precision"),
         ({"amount": "0"}, "body.amount", "amount_not_positive"),
         ({"amount": "10.00", "paid_on": str(TODAY + dt.timedelta(days=3))}, "body.paid_on", "date_in_future"),
+        # #20: these were booked, and fund-monitor's journal pages answered 500 from then on
+        ({"amount": "40.00", "paid_on": "1398-08-12"}, "body.paid_on", "date_before_law"),
+        ({"amount": "40.00", "paid_on": "0275-10-04"}, "body.paid_on", "date_before_law"),
+        ({"amount": "40.00", "paid_on": "2004-12-31"}, "body.paid_on", "date_before_law"),
     ]:
         r = await client.post(f"/units/{code}/payments", json=body, headers=h)
         assert r.status_code == 422, r.text
@@ -169,7 +181,7 @@ async def test_provincial_direct_remittance(client, auth_headers, db) -> None:
     assert balances[("220200", "unemployment", "fund")] == 15000
     made = await emitted(db, "contributions.remittance_made.v1")
     assert [(m["home_region"], m["amount_fen"]) for m in made] == [("220200", 15000)]
-    collected = await emitted(db, "contributions.money_collected.v1")
+    collected = await emitted(db, "contributions.money_collected.v2")
     assert {(c["fund"], c["via_province"]) for c in collected} == {("pension", False), ("unemployment", True)}
     assert (await client.post("/remittances/run", json={"month": months_ago(0)}, headers=prov)).status_code == 422
     city = await client.post("/remittances/run", json={"month": months_ago(1)}, headers=auth_headers(*CITY))
@@ -237,7 +249,7 @@ async def test_a_return_file_records_each_line_as_a_single_payment_would(client,
     assert sorted(paid_months) == sorted(
         [(resident_id(1), old), (resident_id(2), old), (resident_id(2), new), (resident_id(1), new)]
     )
-    assert len(await emitted(db, "contributions.money_collected.v1")) == 6  # two funds per payment
+    assert len(await emitted(db, "contributions.money_collected.v2")) == 6  # two funds per payment
     assert (await trial_balance(client, auth_headers))["balanced"]
 
 
@@ -274,7 +286,7 @@ async def test_a_return_file_with_any_bad_line_records_nothing(client, auth_head
     ]
     async with db.sessionmaker() as s:
         assert (await s.execute(text("SELECT count(*) FROM payments"))).scalar_one() == 0
-    assert await emitted(db, "contributions.money_collected.v1") == []
+    assert await emitted(db, "contributions.money_collected.v2") == []
     assert (await bulk_pay(client, h, "credit_code,amount,paid_on\n")).json()["code"] == "no_lines"
     missing = await bulk_pay(client, h, "credit_code,amount\nx,1\n")
     assert missing.status_code == 422 and missing.json()["code"] == "csv_missing_column"

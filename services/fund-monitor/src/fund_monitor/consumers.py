@@ -18,10 +18,12 @@ from insurance_shared.contracts import (
     LayoffFiled,
     LayoffWithdrawn,
     MoneyCollected,
+    MoneyCollectedV1,
     PersonEnrolled,
     RemittanceMade,
     SubsidyPaid,
 )
+from insurance_shared.dates import check_bookable
 from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
@@ -41,13 +43,25 @@ handlers.at_batch_end(refresh_dirty)
 @handlers.on_runs(MoneyCollected)
 async def money_collected(session: AsyncSession, events: list[tuple[Envelope, MoneyCollected]]) -> None:
     """A return file's payments arrive as a run of events: booked together (one entry per payment, as ever)."""
+    await _book_collected(session, [d for _, d in events])
+
+
+@handlers.on_runs(MoneyCollectedV1)
+async def money_collected_v1(session: AsyncSession, events: list[tuple[Envelope, MoneyCollectedV1]]) -> None:
+    """The superseded form, still in stored feeds and streams: its amount includes the late fee."""
+    await _book_collected(session, [d.upgrade() for _, d in events])
+
+
+async def _book_collected(session: AsyncSession, collected: list[MoneyCollected]) -> None:
+    for d in collected:
+        check_bookable(d.collected_on, f"payment {d.payment_id} collected on")
     await post_many(
         session,
         [
-            postings.collected(d.region, d.amount_fen, d.late_fee_fen, d.collected_on, d.payment_id, d.via_province)
-            for _, d in events
+            postings.collected(d.region, d.principal_fen, d.late_fee_fen, d.collected_on, d.payment_id, d.via_province)
+            for d in collected
             # the pension ledger is another fund's business (N§3(1): accounted separately)
-            if d.fund == "unemployment" and (d.amount_fen or d.late_fee_fen)
+            if d.fund == "unemployment" and d.total_fen
         ],
     )
 
@@ -70,7 +84,13 @@ async def benefit_paid(session: AsyncSession, _: Envelope, data: BenefitPaid) ->
 @handlers.on(SubsidyPaid)
 async def subsidy_paid(session: AsyncSession, _: Envelope, data: SubsidyPaid) -> None:
     if data.amount_fen and data.kind in postings.SUBSIDY_KINDS:
-        await post(session, postings.subsidy_paid(data.region, data.kind, data.amount_fen, data.paid_on, data.claim_id))
+        check_bookable(data.paid_on, f"claim {data.claim_id}'s {data.kind} payment paid on")
+        await post(
+            session,
+            postings.subsidy_paid(
+                data.region, data.kind, data.amount_fen, data.paid_on, data.claim_id, payment_id=data.payment_id
+            ),
+        )
 
 
 # ---- monitoring (policy.md Fund monitoring 4) ----------------------------------------------------------------------

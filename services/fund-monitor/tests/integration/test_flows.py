@@ -3,7 +3,9 @@ view; bad input refused with nothing written (policy.md Fund monitoring 1; N§3(
 
 import datetime as dt
 
-from insurance_shared.contracts import MoneyCollected, RemittanceMade, SubsidyPaid
+from fund_monitor.consumers import handlers
+from insurance_shared.contracts import MoneyCollected, MoneyCollectedV1, RemittanceMade, SubsidyPaid
+from insurance_shared.events import Inbox, Incoming
 
 PROVINCE = ("province",)
 
@@ -20,15 +22,20 @@ async def opening(client, auth_headers, region="220100", amount="1000000.00", as
 async def test_flows_from_events_balance_and_show_per_month(client, auth_headers, fm) -> None:
     paid_on = fm.month(-1) + dt.timedelta(days=9)
     collected = MoneyCollected(
-        region=fm.CITY, fund="unemployment", amount_fen=500_000, late_fee_fen=1_000, collected_on=paid_on, payment_id=1
+        region=fm.CITY,
+        fund="unemployment",
+        principal_fen=500_000,
+        late_fee_fen=1_000,
+        collected_on=paid_on,
+        payment_id=1,
     )
     pension = MoneyCollected(
-        region=fm.CITY, fund="pension", amount_fen=9_000_000, late_fee_fen=0, collected_on=paid_on, payment_id=1
+        region=fm.CITY, fund="pension", principal_fen=9_000_000, late_fee_fen=0, collected_on=paid_on, payment_id=1
     )
     direct = MoneyCollected(
         region="220000",
         fund="unemployment",
-        amount_fen=300_000,
+        principal_fen=300_000,
         late_fee_fen=0,
         collected_on=paid_on,
         payment_id=2,
@@ -161,7 +168,7 @@ async def test_a_payment_is_booked_once_however_often_it_is_announced(client, au
         return MoneyCollected(
             region=fm.CITY,
             fund="unemployment",
-            amount_fen=fen,
+            principal_fen=fen,
             late_fee_fen=fee,
             collected_on=paid_on,
             payment_id=payment_id,
@@ -174,3 +181,88 @@ async def test_a_payment_is_booked_once_however_often_it_is_announced(client, au
     (row,) = [m for m in r.json()["items"] if m["month"] == f"{fm.month(-1):%Y-%m}"]
     assert row["income"] == {"contributions": "1500.00", "late_fees": "5.00"}
     assert row["closing_balance"] == "1505.00"
+
+
+async def test_a_late_fee_is_booked_once_in_either_form_of_the_event(client, auth_headers, fm) -> None:
+    """#20 defect 1: a unit owed 120.00 of unemployment contributions and 11.28 of late fee on them and paid both;
+    the fund received 131.28. The v1 event said amount 131.28 (fee included), fee 11.28, and was booked as 142.56."""
+    paid_on = fm.month(-1) + dt.timedelta(days=5)
+    as_contributions_sent_it = MoneyCollectedV1(
+        region=fm.CITY,
+        fund="unemployment",
+        amount_fen=13_128,
+        late_fee_fen=1_128,
+        collected_on=paid_on,
+        payment_id=41,
+    )
+    v2 = MoneyCollected(
+        region=fm.CITY,
+        fund="unemployment",
+        principal_fen=12_000,
+        late_fee_fen=1_128,
+        collected_on=paid_on,
+        payment_id=42,
+    )
+    await fm.feed(as_contributions_sent_it, v2)
+    province = auth_headers(*PROVINCE, region="220000")
+    journal = (await client.get(f"/journal?region={fm.CITY}", headers=province)).json()["items"]
+    for entry in journal:
+        assert {ln["account"]: ln["amount"] for ln in entry["lines"]} == {
+            "fund:220100": "131.28",
+            "income:220100:contributions": "-120.00",
+            "income:220100:late_fees": "-11.28",
+        }
+    assert len(journal) == 2
+    months = (await client.get(f"/regions/{fm.CITY}/months", headers=province)).json()["items"]
+    (row,) = [m for m in months if m["month"] == f"{paid_on:%Y-%m}"]
+    assert row["income"] == {"contributions": "240.00", "late_fees": "22.56"}
+
+
+async def test_every_months_medical_subsidy_of_a_claim_is_booked(client, auth_headers, fm) -> None:
+    """#20 defect 2: claims pays a claim one medical subsidy a month; each is its own expenditure. Keyed by the
+    claim, every month after the first was skipped."""
+    months = [fm.month(-3), fm.month(-2), fm.month(-1)]
+    await fm.feed(
+        *(
+            SubsidyPaid(claim_id=9, region=fm.CITY, kind="medical", amount_fen=10_000, paid_on=m, payment_id=100 + i)
+            for i, m in enumerate(months)
+        ),
+        # an event from before payments were named: keyed by claim, kind and month, so it is not lost either
+        SubsidyPaid(claim_id=10, region=fm.CITY, kind="medical", amount_fen=5_000, paid_on=months[0]),
+        SubsidyPaid(claim_id=10, region=fm.CITY, kind="medical", amount_fen=5_000, paid_on=months[1]),
+    )
+    assert await fm.count("SELECT count(*) FROM journal_entries") == 5
+    province = auth_headers(*PROVINCE, region="220000")
+    rows = {m["month"]: m for m in (await client.get(f"/regions/{fm.CITY}/months", headers=province)).json()["items"]}
+    assert [rows[f"{m:%Y-%m}"]["expenditure"]["medical_subsidy"] for m in months] == ["150.00", "150.00", "100.00"]
+
+
+async def test_an_event_dated_before_the_law_is_parked_not_booked(client, auth_headers, fm, db) -> None:
+    """#20 defect 3: a payment dated in the year 1398 was booked, and every journal page holding it answered 500.
+    Such an event is parked as a dead letter with the reason; the books and their pages stay whole."""
+    ancient = MoneyCollected(
+        region=fm.CITY,
+        fund="unemployment",
+        principal_fen=4_000,
+        late_fee_fen=0,
+        collected_on=dt.date(1398, 8, 12),
+        payment_id=77,
+    )
+    fine = MoneyCollected(
+        region=fm.CITY,
+        fund="unemployment",
+        principal_fen=4_000,
+        late_fee_fen=0,
+        collected_on=fm.month(-1),
+        payment_id=78,
+    )
+    inbox = Inbox(db, handlers, max_attempts=1, backoff_seconds=0)
+    await inbox.apply("contributions", [Incoming(fm.envelope(ancient, "220100:unemployment"))])
+    await inbox.apply("contributions", [Incoming(fm.envelope(fine, "220100:unemployment:other"))])
+    assert await fm.count("SELECT count(*) FROM journal_entries") == 1
+    assert await fm.count("SELECT count(*) FROM dead_letters WHERE error LIKE '%1398-08-12%before 2005-01-01%'") == 1
+    province = auth_headers(*PROVINCE, region="220000")
+    r = await client.get(f"/journal?region={fm.CITY}", headers=province)
+    assert r.status_code == 200 and len(r.json()["items"]) == 1
+    months = (await client.get(f"/regions/{fm.CITY}/months", headers=province)).json()["items"]
+    assert min(m["month"] for m in months) >= "2005-01"

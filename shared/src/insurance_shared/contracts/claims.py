@@ -54,10 +54,13 @@ class BenefitPaid(EventData):
 
 @event_type("claims.subsidy_paid.v1", source="claims")
 class SubsidyPaid(EventData):
-    """A one-off payment (R19): medical subsidy, funeral subsidy, survivors' pension. Subject: the identity number."""
+    """A payment besides the monthly benefit (R19): a medical subsidy (monthly), a funeral subsidy or a survivors'
+    pension (once). Subject: the identity number. ``payment_id`` identifies the payment: a claim has one medical
+    subsidy a month, so the claim alone does not (events from before it was added lack it)."""
 
     claim_id: int
     region: str
     kind: str  # medical | funeral | survivors
     amount_fen: int
     paid_on: dt.date
+    payment_id: int | None = None

@@ -79,17 +79,51 @@ class ContributionPeriodPaid(EventData):
     people: list[PaidPerson]
 
 
-@event_type("contributions.money_collected.v1", source="contributions")
+@event_type("contributions.money_collected.v2", source="contributions")
 class MoneyCollected(EventData):
-    """Money booked to a fund from one payment. Subject: ``<region>:<fund>``."""
+    """Money one payment brought to one fund. Subject: ``<region>:<fund>``.
+
+    The two amounts never overlap: ``principal_fen`` settles contributions owed, ``late_fee_fen`` settles the late
+    fee charged on them (C13); the money the fund received is their sum, ``total_fen``. A provincial-direct unit's
+    unemployment money (``via_province``) is held by the province until remitted to its home region (N§3(4))."""
 
     region: str
     fund: str  # pension | unemployment
+    principal_fen: int = Field(ge=0)
+    late_fee_fen: int = Field(ge=0)
+    collected_on: dt.date
+    payment_id: int
+    via_province: bool = False
+
+    @property
+    def total_fen(self) -> int:
+        return self.principal_fen + self.late_fee_fen
+
+
+@event_type("contributions.money_collected.v1", source="contributions")
+class MoneyCollectedV1(EventData):
+    """Superseded by v2 and still read, since stored feeds and streams hold it. Its ``amount_fen`` is all the money
+    the fund received from the payment, the late fee *included*; ``late_fee_fen`` is the part of it that was fee.
+    (Read as principal, the fee was booked twice: the reason for v2, whose fields cannot be read that way.)"""
+
+    region: str
+    fund: str
     amount_fen: int
     late_fee_fen: int
     collected_on: dt.date
     payment_id: int
-    via_province: bool = False  # unemployment part held by the province, to be remitted (N§3(4))
+    via_province: bool = False
+
+    def upgrade(self) -> MoneyCollected:
+        return MoneyCollected(
+            region=self.region,
+            fund=self.fund,
+            principal_fen=self.amount_fen - self.late_fee_fen,
+            late_fee_fen=self.late_fee_fen,
+            collected_on=self.collected_on,
+            payment_id=self.payment_id,
+            via_province=self.via_province,
+        )
 
 
 @event_type("contributions.remittance_made.v1", source="contributions")

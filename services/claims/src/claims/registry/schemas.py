@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import CreditCode, Money, MoneyOut, RegionCode, ResidentId
+from insurance_shared import ActDate, CreditCode, LawDate, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
 from insurance_shared.decisions import CriterionOut
 
@@ -11,7 +11,7 @@ from insurance_shared.decisions import CriterionOut
 class SeparatedPerson(BaseModel):
     id_number: ResidentId
     name: str = Field(min_length=1, max_length=100)
-    separation_date: dt.date
+    separation_date: ActDate
     reason: SeparationReason
 
 
@@ -73,7 +73,7 @@ class RegistrationIn(BaseModel):
     id_number: ResidentId
     name: str = Field(min_length=1, max_length=100)
     region: RegionCode
-    registered_on: dt.date
+    registered_on: ActDate
     job_seeking: bool = Field(description="本人已作求职声明 (R14(3))")
     community: str | None = Field(
         None,
@@ -100,7 +100,7 @@ class CheckIn(BaseModel):
 
     id_number: ResidentId
     region: RegionCode
-    on: dt.date | None = None
+    on: LawDate | None = None
     job_seeking: bool = True
 
 
@@ -173,8 +173,8 @@ class StopIn(BaseModel):
         "imprisonment",
         "death",
     ]
-    effective_date: dt.date
-    agreement_end: dt.date | None = Field(default=None, description="灵活就业协议的截止日 (须未到期)")
+    effective_date: LawDate
+    agreement_end: LawDate | None = Field(default=None, description="灵活就业协议的截止日 (须未到期)")
 
 
 class ReferralIn(BaseModel):
@@ -187,7 +187,7 @@ class ReferralIn(BaseModel):
 
     employer: str = Field(min_length=1, max_length=200)
     job: str = Field(min_length=1, max_length=200)
-    referred_on: dt.date
+    referred_on: ActDate
 
 
 class ReferralOutcomeIn(BaseModel):
@@ -217,7 +217,7 @@ class SubsidyIn(BaseModel):
     )
 
     amount: Money
-    paid_on: dt.date
+    paid_on: ActDate
 
 
 class PaymentOut(BaseModel):

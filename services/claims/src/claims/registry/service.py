@@ -304,7 +304,9 @@ async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, p
     await session.flush()
     await emit(
         session,
-        SubsidyPaid(claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on),
+        SubsidyPaid(
+            claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on, payment_id=payment.id
+        ),
         subject=claim.id_number,
         region=claim.region,
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from insurance_shared import (
     Forbidden,
+    LawDate,
     Principal,
     RegionCode,
     Role,
@@ -62,7 +63,7 @@ async def insured(
     session: Session,
     principal: Annotated[Principal, Depends(_readers)],
     region: Annotated[RegionCode | None, Query(description="省级令牌不填则返回全部地区")] = None,
-    on: Annotated[dt.date | None, Query()] = None,
+    on: Annotated[LawDate | None, Query()] = None,
 ) -> list[InsuredOut]:
     day = on or dt.date.today()
     if region is not None and not principal.can_read(region):
@@ -107,7 +108,7 @@ async def gaps(
     session: Session,
     principal: Annotated[Principal, Depends(_readers)],
     region: Annotated[RegionCode | None, Query()] = None,
-    on: Annotated[dt.date | None, Query()] = None,
+    on: Annotated[LawDate | None, Query()] = None,
 ) -> GapsOut:
     region = region or principal.region
     if not principal.can_read(region):

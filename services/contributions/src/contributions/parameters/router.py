@@ -5,7 +5,18 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from insurance_shared import Conflict, Principal, RegionCode, Role, Session, Unprocessable, Write, require_roles, writer
+from insurance_shared import (
+    Conflict,
+    LawDate,
+    Principal,
+    RegionCode,
+    Role,
+    Session,
+    Unprocessable,
+    Write,
+    require_roles,
+    writer,
+)
 
 from ..rules.parameters import ALL_NAMES, in_force, validate_value
 from .models import ParameterRow
@@ -29,7 +40,7 @@ class ParameterIn(BaseModel):
     name: str = Field(description="参数名: " + ", ".join(ALL_NAMES))
     region: RegionCode
     value: str = Field(max_length=30, description="费率为小数(0.02), 基数为元(2500.00), due_day 为日")
-    valid_from: dt.date = Field(description="生效日期, 不得早于今天: 已作出的申报不受影响")
+    valid_from: LawDate = Field(description="生效日期, 不得早于今天: 已作出的申报不受影响")
 
 
 class ParameterOut(BaseModel):
@@ -45,7 +56,7 @@ async def list_parameters(
     session: Session,
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.SERVICE))],
     region: Annotated[RegionCode | None, Query()] = None,
-    on: Annotated[dt.date | None, Query(description="默认今天")] = None,
+    on: Annotated[LawDate | None, Query(description="默认今天")] = None,
 ) -> list[ParameterOut]:
     region = region or principal.region
     values = await all_values(session)

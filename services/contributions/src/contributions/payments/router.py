@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from insurance_shared import NotFound, Principal, Role, Session, Write, require_roles, writer
+from insurance_shared import LawDate, NotFound, Principal, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
 from ..rules.periods import format_period
@@ -106,7 +106,7 @@ async def arrears(
     credit_code: CreditCodePath,
     session: Session,
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
-    on: Annotated[dt.date | None, Query(description="默认今天")] = None,
+    on: Annotated[LawDate | None, Query(description="默认今天")] = None,
 ) -> ArrearsOut:
     unit = await get_by_credit_code(session, credit_code.upper())
     if unit is None or not principal.can_read(unit.region):

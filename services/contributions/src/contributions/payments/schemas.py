@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import Money, MoneyOut
+from insurance_shared import ActDate, Money, MoneyOut
 
 
 class PaymentIn(BaseModel):
@@ -15,7 +15,7 @@ class PaymentIn(BaseModel):
     )
 
     amount: Money = Field(description="金额 (元), 大于零")
-    paid_on: dt.date | None = Field(default=None, description="到账日期, 默认今天; 滞纳金计至此日 (C13)")
+    paid_on: ActDate | None = Field(default=None, description="到账日期, 默认今天; 滞纳金计至此日 (C13)")
     payer: Literal["unit", "fiscal_budget"] = Field(
         default="unit", description="fiscal_budget: 全额拨款事业单位的单位部分由财政预算支付 (N§2 ¶2)"
     )

@@ -136,9 +136,9 @@ class Applied:
     unit: Unit
     fees: list[tuple[OpenDeclaration, int, int]] = field(default_factory=list)  # late fee charged per declaration
     newly_paid: list[OpenDeclaration] = field(default_factory=list)
-    pension_in: int = 0
-    unemployment_in: int = 0
-    fee_pension_in: int = 0
+    pension_in: int = 0  # money to the pension fund, its late fee included
+    unemployment_in: int = 0  # money to the unemployment fund, its late fee included
+    fee_pension_in: int = 0  # of which late fee
     fee_unemployment_in: int = 0
 
 
@@ -365,7 +365,7 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
                     MoneyCollected(
                         region=unit.region,
                         fund="pension",
-                        amount_fen=a.pension_in,
+                        principal_fen=a.pension_in - a.fee_pension_in,
                         late_fee_fen=a.fee_pension_in,
                         collected_on=payment.paid_on,
                         payment_id=payment.id,
@@ -381,7 +381,7 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
                     MoneyCollected(
                         region=unit.region,
                         fund="unemployment",
-                        amount_fen=a.unemployment_in,
+                        principal_fen=a.unemployment_in - a.fee_unemployment_in,
                         late_fee_fen=a.fee_unemployment_in,
                         collected_on=payment.paid_on,
                         payment_id=payment.id,

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from insurance_shared import CreditCode, Money, MoneyOut, RegionCode, ResidentId
+from insurance_shared import ActDate, CreditCode, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
 
 
@@ -31,7 +31,7 @@ class EnrolmentIn(BaseModel):
     track: Literal["unit", "flexible"] = Field(default="unit", title="参保方式")
     unit_credit_code: CreditCode | None = None
     region: RegionCode | None = Field(default=None, description="仅灵活就业人员: 参保地")
-    start_date: dt.date = Field(title="参保开始日期")
+    start_date: ActDate = Field(title="参保开始日期")
     wage: Money = Field(title="工资 (元)")
 
     @model_validator(mode="after")
@@ -53,7 +53,7 @@ class EndEmploymentIn(BaseModel):
         },
     )
 
-    end_date: dt.date
+    end_date: ActDate
     separation_reason: SeparationReason
 
 

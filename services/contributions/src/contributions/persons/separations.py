@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, ResidentId
+from insurance_shared import ActDate, Principal, ResidentId
 from insurance_shared.contracts import SeparationReason
 from insurance_shared.events import emit_many
 
@@ -26,7 +26,7 @@ class SeparationLine(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id_number: ResidentId
-    end_date: dt.date
+    end_date: ActDate
     separation_reason: SeparationReason
 
 

@@ -72,7 +72,8 @@ class Entry:
 def collected(
     region: str, amount_fen: int, late_fee_fen: int, on: dt.date, payment_id: int, via_province: bool
 ) -> Entry:
-    """Unemployment contributions booked from one payment. A provincial-direct unit's money is held by the
+    """Unemployment money from one payment: ``amount_fen`` of contributions (principal) and, beside it,
+    ``late_fee_fen`` of late fee; the fund receives their sum. A provincial-direct unit's money is held by the
     province until remitted to its home region (N§3(4)), so it is not yet any region's income."""
     total = amount_fen + late_fee_fen
     if via_province:
@@ -132,13 +133,17 @@ def benefits_paid(region: str, month: dt.date, amount_fen: int, run_id: int) -> 
     )
 
 
-def subsidy_paid(region: str, kind: str, amount_fen: int, on: dt.date, claim_id: int) -> Entry:
+def subsidy_paid(
+    region: str, kind: str, amount_fen: int, on: dt.date, claim_id: int, payment_id: int | None = None
+) -> Entry:
+    """One payment of R19: keyed by the payment, since a claim draws a medical subsidy every month (events from
+    before payments were named carry the claim, kind and month instead: claims allows one of a kind a month)."""
     expense = SUBSIDY_KINDS[kind]
     return Entry(
         region,
         expense,
         on,
-        f"claims:subsidy:{claim_id}:{kind}",
+        f"claims:payment:{payment_id}" if payment_id is not None else f"claims:subsidy:{claim_id}:{kind}:{on:%Y-%m}",
         "医疗补助金/丧葬补助金/抚恤金 (R19)",
         (Line(f"expense:{region}:{expense}", amount_fen), Line(fund(region), -amount_fen)),
         (Flow(region, expense, EXPENDITURE, amount_fen),),

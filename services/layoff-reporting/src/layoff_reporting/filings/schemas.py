@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import CreditCode, ResidentId
+from insurance_shared import ActDate, CreditCode, LawDate, ResidentId
 from insurance_shared.decisions import CriterionOut
 
 
@@ -16,7 +16,7 @@ class ConsultationIn(BaseModel):
     """征求工会或职工意见 (N§7)."""
 
     by: Literal["union", "staff_assembly", "staff"] = Field(description="工会、职代会或全体职工")
-    on: dt.date
+    on: ActDate
     opinion_summary: str = Field(min_length=1, max_length=4000)
     document_ref: str = Field(min_length=1, max_length=200, description="会议纪要等文件编号")
 
@@ -49,7 +49,7 @@ class FilingIn(BaseModel):
     )
 
     unit_credit_code: CreditCode
-    planned_date: dt.date = Field(description="计划裁员日期, 不得早于今天")
+    planned_date: LawDate = Field(description="计划裁员日期, 不得早于今天")
     persons: list[PersonIn] = Field(min_length=1, max_length=100_000)
     reasons: str = Field(min_length=1, max_length=4000)
     consultation: ConsultationIn | None = Field(default=None, description="未征求意见则不填, 将标记为不合规")
@@ -89,5 +89,5 @@ class ExecuteIn(BaseModel):
         json_schema_extra={"examples": [{"executed_on": "2027-01-15", "separated": ["11010519491231002X"]}]},
     )
 
-    executed_on: dt.date
+    executed_on: ActDate
     separated: list[ResidentId] = Field(min_length=1, max_length=100_000)

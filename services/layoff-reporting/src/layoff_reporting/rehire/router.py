@@ -7,7 +7,18 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from insurance_shared import NotFound, Principal, ResidentId, Role, Session, Unprocessable, Write, require_roles, writer
+from insurance_shared import (
+    LawDate,
+    NotFound,
+    Principal,
+    ResidentId,
+    Role,
+    Session,
+    Unprocessable,
+    Write,
+    require_roles,
+    writer,
+)
 
 from ..rules.decisions import Hire, default_values, judge_incentive, parameters_on
 from ..workforce.models import ClaimSeen, WorkforceEmployment, WorkforceUnit
@@ -69,7 +80,7 @@ async def rehire_list(
     credit_code: CreditCodePath,
     session: Session,
     principal: Annotated[Principal, Depends(_readers)],
-    on: Annotated[dt.date | None, Query()] = None,
+    on: Annotated[LawDate | None, Query()] = None,
 ) -> list[ListedOut]:
     unit = await _unit(session, principal, credit_code)
     listed = await priority_list(session, unit.credit_code, unit.region, on or dt.date.today())
