@@ -94,6 +94,9 @@ def build_service_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            peer_client = getattr(app.state, "peer_client", None)  # events.freshness's, made on first use
+            if peer_client is not None:
+                await peer_client.aclose()
             await app.state.db.dispose()
 
     app = FastAPI(

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Generic, TypeVar
 
-__all__ = ["ParameterValue", "in_force", "in_force_all", "load_parameter_file"]
+__all__ = ["ParameterValue", "Variant", "in_force", "in_force_all", "load_parameter_file", "variant_on"]
+
+F = TypeVar("F")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +67,25 @@ def in_force_all(
             raise LookupError(f"no {name} in force for region {region} on {on}")
         out[name] = v
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Variant(Generic[F]):
+    """One form of a rule whose *shape* the law changed (not only a value): ``formula`` applies to decisions dated
+    from ``valid_from`` until the next variant, citing ``reference``. E.g. whether months paid in another pooling
+    region count: not before 2011-07-01 (N§3(3): the same region), from then on (社会保险法 第五十二条)."""
+
+    valid_from: dt.date
+    reference: str
+    formula: F
+
+
+def variant_on(variants: Sequence[Variant[F]], on: dt.date) -> Variant[F]:
+    """The variant in force on ``on``; LookupError before the first."""
+    best: Variant[F] | None = None
+    for v in variants:
+        if v.valid_from <= on and (best is None or v.valid_from > best.valid_from):
+            best = v
+    if best is None:
+        raise LookupError(f"no variant in force on {on}")
+    return best

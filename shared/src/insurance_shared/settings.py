@@ -35,4 +35,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     feed_wait_seconds: float = Field(default=5.0, ge=0, le=20)
+    consumer_delay_seconds: float = Field(
+        default=0.0, ge=0, le=60, description="tests only: hold each delivered batch this long before applying it"
+    )
     service_token: SecretStr | None = Field(default=None, description="token for peers' feeds; else self-signed")

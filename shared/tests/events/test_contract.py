@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from insurance_shared.events import emit
 from insurance_shared.events.inbox import dead_letters, processed_events
 from insurance_shared.events.jetstream import JetStreamRelay
+from insurance_shared.events.outbox import Cursor, horizon
 from insurance_shared.tracing import current_traceparent, trace_id
 
-from .conftest import Harness, NatsHarness, NatsServer, Tally, Tick, Tock
+from .conftest import SOURCE, Harness, NatsHarness, NatsServer, Tally, Tick, Tock
 
 
 async def produce(h: Harness, subject: str, seqs: range, *, poison: set[int] = frozenset(), per_tx: int = 50) -> None:
@@ -76,6 +77,11 @@ async def test_duplicate_delivery_is_applied_once(harness: Harness) -> None:
         assert len((await s.execute(select(processed_events))).all()) == 10
 
 
+async def parked_count(harness: Harness) -> int:
+    async with harness.consumer.sessionmaker() as s:
+        return len((await s.execute(select(dead_letters))).all())
+
+
 async def test_a_poisoned_event_parks_without_stopping_the_others(harness: Harness, behaviour) -> None:
     await produce(harness, "bad", range(1, 6), poison={3})
     await produce(harness, "good", range(1, 6))
@@ -89,9 +95,14 @@ async def test_a_poisoned_event_parks_without_stopping_the_others(harness: Harne
     assert [json.loads(p.envelope)["data"]["seq"] for p in parked] == [3, 4, 5]
     assert "poisoned event" in parked[0].error and parked[0].attempts == 2
     assert {p.status for p in parked} == {"parked"}
-    # later events of the parked subject are parked too, in order
+    # later events of the parked subject are parked too, in order; drain(7) alone may return before the new event
+    # crossed (seven rows were applied already), so wait for it to be parked
     await produce(harness, "bad", range(6, 7))
     await harness.drain(7)
+    deadline = asyncio.get_running_loop().time() + 30
+    while await parked_count(harness) < 4:
+        assert asyncio.get_running_loop().time() < deadline, "bad 6 was not parked behind bad 3 within 30 s"
+        await harness.pump()
     # the fault is fixed; one retry replays the subject's parked events in order
     behaviour.poison_fails = False
     result = await harness.inbox.retry(parked[0].id)
@@ -315,3 +326,24 @@ async def test_live_delivery_within_about_a_second(harness: Harness) -> None:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     assert latency < 1.0, f"delivered after {latency:.2f}s"
+
+
+async def test_the_applied_position_reaches_the_producers_head(harness: Harness) -> None:
+    """What a freshness check compares (events.freshness): once everything has crossed, the consumer's applied
+    position equals the producer's head, on either transport, even when the last events are of a type the consumer
+    does not handle (the feed leaves them out; JetStream delivers them to be ignored)."""
+    await produce(harness, "seen", range(1, 4))
+    async with harness.producer.sessionmaker() as s:
+        for n in range(3):
+            await emit(s, Tock(n=n), subject="not-handled", region="220100")
+        await s.commit()
+    async with harness.producer.sessionmaker() as s:
+        head = await horizon(s)
+    deadline = asyncio.get_running_loop().time() + 30
+    while Cursor.parse(await harness.inbox.cursor(SOURCE)) < head:
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"applied {await harness.inbox.cursor(SOURCE)}, head {head}"
+        )
+        await harness.pump()
+    assert Cursor.parse(await harness.inbox.cursor(SOURCE)) == head
+    assert [seq for _, seq, _ in await harness.projection()] == [1, 2, 3]

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from insurance_shared import ServiceSettings
@@ -8,3 +9,12 @@ class Settings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/claims.db"
     port: int = 8002
+    history_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=60,
+        description=(
+            "how long a registration waits for the contribution history to reach contributions' head before "
+            "answering 503 history_catching_up"
+        ),
+    )

@@ -49,12 +49,14 @@ async def deliver(db, *items) -> None:
     await Inbox(db, handlers).apply("contributions", batch)
 
 
-async def history(db, n: int, months: int, reason="contract_expired_not_renewed", ended_k: int = 1, unit=UNIT) -> None:
+async def history(
+    db, n: int, months: int, reason="contract_expired_not_renewed", ended_k: int = 1, unit=UNIT, region="220100"
+) -> None:
     events = [
         ContributionPeriodPaid(
             unit_credit_code=unit,
             period=f"{month(k):%Y-%m}",
-            region="220100",
+            region=region,
             declaration_id=k,
             people=[PaidPerson(id_number=pid(n), unemployment_fen=15000)],
         )
@@ -65,7 +67,7 @@ async def history(db, n: int, months: int, reason="contract_expired_not_renewed"
             id_number=pid(n),
             name="张三",
             unit_credit_code=unit,
-            region="220100",
+            region=region,
             track="unit",
             start_date=month(ended_k + months - 1),
             employment_id=n * 100,
@@ -76,7 +78,7 @@ async def history(db, n: int, months: int, reason="contract_expired_not_renewed"
         EmploymentEnded(
             id_number=pid(n),
             unit_credit_code=unit,
-            region="220100",
+            region=region,
             track="unit",
             start_date=month(ended_k + months - 1),
             end_date=end,
@@ -133,10 +135,10 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
     assert (c["state"], c["eligible"], c["total_months"], c["monthly_amount"]) == ("registered", True, 12, "1350.00")
     crit = {x["name"]: x for x in c["decision"]["criteria"]}
     assert (
-        crit["contribution_months"]["clause"] == "R14(1)"
+        crit["contribution_months"]["clause"] == "SIL45(1); SIL52"  # the Social Insurance Law governs today
         and crit["contribution_months"]["values"]["ended_job_months"] == 14
     )
-    assert crit["duration"]["clause"] == "R17" and crit["amount"]["parameters"][0]["valid_from"] == "2005-01-01"
+    assert crit["duration"]["clause"] == "SIL46" and crit["amount"]["parameters"][0]["valid_from"] == "2005-01-01"
     # community verification: only the institution asked may answer
     await client.post(
         f"/claims/{c['id']}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
@@ -239,7 +241,7 @@ async def test_voluntary_resignation_is_registered_but_ineligible(client, auth_h
 
 async def test_bad_registrations(client, auth_headers, db) -> None:
     unknown = await client.post("/claims", json=registration(9), headers=auth_headers(*EMP))
-    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_person"
+    assert unknown.status_code == 404 and unknown.json()["code"] == "person_not_found"
     await history(db, 3, 14)
     future = await client.post(
         "/claims", json=registration(3, TODAY + dt.timedelta(days=2)), headers=auth_headers(*EMP)
@@ -420,14 +422,26 @@ async def test_separations_filed_late_are_flagged(client, auth_headers, db) -> N
             {
                 "id_number": pid(11),
                 "name": "乙",
-                "separation_date": str(TODAY - dt.timedelta(days=9)),
+                "separation_date": str(TODAY - dt.timedelta(days=16)),
                 "reason": "voluntary_resignation",
+            },
+            {  # 9 days: late under R16's 7 days, in time under SIL50's 15, which applies to it (#19)
+                "id_number": pid(12),
+                "name": "丙",
+                "separation_date": str(TODAY - dt.timedelta(days=9)),
+                "reason": "dismissed",
             },
         ],
     }
     r = await client.post("/separations", json=body, headers=auth_headers(*INS))
     assert r.status_code == 201, r.text
-    assert [(x["late"], x["involuntary"]) for x in r.json()] == [(False, True), (True, False)]
+    assert [(x["late"], x["involuntary"]) for x in r.json()] == [(False, True), (True, False), (False, True)]
+    late = r.json()[1]["filing_deadline"]
+    assert (late["met"], late["clause"], late["values"]["days_late"]) == (False, "SIL50", 1)
+    assert late["parameters"] == [
+        {"name": "separation_filing_days", "value": "15", "valid_from": "2011-07-01", "clause": "SIL50"}
+    ]
+    assert late["values"]["deadline"] == str(TODAY - dt.timedelta(days=1))
     json.dumps(r.json())
 
 
@@ -469,3 +483,81 @@ async def test_suspended_claims_are_not_paid_and_a_crashed_run_resumes(client, a
             (await session.execute(text("SELECT claim_id, count(*) FROM benefit_payments GROUP BY claim_id"))).all()
         )
     assert per_claim == {a["id"]: 1, b["id"]: 1}
+
+
+def _same_answer(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k not in ("request_id", "instance")}
+
+
+async def test_another_regions_agency_learns_nothing_of_a_person(client, auth_headers, db) -> None:
+    """#19: a person insured only in 220200, checked by 220100's employment service, answers exactly as a person
+    nobody knows; registering there writes nothing. 220200 and the province see the person."""
+    await history(db, 40, 14, unit="91220201MA0Y3XXK8A", region="220200")
+    city = auth_headers(*EMP, region="220100")
+    foreign = await client.post("/eligibility/check", json={"id_number": pid(40), "region": "220100"}, headers=city)
+    nobody = await client.post("/eligibility/check", json={"id_number": pid(41), "region": "220100"}, headers=city)
+    assert foreign.status_code == nobody.status_code == 404
+    assert _same_answer(foreign.json()) == _same_answer(nobody.json())
+    assert "220200" not in foreign.text and "months" not in foreign.text
+    registered = await client.post("/claims", json=registration(40), headers=city)
+    assert registered.status_code == 404 and _same_answer(registered.json()) == _same_answer(nobody.json())
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM claims"))).scalar_one() == 0
+
+    home = await client.post(
+        "/eligibility/check",
+        json={"id_number": pid(40), "region": "220200"},
+        headers=auth_headers(*EMP, region="220200"),
+    )
+    assert home.status_code == 200 and home.json()["eligible"] is True
+    province = auth_headers("province", region="220000")
+    wrong = await client.post("/eligibility/check", json={"id_number": pid(40), "region": "220100"}, headers=province)
+    assert wrong.status_code == 422 and wrong.json()["code"] == "not_insured_region" and "220200" in wrong.text
+    right = await client.post("/eligibility/check", json={"id_number": pid(40), "region": "220200"}, headers=province)
+    assert right.status_code == 200
+
+
+async def test_a_claim_that_drew_nothing_restarts_nothing(client, auth_headers, db) -> None:
+    """#19: rejected at verification, the claim drew nothing; the next registration counts every earlier month
+    (before, the rejected claim's registration restarted the count and the person lost all 14 months)."""
+    await history(db, 42, 14)
+    first = (await client.post("/claims", json=registration(42), headers=auth_headers(*EMP))).json()
+    await client.post(
+        f"/claims/{first['id']}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    rejected = await client.post(
+        f"/claims/{first['id']}/reject",
+        json={"reason": "核实时本人未到场"},
+        headers=auth_headers("community", sub="community-1"),
+    )
+    assert rejected.status_code == 200 and rejected.json()["state"] == "verification_rejected"
+    again = await client.post("/claims", json=registration(42), headers=auth_headers(*EMP))
+    assert again.status_code == 201, again.text
+    crit = {c["name"]: c for c in again.json()["decision"]["criteria"]}
+    assert again.json()["eligible"] is True and again.json()["total_months"] == 12
+    assert crit["contribution_months"]["values"]["months_counted"] == 14
+    assert crit["contribution_months"]["values"]["restart_after"] is None
+    types = await outbox_types(db)
+    assert types.count("claims.claim_closed.v1") == 1  # the rejection, announced (fund-monitor's counts)
+
+
+async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_headers, db) -> None:
+    """R17/SIL46: after a claim that was paid, the months before its registration are used; the months left are
+    carried over."""
+    await history(db, 43, 14, ended_k=2)
+    claim = await active_claim(client, auth_headers, 43, registered_on=month(1) + dt.timedelta(days=2))
+    run = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(1):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert run.status_code in (200, 201), run.text
+    stopped = await client.post(
+        f"/claims/{claim['id']}/stops",
+        json={"reason": "reemployed_other_income", "effective_date": str(month(0))},
+        headers=auth_headers(*INS),
+    )
+    assert stopped.status_code == 200 and stopped.json()["months_left"] > 0
+    again = await client.post("/claims", json=registration(43), headers=auth_headers(*EMP))
+    crit = {c["name"]: c for c in again.json()["decision"]["criteria"]}
+    assert crit["contribution_months"]["values"]["restart_after"] == str(claim["registered_on"])
+    assert crit["contribution_months"]["values"]["months_counted"] == 0
+    assert again.json()["eligible"] is False

@@ -1,4 +1,5 @@
-"""Eligibility, duration, amount and benefit time, table-driven, each case citing its clause."""
+"""Eligibility, duration, amount, filing deadline and benefit time, table-driven, each case citing its clause, on
+either side of 2011-07-01 where the law changed (docs/policy.md, "Law in force by date")."""
 
 import datetime as dt
 
@@ -6,16 +7,23 @@ import pytest
 
 from claims.rules.eligibility import (
     PaidMonth,
+    band_problems,
     benefit_band_problem,
     decide,
     default_values,
     duration_for,
+    duration_table,
+    insured_region,
     parameters_on,
+    separation_deadline,
 )
 from claims.rules.payments import amount_for_month, entitlement_end, whole_months_left
+from insurance_shared.parameters import ParameterValue
 
 P = parameters_on(default_values(), "220100", dt.date(2026, 11, 1))
 UNEMPLOYED = dt.date(2026, 11, 1)
+BEFORE_SIL = dt.date(2010, 11, 1)  # decisions dated before the Social Insurance Law (2011-07-01)
+P_2010 = parameters_on(default_values(), "220100", BEFORE_SIL)
 
 
 def months(
@@ -28,113 +36,178 @@ def months(
     return out
 
 
-def run(paid, *, reason="contract_expired_not_renewed", ended="U1", carried=0, seeking=True, restart=None):
+def run(paid, *, reason="contract_expired_not_renewed", ended="U1", carried=0, seeking=True, restart=None, on=None):
+    on = on or UNEMPLOYED
     return decide(
         months=paid,
         ended_unit=ended,
         separation_reason=reason,
-        unemployed_from=UNEMPLOYED,
+        unemployed_from=on,
         region="220100",
         job_seeking=seeking,
         restart_after=restart,
         carried_over=carried,
-        params=P,
+        params=P if on >= dt.date(2011, 7, 1) else P_2010,
+        on=on,
     )
+
+
+def criterion(d, name):
+    return {c.name: c for c in d.criteria}[name]
 
 
 @pytest.mark.parametrize(
     ("clause", "n", "eligible", "entitled"),
     [
-        ("R14(1)", 11, False, 0),
-        ("R14(1); R17", 12, True, 12),
-        ("R17", 59, True, 12),
-        ("R17", 60, True, 18),
-        ("R17", 119, True, 18),
-        ("R17", 120, True, 24),
+        ("SIL45(1)", 11, False, 0),
+        ("SIL45(1); SIL46", 12, True, 12),
+        ("SIL46", 59, True, 12),
+        ("SIL46", 60, True, 18),
+        ("SIL46", 119, True, 18),
+        ("SIL46", 120, True, 24),
     ],
 )
 def test_months_and_duration(clause, n, eligible, entitled) -> None:
     d = run(months(n))
     assert (d.eligible, d.entitled_months) == (eligible, entitled)
-    crit = {c.name: c for c in d.criteria}
-    assert crit["contribution_months"].values["ended_job_months"] == n
+    assert criterion(d, "contribution_months").values["ended_job_months"] == n
     assert all(c.clause for c in d.criteria)
-    assert crit["amount"].parameters[0].valid_from == dt.date(2005, 1, 1)
+    assert criterion(d, "amount").parameters[0].valid_from == dt.date(2005, 1, 1)
 
 
-def test_voluntary_resignation_is_not_eligible() -> None:  # R14(2)
+@pytest.mark.parametrize(
+    ("clause", "paid", "ended", "eligible", "basis", "entitled"),
+    [
+        # #19: each of these was refused, counting only the job that ended or the short jobs of the region
+        (
+            "SIL45(1): 24 months at A, then 3 at B",
+            months(3, "B") + months(24, "A", end=dt.date(2026, 7, 1)),
+            "B",
+            True,
+            27,
+            12,
+        ),
+        (
+            "SIL45(1): 12 months at A, then 6 at B",
+            months(6, "B") + months(12, "A", end=dt.date(2026, 4, 1)),
+            "B",
+            True,
+            18,
+            12,
+        ),
+        (
+            "SIL45(1): 70 months over three employers",
+            months(10, "C") + months(30, "B", end=dt.date(2025, 12, 1)) + months(30, "A", end=dt.date(2023, 6, 1)),
+            "C",
+            True,
+            70,
+            18,
+        ),
+        # a calendar month counts once: two concurrent jobs of 11 months are 11 months, not 22
+        ("SIL45(1): two concurrent 11-month jobs", months(11, "A") + months(11, "B"), "B", False, 11, 0),
+        ("SIL45(1): 11 months at A, 2 at B overlapping the last", months(11, "A") + months(2, "B"), "B", False, 11, 0),
+    ],
+)
+def test_months_add_up_across_employers_each_month_once(clause, paid, ended, eligible, basis, entitled) -> None:
+    d = run(paid, ended=ended)
+    assert (d.eligible, d.months_counted, d.entitled_months) == (eligible, basis, entitled), clause
+    assert criterion(d, "contribution_months").clause.startswith("SIL45")
+
+
+def test_voluntary_resignation_is_not_eligible() -> None:  # R14(2); SIL45(2)
     d = run(months(30), reason="voluntary_resignation")
     assert not d.eligible
-    assert not {c.name: c for c in d.criteria}["involuntary_separation"].met
+    assert not criterion(d, "involuntary_separation").met
+    assert criterion(d, "involuntary_separation").clause == "SIL45(2)"
+    assert (
+        criterion(run(months(30), reason="voluntary_resignation", on=BEFORE_SIL), "involuntary_separation").clause
+        == "R14(2)"
+    )
 
 
 def test_no_job_seeking_declaration() -> None:  # R14(3)
     assert not run(months(30), seeking=False).eligible
 
 
-def short_jobs(region_b: str = "220100", gap: int = 0) -> list[PaidMonth]:
-    # three jobs of 5, 4 and 4 months within 30 months, the last ending in 2026-10
+def short_jobs(region_b: str = "220100", end: dt.date = dt.date(2026, 10, 1)) -> list[PaidMonth]:
+    """Three jobs of 5, 4 and 4 months within 30 months, the last ending in ``end``'s month."""
+    y = end.year
     return (
-        months(4, "U3", end=dt.date(2026, 10, 1))
-        + months(4, "U2", region=region_b, end=dt.date(2025, 10, 1))
-        + months(5, "U1", end=dt.date(2024, 10 - gap, 1))
+        months(4, "U3", end=end)
+        + months(4, "U2", region=region_b, end=dt.date(y - 1, end.month, 1))
+        + months(5, "U1", end=dt.date(y - 2, end.month, 1))
     )
 
 
 @pytest.mark.parametrize(
-    ("clause", "paid", "eligible", "basis"),
+    ("clause", "paid", "on", "eligible", "basis"),
     [
-        ("N§3(3): three short jobs in one region add up", short_jobs(), True, 13),
-        ("N§3(3): one of them in another region does not count", short_jobs(region_b="220200"), False, 0),
+        ("N§3(3): three short jobs in one region add up", short_jobs(), UNEMPLOYED, True, 13),
+        (
+            "N§3(3) before 2011-07-01: a job in another region does not add up",
+            short_jobs("220200", end=dt.date(2010, 10, 1)),
+            BEFORE_SIL,
+            False,
+            9,
+        ),
+        ("SIL52 from 2011-07-01: it does", short_jobs("220200"), UNEMPLOYED, True, 13),
     ],
 )
-def test_short_jobs(clause, paid, eligible, basis) -> None:
-    d = run(paid, ended="U3")
-    assert (d.eligible, d.months_counted) == (eligible, basis)
-    assert {c.name: c for c in d.criteria}["contribution_months"].clause == ("N§3(3)" if eligible else "R14(1); N§3(3)")
+def test_short_jobs_and_other_regions_by_date(clause, paid, on, eligible, basis) -> None:
+    d = run(paid, ended="U3", on=on)
+    assert (d.eligible, d.months_counted) == (eligible, basis), clause
+    c = criterion(d, "contribution_months")
+    assert c.values["rule_in_force_on"] == on
+    assert ("SIL52" in c.clause) is (on >= dt.date(2011, 7, 1))
+    if on < dt.date(2011, 7, 1):
+        assert c.values["other_region_months_not_counted"] == 4 and "do not count before 2011-07-01" in c.explanation
 
 
-def test_short_jobs_count_the_month_the_unemployment_began() -> None:  # N§3(3)
-    # the last job ended on 2026-10-31: October was paid and counts; 36 months are 2023-11 to 2026-10
-    d = decide(
-        months=short_jobs() + months(1, "U0", end=dt.date(2023, 11, 1)) + months(1, "U9", end=dt.date(2023, 10, 1)),
-        ended_unit="U3",
-        separation_reason="contract_expired_not_renewed",
-        unemployed_from=dt.date(2026, 10, 31),
-        region="220100",
-        job_seeking=True,
-        restart_after=None,
-        carried_over=0,
-        params=P,
-    )
-    assert (d.eligible, d.months_counted) == (True, 14)  # 13 + 2023-11; 2023-10 is outside the 36 months
-
-
-def test_short_jobs_outside_the_36_months_do_not_count() -> None:  # N§3(3)
-    old = months(5, "U1", end=dt.date(2023, 9, 1))  # ends more than 36 months before 2026-11
+def test_short_jobs_are_a_guarantee_not_a_limit() -> None:  # N§3(3)
+    # jobs older than 36 months are outside N§3(3)'s window, yet still contribution months in total (SIL45(1)):
+    # before #19 this person was refused although more months had been paid than by the eligible one above
+    old = months(5, "U1", end=dt.date(2023, 9, 1))
     paid = months(4, "U3") + months(4, "U2", end=dt.date(2025, 10, 1)) + old
-    assert not run(paid, ended="U3").eligible
+    d = run(paid, ended="U3")
+    assert (d.eligible, d.months_counted) == (True, 13)
+    assert criterion(d, "contribution_months").values["short_job_months"] == 8
 
 
 def test_merged_flexible_workers_earlier_time_is_added() -> None:  # N§3(2)
     paid = months(6, "U1") + months(8, None, end=dt.date(2025, 12, 1))
     d = run(paid)
     assert d.eligible and d.months_counted == 14
+    assert criterion(d, "contribution_months").values["flexible_months"] == 8
 
 
 @pytest.mark.parametrize(
     ("clause", "carried", "total"),
-    [("R17 carry-over", 4, 22), ("R17 carry-over reaching the cap of 24", 10, 24), ("R17", 0, 18)],
+    [
+        ("SIL46 carry-over", 4, 22),
+        ("SIL46 carry-over reaching the cap of 24", 10, 24),
+        ("SIL46", 0, 18),
+        ("SIL46: a carry-over above 24 is itself capped", 40, 24),
+    ],
 )
 def test_carry_over(clause, carried, total) -> None:
     d = run(months(60), carried=carried)
-    assert d.total_months == total
+    assert d.total_months == total and d.carried_over <= 24
 
 
-def test_count_restarts_after_previous_claim() -> None:  # R17
+def test_count_restarts_after_previous_claim() -> None:  # R17; SIL46
     d = run(months(30), restart=dt.date(2025, 11, 20))
     assert not d.eligible
-    assert {c.name: c for c in d.criteria}["contribution_months"].values["months_paid_since_restart"] == 11
+    assert criterion(d, "contribution_months").values["months_paid_since_restart"] == 11
+
+
+@pytest.mark.parametrize(
+    ("on", "clause"), [(dt.date(2011, 6, 30), "R17"), (dt.date(2011, 7, 1), "SIL46"), (UNEMPLOYED, "SIL46")]
+)
+def test_duration_table_is_dated(on, clause) -> None:
+    p = parameters_on(default_values(), "220100", on)
+    assert p["duration_table"].clause == clause
+    assert duration_table(p["duration_table"]) == ((12, 12), (60, 18), (120, 24))  # the same figures
+    assert criterion(run(months(60, end=dt.date(on.year, on.month, 1)), on=on), "duration").clause == clause
 
 
 @pytest.mark.parametrize(("amount", "ok"), [(135_000, True), (78_000, False), (188_000, False), (200_000, False)])
@@ -142,8 +215,42 @@ def test_benefit_band(amount, ok) -> None:  # R18
     assert (benefit_band_problem(amount, 188_000, 78_000) is None) is ok
 
 
-def test_duration_table() -> None:
+def test_parameters_breaking_the_band_are_refused_not_claimants() -> None:  # R18
+    values = default_values()
+    assert band_problems(values) == []
+    raised = ParameterValue("benefit_amount", "220100", "1900.00", dt.date(2026, 1, 1), "R18")
+    lowered_wage = ParameterValue("minimum_wage", "220200", "1200.00", dt.date(2027, 1, 1), "R18")
+    problems = band_problems((*values, raised, lowered_wage))
+    assert len(problems) == 2
+    assert "region 220100 on 2026-01-01: benefit 1900.00" in problems[0] and "1880.00 (from 2005-01-01)" in problems[0]
+    assert "region 220200 on 2027-01-01" in problems[1] and "minimum wage 1200.00 (from 2027-01-01)" in problems[1]
+
+
+def test_duration_rows() -> None:
     assert [duration_for(m)[0] for m in (0, 11, 12, 59, 60, 119, 120, 300)] == [0, 0, 12, 12, 18, 18, 24, 24]
+
+
+@pytest.mark.parametrize(
+    ("clause", "separated", "filed", "in_time", "deadline"),
+    [
+        ("R16: 7 days", dt.date(2011, 6, 20), dt.date(2011, 6, 27), True, dt.date(2011, 6, 27)),
+        ("R16: the 8th day is late", dt.date(2011, 6, 20), dt.date(2011, 6, 28), False, dt.date(2011, 6, 27)),
+        (
+            "SIL50: 15 days for separations from 2011-07-01",
+            dt.date(2011, 7, 1),
+            dt.date(2011, 7, 16),
+            True,
+            dt.date(2011, 7, 16),
+        ),
+        ("SIL50: the 16th day is late", dt.date(2026, 11, 1), dt.date(2026, 11, 17), False, dt.date(2026, 11, 16)),
+    ],
+)
+def test_separation_filing_deadline_by_date(clause, separated, filed, in_time, deadline) -> None:
+    days = parameters_on(default_values(), "220100", separated)["separation_filing_days"]
+    c = separation_deadline(separated, filed, days)
+    assert (c.met, c.values["deadline"]) == (in_time, deadline), clause
+    assert c.clause == clause.split(":")[0]
+    assert str(deadline) in c.explanation
 
 
 @pytest.mark.parametrize(
@@ -171,3 +278,23 @@ def test_entitlement_and_months_left() -> None:
     end = entitlement_end(dt.date(2026, 1, 31), 12)
     assert end == dt.date(2027, 1, 31)
     assert whole_months_left(dt.date(2026, 7, 15), end) == 6
+
+
+@pytest.mark.parametrize(
+    ("clause", "paid", "ended", "fallback", "region"),
+    [
+        (
+            "Claims 5: the region of the job that ended",
+            months(3, "B", "220200") + months(24, "A"),
+            "B",
+            "220000",
+            "220200",
+        ),
+        # a provincial-direct unit's people: the province collects, the home region's fund is fed (N§3(4))
+        ("N§3(4): the home region, not the province", months(14, "P", "220300"), "P", "220000", "220300"),
+        ("no months of the ended job: the latest job's", months(14, "A", "220400"), "Z", "220000", "220400"),
+        ("nothing paid: the employment's region", [], "A", "220500", "220500"),
+    ],
+)
+def test_insured_region(clause, paid, ended, fallback, region) -> None:
+    assert insured_region(paid, ended, fallback) == region, clause

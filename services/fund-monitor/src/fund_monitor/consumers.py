@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import (
     BenefitPaid,
+    ClaimClosed,
     ClaimRegistered,
     ClaimStopped,
     EmploymentEnded,
@@ -127,6 +128,14 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
 
 @handlers.on(ClaimStopped)
 async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) -> None:
+    claim = await session.get(SeenClaim, data.claim_id)
+    if claim is not None:
+        claim.stopped_on = data.effective_date
+
+
+@handlers.on(ClaimClosed)
+async def claim_closed(session: AsyncSession, _: Envelope, data: ClaimClosed) -> None:
+    """Exhausted or rejected at verification: off the roll from that day, as a stop is (N§8 counts)."""
     claim = await session.get(SeenClaim, data.claim_id)
     if claim is not None:
         claim.stopped_on = data.effective_date

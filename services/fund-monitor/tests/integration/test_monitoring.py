@@ -6,6 +6,7 @@ from sqlalchemy import text
 from stdnum.cn import ric, uscc
 
 from insurance_shared.contracts import (
+    ClaimClosed,
     ClaimRegistered,
     EmploymentEnded,
     LayoffExecuted,
@@ -199,3 +200,25 @@ async def test_a_run_of_job_ends_counts_each_against_the_layoff_filed_by_its_end
         counted = (await s.execute(text("SELECT filing_id, id_number, end_date FROM mon_layoff_separations"))).all()
     assert sorted(ends) == [(1, days(3)), (2, days(5)), (3, days(5)), (4, days(90)), (5, days(5)), (6, days(5))]
     assert sorted(counted) == [(1, pid(1), days(20)), (2, pid(1), days(3)), (2, pid(2), days(5)), (2, pid(5), days(5))]
+
+
+async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(client, auth_headers, fm) -> None:
+    """#19 item 8: claims announces a claim leaving the roll (exhausted, rejected at verification) and the count
+    of registered unemployed falls; before, only stops were announced and these stayed counted for ever."""
+    await fm.feed(
+        *(ClaimRegistered(claim_id=n, id_number=pid(n), region="220100", registered_on=fm.month(-3)) for n in (1, 2, 3))
+    )
+    province = auth_headers("province", region="220000")
+
+    async def registered() -> int:
+        r = await client.get("/monitoring", headers=province)
+        return {x["region"]: x for x in r.json()["regions"]}["220100"]["registered_unemployed"]
+
+    assert await registered() == 3
+    await fm.feed(
+        ClaimClosed(claim_id=1, id_number=pid(1), region="220100", state="exhausted", effective_date=fm.month(0)),
+        ClaimClosed(
+            claim_id=2, id_number=pid(2), region="220100", state="verification_rejected", effective_date=fm.TODAY
+        ),
+    )
+    assert await registered() == 1

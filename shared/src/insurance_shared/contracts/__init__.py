@@ -5,7 +5,7 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .catalogue import EventData, catalogue, event_type
-from .claims import BenefitPaid, ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid
+from .claims import BenefitPaid, ClaimApproved, ClaimClosed, ClaimRegistered, ClaimStopped, SubsidyPaid
 from .contributions import (
     PERIOD_PAID_PART_SIZE,
     ContributionPeriodPaid,
@@ -28,6 +28,7 @@ __all__ = [
     "AlertRaised",
     "BenefitPaid",
     "ClaimApproved",
+    "ClaimClosed",
     "ClaimRegistered",
     "ClaimStopped",
     "ContributionPeriodPaid",

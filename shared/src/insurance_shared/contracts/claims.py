@@ -28,6 +28,20 @@ class ClaimStopped(EventData):
     effective_date: dt.date
 
 
+@event_type("claims.claim_closed.v1", source="claims")
+class ClaimClosed(EventData):
+    """A claim left the benefit roll other than by a stop (which ``claim_stopped`` announces): ``exhausted`` (its
+    benefit period ran out), ``verification_rejected`` (the community did not verify it, N§5 ¶2), ``withdrawn``.
+    From ``effective_date`` the person is no longer counted as registered unemployed on this claim.
+    Subject: the identity number."""
+
+    claim_id: int
+    id_number: str
+    region: str
+    state: str  # exhausted | verification_rejected | withdrawn
+    effective_date: dt.date
+
+
 @event_type("claims.claim_approved.v1", source="claims")
 class ClaimApproved(EventData):
     """核实通过, 开始发放 (N§5 ¶2). Subject: the identity number."""

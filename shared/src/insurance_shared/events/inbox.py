@@ -50,6 +50,7 @@ from ..db import (
 )
 from ..tracing import child_of, current_traceparent
 from .envelope import Envelope
+from .outbox import Cursor
 
 __all__ = [
     "Handler",
@@ -238,11 +239,13 @@ class Inbox:
         *,
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
+        delay_seconds: float = 0.0,
     ) -> None:
         self.db = db
         self.handlers = handlers
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        self.delay_seconds = delay_seconds  # a consumer made slow on purpose, for freshness tests
 
     # ---- the stream -------------------------------------------------------------------------------------------
 
@@ -250,6 +253,8 @@ class Inbox:
         """Apply a delivered batch, in order. Returns once every event is applied, skipped or parked."""
         if not batch:
             return
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         try:
             async with self.db.sessionmaker() as session:
                 await self._apply_many(session, source, batch)
@@ -373,6 +378,18 @@ class Inbox:
         )
 
     _store_cursor = staticmethod(store_cursor)
+
+    async def advance(self, source: str, position: Cursor) -> None:
+        """Move the applied position of ``source`` to ``position`` if it is ahead: for positions reached without
+        an event to apply (a feed page of skipped types), or told by a transport that can redeliver out of order
+        (JetStream), where the position must never move back."""
+        async with self.db.sessionmaker() as session:
+            current = (
+                await session.execute(select(consumer_cursors.c.cursor).where(consumer_cursors.c.source == source))
+            ).scalar_one_or_none()
+            if current is None or Cursor.parse(current) < position:
+                await self._store_cursor(session, source, str(position))
+                await session.commit()
 
     async def cursor(self, source: str) -> str | None:
         async with self.db.sessionmaker() as session:

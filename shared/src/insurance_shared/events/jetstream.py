@@ -5,6 +5,7 @@ processed-events table drops the rest). Consumers are durable pull consumers tha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import nats
@@ -23,6 +24,7 @@ __all__ = ["JetStreamConsumer", "JetStreamRelay", "stream_name", "subject_root"]
 log = logging.getLogger(__name__)
 
 RELAY_CURSOR_KEY = "@relay:nats"  # the relay's position, kept in consumer_cursors beside the consumers'
+POSITION_HEADER = "Outbox-Position"
 
 
 def subject_root(source: str, prefix: str = "") -> str:
@@ -87,7 +89,9 @@ class JetStreamRelay:
                 await js.publish_async(  # type: ignore[attr-defined]
                     f"{self.prefix}{row.type}",
                     row.envelope_json.encode(),
-                    headers={"Nats-Msg-Id": row.event_id},
+                    # the outbox position travels beside the event: consumers keep the highest they applied,
+                    # the same position the feed transport stores, so freshness checks work on either
+                    headers={"Nats-Msg-Id": row.event_id, POSITION_HEADER: str(row.cursor)},
                     wait_stall=10,
                 )
             )
@@ -162,14 +166,19 @@ class JetStreamConsumer:
         except (TimeoutError, NatsTimeout):
             return 0
         batch: list[Incoming] = []
+        positions: list[Cursor] = []
         for msg in msgs:
             try:
                 batch.append(Incoming(Envelope.model_validate_json(msg.data)))
             except ValueError:
                 log.error("message %s on %s is not an event envelope; dropped", msg.metadata.sequence, msg.subject)
+            with contextlib.suppress(ValueError, TypeError):  # a message from a relay without positions
+                positions.append(Cursor.parse((msg.headers or {}).get(POSITION_HEADER)))
         await self.inbox.apply(self.source, batch)
         for msg in msgs:  # only after the effects committed: a crash before this means redelivery, not loss
             await msg.ack()
+        if positions:
+            await self.inbox.advance(self.source, max(positions))
         return len(msgs)
 
     async def run(self) -> None:

@@ -30,7 +30,17 @@ from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, UTCDateTime, copy_ro
 from ..tracing import current_traceparent
 from .envelope import Envelope
 
-__all__ = ["Cursor", "FeedRow", "emit", "emit_many", "outbox", "read_after", "read_feed", "wait_for_commit"]
+__all__ = [
+    "Cursor",
+    "FeedRow",
+    "emit",
+    "emit_many",
+    "horizon",
+    "outbox",
+    "read_after",
+    "read_feed",
+    "wait_for_commit",
+]
 
 outbox = Table(
     "outbox",
@@ -214,6 +224,13 @@ _READ_SKIPPING_SQLITE = text(
     "SELECT txid, id, event_id, type, envelope FROM outbox "
     "WHERE id > :id AND id <= :to_id AND type NOT IN :skip ORDER BY id LIMIT :limit"
 ).bindparams(bindparam("skip", expanding=True))
+
+
+async def horizon(conn: AsyncConnection | AsyncSession) -> Cursor:
+    """The last position a reader may pass now: every event at or below it is committed for good. A consumer
+    that has applied up to here has seen everything this service had announced when it was asked."""
+    top = (await conn.execute(_HORIZON_PG if _dialect(conn) == "postgresql" else _HORIZON_SQLITE)).first()
+    return Cursor() if top is None or top[1] is None else Cursor(top[0], top[1])
 
 
 async def read_feed(

@@ -40,6 +40,7 @@ def start_events(db: Database, service: str, settings: ServiceSettings, handlers
         handlers,
         max_attempts=settings.consumer_max_attempts,
         backoff_seconds=settings.consumer_backoff_seconds,
+        delay_seconds=settings.consumer_delay_seconds,
     )
     runtime = EventRuntime(inbox)
     if not settings.background_tasks:

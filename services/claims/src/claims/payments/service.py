@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Conflict, Unprocessable
-from insurance_shared.contracts import BenefitPaid
+from insurance_shared.contracts import BenefitPaid, ClaimClosed
 from insurance_shared.db import upsert_insert, utcnow
 from insurance_shared.events import emit
 
@@ -66,6 +66,7 @@ async def run_month(session: AsyncSession, region: str, month: dt.date, today: d
         if not claims:
             break
         rows = []
+        closed: list[Claim] = []
         for c in claims:
             end = min(c.entitlement_end, c.stopped_on) if c.stopped_on else c.entitlement_end  # type: ignore[type-var]
             amount, days = amount_for_month(c.monthly_amount, first, c.registered_on, end)  # type: ignore[arg-type]
@@ -84,8 +85,23 @@ async def run_month(session: AsyncSession, region: str, month: dt.date, today: d
                 )
             if c.state == "active" and c.entitlement_end is not None and c.entitlement_end <= after:
                 c.state = "exhausted"
+                closed.append(c)
         if rows:
             await session.execute(insert(BenefitPayment).on_conflict_do_nothing(), rows)
+        for c in closed:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
+            await emit(
+                session,
+                ClaimClosed(
+                    claim_id=c.id,
+                    id_number=c.id_number,
+                    region=c.region,
+                    state="exhausted",
+                    effective_date=c.entitlement_end,  # type: ignore[arg-type]
+                ),
+                subject=c.id_number,
+                region=c.region,
+            )
+        closed.clear()
         last_id = claims[-1].id
         await session.commit()
     total, count = (

@@ -2,7 +2,7 @@ import datetime as dt
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import RootModel
 from sqlalchemy import select
 
@@ -19,8 +19,10 @@ from insurance_shared import (
     writer,
 )
 from insurance_shared.app import problem_doc
+from insurance_shared.decisions import CriterionOut, criterion_dict
+from insurance_shared.events.freshness import wait_until_caught_up
 
-from ..rules.eligibility import default_values, parameters_on
+from ..rules.eligibility import default_values, parameters_on, separation_deadline
 from . import service
 from .models import Claim, Referral, Separation
 from .schemas import (
@@ -84,11 +86,15 @@ def claim_out(c: Claim) -> ClaimOut:
 SeparationsOut = RootModel[list[SeparationOut]]
 
 
-@router.post("/separations", status_code=201, response_model=SeparationsOut, summary="单位报送离职人员 (R16)")
+@router.post(
+    "/separations",
+    status_code=201,
+    response_model=SeparationsOut,
+    summary="单位报送离职人员 (期限: 离职之日适用的 R16 或 SIL50 参数)",
+)
 async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_insurance)]):
     w.principal.ensure_writable(body.region)
     today = dt.date.today()
-    days = int(parameters_on(default_values(), body.region, today)["separation_filing_days"].value)
     out = []
     for i, p in enumerate(body.persons):
         if p.separation_date > today:
@@ -97,6 +103,9 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 "a separation is filed once it has happened",
                 field=f"body.persons[{i}].separation_date",
             )
+        # the deadline of the law in force on the separation date (R16, or SIL50 for separations from 2011-07-01)
+        days = parameters_on(default_values(), body.region, p.separation_date)["separation_filing_days"]
+        in_time = separation_deadline(p.separation_date, today, days)
         row = Separation(
             unit_credit_code=body.unit_credit_code,
             region=body.region,
@@ -106,7 +115,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
             reason=p.reason.value,
             involuntary=service.classify(p.reason),
             filed_on=today,
-            late=(today - p.separation_date).days > days,
+            late=not in_time.met,
         )
         w.session.add(row)
         await w.session.flush()
@@ -120,22 +129,23 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 involuntary=row.involuntary,
                 filed_on=row.filed_on,
                 late=row.late,
+                filing_deadline=CriterionOut(**criterion_dict(in_time)),
             )
         )
-
-    class _Out(list):
-        def model_dump_json(self) -> str:
-            return "[" + ",".join(x.model_dump_json() for x in self) + "]"
-
-    return await w.respond(201, _Out(out))  # type: ignore[arg-type]
+    return await w.respond(201, SeparationsOut(out))
 
 
-@router.post("/eligibility/check", response_model=DecisionOut, summary="资格试算 (不写入)")
+@router.post(
+    "/eligibility/check",
+    response_model=DecisionOut,
+    summary="资格试算 (不写入)",
+    responses={404: problem_doc("本地区不掌握此人 (person_not_found): 与查无此人的回答相同")},
+)
 async def check(body: CheckIn, session: Session, principal: Annotated[Principal, Depends(_readers)]) -> DecisionOut:
     if not principal.can_read(body.region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not check region {body.region}")
     decision, _ = await service.evaluate(
-        session, body.id_number, body.region, body.on or dt.date.today(), body.job_seeking
+        session, principal, body.id_number, body.region, body.on or dt.date.today(), body.job_seeking
     )
     d = json.loads(service.decision_json(decision))
     return DecisionOut(
@@ -149,14 +159,35 @@ async def check(body: CheckIn, session: Session, principal: Annotated[Principal,
     )
 
 
+async def _fresh_history(
+    request: Request, _: Annotated[Principal, Depends(require_roles(Role.EMPLOYMENT_SERVICE))]
+) -> None:
+    """A stored decision waits until the contribution history has caught up with contributions (outside the
+    request's transaction, so the consumer can write meanwhile, SQLite's one writer included)."""
+    await wait_until_caught_up(request, "contributions", wait_seconds=request.app.state.settings.history_wait_seconds)
+
+
+_history_doc = {
+    503: problem_doc("缴费记录尚未同步到最新 (history_catching_up, 带 Retry-After): 未作判定, 未写入任何数据, 稍后重试")
+}
+
+
 @router.post(
     "/claims",
     status_code=201,
     response_model=ClaimOut,
     summary="失业登记并作出资格判定",
-    responses={409: problem_doc("已有未结束的申领 (claim_active)")},
+    responses={
+        404: problem_doc("本地区不掌握此人 (person_not_found): 与查无此人的回答相同"),
+        409: problem_doc("已有未结束的申领 (claim_active)"),
+        **_history_doc,
+    },
 )
-async def register(body: RegistrationIn, w: Annotated[Write, Depends(_employment)]):
+async def register(
+    body: RegistrationIn,
+    _fresh: Annotated[None, Depends(_fresh_history)],
+    w: Annotated[Write, Depends(_employment)],
+):
     claim = await service.register(
         w.session,
         w.principal,
@@ -265,8 +296,7 @@ async def verify(claim_id: ClaimId, body: VerifyIn, w: Annotated[Write, Depends(
 @router.post("/claims/{claim_id}/reject", response_model=ClaimOut, summary="社区核实不通过", responses=_transition)
 async def reject(claim_id: ClaimId, body: RejectIn, w: Annotated[Write, Depends(_community)]):
     claim = await _community_claim(w, claim_id)
-    service.transition(claim, ("verification_requested",), "verification_rejected")
-    claim.state, claim.verification_note = "verification_rejected", body.reason
+    await service.reject(w.session, claim, body.reason, dt.date.today())
     w.audit("claim.verification_rejected", "claim", str(claim.id), claim.region)
     return await w.respond(200, claim_out(claim))
 

@@ -16,7 +16,7 @@ class SeparatedPerson(BaseModel):
 
 
 class SeparationsIn(BaseModel):
-    """单位报送终止劳动关系人员名单 (R16: 自终止之日起7日内)."""
+    """单位报送终止劳动关系人员名单, 期限按离职之日适用的法规 (R16; 2011-07-01起 SIL50), 见参数 separation_filing_days."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -49,7 +49,10 @@ class SeparationOut(BaseModel):
     reason: str
     involuntary: bool = Field(description="非因本人意愿 (R14(2))")
     filed_on: dt.date
-    late: bool = Field(description="超过7日报送 (R16)")
+    late: bool = Field(description="逾期报送: 超过离职之日适用的期限 (见 filing_deadline)")
+    filing_deadline: CriterionOut = Field(
+        description="报送期限的判定: 适用的天数参数 (R16 或 SIL50)、截止日、逾期天数、条款"
+    )
 
 
 class RegistrationIn(BaseModel):

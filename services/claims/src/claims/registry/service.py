@@ -10,14 +10,21 @@ import json
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Unprocessable, format_yuan, parse_yuan
-from insurance_shared.contracts import ClaimApproved, ClaimRegistered, ClaimStopped, SubsidyPaid, is_involuntary
+from insurance_shared import Conflict, NotFound, Principal, Problem, Unprocessable, format_yuan, parse_yuan
+from insurance_shared.contracts import (
+    ClaimApproved,
+    ClaimClosed,
+    ClaimRegistered,
+    ClaimStopped,
+    SubsidyPaid,
+    is_involuntary,
+)
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
 
 from ..history.models import ContributionMonth, EmploymentSeen
-from ..rules.eligibility import Decision, PaidMonth, decide, default_values, parameters_on
+from ..rules.eligibility import Decision, PaidMonth, decide, default_values, insured_region, parameters_on
 from ..rules.payments import entitlement_end, whole_months_left
 from .models import BenefitPayment, Claim, Referral, Separation
 
@@ -57,10 +64,15 @@ _SEPARATION = (
     .where(Separation.id_number == bindparam("id_number"), Separation.separation_date <= bindparam("on"))
     .order_by(Separation.separation_date.desc(), Separation.id.desc())
 )
+# the restart point (R17/SIL46): the latest claim that drew benefits; one refused, rejected at verification or
+# withdrawn before any payment used no months and restarts nothing
 _PREVIOUS = (
     select(Claim)
-    .where(Claim.id_number == bindparam("id_number"), Claim.eligible.is_(True))
-    .order_by(Claim.registered_on.desc())
+    .where(
+        Claim.id_number == bindparam("id_number"),
+        exists().where(BenefitPayment.claim_id == Claim.id, BenefitPayment.kind == "benefit"),
+    )
+    .order_by(Claim.registered_on.desc(), Claim.id.desc())
 )
 _CLAIM = select(Claim).where(Claim.id == bindparam("claim_id"))
 _CLAIM_LOCKED = _CLAIM.with_for_update()
@@ -76,6 +88,19 @@ class Inputs:
     restart_after: dt.date | None
     carried_over: int
     in_flexible_employment: bool
+    insured_region: str | None  # 参保地: the pooling region of the last insured job
+
+
+def person_not_found() -> Problem:
+    """The one answer for a person this caller may not see, whether unknown everywhere or known only to another
+    region: the body must not differ, or the difference itself tells another region's agency that the person
+    exists (Claims 5: it learns nothing of the person's history)."""
+    return Problem(
+        404,
+        "person_not_found",
+        "Not found",
+        "no contribution record, employment or separation of this person is known to this region",
+    )
 
 
 async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> Inputs:
@@ -97,6 +122,11 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
     flexible_now = any(
         e.track == "flexible" and e.end_date is None and e.start_date <= registered_on for e in employments
     )
+    fallback = (
+        separation.region
+        if separation is not None and separation.unit_credit_code == ended_unit
+        else (last.region if last is not None else (employments[-1].region if employments else None))
+    )
     return Inputs(
         months,
         ended_unit,
@@ -105,6 +135,7 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
         previous.registered_on if previous else None,
         previous.months_left if previous else 0,
         flexible_now,
+        insured_region(months, ended_unit, fallback),
     )
 
 
@@ -130,15 +161,28 @@ async def known_person(session: AsyncSession, id_number: str) -> bool:
 
 
 async def evaluate(
-    session: AsyncSession, id_number: str, region: str, registered_on: dt.date, job_seeking: bool
+    session: AsyncSession,
+    principal: Principal,
+    id_number: str,
+    region: str,
+    registered_on: dt.date,
+    job_seeking: bool,
 ) -> tuple[Decision, Inputs]:
+    """Decide for ``region`` on ``registered_on``. A claim belongs to the pooling region of the last insured job
+    (参保地): a city's agency learns nothing of a person insured elsewhere (the same 404 as for nobody); the
+    province, which may see everyone, is told which region the claim belongs to."""
     if not await known_person(session, id_number):
-        raise Unprocessable(
-            "unknown_person",
-            "no contribution record, employment or separation is known for this person",
-            field="body.id_number",
-        )
+        raise person_not_found()
     inputs = await gather_inputs(session, id_number, registered_on)
+    home = inputs.insured_region
+    if not principal.reads_all_regions and home != principal.region:
+        raise person_not_found()
+    if home is not None and home != region:
+        raise Unprocessable(
+            "not_insured_region",
+            f"the person's last insured job was in region {home}: the claim is registered and decided there",
+            field="body.region",
+        )
     try:
         params = parameters_on(default_values(), region, registered_on)
     except LookupError as exc:
@@ -153,6 +197,7 @@ async def evaluate(
         restart_after=inputs.restart_after,
         carried_over=inputs.carried_over,
         params=params,
+        on=registered_on,
     )
     return decision, inputs
 
@@ -179,7 +224,7 @@ async def register(
         raise Conflict(
             "claim_active", f"this person already has an open claim ({active[0]})", extra={"claim_id": active[0]}
         )
-    decision, inputs = await evaluate(session, id_number, region, registered_on, job_seeking)
+    decision, inputs = await evaluate(session, principal, id_number, region, registered_on, job_seeking)
     if inputs.in_flexible_employment:
         raise Unprocessable(
             "flexible_worker_in_employment",
@@ -248,6 +293,26 @@ async def approve(session: AsyncSession, claim: Claim, certificate_no: str) -> N
             monthly_amount_fen=claim.monthly_amount,
             total_months=claim.total_months,
             entitlement_end=claim.entitlement_end,  # type: ignore[arg-type]
+        ),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+
+
+async def reject(session: AsyncSession, claim: Claim, reason: str, today: dt.date) -> None:
+    """The community did not verify the claim (N§5 ¶2): it never reaches the roll, and drew nothing, so it is no
+    restart point for a later claim (Claims 5)."""
+    transition(claim, ("verification_requested",), "verification_rejected")
+    claim.state, claim.verification_note = "verification_rejected", reason
+    await session.flush()
+    await emit(
+        session,
+        ClaimClosed(
+            claim_id=claim.id,
+            id_number=claim.id_number,
+            region=claim.region,
+            state="verification_rejected",
+            effective_date=today,
         ),
         subject=claim.id_number,
         region=claim.region,
