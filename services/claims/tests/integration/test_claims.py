@@ -561,3 +561,61 @@ async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_header
     assert crit["contribution_months"]["values"]["restart_after"] == str(claim["registered_on"])
     assert crit["contribution_months"]["values"]["months_counted"] == 0
     assert again.json()["eligible"] is False
+
+
+async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(client, auth_headers, db) -> None:
+    """#19 item 9: a claim refused before the correction (24 months at one unit, 3 at the next, dismissed) is not
+    re-decided silently; asked, claims decides again, keeps both decisions, and the claim proceeds."""
+    other = "91220101MA0Y3XXK95"
+    await history(db, 50, 24, ended_k=4, unit=other)  # the long earlier job, ended three months ago
+    await history(db, 50, 3, reason="dismissed")  # the short last job
+    old = '{"eligible": false, "months_counted": 0, "entitled_months": 0, "carried_over": 0, "total_months": 0, "monthly_amount_fen": 135000, "criteria": []}'
+    async with db.sessionmaker() as s:
+        claim_id = (
+            await s.execute(
+                text(
+                    "INSERT INTO claims (id_number, name, region, registered_on, job_seeking, state, eligible, decision,"
+                    " months_counted, total_months, carried_over, monthly_amount, months_left, created_at, updated_at)"
+                    " VALUES (:id, '张三', '220100', :on, true, 'ineligible', false, :d, 0, 0, 0, 135000, 0, now(), now())"
+                    " RETURNING id"
+                ),
+                {"id": pid(50), "on": month(0), "d": old},
+            )
+        ).scalar_one()
+        await s.execute(
+            text(
+                "INSERT INTO claim_decisions (claim_id, eligible, total_months, decision, decided_by, reason, created_at)"
+                " VALUES (:c, false, 0, :d, 'system', 'registration', now())"
+            ),
+            {"c": claim_id, "d": old},
+        )
+        await s.commit()
+
+    elsewhere = await client.post(f"/claims/{claim_id}/redecide", headers=auth_headers(*EMP, region="220200"))
+    assert elsewhere.status_code == 404  # another region's officer does not see the claim
+    r = await client.post(f"/claims/{claim_id}/redecide", headers=auth_headers(*EMP, sub="officer-7"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["outcome"] == "now_eligible" and body["previous"]["eligible"] is False
+    assert (body["claim"]["state"], body["claim"]["eligible"], body["claim"]["total_months"]) == (
+        "registered",
+        True,
+        12,
+    )
+    assert body["decision"]["months_counted"] == 27 and body["replaces"] is not None
+    async with db.sessionmaker() as s:
+        kept = (
+            await s.execute(
+                text("SELECT reason, eligible, decided_by FROM claim_decisions WHERE claim_id = :c ORDER BY id"),
+                {"c": claim_id},
+            )
+        ).all()
+    assert [tuple(k) for k in kept] == [("registration", False, "system"), ("redecision", True, "officer-7")]
+    assert "claims.claim_redecided.v1" in await outbox_types(db)
+    again = await client.post(f"/claims/{claim_id}/redecide", headers=auth_headers("province", region="220000"))
+    assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
+    # it proceeds as any registered claim: verification can be asked
+    asked = await client.post(
+        f"/claims/{claim_id}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    assert asked.status_code == 200 and asked.json()["state"] == "verification_requested"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared.contracts import (
     BenefitPaid,
     ClaimClosed,
+    ClaimRedecided,
     ClaimRegistered,
     ClaimStopped,
     EmploymentEnded,
@@ -131,6 +132,14 @@ async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) 
     claim = await session.get(SeenClaim, data.claim_id)
     if claim is not None:
         claim.stopped_on = data.effective_date
+
+
+@handlers.on(ClaimRedecided)
+async def claim_redecided(session: AsyncSession, _: Envelope, data: ClaimRedecided) -> None:
+    """A refused claim found eligible on re-decision proceeds: from then on it counts as a registered claim."""
+    claim = await session.get(SeenClaim, data.claim_id)
+    if claim is not None and data.proceeds:
+        claim.eligible = True
 
 
 @handlers.on(ClaimClosed)

@@ -7,6 +7,7 @@ from stdnum.cn import ric, uscc
 
 from insurance_shared.contracts import (
     ClaimClosed,
+    ClaimRedecided,
     ClaimRegistered,
     EmploymentEnded,
     LayoffExecuted,
@@ -220,5 +221,31 @@ async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(
         ClaimClosed(
             claim_id=2, id_number=pid(2), region="220100", state="verification_rejected", effective_date=fm.TODAY
         ),
+    )
+    assert await registered() == 1
+
+
+async def test_a_refused_claim_redecided_eligible_counts_as_registered(client, auth_headers, fm) -> None:
+    await fm.feed(
+        ClaimRegistered(claim_id=5, id_number=pid(5), region="220100", registered_on=fm.month(-1), eligible=False)
+    )
+    province = auth_headers("province", region="220000")
+
+    async def registered() -> int:
+        r = await client.get("/monitoring", headers=province)
+        return {x["region"]: x for x in r.json()["regions"]}["220100"]["registered_unemployed"]
+
+    assert await registered() == 0
+    await fm.feed(
+        ClaimRedecided(
+            claim_id=5,
+            id_number=pid(5),
+            region="220100",
+            registered_on=fm.month(-1),
+            eligible=True,
+            was_eligible=False,
+            total_months=12,
+            proceeds=True,
+        )
     )
     assert await registered() == 1

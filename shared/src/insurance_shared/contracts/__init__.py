@@ -5,7 +5,15 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .catalogue import EventData, catalogue, event_type
-from .claims import BenefitPaid, ClaimApproved, ClaimClosed, ClaimRegistered, ClaimStopped, SubsidyPaid
+from .claims import (
+    BenefitPaid,
+    ClaimApproved,
+    ClaimClosed,
+    ClaimRedecided,
+    ClaimRegistered,
+    ClaimStopped,
+    SubsidyPaid,
+)
 from .contributions import (
     PERIOD_PAID_PART_SIZE,
     ContributionPeriodPaid,
@@ -29,6 +37,7 @@ __all__ = [
     "BenefitPaid",
     "ClaimApproved",
     "ClaimClosed",
+    "ClaimRedecided",
     "ClaimRegistered",
     "ClaimStopped",
     "ContributionPeriodPaid",

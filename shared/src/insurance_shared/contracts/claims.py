@@ -42,6 +42,22 @@ class ClaimClosed(EventData):
     effective_date: dt.date
 
 
+@event_type("claims.claim_redecided.v1", source="claims")
+class ClaimRedecided(EventData):
+    """A claim decided again under the rules in force on its registration date, as corrected (#19): the new
+    decision is kept beside the old. ``proceeds``: a refused claim is now eligible and goes on to verification.
+    Subject: the identity number."""
+
+    claim_id: int
+    id_number: str
+    region: str
+    registered_on: dt.date
+    eligible: bool
+    was_eligible: bool
+    total_months: int
+    proceeds: bool
+
+
 @event_type("claims.claim_approved.v1", source="claims")
 class ClaimApproved(EventData):
     """核实通过, 开始发放 (N§5 ¶2). Subject: the identity number."""

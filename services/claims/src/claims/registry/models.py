@@ -101,3 +101,20 @@ class PaymentRun(Base):
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClaimDecision(Base):
+    """Each decision made on a claim: the registration's and every re-decision beside it, never overwritten."""
+
+    __tablename__ = "claim_decisions"
+    __table_args__ = (Index("ix_claim_decisions_claim", "claim_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    total_months: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))  # the officer's sub, or "system"
+    reason: Mapped[str] = mapped_column(String(40))  # registration | redecision
+    replaces: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

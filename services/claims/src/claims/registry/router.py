@@ -3,7 +3,7 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import RootModel
+from pydantic import BaseModel, Field, RootModel
 from sqlalchemy import select
 
 from insurance_shared import (
@@ -159,12 +159,20 @@ async def check(body: CheckIn, session: Session, principal: Annotated[Principal,
     )
 
 
-async def _fresh_history(
-    request: Request, _: Annotated[Principal, Depends(require_roles(Role.EMPLOYMENT_SERVICE))]
-) -> None:
-    """A stored decision waits until the contribution history has caught up with contributions (outside the
-    request's transaction, so the consumer can write meanwhile, SQLite's one writer included)."""
-    await wait_until_caught_up(request, "contributions", wait_seconds=request.app.state.settings.history_wait_seconds)
+def fresh_history(*roles: Role):
+    """A stored decision waits until the contribution history has caught up with contributions (a dependency
+    resolved before the request's transaction begins, so the consumer can write meanwhile, SQLite's one writer
+    included; after the caller's token is checked, so nobody unauthenticated makes claims call a peer)."""
+
+    async def dependency(request: Request, _: Annotated[Principal, Depends(require_roles(*roles))]) -> None:
+        await wait_until_caught_up(
+            request, "contributions", wait_seconds=request.app.state.settings.history_wait_seconds
+        )
+
+    return dependency
+
+
+_fresh_history = fresh_history(Role.EMPLOYMENT_SERVICE)
 
 
 _history_doc = {
@@ -203,6 +211,69 @@ async def register(
     if claim.state == "verification_requested":
         w.audit("claim.verification_requested", "claim", str(claim.id), claim.region)
     return await w.respond(201, claim_out(claim), location=f"/claims/{claim.id}")
+
+
+class RedecisionOut(BaseModel):
+    """重新判定: 按登记之日适用的规则 (现行解释) 重新作出的判定, 与原判定并存."""
+
+    claim: ClaimOut
+    outcome: Literal["now_eligible", "more_months", "unchanged", "kept_pending_review"] = Field(
+        description=(
+            "now_eligible: 原不符合条件, 现符合, 申领继续 (待核实); more_months: 期限延长; unchanged: 结果不变; "
+            "kept_pending_review: 新判定不如原判定有利, 原判定继续有效, 需另行作出决定"
+        )
+    )
+    decision_id: int
+    replaces: int | None
+    decision: DecisionOut
+    previous: DecisionOut | None
+
+
+def _decision_out(raw: str) -> DecisionOut:
+    d = json.loads(raw)
+    return DecisionOut(
+        eligible=d["eligible"],
+        months_counted=d["months_counted"],
+        entitled_months=d["entitled_months"],
+        carried_over=d["carried_over"],
+        total_months=d["total_months"],
+        monthly_amount=d["monthly_amount_fen"],
+        criteria=d["criteria"],
+    )
+
+
+@router.post(
+    "/claims/{claim_id}/redecide",
+    response_model=RedecisionOut,
+    summary="按更正后的规则重新判定 (保留原判定)",
+    description=(
+        "Decides the claim again on today's contribution history under the rules in force on its registration "
+        "date, as this release reads them (#19 corrected the counting of months), and keeps the new decision beside "
+        "the old. A refused claim that is now eligible proceeds (state `registered`, then verification); a less "
+        "favourable result changes nothing by itself. Roles: `employment_service` of the claim's region, or "
+        "`province`."
+    ),
+    responses={**_history_doc, 409: problem_doc("申领状态不允许 (claim_not_refused)")},
+)
+async def redecide(
+    claim_id: ClaimId,
+    _fresh: Annotated[None, Depends(fresh_history(Role.EMPLOYMENT_SERVICE, Role.PROVINCE))],
+    w: Annotated[Write, Depends(writer(Role.EMPLOYMENT_SERVICE, Role.PROVINCE))],
+):
+    claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
+    result = await service.redecide(w.session, w.principal, claim)
+    w.audit(f"claim.redecided.{result.outcome}", "claim", str(claim.id), claim.region)
+    return await w.respond(
+        200,
+        RedecisionOut(
+            claim=claim_out(claim),
+            outcome=result.outcome,  # type: ignore[arg-type]
+            decision_id=result.decision.id,
+            replaces=result.previous.id if result.previous else None,
+            decision=_decision_out(result.decision.decision),
+            previous=_decision_out(result.previous.decision) if result.previous else None,
+        ),
+    )
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="查询申领")

@@ -10,10 +10,21 @@ import json
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Problem, Unprocessable, format_yuan, parse_yuan
+from insurance_shared import (
+    PROVINCE,
+    Conflict,
+    NotFound,
+    Principal,
+    Problem,
+    Role,
+    Unprocessable,
+    format_yuan,
+    parse_yuan,
+)
 from insurance_shared.contracts import (
     ClaimApproved,
     ClaimClosed,
+    ClaimRedecided,
     ClaimRegistered,
     ClaimStopped,
     SubsidyPaid,
@@ -26,7 +37,7 @@ from insurance_shared.events import emit
 from ..history.models import ContributionMonth, EmploymentSeen
 from ..rules.eligibility import Decision, PaidMonth, decide, default_values, insured_region, parameters_on
 from ..rules.payments import entitlement_end, whole_months_left
-from .models import BenefitPayment, Claim, Referral, Separation
+from .models import BenefitPayment, Claim, ClaimDecision, Referral, Separation
 
 OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
 STOP_REASONS = (
@@ -252,6 +263,16 @@ async def register(
     )
     session.add(claim)
     await session.flush()
+    session.add(
+        ClaimDecision(
+            claim_id=claim.id,
+            eligible=claim.eligible,
+            total_months=claim.total_months,
+            decision=claim.decision,
+            decided_by="system",
+            reason="registration",
+        )
+    )
     await emit(
         session,
         ClaimRegistered(
@@ -266,6 +287,76 @@ async def register(
         region=region,
     )
     return claim
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Redecision:
+    claim: Claim
+    decision: ClaimDecision
+    previous: ClaimDecision | None
+    outcome: str  # now_eligible | more_months | unchanged | kept_pending_review
+
+
+async def redecide(session: AsyncSession, principal: Principal, claim: Claim) -> Redecision:
+    """Decide ``claim`` again on today's history under the rules in force on its registration date (as this build
+    reads them), and keep the new decision beside the old. A refused claim that is now eligible proceeds as a new
+    registration would; an open claim whose duration grows gets the longer period. A decision less favourable than
+    the one the claim runs on changes nothing by itself (withdrawing a benefit is a decision of its own, with its
+    reasons): it is recorded and reported as ``kept_pending_review``."""
+    if not (claim.region == principal.region or (Role.PROVINCE in principal.roles and principal.region == PROVINCE)):
+        principal.ensure_writable(claim.region, field="path.claim_id")  # the claim's region or the province
+    previous = (
+        await session.execute(
+            select(ClaimDecision).where(ClaimDecision.claim_id == claim.id).order_by(ClaimDecision.id.desc()).limit(1)
+        )
+    ).scalar_one_or_none()
+    decision, inputs = await evaluate(
+        session, principal, claim.id_number, claim.region, claim.registered_on, claim.job_seeking
+    )
+    was_eligible = claim.eligible
+    outcome = "unchanged"
+    if decision.eligible and not was_eligible:
+        if claim.state != "ineligible":
+            raise Conflict("claim_not_refused", f"claim {claim.id} is {claim.state}: only a refused claim proceeds")
+        outcome = "now_eligible"
+        claim.state, claim.eligible = "registered", True
+        claim.separation_reason, claim.ended_unit = inputs.separation_reason, inputs.ended_unit
+    elif decision.eligible and decision.total_months > claim.total_months and claim.state in OPEN_STATES:
+        outcome = "more_months"
+    elif was_eligible and (not decision.eligible or decision.total_months < claim.total_months):
+        outcome = "kept_pending_review"
+    if outcome in ("now_eligible", "more_months"):
+        claim.decision = decision_json(decision)
+        claim.months_counted, claim.total_months = decision.months_counted, decision.total_months
+        claim.carried_over, claim.monthly_amount = decision.carried_over, decision.monthly_amount
+        claim.entitlement_end = entitlement_end(claim.registered_on, decision.total_months)
+    record = ClaimDecision(
+        claim_id=claim.id,
+        eligible=decision.eligible,
+        total_months=decision.total_months,
+        decision=decision_json(decision),
+        decided_by=principal.sub,
+        reason="redecision",
+        replaces=previous.id if previous else None,
+    )
+    session.add(record)
+    await session.flush()
+    await emit(
+        session,
+        ClaimRedecided(
+            claim_id=claim.id,
+            id_number=claim.id_number,
+            region=claim.region,
+            registered_on=claim.registered_on,
+            eligible=decision.eligible,
+            was_eligible=was_eligible,
+            total_months=decision.total_months,
+            proceeds=outcome == "now_eligible",
+        ),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+    return Redecision(claim, record, previous, outcome)
 
 
 async def claim_for(session: AsyncSession, principal: Principal, claim_id: int, *, lock: bool = False) -> Claim:
