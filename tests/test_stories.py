@@ -293,6 +293,23 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
         "fund-monitor sees the benefits paid",
     )
     assert paid["expenditure"]["benefits"] == run["amount"]
+    this_month = f"{month(0):%Y-%m}"
+    recon = stack.eventually(
+        lambda: (
+            (
+                r := stack.call(
+                    "fund-monitor",
+                    "GET",
+                    f"/reconciliation?from={this_month}&to={this_month}&region={CC}",
+                    roles=("province",),
+                    region="220000",
+                ).json()
+            )["balanced"]
+            and r
+        ),
+        "fund-monitor's books reconcile with contributions' and claims' own totals",
+    )
+    assert {"contributions", "late_fees", "benefits"} <= {s["kind"] for s in recon["sums"]}
     after = stack.call("fund-monitor", "GET", f"/regions/{CC}/capacity", roles=("province",), region="220000").json()
     assert after["capacity_months"] is not None and float(after["balance"]) < float(status["balance"])
 
@@ -697,3 +714,32 @@ def test_a_registration_is_decided_on_a_history_as_new_as_contributions(transpor
         claim = r.json()
         assert (claim["eligible"], claim["total_months"]) == (True, 12)
         assert claim["decision"]["criteria"][0]["values"]["months_counted"] == 14
+
+
+def test_after_every_story_the_books_reconcile_to_the_fen(stack: Stack) -> None:
+    """Last in this file, so it runs after the others (pytest keeps file order): across every region and the 31 months the stories touched, fund-monitor's books hold
+    exactly what contributions collected and remitted and what claims paid, movement by movement (#20); the
+    province's check records no alert, and every journal entry balances."""
+    span = f"from={month(-30):%Y-%m}&to={month(0):%Y-%m}"
+    province = {"roles": ("province",), "region": "220000"}
+
+    def balanced() -> dict | bool:
+        r = stack.call("fund-monitor", "GET", f"/reconciliation?{span}", **province).json()
+        return r["balanced"] and r
+
+    try:
+        report = stack.eventually(balanced, "the books reconcile", timeout=90)
+    except AssertionError:
+        late = stack.call("fund-monitor", "GET", f"/reconciliation?{span}", **province).json()["differences"]
+        raise AssertionError(f"differences: {late[:10]}") from None
+    assert sum(1 for s in report["sums"] if s["kind"] == "benefits") >= 1
+    checked = stack.call(
+        "fund-monitor",
+        "POST",
+        "/reconciliation/checks",
+        json={"from": f"{month(-30):%Y-%m}", "to": f"{month(0):%Y-%m}"},
+        **province,
+    ).json()
+    assert (checked["raised"], checked["report"]["balanced"]) == (0, True)
+    trial = stack.call("fund-monitor", "GET", "/journal/trial-balance", **province).json()
+    assert trial["balanced"] is True

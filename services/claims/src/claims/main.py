@@ -8,6 +8,7 @@ from .models import load_all
 from .payments.router import router as payments_router
 from .registry.router import router as claims_router
 from .settings import Settings
+from .totals.router import router as totals_router
 
 load_all()
 
@@ -24,11 +25,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[claims_router, payments_router],
+        routers=[claims_router, payments_router, totals_router],
         handlers=handlers,
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},
             {"name": "public", "description": "公示 (无需令牌, 个人信息脱敏)"},
+            {"name": "totals", "description": "对账: 本服务支付的失业保险基金款项, 逐笔 (供基金监测)"},
         ],
     )

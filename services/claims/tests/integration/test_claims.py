@@ -375,6 +375,14 @@ async def test_death_pays_funeral_and_survivors_and_medical_subsidy(client, auth
     assert kinds == {"medical": 35000, "funeral": 300000, "survivors": 135000 * 6}
     types = await outbox_types(db)
     assert types.count("claims.subsidy_paid.v1") == 3
+    # its own account for fund-monitor's reconciliation (#20), keyed by payment as fund-monitor books them
+    totals = await client.get(f"/totals?from={TODAY:%Y-%m}&to={TODAY:%Y-%m}", headers=auth_headers(*INS))
+    assert sorted((i["kind"], i["amount_fen"]) for i in totals.json()["items"]) == [
+        ("funeral_subsidy", 300000),
+        ("medical_subsidy", 35000),
+        ("survivors_pension", 135000 * 6),
+    ]
+    assert all(i["key"].startswith("claims:payment:") for i in totals.json()["items"])
     again = await client.post(
         f"/claims/{c['id']}/stops",
         json={"reason": "emigration", "effective_date": str(TODAY)},

@@ -13,6 +13,7 @@ from .persons.router import roster_router
 from .persons.router import router as persons_router
 from .remittances.router import router as remittances_router
 from .settings import Settings
+from .totals.router import router as totals_router
 from .units.router import router as units_router
 
 load_all()
@@ -38,10 +39,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             payments_router,
             remittances_router,
             ledger_router,
+            totals_router,
             coverage_router,
         ],
         tags=[
             {"name": "units", "description": "用人单位登记与查询 (N§2)"},
+            {"name": "totals", "description": "对账: 本服务收取与划拨的失业保险基金款项, 逐笔 (供基金监测)"},
             {"name": "persons", "description": "参保登记、终止劳动关系、个人缴费记录 (N§3(1)(2))"},
             {"name": "parameters", "description": "费率与缴费基数等参数, 按生效日期 (R6, C13)"},
             {"name": "declarations", "description": "月度申报: 合并申报, 分别记账 (N§3 ¶1)"},

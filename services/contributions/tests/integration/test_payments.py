@@ -188,6 +188,38 @@ async def test_provincial_direct_remittance(client, auth_headers, db) -> None:
     assert city.status_code == 403
     assert (await trial_balance(client, auth_headers))["balanced"]
 
+    # its own account for fund-monitor's reconciliation (#20): held by the province, then remitted to 220200
+    totals = await client.get(f"/totals?from={months_ago(1)}&to={months_ago(0)}", headers=prov)
+    assert totals.status_code == 200, totals.text
+    items = [(i["key"], i["region"], i["kind"], i["amount_fen"]) for i in totals.json()["items"]]
+    assert (f"contributions:payment:{r.json()['id']}:unemployment", "220000", "held_for_regions", 15000) in items
+    assert (f"contributions:remittance:{rem['id']}", "220200", "remittance", 15000) in items
+    mine = await client.get(f"/totals?from={months_ago(1)}&to={months_ago(0)}", headers=auth_headers(*CITY))
+    assert mine.json()["region"] == "220100" and mine.json()["items"] == []  # a city sees its own region
+    other = await client.get(
+        f"/totals?from={months_ago(1)}&to={months_ago(0)}&region=220200", headers=auth_headers(*CITY)
+    )
+    assert other.status_code == 403
+
+
+async def test_totals_name_principal_and_late_fee_of_each_payment(client, auth_headers, db) -> None:
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    await declare(client, h, code, months_ago(3), {1: "5000"})
+    paid = (await client.post(f"/units/{code}/payments", json={"amount": "2000.00"}, headers=h)).json()
+    (unemployment,) = [c for c in await emitted(db, "contributions.money_collected.v2") if c["fund"] == "unemployment"]
+    r = await client.get(f"/totals?from={months_ago(0)}&to={months_ago(0)}", headers=h)
+    assert r.status_code == 200, r.text
+    key = f"contributions:payment:{paid['id']}:unemployment"
+    assert {(i["key"], i["kind"], i["amount_fen"]) for i in r.json()["items"]} == {
+        (key, "contributions", unemployment["principal_fen"]),
+        (key, "late_fees", unemployment["late_fee_fen"]),
+    }
+    assert [(s["kind"], s["items"]) for s in r.json()["sums"]] == [("contributions", 1), ("late_fees", 1)]
+    long = await client.get("/totals?from=2020-01&to=2026-12", headers=h)
+    assert long.status_code == 422 and long.json()["code"] == "range_too_long"
+
 
 async def test_parameters_dated_and_province_only(client, auth_headers, db) -> None:
     prov = auth_headers(*PROVINCE, region="220000")

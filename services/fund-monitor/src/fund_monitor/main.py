@@ -14,6 +14,8 @@ from .funds.router import router as funds_router
 from .ledger.router import router as ledger_router
 from .models import load_all
 from .monitoring.router import router as monitoring_router
+from .reconciliation.router import router as reconciliation_router
+from .reconciliation.service import run_forever as reconcile_forever
 from .settings import Settings
 from .shortfall.router import router as shortfall_router
 
@@ -25,6 +27,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     async def start_webhooks(app: FastAPI) -> None:
         app.state.webhook_task = None
+        app.state.reconciliation_task = None
+        if settings.background_tasks and settings.reconciliation_interval_seconds > 0:
+            app.state.reconciliation_task = asyncio.create_task(
+                reconcile_forever(app.state.db, app.state, settings.reconciliation_interval_seconds)
+            )
         if settings.background_tasks:
             app.state.webhook_task = asyncio.create_task(
                 run_forever(
@@ -37,11 +44,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
 
     async def stop_webhooks(app: FastAPI) -> None:
-        task = app.state.webhook_task
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (app.state.webhook_task, app.state.reconciliation_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return build_service_app(
         name="fund-monitor",
@@ -53,7 +60,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings,
         database=database,
-        routers=[dashboard_router, funds_router, alerts_router, shortfall_router, monitoring_router, ledger_router],
+        routers=[
+            dashboard_router,
+            funds_router,
+            alerts_router,
+            shortfall_router,
+            monitoring_router,
+            ledger_router,
+            reconciliation_router,
+        ],
         handlers=handlers,
         on_startup=[start_webhooks],
         on_shutdown=[stop_webhooks],
@@ -64,5 +79,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "shortfall", "description": "收不抵支弥补方案, 按法定顺序 (N§4)"},
             {"name": "monitoring", "description": "失业监测: 登记失业、新登记、领金人数、裁员、参保同比 (N§2, N§8)"},
             {"name": "ledger", "description": "复式记账: 期初余额、利息与财政补贴、分录、试算平衡"},
+            {"name": "reconciliation", "description": "对账: 账簿与缴费、待遇服务所称收付逐笔核对, 差异预警"},
         ],
     )

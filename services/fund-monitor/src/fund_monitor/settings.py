@@ -22,6 +22,11 @@ class Settings(ServiceSettings):
     dashboard_cache_seconds: float = Field(
         default=2.0, description="the overview is answered from memory for at most this long (0: never cached)"
     )
+    reconciliation_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="how often the last closed month is reconciled against contributions and claims (0: never)",
+    )
     echarts_js: str | None = Field(
         default=None, description="path of echarts.min.js; default: services/fund-monitor/web/node_modules (npm ci)"
     )

@@ -25,13 +25,15 @@ from .contributions import (
     RemittanceMade,
     UnitRegistered,
 )
-from .fund_monitor import AlertClosed, AlertRaised
+from .fund_monitor import AlertClosed, AlertRaised, ReconciliationCleared, ReconciliationMismatch
 from .layoffs import LayoffExecuted, LayoffFiled, LayoffWithdrawn, RehirePriorityBreach
 from .separation import INVOLUNTARY, SeparationReason, is_involuntary
+from .totals import TOTALS_KINDS, Totals, TotalsItem, TotalsSum, summed
 
 __all__ = [
     "INVOLUNTARY",
     "PERIOD_PAID_PART_SIZE",
+    "TOTALS_KINDS",
     "AlertClosed",
     "AlertRaised",
     "BenefitPaid",
@@ -50,12 +52,18 @@ __all__ = [
     "MoneyCollectedV1",
     "PaidPerson",
     "PersonEnrolled",
+    "ReconciliationCleared",
+    "ReconciliationMismatch",
     "RehirePriorityBreach",
     "RemittanceMade",
     "SeparationReason",
     "SubsidyPaid",
+    "Totals",
+    "TotalsItem",
+    "TotalsSum",
     "UnitRegistered",
     "catalogue",
     "event_type",
     "is_involuntary",
+    "summed",
 ]

@@ -25,3 +25,25 @@ class AlertClosed(EventData):
     region: str
     level: str
     capacity_months: str | None  # None: no expenditure left in the window
+
+
+@event_type("fund_monitor.reconciliation_mismatch.v1", source="fund-monitor")
+class ReconciliationMismatch(EventData):
+    """A region's month in fund-monitor's books differs from what contributions or claims say they moved. Addressed
+    to the provincial labor department and social-insurance company. Subject: the region."""
+
+    alert_id: int
+    region: str
+    month: str  # YYYY-MM
+    differences: int
+    problems: list[str]  # missing | unexpected | different_amount | misplaced
+    recipients: list[str]
+
+
+@event_type("fund_monitor.reconciliation_cleared.v1", source="fund-monitor")
+class ReconciliationCleared(EventData):
+    """A later check of the month found the books and the sources agree. Subject: the region."""
+
+    alert_id: int
+    region: str
+    month: str

@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Any
 
 import httpx
 from fastapi import Request
 
 from ..db import Database
 from ..errors import Problem
-from .feed import service_token_provider
+from ..peers import peer
 from .inbox import Inbox
 from .outbox import Cursor
 
@@ -42,34 +41,14 @@ class HistoryCatchingUp(Problem):
         )
 
 
-def _peer(request: Request, source: str) -> tuple[str, Any, httpx.AsyncClient] | None:
-    state = request.app.state
-    settings = state.settings
-    url = settings.peers.get(source)
-    if not url:
-        return None
-    tokens = getattr(state, "peer_tokens", None)
-    if tokens is None:
-        tokens = state.peer_tokens = service_token_provider(
-            settings.jwt_secret.get_secret_value(),
-            state.service_name,
-            settings.service_token.get_secret_value() if settings.service_token else None,
-        )
-    client = getattr(state, "peer_client", None)
-    if client is None:
-        client = state.peer_client = httpx.AsyncClient(timeout=httpx.Timeout(3.0))
-    return url.rstrip("/"), tokens, client
-
-
 async def wait_until_caught_up(request: Request, source: str, *, wait_seconds: float) -> None:
     """Return once this service has applied every event ``source`` had committed when asked; else raise
     :class:`HistoryCatchingUp` (503 with ``Retry-After``) after ``wait_seconds``, having written nothing."""
-    peer = _peer(request, source)
-    if peer is None:
+    producer = peer(request.app.state, source)
+    if producer is None:
         return
-    url, token, client = peer
     try:
-        r = await client.get(f"{url}/events/head", headers={"Authorization": f"Bearer {token()}"})
+        r = await producer.get("/events/head")
         r.raise_for_status()
         head = Cursor.parse(r.json()["position"])
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:

@@ -1,0 +1,6 @@
+from insurance_shared import Role
+from insurance_shared.totals import totals_router
+
+from .repository import items
+
+router = totals_router("contributions", items, readers=(Role.SOCIAL_INSURANCE,))
