@@ -29,7 +29,9 @@ class Sources:
 @pytest.fixture
 async def reconciling(app_factory, db):
     sources = Sources()
-    app = app_factory(db, peers={"contributions": "http://contributions", "claims": "http://claims"})
+    app = app_factory(
+        db, peers={"contributions": "http://contributions", "claims": "http://claims"}, dashboard_cache_seconds=0
+    )
     app.state.peer_client = httpx.AsyncClient(transport=httpx.MockTransport(sources.handler))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
         yield c, sources
@@ -106,6 +108,10 @@ async def test_differences_are_named_alerted_and_cleared_when_corrected(reconcil
     assert await fm.count("SELECT count(*) FROM outbox WHERE type = 'fund_monitor.reconciliation_mismatch.v1'") == 1
     city = auth_headers("labor_department", region="220200")
     assert (await client.get("/reconciliation/alerts", headers=city)).json() == []  # another region's: not shown
+    overview = (await client.get("/dashboard/overview", headers=province)).json()
+    assert overview["province"]["reconciliation_mismatches"] == 1
+    (shown,) = {r["region"]: r for r in overview["regions"]}[fm.CITY]["reconciliation_mismatches"]
+    assert (shown["month"], shown["differences"]) == (m, 2)
 
     # corrected: the lost subsidy is applied, and contributions confirms the payment after all (a late return file)
     await fm.feed(second)
@@ -121,6 +127,8 @@ async def test_differences_are_named_alerted_and_cleared_when_corrected(reconcil
     again = await client.post("/reconciliation/checks", json={"from": m, "to": m}, headers=province)
     assert (again.json()["raised"], again.json()["closed"], again.json()["report"]["balanced"]) == (0, 1, True)
     assert (await client.get("/reconciliation/alerts", headers=province)).json() == []
+    overview = (await client.get("/dashboard/overview", headers=province)).json()
+    assert overview["province"]["reconciliation_mismatches"] == 0
     assert await fm.count("SELECT count(*) FROM outbox WHERE type = 'fund_monitor.reconciliation_cleared.v1'") == 1
 
 

@@ -19,9 +19,17 @@ from ..funds.models import RegionStatus
 from ..funds.service import refresh_stale
 from ..ledger.models import JournalLine
 from ..ledger.postings import ADJUSTMENT_FUND, HELD_FOR_REGIONS
+from ..reconciliation.models import ReconciliationAlert
 from ..rules.months import format_month
 from .cache import OverviewCache, current_version
-from .schemas import OpenAlertOut, OverviewOut, ProvinceOverviewOut, RegionOverviewOut, TrendPoint
+from .schemas import (
+    MismatchOut,
+    OpenAlertOut,
+    OverviewOut,
+    ProvinceOverviewOut,
+    RegionOverviewOut,
+    TrendPoint,
+)
 
 router = APIRouter(tags=["dashboard"])
 POOLING = [r for r in all_regions() if not r.is_province]
@@ -61,6 +69,15 @@ async def overview(session: Session, principal: Principal) -> OverviewOut:
                 acknowledged=acks[a.id]["done"],
             )
         )
+    mismatches: dict[str, list[MismatchOut]] = defaultdict(list)
+    for m in (
+        await session.scalars(
+            select(ReconciliationAlert).where(ReconciliationAlert.state == "open").order_by(ReconciliationAlert.id)
+        )
+    ).all():
+        mismatches[m.region].append(
+            MismatchOut(id=m.id, month=format_month(m.month), differences=m.differences, raised_at=m.raised_at)
+        )
     regions = []
     for r in visible:
         s = statuses.get(r.code)
@@ -77,6 +94,7 @@ async def overview(session: Session, principal: Principal) -> OverviewOut:
                 if s
                 else [],
                 open_alerts=by_region.get(r.code, []),
+                reconciliation_mismatches=mismatches.get(r.code, []),
             )
         )
     province = None
@@ -97,6 +115,7 @@ async def overview(session: Session, principal: Principal) -> OverviewOut:
             regions_critical=sum(1 for s in statuses.values() if s.level == "critical"),
             regions_early_warning=sum(1 for s in statuses.values() if s.level == "early_warning"),
             open_alerts=len(alerts),
+            reconciliation_mismatches=sum(len(v) for v in mismatches.values()),
         )
     return OverviewOut(generated_at=utcnow(), regions=regions, province=province)
 

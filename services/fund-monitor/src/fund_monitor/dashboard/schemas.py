@@ -21,6 +21,15 @@ class OpenAlertOut(BaseModel):
     acknowledged: int
 
 
+class MismatchOut(BaseModel):
+    """对账差异预警 (reconciliation_mismatch): 账簿与来源服务不一致的月份."""
+
+    id: int
+    month: str
+    differences: int
+    raised_at: dt.datetime
+
+
 class RegionOverviewOut(BaseModel):
     region: str
     name: str
@@ -31,6 +40,7 @@ class RegionOverviewOut(BaseModel):
     level: str = Field(description="ok | early_warning | critical | no_expenditure | no_data")
     trend: list[TrendPoint] = Field(description="近 12 个月月末余额与支付能力")
     open_alerts: list[OpenAlertOut]
+    reconciliation_mismatches: list[MismatchOut] = Field(description="未消除的对账差异 (GET /reconciliation/alerts)")
 
 
 class ProvinceOverviewOut(BaseModel):
@@ -40,6 +50,7 @@ class ProvinceOverviewOut(BaseModel):
     regions_critical: int
     regions_early_warning: int
     open_alerts: int
+    reconciliation_mismatches: int = Field(description="未消除的对账差异预警数")
 
 
 class OverviewOut(BaseModel):

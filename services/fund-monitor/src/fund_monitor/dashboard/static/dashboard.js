@@ -61,9 +61,17 @@ function drawOverview(o) {
     [r.name, a.level === "critical" ? "预警 (<2 个月)" : "关注", a.month, a.capacity_months, a.raised_at.slice(0, 16), `${a.acknowledged}/${a.recipients}`].forEach((t) => cell(tr, t));
     body.appendChild(tr);
   }
+  // the books differ from what contributions or claims say they moved (GET /reconciliation/alerts)
+  for (const r of o.regions) for (const m of r.reconciliation_mismatches || []) {
+    const tr = document.createElement("tr");
+    tr.className = "alert-reconciliation";
+    [r.name, "对账差异", m.month, `${m.differences} 处`, m.raised_at.slice(0, 16), "—"].forEach((t) => cell(tr, t));
+    body.appendChild(tr);
+  }
   if (o.province) {
     document.getElementById("summary").textContent =
-      `全省余额 ${yuan(o.province.balance)} · 省级调剂金 ${yuan(o.province.adjustment_fund)} · 预警地区 ${o.province.regions_critical} · 关注地区 ${o.province.regions_early_warning}`;
+      `全省余额 ${yuan(o.province.balance)} · 省级调剂金 ${yuan(o.province.adjustment_fund)} · 预警地区 ${o.province.regions_critical} · 关注地区 ${o.province.regions_early_warning}` +
+      (o.province.reconciliation_mismatches ? ` · 对账差异 ${o.province.reconciliation_mismatches}` : "");
   }
   const select = document.getElementById("region-select");
   if (!select.options.length) {
