@@ -10,12 +10,13 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo test test-dates token lint venv clean help
+.PHONY: run demo test test-dates conservation token lint venv clean help
 help:
 	@echo "make run    create .venv, migrate, start all four services on SQLite, print the docs URLs"
 	@echo "make demo   load demo data into running services (make run does it once by itself)"
 	@echo "make test   create/update .venv and run the whole suite (needs PostgreSQL on 127.0.0.1:5432), then test-dates"
 	@echo "make test-dates  the in-process suites with the clock on the next 29 February and on 31 December"
+	@echo "make conservation [EXAMPLES=40] [SEED=...]  money conserved across the services on random histories"
 	@echo "make token ROLE=province REGION=220000   print a development token"
 	@echo "make lint   ruff"
 
@@ -47,6 +48,14 @@ test: $(STAMP)
 test-dates: $(STAMP)
 	TEST_TODAY=leap-day $(BIN)/python -m pytest -q shared/tests services --ignore=shared/tests/events
 	TEST_TODAY=year-end $(BIN)/python -m pytest -q shared/tests services --ignore=shared/tests/events
+
+# Money conserved across the four services, on more random histories than make test runs (both transports);
+# the seed is printed, and SEED=... replays one run.
+SEED ?= $(shell date +%s)
+conservation: $(STAMP)
+	@echo "conservation: seed $(SEED), $(or $(EXAMPLES),40) histories per transport"
+	CONSERVATION_EXAMPLES=$(or $(EXAMPLES),40) $(BIN)/python -m pytest -q --hypothesis-seed=$(SEED) \
+	  "tests/test_stories.py::test_money_is_conserved_across_the_four_services"
 
 token: $(STAMP)
 	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION) $(if $(SUB),--sub $(SUB))
