@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal, Role, require_roles
 from .contracts.totals import Totals, TotalsItem, summed
+from .dates import LAW_START
 from .db import Session
 from .errors import Forbidden, Unprocessable
 from .regions import RegionCode
@@ -18,7 +19,7 @@ from .regions import RegionCode
 __all__ = ["MAX_MONTHS", "ItemsQuery", "month_range", "totals_router"]
 
 MAX_MONTHS = 36
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(20\d{2})-(0[1-9]|1[0-2])$"
 
 ItemsQuery = Callable[[AsyncSession, dt.date, dt.date], Awaitable[list[TotalsItem]]]
 """``(session, first day, first day after) → items`` of every region; the router filters by region."""
@@ -28,6 +29,10 @@ def month_range(from_month: str, to_month: str) -> tuple[dt.date, dt.date]:
     """``("2026-01", "2026-03")`` → (2026-01-01, 2026-04-01): the first day and the first day after."""
     first = dt.date(int(from_month[:4]), int(from_month[5:]), 1)
     last = dt.date(int(to_month[:4]), int(to_month[5:]), 1)
+    if first < LAW_START:
+        raise Unprocessable(
+            "month_before_law", f"{from_month} lies before {LAW_START:%Y-%m}, where the books begin", field="query.from"
+        )
     if last < first:
         raise Unprocessable("range_reversed", "`to` is before `from`", field="query.to")
     months = (last.year - first.year) * 12 + last.month - first.month + 1

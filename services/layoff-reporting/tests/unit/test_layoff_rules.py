@@ -5,7 +5,16 @@ from decimal import Decimal
 
 import pytest
 
-from layoff_reporting.rules.decisions import Hire, default_values, judge_filing, judge_incentive, parameters_on
+from layoff_reporting.rules.decisions import (
+    ClaimSpan,
+    Hire,
+    JobSpan,
+    default_values,
+    judge_filing,
+    judge_incentive,
+    parameters_on,
+    unemployed_since,
+)
 
 P = parameters_on(default_values(), "220100", dt.date(2026, 11, 1))
 D = dt.date(2026, 11, 1)
@@ -92,3 +101,48 @@ def test_hiring_incentive(hires, qualifies, share) -> None:
     d = judge_incentive(hires, P)
     assert (d.qualifies, d.share) == (qualifies, share)
     assert len(d.judgements) == len(hires)
+
+
+H = dt.date(2026, 11, 1)  # the hire
+
+
+def ago(days: int) -> dt.date:
+    return H - dt.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("clause", "claims", "jobs", "since"),
+    [
+        ("N§7: never registered", [], [], None),
+        (
+            "N§7: registered 400 days before, nothing since",
+            [ClaimSpan(ago(400))],
+            [JobSpan(ago(900), ago(401), "OLD")],
+            ago(400),
+        ),
+        # #19: the re-employment in between was ignored and the person counted as a year unemployed
+        (
+            "N§7: re-employed (claim stopped) in between",
+            [ClaimSpan(ago(400), ago(200), "reemployed_contribution")],
+            [],
+            None,
+        ),
+        ("N§7: a job held in between", [ClaimSpan(ago(400))], [JobSpan(ago(250), ago(220), "TEMP")], None),
+        ("N§7: a stop that is not re-employment", [ClaimSpan(ago(400), ago(30), "refused_jobs")], [], ago(400)),
+        ("N§7: the latest registration counts", [ClaimSpan(ago(800)), ClaimSpan(ago(100))], [], ago(100)),
+        ("N§7: the hire itself is no interruption", [ClaimSpan(ago(400))], [JobSpan(H, None, "HIRER")], ago(400)),
+    ],
+)
+def test_unemployed_continuously_up_to_the_hire(clause, claims, jobs, since) -> None:
+    found, interval = unemployed_since(H, "HIRER", claims, jobs)
+    assert found == since, clause
+    assert str(H) in interval
+
+
+def test_each_hire_says_which_interval_counted() -> None:
+    since, interval = unemployed_since(H, "HIRER", [ClaimSpan(ago(400), ago(200), "reemployed_contribution")], [])
+    (j,) = judge_incentive([Hire("a", H, since, Decimal(3), interval)], P).judgements
+    assert not j.counted and "re-employed from" in j.reason and str(ago(200)) in j.reason
+    since, interval = unemployed_since(H, "HIRER", [ClaimSpan(ago(400))], [])
+    (j,) = judge_incentive([Hire("b", H, since, Decimal(3), interval)], P).judgements
+    assert j.counted and f"registered unemployed on {ago(400)}, continuously until the hire" in j.reason

@@ -20,8 +20,8 @@ from insurance_shared import (
     writer,
 )
 
-from ..rules.decisions import Hire, default_values, judge_incentive, parameters_on
-from ..workforce.models import ClaimSeen, WorkforceEmployment, WorkforceUnit
+from ..workforce.models import WorkforceEmployment, WorkforceUnit
+from . import service
 from .models import RehireBreach, RehireOffer
 from .service import priority_list
 
@@ -206,37 +206,10 @@ async def hiring_incentive(
     unit = await _unit(session, principal, credit_code)
     if body.to_date < body.from_date:
         raise Unprocessable("period_reversed", "to_date is on or after from_date", field="body.to_date")
-    hires = (
-        (
-            await session.execute(
-                select(WorkforceEmployment)
-                .where(
-                    WorkforceEmployment.unit_credit_code == unit.credit_code,
-                    WorkforceEmployment.start_date >= body.from_date,
-                    WorkforceEmployment.start_date <= body.to_date,
-                )
-                .order_by(WorkforceEmployment.start_date)
-            )
-        )
-        .scalars()
-        .all()
-    )
     years = {c.id_number: c.contract_years for c in body.contracts}
-    judged = []
-    for h in hires:
-        claim = (
-            (
-                await session.execute(
-                    select(ClaimSeen.registered_on)
-                    .where(ClaimSeen.id_number == h.id_number, ClaimSeen.registered_on <= h.start_date)
-                    .order_by(ClaimSeen.registered_on.desc())
-                )
-            )
-            .scalars()
-            .first()
-        )
-        judged.append(Hire(h.id_number, h.start_date, claim, years.get(h.id_number)))
-    decision = judge_incentive(judged, parameters_on(default_values(), unit.region, body.to_date))
+    decision, judged = await service.hiring_incentive(
+        session, unit.credit_code, unit.region, body.from_date, body.to_date, years
+    )
     by_id = {h.id_number: h for h in judged}
     return IncentiveOut(
         qualifies=decision.qualifies,

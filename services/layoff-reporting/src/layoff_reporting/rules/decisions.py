@@ -126,11 +126,64 @@ def judge_filing(
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimSpan:
+    """A registration as unemployed, from the claims events; ``stopped_on`` and its reason if the claim stopped."""
+
+    registered_on: dt.date
+    stopped_on: dt.date | None = None
+    stop_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpan:
+    """An employment from the contributions events (any unit, any region): one with paid months."""
+
+    start: dt.date
+    end: dt.date | None
+    unit: str | None
+
+
+def unemployed_since(
+    hired_on: dt.date, hiring_unit: str, claims: Sequence[ClaimSpan], jobs: Sequence[JobSpan]
+) -> tuple[dt.date | None, str]:
+    """N§7's "unemployed for more than a year" is continuous unemployment that ends with this hire: it starts at
+    the latest registration as unemployed before the hire, and re-employment since (a claim stopped for
+    re-employment, or any other job held in between, which pays contribution months) breaks it. Returns the start,
+    or None, and the interval in words."""
+    before = [c for c in claims if c.registered_on <= hired_on]
+    if not before:
+        return None, f"never registered as unemployed before the hire on {hired_on}"
+    claim = max(before, key=lambda c: c.registered_on)
+    if (
+        claim.stopped_on is not None
+        and claim.stopped_on < hired_on
+        and (claim.stop_reason or "").startswith("reemployed")
+    ):
+        return None, (
+            f"registered unemployed on {claim.registered_on}, re-employed from {claim.stopped_on} "
+            f"({claim.stop_reason}): not unemployed up to the hire on {hired_on}"
+        )
+    for job in sorted(jobs, key=lambda j: j.start):
+        if job.unit == hiring_unit and job.start == hired_on:
+            continue  # the hire itself
+        if job.start < hired_on and (job.end is None or job.end > claim.registered_on):
+            return None, (
+                f"registered unemployed on {claim.registered_on}, but employed at {job.unit or 'flexible work'} from "
+                f"{max(job.start, claim.registered_on)}: not unemployed continuously up to the hire on {hired_on}"
+            )
+    return (
+        claim.registered_on,
+        f"registered unemployed on {claim.registered_on}, continuously until the hire on {hired_on}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Hire:
     id_number: str
     hired_on: dt.date
-    unemployed_since: dt.date | None  # from the claims events; None if never registered unemployed
+    unemployed_since: dt.date | None  # the start of the continuous unemployment ending at the hire; None if none
     contract_years: Decimal | None  # as stated by the unit; None if not stated
+    interval: str = ""  # how ``unemployed_since`` was found (unemployed_since's explanation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,24 +210,24 @@ def judge_incentive(hires: Sequence[Hire], params: dict[str, ParameterValue]) ->
     threshold = Decimal(params["incentive_share"].value)
     out = []
     for h in hires:
+        interval = h.interval or ("never registered as unemployed" if h.unemployed_since is None else "")
         if h.unemployed_since is None:
-            out.append(HireJudgement(h.id_number, False, "never registered as unemployed"))
+            out.append(HireJudgement(h.id_number, False, interval))
             continue
         days = (h.hired_on - h.unemployed_since).days
+        counted = f"{interval}: {days} days" if interval else f"unemployed {days} days before the hire"
         if days <= long_days:
-            out.append(
-                HireJudgement(h.id_number, False, f"unemployed {days} days before hire; more than {long_days} needed")
-            )
+            out.append(HireJudgement(h.id_number, False, f"{counted}; more than {long_days} needed"))
         elif h.contract_years is None or h.contract_years < min_years:
             out.append(
                 HireJudgement(
-                    h.id_number, False, f"contract of {h.contract_years or 0} years; {min_years} or more needed"
+                    h.id_number,
+                    False,
+                    f"{counted}; contract of {h.contract_years or 0} years, {min_years} or more needed",
                 )
             )
         else:
-            out.append(
-                HireJudgement(h.id_number, True, f"unemployed {days} days, contract of {h.contract_years} years")
-            )
+            out.append(HireJudgement(h.id_number, True, f"{counted}; contract of {h.contract_years} years"))
     counted = sum(j.counted for j in out)
     share = (Decimal(counted) / len(out)).quantize(Decimal("0.0001")) if out else Decimal(0)
     return IncentiveDecision(
