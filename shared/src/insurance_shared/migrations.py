@@ -131,6 +131,13 @@ def create_common_tables_v1(op: Operations) -> None:
     append_only_triggers(op, "audit_log")
 
 
+def create_dated_parameters_v1(op: Operations) -> None:
+    """Values of dated parameters set at run time (parameter_api), as of version 1."""
+    from .parameter_api import dated_parameters
+
+    dated_parameters.create(op.get_bind())
+
+
 def create_event_tables_v1(op: Operations) -> None:
     """Outbox, processed events, consumer cursors and dead letters, as of version 1 (the Events issue)."""
     from .events.inbox import consumer_cursors, dead_letters, processed_events

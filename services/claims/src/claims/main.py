@@ -5,6 +5,7 @@ from insurance_shared.app import build_service_app
 
 from .history.consumers import handlers
 from .models import load_all
+from .parameters_router import router as parameters_router
 from .payments.router import router as payments_router
 from .registry.router import router as claims_router
 from .settings import Settings
@@ -25,12 +26,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[claims_router, payments_router, totals_router],
+        routers=[claims_router, payments_router, totals_router, parameters_router],
         handlers=handlers,
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},
             {"name": "public", "description": "公示 (无需令牌, 个人信息脱敏)"},
+            {
+                "name": "parameters",
+                "description": "参数: 待遇标准、最低工资、低保标准、期限等, 按日期生效, 含依据与历史",
+            },
             {"name": "totals", "description": "对账: 本服务支付的失业保险基金款项, 逐笔 (供基金监测)"},
         ],
     )

@@ -627,3 +627,68 @@ async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(clien
         f"/claims/{claim_id}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
     )
     assert asked.status_code == 200 and asked.json()["state"] == "verification_requested"
+
+
+async def test_parameters_dated_with_references_and_r18_refused_when_entered(client, auth_headers, db) -> None:
+    """#19 item 5: a benefit outside the R18 band is refused when the province enters it, naming both bounds and
+    their dates; so is a minimum wage that would put the region's benefit out of band. Before, the value was
+    accepted in the file and refused every claimant of the region."""
+    province = auth_headers("province", region="220000")
+    future = str(TODAY + dt.timedelta(days=31))
+    listed = (await client.get("/parameters?region=220100", headers=auth_headers(*EMP))).json()
+    by = {p["name"]: p for p in listed}
+    assert by["benefit_amount"]["value"] == "1350.00" and by["benefit_amount"]["reference"] == "R18"
+    assert [(h["valid_from"], h["reference"]) for h in by["separation_filing_days"]["history"]] == [
+        ("2005-01-01", "R16"),
+        ("2011-07-01", "SIL50"),
+    ]
+    before_sil = (
+        await client.get("/parameters?region=220100&on=2010-06-30&name=separation_filing_days", headers=province)
+    ).json()
+    assert [(p["value"], p["reference"]) for p in before_sil] == [("7", "R16")]
+
+    too_high = {
+        "name": "benefit_amount",
+        "region": "220100",
+        "value": "1900.00",
+        "valid_from": future,
+        "reference": "测试",
+    }
+    r = await client.post("/parameters", json=too_high, headers=province)
+    assert r.status_code == 422 and r.json()["code"] == "parameter_breaks_rule", r.text
+    assert (
+        "minimum wage 1880.00 (from 2005-01-01)" in r.text
+        and "minimum-living standard 780.00 (from 2005-01-01)" in r.text
+    )
+    low_wage = {
+        "name": "minimum_wage",
+        "region": "220100",
+        "value": "1300.00",
+        "valid_from": future,
+        "reference": "测试",
+    }
+    r = await client.post("/parameters", json=low_wage, headers=province)
+    assert r.status_code == 422 and f"minimum wage 1300.00 (from {future})" in r.text
+    backdated = {**too_high, "value": "1400.00", "valid_from": str(TODAY - dt.timedelta(days=1))}
+    assert (await client.post("/parameters", json=backdated, headers=province)).json()["code"] == "valid_from_in_past"
+    city = await client.post("/parameters", json={**too_high, "value": "1400.00"}, headers=auth_headers(*INS))
+    assert city.status_code == 403
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM dated_parameters"))).scalar_one() == 0
+
+    ok = {**too_high, "value": "1400.00", "reference": "长春市人社局 2026年第12号通知"}
+    r = await client.post("/parameters", json=ok, headers=province)
+    assert r.status_code == 201, r.text
+    assert (r.json()["value"], r.json()["reference"]) == ("1400.00", "长春市人社局 2026年第12号通知")
+    assert (await client.post("/parameters", json=ok, headers=province)).status_code == 409
+    later = (await client.get(f"/parameters?region=220100&on={future}&name=benefit_amount", headers=province)).json()
+    assert [h["value"] for h in later[0]["history"]] == ["1350.00", "1400.00"]
+    assert "claims.parameter_set.v1" in await outbox_types(db)
+    # a decision on that date uses it, citing where it comes from
+    await history(db, 60, 14)
+    check = await client.post(
+        "/eligibility/check", json={"id_number": pid(60), "region": "220100", "on": future}, headers=auth_headers(*EMP)
+    )
+    assert check.json()["monthly_amount"] == "1400.00"
+    amount = {c["name"]: c for c in check.json()["criteria"]}["amount"]
+    assert amount["parameters"][0]["clause"] == "长春市人社局 2026年第12号通知"

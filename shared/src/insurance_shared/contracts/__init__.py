@@ -11,6 +11,7 @@ from .claims import (
     ClaimClosed,
     ClaimRedecided,
     ClaimRegistered,
+    ClaimsParameterSet,
     ClaimStopped,
     SubsidyPaid,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ClaimRedecided",
     "ClaimRegistered",
     "ClaimStopped",
+    "ClaimsParameterSet",
     "ContributionPeriodPaid",
     "EmploymentEnded",
     "EventData",

@@ -94,3 +94,15 @@ class SubsidyPaid(EventData):
     amount_fen: int
     paid_on: dt.date
     payment_id: int | None = None
+
+
+@event_type("claims.parameter_set.v1", source="claims")
+class ClaimsParameterSet(EventData):
+    """The province set a value of one of claims' dated parameters (benefit amount, minimum wage, ...) from a date.
+    Subject: ``<region>:<name>``."""
+
+    name: str
+    region: str
+    value: str
+    valid_from: dt.date
+    reference: str

@@ -21,6 +21,7 @@ from insurance_shared import (
 from insurance_shared.app import problem_doc
 from insurance_shared.decisions import CriterionOut, criterion_dict
 from insurance_shared.events.freshness import wait_until_caught_up
+from insurance_shared.parameter_api import all_values
 
 from ..rules.eligibility import default_values, parameters_on, separation_deadline
 from . import service
@@ -104,7 +105,9 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 field=f"body.persons[{i}].separation_date",
             )
         # the deadline of the law in force on the separation date (R16, or SIL50 for separations from 2011-07-01)
-        days = parameters_on(default_values(), body.region, p.separation_date)["separation_filing_days"]
+        days = parameters_on(await all_values(w.session, default_values()), body.region, p.separation_date)[
+            "separation_filing_days"
+        ]
         in_time = separation_deadline(p.separation_date, today, days)
         row = Separation(
             unit_credit_code=body.unit_credit_code,

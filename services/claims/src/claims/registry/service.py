@@ -33,6 +33,7 @@ from insurance_shared.contracts import (
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
+from insurance_shared.parameter_api import all_values
 
 from ..history.models import ContributionMonth, EmploymentSeen
 from ..rules.eligibility import Decision, PaidMonth, decide, default_values, insured_region, parameters_on
@@ -195,7 +196,7 @@ async def evaluate(
             field="body.region",
         )
     try:
-        params = parameters_on(default_values(), region, registered_on)
+        params = parameters_on(await all_values(session, default_values()), region, registered_on)
     except LookupError as exc:
         raise Unprocessable("no_parameters", str(exc), field="body.registered_on") from None
     decision = decide(
@@ -431,7 +432,7 @@ async def stop(
     )
     paid: list[BenefitPayment] = []
     if reason == "death":  # R19: funeral subsidy and survivors' pension, paid once
-        params = parameters_on(default_values(), claim.region, effective)
+        params = parameters_on(await all_values(session, default_values()), claim.region, effective)
         survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
         for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
             paid.append(await one_off(session, claim, kind, amount, today))
@@ -479,7 +480,11 @@ async def record_referral_outcome(
     await session.flush()
     if outcome != "refused_unjustified":
         return False
-    limit = int(parameters_on(default_values(), claim.region, today)["unjustified_refusals_to_stop"].value)
+    limit = int(
+        parameters_on(await all_values(session, default_values()), claim.region, today)[
+            "unjustified_refusals_to_stop"
+        ].value
+    )
     refusals = (
         await session.execute(
             select(func.count())
