@@ -207,8 +207,18 @@ async def main() -> None:
         ours, base = [], []
         pay_token = issue_token(DEV_JWT_SECRET, sub="bench", region="220100", roles=["social_insurance"])
         for _ in range(args.runs):
-            await conn.execute("TRUNCATE benefit_payments, payment_runs, claims RESTART IDENTITY CASCADE")
+            await conn.execute(
+                "TRUNCATE payment_returns, payment_batches, payee_accounts, benefit_payments, payment_runs, claims "
+                "RESTART IDENTITY CASCADE"
+            )
             await seed_claims(conn, args.claims)
+            # every claimant has an account, so the run also makes the banks' draft batches (#21), as in production
+            now = dt.datetime.now(dt.UTC)
+            await conn.copy_records_to_table(
+                "payee_accounts",
+                records=[(i, "ICBC", "6222020200112345679", "张三", now, "bench") for i in range(1, args.claims + 1)],
+                columns=["claim_id", "bank_code", "card_number", "holder_name", "updated_at", "updated_by"],
+            )
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_ours}", timeout=600) as c:
                 t0 = time.perf_counter()
                 r = await c.post(

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from insurance_shared.auth import issue_token
@@ -84,7 +85,7 @@ class Stack:
             method,
             f"http://127.0.0.1:{self.ports[service]}{path}",
             json=json,
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", **kw.pop("headers", {})},
             **kw,
         )
         if expect is not None:
@@ -201,6 +202,7 @@ class Stack:
             roles=("employment_service",),
             region=region,
         )
+        self.payee(claim["id"], person, region)
         return self.call(
             "claims",
             "POST",
@@ -210,6 +212,49 @@ class Stack:
             region=region,
             sub=community,
         ).json()
+
+    def payee(self, claim_id: int, person: int, region: str = CC) -> None:
+        """The claimant's own account (a card number that passes the Luhn check)."""
+        base = f"6222020{person:011d}"
+        self.call(
+            "claims",
+            "PUT",
+            f"/claims/{claim_id}/payee-account",
+            json={
+                "bank_code": "ICBC",
+                "card_number": base + luhn.calc_check_digit(base),
+                "holder_name": f"职工{person}",
+            },
+            roles=("employment_service",),
+            region=region,
+        )
+
+    def pay(self, run: dict, region: str = CC, failed: dict[int, str] | None = None) -> list[dict]:
+        """Each draft batch of a run approved by a second officer, its file taken to the bank, and the bank's
+        return file: every line paid, or the given line numbers failed with a reason code."""
+        out = []
+        for batch in run.get("batches", []):
+            self.call("claims", "POST", f"/payment-batches/{batch['id']}/approve", region=region, sub="story-checker")
+            file = self.call("claims", "GET", f"/payment-batches/{batch['id']}/file", region=region).content
+            rows = [line.split(",") for line in file.decode("gb18030").splitlines()[3:-1]]
+            failed = failed or {}
+            body = "line_no,account,amount,status,reason_code,value_date\n" + "".join(
+                f"{r[1]},{r[2]},{r[4]},"
+                + (f"failed,{failed[int(r[1])]}" if int(r[1]) in failed else "paid,")
+                + f",{TODAY}\n"
+                for r in rows
+            )
+            out.append(
+                self.call(
+                    "claims",
+                    "POST",
+                    f"/payment-batches/{batch['id']}/returns",
+                    content=body.encode(),
+                    headers={"Content-Type": "text/csv"},
+                    region=region,
+                ).json()
+            )
+        return out
 
     def fund_month(self, region: str, when: dt.date) -> dict | None:
         items = self.call(
@@ -291,7 +336,9 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
     assert status["level"] == "no_expenditure" and status["capacity_months"] is None
 
     run = stack.call("claims", "POST", "/payment-runs", json={"region": CC, "month": f"{month(0):%Y-%m}"}).json()
-    assert run["claims_paid"] == 1
+    assert run["claims_paid"] == 1 and [b["state"] for b in run["batches"]] == ["draft"]
+    (returned,) = stack.pay(run)  # approved by a second officer, the bank's file, the bank confirms
+    assert (returned["paid"], returned["batch"]["state"]) == (1, "closed")
     paid = stack.eventually(
         lambda: (m := stack.fund_month(CC, month(0))) and m["expenditure"].get("benefits") and m,
         "fund-monitor sees the benefits paid",
@@ -799,7 +846,8 @@ def _claim(stack: Stack, region: str, subsidy: bool, death: bool) -> None:
         region=region,
         sub=f"community-{region}-9",
     )
-    stack.call(
+    stack.payee(claim["id"], person, region)
+    run = stack.call(
         "claims",
         "POST",
         "/payment-runs",
@@ -807,6 +855,8 @@ def _claim(stack: Stack, region: str, subsidy: bool, death: bool) -> None:
         region=region,
         expect=None,  # 409 month_already_paid when an earlier history ran it
     )
+    if run.status_code == 200:
+        stack.pay(run.json(), region, failed={1: "R03"} if len(run.json()["batches"]) and subsidy else None)
     if subsidy:
         body = {"amount": "350.00", "paid_on": str(TODAY)}
         stack.call("claims", "POST", f"/claims/{claim['id']}/medical-subsidies", json=body, region=region, expect=201)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
+from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -26,6 +27,7 @@ from stdnum.exceptions import (
 __all__ = [
     "CreditCode",
     "ResidentId",
+    "bank_card_problem",
     "birth_date",
     "mask_id_number",
     "mask_name",
@@ -170,3 +172,14 @@ CreditCode = Annotated[
         json_schema_extra={"pattern": r"^[0-9A-HJ-NP-RTUW-Y]{18}$"},
     ),
 ]
+
+
+def bank_card_problem(number: str) -> tuple[str, str] | None:
+    """``(code, message)`` for a bank card number that cannot be one, or None: 12 to 19 digits whose last is the
+    Luhn check digit (python-stdnum's ``luhn``, as for the other identifiers here)."""
+    digits = "".join(number.split())
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        return "card_number_format", "a bank card number has 12 to 19 digits"
+    if not luhn.is_valid(digits):
+        return "card_number_checksum", "the card number's check digit does not match (Luhn)"
+    return None

@@ -2,6 +2,7 @@
 explains; the community verifies; the monthly run pays once; stops, referrals, one-off payments, disclosure."""
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 
@@ -9,6 +10,8 @@ from sqlalchemy import select, text
 from stdnum.cn import ric
 
 from claims.history.consumers import handlers
+from claims.payments.service import make_batches
+from claims.registry.models import PaymentRun
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
@@ -116,6 +119,42 @@ async def active_claim(client, auth_headers, n: int = 1, months: int = 14, regis
     return v.json()
 
 
+CARD = "6222020200112345679"  # passes the Luhn check
+
+
+async def payee(client, auth_headers, claim_id: int, card: str = CARD, name: str = "张三"):
+    r = await client.put(
+        f"/claims/{claim_id}/payee-account",
+        json={"bank_code": "ICBC", "card_number": card, "holder_name": name},
+        headers=auth_headers(*EMP),
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def pay_batch(client, auth_headers, batch_id: int, failed: dict[int, str] | None = None) -> dict:
+    """A second officer approves; the bank pays every line (or fails the given line numbers with a reason code)."""
+    approved = await client.post(f"/payment-batches/{batch_id}/approve", headers=auth_headers(*INS, sub="checker-2"))
+    assert approved.status_code == 200, approved.text
+    detail = (await client.get(f"/payment-batches/{batch_id}", headers=auth_headers(*INS))).json()
+    file = (await client.get(f"/payment-batches/{batch_id}/file", headers=auth_headers(*INS))).content
+    accounts = {int(r[1]): r[2] for r in (line.split(",") for line in file.decode("gb18030").splitlines()[3:-1])}
+    failed = failed or {}
+    body = "line_no,account,amount,status,reason_code,value_date\n" + "".join(
+        f"{x['line_no']},{accounts[x['line_no']]},{x['amount']},"
+        + (f"failed,{failed[x['line_no']]}" if x["line_no"] in failed else "paid,")
+        + f",{TODAY}\n"
+        for x in detail["items"]
+    )
+    r = await client.post(
+        f"/payment-batches/{batch_id}/returns",
+        content=body.encode(),
+        headers={**auth_headers(*INS), "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 async def outbox_types(db) -> list[str]:
     async with db.sessionmaker() as s:
         return list((await s.execute(select(outbox.c.type).order_by(outbox.c.id))).scalars())
@@ -157,12 +196,19 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
         f"/claims/{c['id']}/verify", json={"certificate_no": "y"}, headers=auth_headers("community", sub="community-1")
     )
     assert again.status_code == 409 and again.json()["current_state"] == "active"
-    # the monthly run pays from the registration day (R16), once
+    # the monthly run computes from the registration day (R16), once, into a draft batch for the claimant's bank
+    no_account = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(1):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert no_account.json()["batches"] == []  # registered this month: nothing for last month anyway
+    await payee(client, auth_headers, c["id"])
     run = await client.post(
         "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
     )
     assert run.status_code == 200, run.text
     assert run.json()["claims_paid"] == 1 and run.json()["amount"] == "1350.00"  # registered on the 1st: a full month
+    (batch,) = run.json()["batches"]
+    assert (batch["state"], batch["lines"], batch["total"], batch["bank_code"]) == ("draft", 1, "1350.00", "ICBC")
     twice = await client.post(
         "/payment-runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=auth_headers(*INS)
     )
@@ -171,7 +217,10 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
         "/payment-runs", json={"region": "220100", "month": f"{TODAY.year + 1}-01"}, headers=auth_headers(*INS)
     )
     assert future.status_code == 422 and future.json()["code"] == "month_in_future"
-    public = await client.get(f"/public/beneficiaries?region=220100&month={month(0):%Y-%m}")
+    public_url = f"/public/beneficiaries?region=220100&month={month(0):%Y-%m}"
+    assert (await client.get(public_url)).json()["items"] == []  # computed is not paid
+    await pay_batch(client, auth_headers, batch["id"])
+    public = await client.get(public_url)
     assert public.status_code == 200
     assert public.json()["items"] == [
         {
@@ -184,7 +233,8 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
     assert await outbox_types(db) == [
         "claims.claim_registered.v1",
         "claims.claim_approved.v1",
-        "claims.benefit_paid.v1",
+        "claims.payment_batch_approved.v1",
+        "claims.benefits_confirmed.v1",
     ]
 
 
@@ -692,3 +742,167 @@ async def test_parameters_dated_with_references_and_r18_refused_when_entered(cli
     assert check.json()["monthly_amount"] == "1400.00"
     amount = {c["name"]: c for c in check.json()["criteria"]}["amount"]
     assert amount["parameters"][0]["clause"] == "长春市人社局 2026年第12号通知"
+
+
+async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, auth_headers, db) -> None:
+    """#21: the claimant's own account (checked), a draft batch approved by a second officer, the bank's file (the
+    same bytes every time), the return file all or nothing, a failed line paid again only after the account is
+    corrected, never twice; a failed line of a stopped claim returned to the fund."""
+    await history(db, 70, 14, ended_k=2)
+    await history(db, 71, 14, ended_k=2)
+    a = await active_claim(client, auth_headers, 70, registered_on=month(1))
+    b = await active_claim(client, auth_headers, 71, registered_on=month(1))
+    # bad accounts: nothing written
+    for body, code in (
+        ({"bank_code": "NOPE", "card_number": CARD, "holder_name": "张三"}, "unknown_bank"),
+        ({"bank_code": "ICBC", "card_number": "6222020200112345678", "holder_name": "张三"}, "card_number_checksum"),
+        ({"bank_code": "ICBC", "card_number": CARD, "holder_name": "李四"}, "holder_not_claimant"),
+    ):
+        r = await client.put(f"/claims/{a['id']}/payee-account", json=body, headers=auth_headers(*EMP))
+        assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, r.text
+    assert (await client.get(f"/claims/{a['id']}/payee-account", headers=auth_headers(*EMP))).status_code == 404
+    shown = await payee(client, auth_headers, a["id"])
+    assert shown["account"] == "6222 **** **** 5679" and CARD not in str(shown)
+    await payee(client, auth_headers, b["id"], card="6222020200112345687")
+
+    run = (
+        await client.post(
+            "/payment-runs",
+            json={"region": "220100", "month": f"{month(1):%Y-%m}"},
+            headers=auth_headers(*INS, sub="maker-1"),
+        )
+    ).json()
+    (batch,) = run["batches"]
+    assert batch["lines"] == 2 and batch["made_by"] == "maker-1"
+    early = await client.get(f"/payment-batches/{batch['id']}/file", headers=auth_headers(*INS))
+    assert early.status_code == 409 and early.json()["code"] == "batch_not_approved"
+    own = await client.post(f"/payment-batches/{batch['id']}/approve", headers=auth_headers(*INS, sub="maker-1"))
+    assert own.status_code == 403 and own.json()["code"] == "maker_cannot_approve"
+    other_region = await client.post(
+        f"/payment-batches/{batch['id']}/approve", headers=auth_headers(*INS, region="220200", sub="x")
+    )
+    assert other_region.status_code == 404
+    approved = await client.post(f"/payment-batches/{batch['id']}/approve", headers=auth_headers(*INS, sub="checker-2"))
+    assert approved.status_code == 200 and approved.json()["approved_by"] == "checker-2"
+
+    first = (await client.get(f"/payment-batches/{batch['id']}/file", headers=auth_headers(*INS))).content
+    assert first == (await client.get(f"/payment-batches/{batch['id']}/file", headers=auth_headers(*INS))).content
+    head, digest, *rest = first.split(b"\r\n", 2)
+    assert head.startswith(f"# batch {batch['id']} bank ICBC region 220100".encode())
+    assert digest == b"# sha256 " + hashlib.sha256(rest[0]).hexdigest().encode()
+    text_ = first.decode("gb18030")
+    assert "失业保险金" in text_ and "张三" in text_ and text_.rstrip().splitlines()[-1].startswith("TOTAL,2,")
+    amounts = {int(r[1]): r[4] for r in (ln.split(",") for ln in text_.splitlines()[3:-1])}
+
+    def return_file(*lines: str) -> bytes:
+        return ("line_no,account,amount,status,reason_code,value_date\n" + "".join(f"{ln}\n" for ln in lines)).encode()
+
+    async def send(content: bytes, batch_id: int = batch["id"]):
+        return await client.post(
+            f"/payment-batches/{batch_id}/returns",
+            content=content,
+            headers={**auth_headers(*INS), "Content-Type": "text/csv"},
+        )
+
+    bad = await send(
+        return_file(
+            f"1,{CARD},{amounts[1]},paid,,{TODAY}",
+            f"2,6222020200112345679,{amounts[2]},paid,,{TODAY}",  # the other line's account
+            f"3,{CARD},1.00,paid,,{TODAY}",  # no such line
+            f"1,{CARD},9.99,paid,,{TODAY}",  # amount differs (and answered twice)
+            f"2,6222020200112345687,{amounts[2]},failed,X99,{TODAY}",  # unknown reason
+        )
+    )
+    assert bad.status_code == 422, bad.text
+    assert {(e["field"], e["code"]) for e in bad.json()["errors"]} >= {
+        ("line_no 2.account", "account_mismatch"),
+        ("line_no 3", "not_in_batch"),
+        ("line_no 1.amount", "amount_mismatch"),
+        ("line_no 1", "duplicate_line"),
+        ("line[6].reason_code", "unknown_reason"),
+    }
+    async with db.sessionmaker() as s:
+        assert (await s.execute(text("SELECT count(*) FROM payment_returns"))).scalar_one() == 0
+
+    good = return_file(f"1,{CARD},{amounts[1]},paid,,{TODAY}", f"2,6222020200112345687,{amounts[2]},failed,R03,{TODAY}")
+    applied = (await send(good)).json()
+    assert (applied["paid"], applied["failed"], applied["replayed"], applied["batch"]["state"]) == (
+        1,
+        1,
+        False,
+        "closed",
+    )
+    again = (await send(good)).json()
+    assert (again["replayed"], again["return_id"]) == (True, applied["return_id"])
+    contradicting = await send(return_file(f"2,6222020200112345687,{amounts[2]},paid,,{TODAY}"))
+    assert contradicting.status_code == 409 and contradicting.json()["code"] == "line_already_answered"
+    detail = (await client.get(f"/payment-batches/{batch['id']}", headers=auth_headers(*INS))).json()
+    assert [(x["status"], x["failure_code"]) for x in detail["items"]] == [("paid", None), ("failed", "R03")]
+    assert detail["items"][1]["failure_reason"].startswith("户名与账号不符")
+
+    # next month: the failed payment waits until b's account is corrected, then goes again; never twice
+    nxt = (
+        await client.post(
+            "/payment-runs",
+            json={"region": "220100", "month": f"{month(0):%Y-%m}"},
+            headers=auth_headers(*INS, sub="maker-1"),
+        )
+    ).json()
+    assert nxt["reissued"] == 0 and sum(x["lines"] for x in nxt["batches"]) == 2  # this month's two, not b's failed
+    await payee(client, auth_headers, b["id"], card="6222020200112345695")
+    for x in nxt["batches"]:
+        await pay_batch(client, auth_headers, x["id"])
+    async with db.sessionmaker() as s:
+        owed = (
+            await s.execute(
+                text("SELECT count(*) FROM benefit_payments WHERE claim_id = :b AND status = 'failed'"), {"b": b["id"]}
+            )
+        ).scalar_one()
+    assert owed == 1
+    # the month after, the corrected account is used: the failed payment is reissued into the next batch
+    async with db.sessionmaker() as s:  # (a run per month: the next month has not begun, so rebatch directly)
+        run_row = await s.get(PaymentRun, nxt["id"])
+        outcome = await make_batches(s, run_row, "maker-1", now=utcnow())
+        await s.commit()
+    assert outcome.reissued == 1 and outcome.batches[0].lines == 1
+    async with db.sessionmaker() as s:
+        rows = (
+            await s.execute(
+                text(
+                    "SELECT month, status, attempts, card_number FROM benefit_payments WHERE claim_id = :b ORDER BY month"
+                ),
+                {"b": b["id"]},
+            )
+        ).all()
+    # last month's, failed, goes again to the corrected account; this month's was batched before the correction
+    # and keeps the account it was made with (a change applies from the next batch)
+    assert [(r[1], r[2], r[3]) for r in rows] == [
+        ("pending", 2, "6222020200112345695"),
+        ("paid", 1, "6222020200112345687"),
+    ]
+    types = await outbox_types(db)
+    assert types.count("claims.payments_failed.v1") == 1 and types.count("claims.payment_reissued.v1") == 1
+    # the reissue fails again, and the claim stops before the account is fixed: the money goes back to the fund
+    await pay_batch(client, auth_headers, outcome.batches[0].id, failed={1: "R01"})
+    stopped = await client.post(
+        f"/claims/{b['id']}/stops",
+        json={"reason": "emigration", "effective_date": str(TODAY)},
+        headers=auth_headers(*INS),
+    )
+    assert stopped.status_code == 200, stopped.text
+    async with db.sessionmaker() as s:
+        outcome = await make_batches(s, await s.get(PaymentRun, nxt["id"]), "maker-1", now=utcnow())
+        await s.commit()
+    assert (outcome.returned_to_fund, outcome.reissued, outcome.batches) == (1, 0, [])
+    async with db.sessionmaker() as s:
+        statuses = (
+            (
+                await s.execute(
+                    text("SELECT status FROM benefit_payments WHERE claim_id = :b ORDER BY month"), {"b": b["id"]}
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert statuses == ["returned", "paid"]
+    assert "claims.payment_returned_to_fund.v1" in await outbox_types(db)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import (
     BenefitPaid,
+    BenefitsConfirmed,
     ClaimClosed,
     ClaimRedecided,
     ClaimRegistered,
@@ -81,6 +82,23 @@ async def benefit_paid(session: AsyncSession, _: Envelope, data: BenefitPaid) ->
         session.add(Beneficiaries(run_id=data.run_id, region=data.region, month=month, claims=data.claims))
     if data.amount_fen:
         await post(session, postings.benefits_paid(data.region, month, data.amount_fen, data.run_id))
+
+
+@handlers.on(BenefitsConfirmed)
+async def benefits_confirmed(session: AsyncSession, _: Envelope, data: BenefitsConfirmed) -> None:
+    """The bank confirmed these payments: booked as spent in their benefit month, and counted as drawing."""
+    month = parse_month(data.month)
+    check_bookable(month, f"return {data.return_id}'s benefit month")
+    stmt = upsert_insert(session)(Beneficiaries.__table__)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["run_id", "region", "month"],
+            set_={"claims": Beneficiaries.__table__.c.claims + stmt.excluded.claims},
+        ),
+        [{"run_id": data.run_id, "region": data.region, "month": month, "claims": data.payments}],
+    )
+    if data.amount_fen:
+        await post(session, postings.benefits_confirmed(data.region, month, data.amount_fen, data.return_id))
 
 
 @handlers.on(SubsidyPaid)

@@ -7,12 +7,17 @@ adding an optional field is not (consumers ignore fields they do not know).
 from .catalogue import EventData, catalogue, event_type
 from .claims import (
     BenefitPaid,
+    BenefitsConfirmed,
     ClaimApproved,
     ClaimClosed,
     ClaimRedecided,
     ClaimRegistered,
     ClaimsParameterSet,
     ClaimStopped,
+    PaymentBatchApproved,
+    PaymentReissued,
+    PaymentReturnedToFund,
+    PaymentsFailed,
     SubsidyPaid,
 )
 from .contributions import (
@@ -38,6 +43,7 @@ __all__ = [
     "AlertClosed",
     "AlertRaised",
     "BenefitPaid",
+    "BenefitsConfirmed",
     "ClaimApproved",
     "ClaimClosed",
     "ClaimRedecided",
@@ -53,6 +59,10 @@ __all__ = [
     "MoneyCollected",
     "MoneyCollectedV1",
     "PaidPerson",
+    "PaymentBatchApproved",
+    "PaymentReissued",
+    "PaymentReturnedToFund",
+    "PaymentsFailed",
     "PersonEnrolled",
     "ReconciliationCleared",
     "ReconciliationMismatch",

@@ -106,3 +106,74 @@ class ClaimsParameterSet(EventData):
     value: str
     valid_from: dt.date
     reference: str
+
+
+@event_type("claims.payment_batch_approved.v1", source="claims")
+class PaymentBatchApproved(EventData):
+    """A second officer approved a batch; its file may go to the bank (N§4). Subject: ``<region>:<bank>``."""
+
+    batch_id: int
+    run_id: int
+    region: str
+    bank_code: str
+    lines: int
+    total_fen: int
+    made_by: str
+    approved_by: str
+
+
+@event_type("claims.benefits_confirmed.v1", source="claims")
+class BenefitsConfirmed(EventData):
+    """The bank confirmed benefit payments of one region and benefit month (a return file's paid lines): the money
+    left the fund. fund-monitor books benefit expenditure from these, never from a computed run.
+    Subject: ``<region>:<month>``."""
+
+    return_id: int
+    batch_id: int
+    run_id: int
+    region: str
+    month: str  # YYYY-MM the benefits are for
+    amount_fen: int
+    payments: int
+
+
+class FailedPayment(EventData):
+    payment_id: int
+    claim_id: int
+    amount_fen: int
+    reason_code: str
+
+
+@event_type("claims.payments_failed.v1", source="claims")
+class PaymentsFailed(EventData):
+    """The bank could not pay these lines of a batch; each is paid again in a later batch once the account is
+    corrected, or returned to the fund if the claim has stopped; never twice. Subject: ``<region>:<bank>``."""
+
+    return_id: int
+    batch_id: int
+    region: str
+    payments: list[FailedPayment]
+
+
+@event_type("claims.payment_reissued.v1", source="claims")
+class PaymentReissued(EventData):
+    """A failed payment goes to the bank again, in a new batch, after its account was corrected.
+    Subject: the identity number."""
+
+    payment_id: int
+    claim_id: int
+    region: str
+    batch_id: int
+    attempt: int
+
+
+@event_type("claims.payment_returned_to_fund.v1", source="claims")
+class PaymentReturnedToFund(EventData):
+    """A failed payment of a claim that has since stopped is not paid again: the money stays in the fund (it was
+    never booked as spent). Subject: the identity number."""
+
+    payment_id: int
+    claim_id: int
+    region: str
+    month: str
+    amount_fen: int

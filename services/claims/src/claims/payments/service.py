@@ -7,23 +7,54 @@ pays the rest, and completes; a completed month is refused.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, Unprocessable
-from insurance_shared.contracts import BenefitPaid, ClaimClosed
+from insurance_shared import (
+    LAW_START,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Principal,
+    Problem,
+    Unprocessable,
+    format_yuan,
+    parse_yuan,
+)
+from insurance_shared.contracts import (
+    BenefitsConfirmed,
+    ClaimClosed,
+    PaymentBatchApproved,
+    PaymentReissued,
+    PaymentReturnedToFund,
+    PaymentsFailed,
+)
+from insurance_shared.contracts.claims import FailedPayment
 from insurance_shared.db import upsert_insert, utcnow
-from insurance_shared.events import emit
+from insurance_shared.events import emit, emit_many
 
 from ..registry.models import BenefitPayment, Claim, PaymentRun
+from ..rules.payees import FileLine, ReturnLine, account_problems, bank_file, card_number, return_reasons
 from ..rules.payments import amount_for_month, month_bounds
+from .models import PayeeAccount, PaymentBatch, PaymentReturn
 
 CHUNK = 2000
 
 
-async def run_month(session: AsyncSession, region: str, month: dt.date, today: dt.date) -> PaymentRun:
+async def run_month(
+    session: AsyncSession, region: str, month: dt.date, today: dt.date, made_by: str
+) -> tuple[PaymentRun, BatchOutcome]:
+    """Compute the month's benefit of every verified claim of the region and put what waits for the bank into
+    draft batches (make_batches). Nothing is paid here: a batch is approved by a second officer, its file goes to
+    the bank, and the bank's return file says what was paid."""
     if month > today.replace(day=1):
         raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
     run = (
@@ -81,6 +112,8 @@ async def run_month(session: AsyncSession, region: str, month: dt.date, today: d
                         "amount": amount,
                         "days": days,
                         "paid_on": today,
+                        "status": "pending",  # computed; paid only when the bank confirms (#21)
+                        "attempts": 0,
                     }
                 )
             if c.state == "active" and c.entitlement_end is not None and c.entitlement_end <= after:
@@ -111,14 +144,380 @@ async def run_month(session: AsyncSession, region: str, month: dt.date, today: d
             )
         )
     ).one()
+    outcome = await make_batches(session, run, made_by, now=utcnow())
     run = await session.get(PaymentRun, run.id)
     assert run is not None
     run.status, run.amount, run.claims_paid, run.completed_at = "completed", int(total), int(count), utcnow()
     await session.flush()
+    return run, outcome
+
+
+@dataclass
+class BatchOutcome:
+    batches: list[PaymentBatch] = field(default_factory=list)
+    awaiting_account: int = 0
+    reissued: int = 0
+    returned_to_fund: int = 0
+
+
+async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now: dt.datetime) -> BatchOutcome:
+    """The region's payments waiting for the bank, into one draft batch per bank: this run's, earlier ones that had
+    no account, and failed ones whose account has been corrected since (a failed payment of a stopped claim goes
+    back to the fund instead). Each line carries the account as it is now, so a later change applies from the next
+    batch. The same payment is never in two open batches, and is paid at most once (its row is unique per claim and
+    month)."""
+    out = BatchOutcome()
+    waiting = (
+        await session.execute(
+            select(BenefitPayment, Claim, PayeeAccount)
+            .join(Claim, Claim.id == BenefitPayment.claim_id)
+            .outerjoin(PayeeAccount, PayeeAccount.claim_id == BenefitPayment.claim_id)
+            .where(
+                BenefitPayment.region == run.region,
+                BenefitPayment.kind == "benefit",
+                or_(
+                    and_(BenefitPayment.status == "pending", BenefitPayment.batch_id.is_(None)),
+                    BenefitPayment.status == "failed",
+                ),
+            )
+            .order_by(BenefitPayment.month, BenefitPayment.claim_id)
+        )
+    ).all()
+    by_bank: dict[str, list[tuple[BenefitPayment, PayeeAccount]]] = defaultdict(list)
+    events: list[tuple] = []
+    for payment, claim, account in waiting:
+        if payment.status == "failed":
+            if claim.state == "stopped":
+                payment.status = "returned"
+                out.returned_to_fund += 1
+                events.append(
+                    (
+                        PaymentReturnedToFund(
+                            payment_id=payment.id,
+                            claim_id=claim.id,
+                            region=payment.region,
+                            month=f"{payment.month:%Y-%m}",
+                            amount_fen=payment.amount,
+                        ),
+                        claim.id_number,
+                        payment.region,
+                    )
+                )
+                continue
+            if account is None or payment.failed_at is None or account.updated_at <= payment.failed_at:
+                continue  # not corrected yet: waits for the account
+        if account is None:
+            out.awaiting_account += 1
+            continue
+        by_bank[account.bank_code].append((payment, account))
+    for bank, items in sorted(by_bank.items()):
+        batch = PaymentBatch(
+            run_id=run.id,
+            region=run.region,
+            bank_code=bank,
+            state="draft",
+            lines=len(items),
+            total=sum(p.amount for p, _ in items),
+            made_by=made_by,
+            created_at=now,
+        )
+        session.add(batch)
+        await session.flush()
+        out.batches.append(batch)
+        for line_no, (payment, account) in enumerate(items, 1):
+            reissue = payment.status == "failed"
+            payment.status, payment.batch_id, payment.line_no = "pending", batch.id, line_no
+            payment.bank_code, payment.card_number, payment.holder_name = (
+                account.bank_code,
+                account.card_number,
+                account.holder_name,
+            )
+            payment.attempts += 1
+            if reissue:
+                out.reissued += 1
+                events.append(
+                    (
+                        PaymentReissued(
+                            payment_id=payment.id,
+                            claim_id=payment.claim_id,
+                            region=payment.region,
+                            batch_id=batch.id,
+                            attempt=payment.attempts,
+                        ),
+                        str(payment.claim_id),
+                        payment.region,
+                    )
+                )
+    await session.flush()
+    await emit_many(session, events)
+    return out
+
+
+async def batch_for(session: AsyncSession, principal: Principal, batch_id: int, *, lock: bool = False) -> PaymentBatch:
+    stmt = select(PaymentBatch).where(PaymentBatch.id == batch_id)
+    batch = (await session.execute(stmt.with_for_update() if lock else stmt)).scalar_one_or_none()
+    if batch is None or not principal.can_read(batch.region):
+        raise NotFound("payment_batch", str(batch_id))
+    return batch
+
+
+async def approve(session: AsyncSession, principal: Principal, batch: PaymentBatch) -> None:
+    """Maker-checker (N§4): a second officer of the batch's region approves it; the maker cannot."""
+    principal.ensure_writable(batch.region, field="path.batch_id")
+    if batch.state != "draft":
+        raise Conflict("batch_not_draft", f"batch {batch.id} is {batch.state}", extra={"state": batch.state})
+    if principal.sub == batch.made_by:
+        raise Forbidden(
+            "maker_cannot_approve", f"batch {batch.id} was made by {batch.made_by}: another officer approves it"
+        )
+    batch.state, batch.approved_by, batch.approved_at = "approved", principal.sub, utcnow()
+    await session.execute(update(BenefitPayment).where(BenefitPayment.batch_id == batch.id).values(status="approved"))
+    await session.flush()
     await emit(
         session,
-        BenefitPaid(region=region, month=f"{month:%Y-%m}", amount_fen=int(total), claims=int(count), run_id=run.id),
-        subject=f"{region}:{month:%Y-%m}",
-        region=region,
+        PaymentBatchApproved(
+            batch_id=batch.id,
+            run_id=batch.run_id,
+            region=batch.region,
+            bank_code=batch.bank_code,
+            lines=batch.lines,
+            total_fen=batch.total,
+            made_by=batch.made_by,
+            approved_by=principal.sub,
+        ),
+        subject=f"{batch.region}:{batch.bank_code}",
+        region=batch.region,
     )
-    return run
+
+
+async def lines_of(session: AsyncSession, batch_id: int) -> list[BenefitPayment]:
+    return list(
+        (
+            await session.scalars(
+                select(BenefitPayment).where(BenefitPayment.batch_id == batch_id).order_by(BenefitPayment.line_no)
+            )
+        ).all()
+    )
+
+
+async def file_of(session: AsyncSession, batch: PaymentBatch) -> bytes:
+    if batch.state == "draft":
+        raise Conflict("batch_not_approved", f"batch {batch.id} is not approved: no file goes to the bank before that")
+    lines = await lines_of(session, batch.id)
+    return bank_file(
+        batch.id,
+        batch.bank_code,
+        batch.region,
+        [FileLine(p.line_no or 0, p.card_number or "", p.holder_name or "", p.amount, p.month) for p in lines],
+    )
+
+
+RETURN_COLUMNS = ("line_no", "account", "amount", "status", "reason_code", "value_date")
+
+
+def parse_return_file(content: bytes, today: dt.date) -> tuple[list[ReturnLine], list[FieldError]]:
+    """The bank's answer, line by line; every bad line is named, and then nothing is applied."""
+    errors: list[FieldError] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030", errors="replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [c.strip() for c in rows[0]] != list(RETURN_COLUMNS):
+        return [], [FieldError(field="body", code="bad_header", message="header: " + ",".join(RETURN_COLUMNS))]
+    out: list[ReturnLine] = []
+    for i, row in enumerate(rows[1:], 2):
+        if not row or not any(c.strip() for c in row):
+            continue
+        ref = f"line[{i}]"
+        if len(row) != len(RETURN_COLUMNS):
+            errors.append(
+                FieldError(field=ref, code="wrong_field_count", message=f"{len(RETURN_COLUMNS)} fields expected")
+            )
+            continue
+        line_no, account, amount, status, reason, value_date = (c.strip() for c in row)
+        bad = len(errors)
+        if not line_no.isdigit():
+            errors.append(FieldError(field=f"{ref}.line_no", code="not_a_number", message="the batch's line number"))
+        try:
+            fen = parse_yuan(amount)
+        except ValueError as exc:
+            errors.append(FieldError(field=f"{ref}.amount", code="money_format", message=str(exc)))
+            fen = 0
+        if status not in ("paid", "failed"):
+            errors.append(FieldError(field=f"{ref}.status", code="unknown_status", message="paid or failed"))
+        if status == "failed" and reason not in return_reasons():
+            errors.append(
+                FieldError(
+                    field=f"{ref}.reason_code", code="unknown_reason", message="one of " + ", ".join(return_reasons())
+                )
+            )
+        try:
+            day = dt.date.fromisoformat(value_date)
+            if not LAW_START <= day <= today:
+                raise ValueError
+        except ValueError:
+            errors.append(
+                FieldError(field=f"{ref}.value_date", code="bad_value_date", message="an ISO date, not in the future")
+            )
+            day = today
+        if len(errors) == bad:
+            out.append(ReturnLine(int(line_no), card_number(account), fen, status == "paid", reason or None, day))
+    return out, errors
+
+
+@dataclass
+class ReturnOutcome:
+    record: PaymentReturn
+    paid: int
+    failed: int
+    replayed: bool
+
+
+async def apply_return(
+    session: AsyncSession, principal: Principal, batch: PaymentBatch, content: bytes, today: dt.date
+) -> ReturnOutcome:
+    """Apply the bank's return file to the batch, all or nothing: each line must be one of the batch's, with its
+    account and amount; a line already answered must be answered the same way. The same file again changes
+    nothing. Paid lines are announced per benefit month (fund-monitor books them as spent); failed ones with the
+    bank's reason."""
+    principal.ensure_writable(batch.region, field="path.batch_id")
+    digest = hashlib.sha256(content).hexdigest()
+    done = (
+        await session.execute(
+            select(PaymentReturn).where(PaymentReturn.batch_id == batch.id, PaymentReturn.sha256 == digest)
+        )
+    ).scalar_one_or_none()
+    if done is not None:
+        return ReturnOutcome(done, done.paid, done.failed, True)
+    if batch.state == "draft":
+        raise Conflict("batch_not_approved", f"batch {batch.id} was never approved, so no file went to the bank")
+    lines, errors = parse_return_file(content, today)
+    by_line = {p.line_no: p for p in await lines_of(session, batch.id)}
+    seen: set[int] = set()
+    for ln in lines:
+        ref = f"line_no {ln.line_no}"
+        p = by_line.get(ln.line_no)
+        if p is None:
+            errors.append(
+                FieldError(field=ref, code="not_in_batch", message=f"batch {batch.id} has no line {ln.line_no}")
+            )
+            continue
+        if ln.line_no in seen:
+            errors.append(FieldError(field=ref, code="duplicate_line", message="a line is answered once per file"))
+        seen.add(ln.line_no)
+        if ln.account != p.card_number:
+            errors.append(
+                FieldError(field=f"{ref}.account", code="account_mismatch", message="not the account of this line")
+            )
+        if ln.amount != p.amount:
+            errors.append(
+                FieldError(
+                    field=f"{ref}.amount", code="amount_mismatch", message=f"this line is {format_yuan(p.amount)}"
+                )
+            )
+        if p.status in ("paid", "failed") and (p.status == "paid") != ln.paid:
+            raise Conflict(
+                "line_already_answered", f"line {ln.line_no} of batch {batch.id} was already answered {p.status}"
+            )
+    if not lines and not errors:
+        errors.append(FieldError(field="body", code="no_lines", message="the file answers no line"))
+    if errors:
+        raise Problem(
+            422,
+            "return_file_invalid",
+            "Unprocessable request",
+            f"{len(errors)} problem(s); nothing applied",
+            errors=errors,
+        )
+    record = PaymentReturn(batch_id=batch.id, sha256=digest, paid=0, failed=0, created_by=principal.sub)
+    session.add(record)
+    await session.flush()
+    now = utcnow()
+    paid_by_month: dict[dt.date, list[BenefitPayment]] = defaultdict(list)
+    failed: list[FailedPayment] = []
+    for ln in lines:
+        p = by_line[ln.line_no]
+        if p.status in ("paid", "failed"):
+            continue  # answered the same way by an earlier file
+        p.return_id, p.value_date = record.id, ln.value_date
+        if ln.paid:
+            p.status = "paid"
+            paid_by_month[p.month].append(p)
+        else:
+            p.status, p.failure_code, p.failed_at = "failed", ln.reason_code, now
+            failed.append(
+                FailedPayment(
+                    payment_id=p.id, claim_id=p.claim_id, amount_fen=p.amount, reason_code=ln.reason_code or ""
+                )
+            )
+    record.paid = sum(len(v) for v in paid_by_month.values())
+    record.failed = len(failed)
+    if all(p.status in ("paid", "failed") for p in by_line.values()):
+        batch.state = "closed"
+    await session.flush()
+    events: list[tuple] = [
+        (
+            BenefitsConfirmed(
+                return_id=record.id,
+                batch_id=batch.id,
+                run_id=batch.run_id,
+                region=batch.region,
+                month=f"{month:%Y-%m}",
+                amount_fen=sum(p.amount for p in ps),
+                payments=len(ps),
+            ),
+            f"{batch.region}:{month:%Y-%m}",
+            batch.region,
+        )
+        for month, ps in sorted(paid_by_month.items())
+    ]
+    if failed:
+        events.append(
+            (
+                PaymentsFailed(return_id=record.id, batch_id=batch.id, region=batch.region, payments=failed),
+                f"{batch.region}:{batch.bank_code}",
+                batch.region,
+            )
+        )
+    await emit_many(session, events)
+    return ReturnOutcome(record, record.paid, record.failed, False)
+
+
+async def _claim(session: AsyncSession, principal: Principal, claim_id: int) -> Claim:
+    claim = await session.get(Claim, claim_id)
+    if claim is None or not principal.can_read(claim.region):
+        raise NotFound("claim", str(claim_id))
+    return claim
+
+
+async def payee_account(session: AsyncSession, principal: Principal, claim_id: int) -> PayeeAccount:
+    await _claim(session, principal, claim_id)
+    account = await session.get(PayeeAccount, claim_id)
+    if account is None:
+        raise NotFound("payee_account", str(claim_id))
+    return account
+
+
+async def set_payee_account(
+    session: AsyncSession, principal: Principal, claim_id: int, bank_code: str, card: str, holder: str
+) -> tuple[PayeeAccount, str]:
+    claim = await _claim(session, principal, claim_id)
+    principal.ensure_writable(claim.region, field="path.claim_id")
+    problems = account_problems(bank_code, card, holder, claim.name)
+    if problems:
+        raise Problem(
+            422,
+            problems[0][1],
+            "Unprocessable request",
+            "; ".join(m for _, _, m in problems),
+            errors=[FieldError(field=f"body.{f}", code=c, message=m) for f, c, m in problems],
+        )
+    account = await session.get(PayeeAccount, claim_id)
+    if account is None:
+        account = PayeeAccount(claim_id=claim_id)
+        session.add(account)
+    account.bank_code, account.card_number, account.holder_name = bank_code, card_number(card), holder.strip()
+    account.updated_at, account.updated_by = utcnow(), principal.sub
+    await session.flush()
+    return account, claim.region

@@ -76,6 +76,8 @@ class BenefitPayment(Base):
     __table_args__ = (
         UniqueConstraint("claim_id", "month", "kind"),
         Index("ix_benefit_payments_region_month", "region", "month"),
+        Index("ix_benefit_payments_batch", "batch_id", "line_no"),
+        Index("ix_benefit_payments_region_status", "region", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -86,7 +88,20 @@ class BenefitPayment(Base):
     kind: Mapped[str] = mapped_column(String(20))  # benefit | medical | funeral | survivors
     amount: Mapped[int] = mapped_column(BigInteger)
     days: Mapped[int] = mapped_column(Integer, default=0)
-    paid_on: Mapped[dt.date] = mapped_column(Date)
+    paid_on: Mapped[dt.date] = mapped_column(Date)  # computed on (a benefit), paid on (a one-off payment)
+    # a benefit's way to the bank (#21): pending (in a draft batch) → approved → paid | failed; a failed one is
+    # reissued in a later batch (pending again) or returned to the fund; one-off payments are paid when recorded
+    status: Mapped[str] = mapped_column(String(20), default="paid")
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    bank_code: Mapped[str | None] = mapped_column(String(20))
+    card_number: Mapped[str | None] = mapped_column(String(19))
+    holder_name: Mapped[str | None] = mapped_column(String(100))
+    failure_code: Mapped[str | None] = mapped_column(String(10))
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_id: Mapped[int | None] = mapped_column(BigInteger)
+    value_date: Mapped[dt.date | None] = mapped_column(Date)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PaymentRun(Base):

@@ -82,7 +82,12 @@ _PREVIOUS = (
     select(Claim)
     .where(
         Claim.id_number == bindparam("id_number"),
-        exists().where(BenefitPayment.claim_id == Claim.id, BenefitPayment.kind == "benefit"),
+        # a benefit computed for it and not failed or returned to the fund: the claim drew (or is drawing) it
+        exists().where(
+            BenefitPayment.claim_id == Claim.id,
+            BenefitPayment.kind == "benefit",
+            BenefitPayment.status.not_in(("failed", "returned")),
+        ),
     )
     .order_by(Claim.registered_on.desc(), Claim.id.desc())
 )

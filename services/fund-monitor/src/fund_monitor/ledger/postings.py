@@ -133,6 +133,20 @@ def benefits_paid(region: str, month: dt.date, amount_fen: int, run_id: int) -> 
     )
 
 
+def benefits_confirmed(region: str, month: dt.date, amount_fen: int, return_id: int) -> Entry:
+    """Benefits the bank confirmed paid (a return file's paid lines of one benefit month): the money left the fund
+    then, not when the run was computed (N§4)."""
+    return Entry(
+        region,
+        "benefits",
+        month,
+        f"claims:return:{return_id}:{region}:{month:%Y-%m}",
+        "失业保险金发放 (银行回盘确认)",
+        (Line(f"expense:{region}:benefits", amount_fen), Line(fund(region), -amount_fen)),
+        (Flow(region, "benefits", EXPENDITURE, amount_fen),),
+    )
+
+
 def subsidy_paid(
     region: str, kind: str, amount_fen: int, on: dt.date, claim_id: int, payment_id: int | None = None
 ) -> Entry:

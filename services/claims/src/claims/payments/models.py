@@ -1,0 +1,57 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+
+from ..models import Base
+
+
+class PayeeAccount(Base):
+    """The claimant's own bank account the benefit is paid into (N§4). A batch copies it onto its lines when it is
+    made, so a change applies from the next batch."""
+
+    __tablename__ = "payee_accounts"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20))
+    card_number: Mapped[str] = mapped_column(String(19))
+    holder_name: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class PaymentBatch(Base):
+    """One region's payments to one bank from a run: a draft until a second officer approves it; only then is its
+    file given to the bank. Closed once the bank has answered every line."""
+
+    __tablename__ = "payment_batches"
+    __table_args__ = (Index("ix_payment_batches_region_state", "region", "state"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"))
+    region: Mapped[str] = mapped_column(String(6))
+    bank_code: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))  # draft | approved | closed
+    lines: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
+    made_by: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaymentReturn(Base):
+    """A bank's return file for a batch, applied once (the same file again changes nothing)."""
+
+    __tablename__ = "payment_returns"
+    __table_args__ = (UniqueConstraint("batch_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    paid: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
