@@ -62,9 +62,21 @@ def fingerprint(method: str, path: str, body: bytes, content_type: str | None) -
 
 
 async def reserve(
-    session: AsyncSession, *, actor: str, key: str, fingerprint: str, method: str, path: str
+    session: AsyncSession,
+    *,
+    actor: str,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+    resumable: bool = False,
 ) -> StoredResponse | None:
-    """Reserve ``key`` for this request (returns None) or return the response stored for it."""
+    """Reserve ``key`` for this request (returns None) or return the response stored for it.
+
+    ``resumable``: the endpoint commits its work in steps and can pick it up where it stopped (a payment run over
+    100,000 claims). Its reservation commits with the first step, before any response exists; if the process dies
+    there, a retry with the same key and request resumes the work (returns None) instead of answering 409
+    ``idempotency_key_in_progress`` until the key expires."""
     insert = upsert_insert(session)
     stmt = (
         insert(idempotency_keys)
@@ -85,7 +97,9 @@ async def reserve(
             f"Idempotency-Key {key!r} was used for a different request ({row.method} {row.path}); "
             "use a new key for a new request",
         )
-    if row.status_code is None:  # only reachable if a reservation committed without its response
+    if row.status_code is None:  # a reservation committed without its response: a resumable endpoint's step
+        if resumable:
+            return None
         raise Conflict("idempotency_key_in_progress", f"the request with Idempotency-Key {key!r} is still running")
     return StoredResponse(row.status_code, row.content_type or "application/json", row.location, row.response_body)
 

@@ -113,9 +113,11 @@ class Write:
             raise IdempotentReplay(stored)
 
 
-def writer(*roles: Role, streamed: bool = False) -> Callable[..., Coroutine[Any, Any, Write]]:
+def writer(*roles: Role, streamed: bool = False, resumable: bool = False) -> Callable[..., Coroutine[Any, Any, Write]]:
     """Dependency for a write endpoint open to ``roles``. ``streamed``: the endpoint reads the body as a stream
-    (bulk uploads), so the idempotency key is checked when the body has been read rather than before."""
+    (bulk uploads), so the idempotency key is checked when the body has been read rather than before.
+    ``resumable``: the endpoint commits in steps and resumes where it stopped, so a retry of a request that died
+    half way (same key, same body) runs it again to its end (idempotency.reserve)."""
 
     async def dependency(
         request: Request,
@@ -137,6 +139,7 @@ def writer(*roles: Role, streamed: bool = False) -> Callable[..., Coroutine[Any,
                 ),
                 method=request.method,
                 path=request.url.path,
+                resumable=resumable,
             )
             if stored is not None:
                 raise IdempotentReplay(stored)

@@ -34,6 +34,7 @@ def test_the_bank_file_is_the_same_bytes_and_carries_its_digest() -> None:
     one, two = bank_file(7, "ICBC", "220100", lines), bank_file(7, "ICBC", "220100", list(reversed(lines)))
     assert one == two
     header, digest, body = one.split(b"\r\n", 2)
+    assert header == b"# batch 7 bank ICBC region 220100"
     assert digest == b"# sha256 " + hashlib.sha256(body).hexdigest().encode()
     rows = body.decode("gb18030").splitlines()
     assert rows[1] == "7,1,6222020200112345679,张三,1350.00,失业保险金,2026-11"

@@ -94,7 +94,7 @@ def batch_out(b: PaymentBatch) -> BatchOut:
     ),
     responses={409: problem_doc("该月已计发 (month_already_paid)")},
 )
-async def run(body: RunIn, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE))]):
+async def run(body: RunIn, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, resumable=True))]):
     w.principal.ensure_writable(body.region)
     month = dt.date.fromisoformat(body.month + "-01")
     r, outcome = await service.run_month(w.session, body.region, month, dt.date.today(), w.principal.sub)

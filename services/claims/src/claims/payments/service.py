@@ -167,6 +167,10 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
     batch. The same payment is never in two open batches, and is paid at most once (its row is unique per claim and
     month)."""
     out = BatchOutcome()
+    # one batching of a region at a time: a run resumed while its first attempt still batches, or two officers'
+    # runs, wait here and then find nothing left to batch (the run's row, locked on PostgreSQL; SQLite has one
+    # writer anyway)
+    await session.execute(select(PaymentRun.id).where(PaymentRun.id == run.id).with_for_update())
     waiting = (
         await session.execute(
             select(BenefitPayment, Claim, PayeeAccount)
@@ -337,7 +341,7 @@ def parse_return_file(content: bytes, today: dt.date) -> tuple[list[ReturnLine],
             continue
         line_no, account, amount, status, reason, value_date = (c.strip() for c in row)
         bad = len(errors)
-        if not line_no.isdigit():
+        if not (line_no.isascii() and line_no.isdigit()):
             errors.append(FieldError(field=f"{ref}.line_no", code="not_a_number", message="the batch's line number"))
         try:
             fen = parse_yuan(amount)
