@@ -59,3 +59,11 @@ def test_a_consumer_refuses_to_book_before_the_law() -> None:
 )
 def test_the_test_clock_days(value: str, today: dt.date, moved: dt.date) -> None:
     assert _moved_today(value, today) == moved
+
+
+@pytest.mark.parametrize("value", [0, 20261125, "2026-11-25T00:00:00", "25.11.2026", True])
+def test_only_an_iso_date_is_a_date(value) -> None:
+    """#24 defect 5: ``on=0`` was read as a date (1970-01-01)."""
+    with pytest.raises(ValidationError) as caught:
+        Body.model_validate({"law": value})
+    assert caught.value.errors()[0]["type"] == "date_format"

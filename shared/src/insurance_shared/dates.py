@@ -12,13 +12,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 __all__ = ["LAW_START", "ActDate", "LawDate", "check_bookable"]
 
 LAW_START = dt.date(2005, 1, 1)
 """The earliest date the system holds parameters for; the lower bound of every date it accepts or books."""
+
+
+def _iso(value: object) -> object:
+    """Only an ISO date (``2026-11-25``) is a date: not a number (0 read as 1970-01-01), not a datetime string."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value
+    raise PydanticCustomError("date_format", "an ISO date, YYYY-MM-DD (got {value!r})", {"value": value})
 
 
 def _in_law(value: dt.date) -> dt.date:
@@ -43,10 +52,17 @@ def _happened(value: dt.date) -> dt.date:
     return value
 
 
-LawDate = Annotated[dt.date, AfterValidator(_in_law), Field(description=f"不早于 {LAW_START}")]
+LawDate = Annotated[
+    dt.date, BeforeValidator(_iso), AfterValidator(_in_law), Field(description=f"YYYY-MM-DD, 不早于 {LAW_START}")
+]
 """Any date the law's parameters cover: a query date, a planned date (may lie ahead)."""
 
-ActDate = Annotated[dt.date, AfterValidator(_happened), Field(description=f"不早于 {LAW_START}, 不晚于今天")]
+ActDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso),
+    AfterValidator(_happened),
+    Field(description=f"YYYY-MM-DD, 不早于 {LAW_START}, 不晚于今天"),
+]
 """The date of something that has happened: not before the law's start, not after today."""
 
 

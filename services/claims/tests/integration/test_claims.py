@@ -301,6 +301,8 @@ async def test_bad_registrations(client, auth_headers, db) -> None:
         "code": "date_in_future",
         "message": future.json()["errors"][0]["message"],
     }
+    lax = await client.post("/claims", json={**registration(3), "job_seeking": 0}, headers=auth_headers(*EMP))
+    assert lax.status_code == 422 and lax.json()["errors"][0]["field"] == "body.job_seeking"  # #24: 0 is no answer
     ancient = await client.post("/claims", json=registration(3, dt.date(1998, 3, 1)), headers=auth_headers(*EMP))
     assert ancient.status_code == 422 and ancient.json()["errors"][0]["code"] == "date_before_law"
     assert "2005-01-01" in ancient.json()["errors"][0]["message"]
@@ -906,3 +908,17 @@ async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, au
         )
     assert statuses == ["returned", "paid"]
     assert "claims.payment_returned_to_fund.v1" in await outbox_types(db)
+
+
+async def test_a_combined_province_token_cannot_verify_another_regions_claim(client, auth_headers, db) -> None:
+    """#24 defect 1: a token of region 220000 with roles province and community (and the community's sub) verified a
+    220100 claim; verify and reject skipped the write guard every other write has. Nothing changes now."""
+    await history(db, 80, 14)
+    r = await client.post("/claims", json={**registration(80), "community": "community-1"}, headers=auth_headers(*EMP))
+    claim = r.json()
+    combined = auth_headers("province", "community", region="220000", sub="community-1")
+    for path, body in (("verify", {"certificate_no": "x"}), ("reject", {"reason": "x"})):
+        refused = await client.post(f"/claims/{claim['id']}/{path}", json=body, headers=combined)
+        assert refused.status_code in (403, 404), refused.text
+    after = await client.get(f"/claims/{claim['id']}", headers=auth_headers(*EMP))
+    assert (after.json()["state"], after.json()["certificate_no"]) == ("verification_requested", None)

@@ -146,6 +146,14 @@ async def csv_dicts(
                 )
             cells = [(name, header.index(name) if name in header else None) for name in (*required, *optional)]
             continue
+        if len(row) != len(header):
+            # "11010519491231002X,5,000.00" under "id_number,base" is a thousands separator, not base 5 and a
+            # stray column: refused with the line, never read half
+            raise UploadError(
+                "wrong_field_count",
+                f"line {line_no} has {len(row)} fields, the header {len(header)}: quote a value holding a comma",
+                field=f"line[{line_no}]",
+            )
         yield line_no, {name: row[i].strip() if i is not None and i < len(row) else None for name, i in cells}
     if header is None:
         raise UploadError("empty_upload", "the upload has no header and no lines")
@@ -170,7 +178,7 @@ async def jsonl_dicts(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, dic
             continue
         try:
             obj = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep, no line of ours is
             obj = None
         yield line_no, obj if isinstance(obj, dict) else None
 

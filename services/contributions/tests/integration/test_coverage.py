@@ -29,6 +29,10 @@ async def test_insured_count_year_on_year(client, auth_headers) -> None:
         r = await client.get(path, headers=h)
         assert r.status_code == 422, r.text
         assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == ("query.on", "date_before_law")
+    # #24: a number is not a date (on=0 was read as 1970-01-01)
+    for path in ("/coverage/insured?on=0", "/coverage/gaps?on=0", "/parameters?on=0"):
+        r = await client.get(path, headers=auth_headers("province", region="220000"))
+        assert r.status_code == 422 and r.json()["errors"][0]["code"] == "date_format", (path, r.text)
 
 
 async def test_registry_import_and_gaps(client, auth_headers, db) -> None:

@@ -190,6 +190,21 @@ async def test_bulk_upload_errors(client, auth_headers, db) -> None:
         headers={**h, "content-type": "application/xml"},
     )
     assert media.status_code == 415 and media.json()["code"] == "unsupported_media_type"
+    # #24 defect 6: a thousands separator made a third field; the line was read with base 5 and the rest dropped
+    comma = await client.post(
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=f"id_number,base\n{resident_id(1)},5000.00\n{resident_id(2)},5,000.00\n".encode(),
+        headers={**h, "content-type": "text/csv"},
+    )
+    assert comma.status_code == 422, comma.text
+    assert (comma.json()["code"], comma.json()["errors"][0]["field"]) == ("wrong_field_count", "line[3]")
+    # #24 defect 4: a line nested 100,000 deep was a RecursionError and a 500
+    deep = await client.post(
+        f"/units/{code}/declarations/bulk?period={P}",
+        content=b"[" * 100_000 + b"]" * 100_000 + b"\n",
+        headers={**h, "content-type": "application/x-ndjson"},
+    )
+    assert deep.status_code == 422 and deep.json()["errors"][0]["code"] == "bad_json_line", deep.text
     assert await count(db, "declarations") == 0
 
 

@@ -152,6 +152,12 @@ async def test_bad_filings_write_nothing(client, auth_headers, db) -> None:
         ({**filing([1, 9])}, "filing_invalid", "body.persons[1].id_number"),
         ({**filing([1]), "unit_credit_code": OTHER_UNIT}, "unknown_unit", "body.unit_credit_code"),
         ({**filing([1, 2, 3, 4])}, "more_persons_than_staff", "body.persons"),
+        # #24: a number is not a date (it was read as 1970-01-01 and accepted)
+        (
+            {**filing([1]), "consultation": {**filing([1])["consultation"], "on": 0}},
+            "validation_failed",
+            "body.consultation.on",
+        ),
     ]
     for body, code, field in cases:
         r = await client.post("/filings", json=body, headers=h)

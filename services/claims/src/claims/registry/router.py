@@ -351,6 +351,9 @@ async def _community_claim(w: Write, claim_id: int) -> Claim:
     claim = await service.claim_for(w.session, w.principal, claim_id, lock=True)
     if claim.community != w.principal.sub:  # only the institution asked may answer; others do not see the claim
         raise NotFound("claim", str(claim_id))
+    # and only for its own region: a province token that also holds the community role reads every region but
+    # writes none but its own (the guard every other write has)
+    w.principal.ensure_writable(claim.region, field="path.claim_id")
     return claim
 
 

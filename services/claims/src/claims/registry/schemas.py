@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from insurance_shared import ActDate, CreditCode, LawDate, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
@@ -77,7 +77,7 @@ class RegistrationIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     region: RegionCode
     registered_on: ActDate
-    job_seeking: bool = Field(description="本人已作求职声明 (R14(3))")
+    job_seeking: StrictBool = Field(description="本人已作求职声明 (R14(3)); true 或 false")
     community: str | None = Field(
         None,
         min_length=1,
@@ -104,7 +104,7 @@ class CheckIn(BaseModel):
     id_number: ResidentId
     region: RegionCode
     on: LawDate | None = None
-    job_seeking: bool = True
+    job_seeking: StrictBool = True
 
 
 class DecisionOut(BaseModel):

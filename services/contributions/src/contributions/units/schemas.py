@@ -1,6 +1,6 @@
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from insurance_shared import CreditCode, RegionCode
 
@@ -28,8 +28,8 @@ class UnitCreate(BaseModel):
     kind: UnitKind = Field(title="单位类型", description="企业、事业单位、非公经济组织、有雇工的个体工商户 (N§2)")
     region: RegionCode = Field(title="统筹地区", description="省直单位为 220000")
     home_region: RegionCode | None = Field(default=None, title="省直单位所属统筹地区 (划转失业保险费的去向)")
-    fully_budget_funded: bool = Field(default=False, title="全额拨款事业单位 (单位缴费由财政预算支付, N§2 ¶2)")
-    provincial_direct: bool = Field(default=False, title="省直行业统筹单位 (N§3(4))")
+    fully_budget_funded: StrictBool = Field(default=False, title="全额拨款事业单位 (单位缴费由财政预算支付, N§2 ¶2)")
+    provincial_direct: StrictBool = Field(default=False, title="省直行业统筹单位 (N§3(4))")
     declared_staff: int = Field(ge=0, le=10_000_000, title="申报职工总数")
 
 
@@ -71,5 +71,5 @@ class UnitUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: UnitKind | None = None
-    fully_budget_funded: bool | None = None
+    fully_budget_funded: StrictBool | None = None
     declared_staff: int | None = Field(default=None, ge=0, le=10_000_000)
