@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from . import idempotency, migrations
 from .auth import TokenVerifier
+from .bus import MessageBus
 from .db import Database
 from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
 from .events.admin import admin_router
@@ -66,6 +67,7 @@ def build_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     tags: Sequence[dict[str, str]] = (),
+    bus: MessageBus | None = None,
 ) -> FastAPI:
     if settings.jwt_public_key is None and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
         log.warning(
@@ -115,6 +117,7 @@ def build_service_app(
     app.state.service_name = name
     app.state.db = database
     app.state.handlers = handlers or Handlers()
+    app.state.bus = bus  # dispatched by Write.respond before it commits (and by the service's event batches)
     app.state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key
     )

@@ -81,6 +81,9 @@ class Write:
         body = content.model_dump_json().encode() if content is not None else b""
         if self.idempotency_key and self.streamed:
             await self._reserve_late()
+        bus = getattr(self.request.app.state, "bus", None)
+        if bus is not None:  # what this write's features published for the features above them
+            await bus.dispatch(self.session)
         await write_audit(self.session, self.principal, self.request_id, self._audit)
         if self.idempotency_key:
             await idempotency.complete(

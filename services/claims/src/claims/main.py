@@ -2,16 +2,24 @@ from fastapi import FastAPI
 
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
+from insurance_shared.bus import MessageBus
 
 from .history.consumers import handlers
+from .history.messages import ReemploymentSeen
 from .models import load_all
 from .parameters_router import router as parameters_router
 from .payments.router import router as payments_router
 from .registry.router import router as claims_router
+from .registry.service import stop_on_reemployment
 from .settings import Settings
 from .totals.router import router as totals_router
 
 load_all()
+
+# what lower features publish, handled by higher ones (imports only go down; the wiring lives here)
+bus = MessageBus()
+bus.on(ReemploymentSeen, stop_on_reemployment)
+handlers.at_batch_end(bus.dispatch)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -28,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database=database,
         routers=[claims_router, payments_router, totals_router, parameters_router],
         handlers=handlers,
+        bus=bus,
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},

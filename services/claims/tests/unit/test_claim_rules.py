@@ -18,6 +18,7 @@ from claims.rules.eligibility import (
     separation_deadline,
 )
 from claims.rules.payments import amount_for_month, entitlement_end, whole_months_left
+from claims.rules.stops import first_stop
 from insurance_shared.parameters import ParameterValue
 
 P = parameters_on(default_values(), "220100", dt.date(2026, 11, 1))
@@ -298,3 +299,29 @@ def test_entitlement_and_months_left() -> None:
 )
 def test_insured_region(clause, paid, ended, fallback, region) -> None:
     assert insured_region(paid, ended, fallback) == region, clause
+
+
+@pytest.mark.parametrize(
+    ("clause", "evidence", "stops_on"),
+    [
+        (
+            "R15: a month paid wholly after the registration",
+            [("paid_month", dt.date(2026, 12, 1))],
+            dt.date(2026, 12, 1),
+        ),
+        ("R15: the registration month itself is not", [("paid_month", dt.date(2026, 11, 1))], None),
+        ("R15: a job from the registration day", [("new_job", dt.date(2026, 11, 10))], dt.date(2026, 11, 10)),
+        ("R15: a job before it is not", [("new_job", dt.date(2026, 11, 9))], None),
+        (
+            "R15: the earliest evidence, in any order",
+            [
+                ("paid_month", dt.date(2027, 2, 1)),
+                ("new_job", dt.date(2026, 12, 15)),
+                ("paid_month", dt.date(2027, 1, 1)),
+            ],
+            dt.date(2026, 12, 15),
+        ),
+    ],
+)
+def test_reemployment_stops_the_claim(clause, evidence, stops_on) -> None:
+    assert first_stop(evidence, dt.date(2026, 11, 10)) == stops_on, clause

@@ -30,14 +30,12 @@ from insurance_shared.dates import check_bookable
 from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
-from .funds.service import refresh_dirty
 from .ledger import postings
 from .ledger.service import post, post_many
 from .monitoring.models import Beneficiaries, InsuredEmployment, Layoff, LayoffSeparation, SeenClaim
 from .rules.months import parse_month
 
-handlers = Handlers()
-handlers.at_batch_end(refresh_dirty)
+handlers = Handlers()  # at each batch's end main.py's bus recomputes the regions whose fund moved
 
 
 # ---- fund flows (policy.md Fund monitoring 1) --------------------------------------------------------------------

@@ -5,13 +5,18 @@ from fastapi import FastAPI
 
 from insurance_shared import Database
 from insurance_shared.app import build_service_app
+from insurance_shared.bus import MessageBus
 
 from .alerts.router import router as alerts_router
+from .alerts.service import on_figures
 from .alerts.webhooks import run_forever
 from .consumers import handlers
+from .dashboard.cache import on_overview_changed
 from .dashboard.router import router as dashboard_router
 from .funds.router import router as funds_router
+from .funds.service import on_funds_moved
 from .ledger.router import router as ledger_router
+from .messages import FiguresRecomputed, FundsMoved, OverviewChanged
 from .models import load_all
 from .monitoring.router import router as monitoring_router
 from .reconciliation.router import router as reconciliation_router
@@ -20,6 +25,14 @@ from .settings import Settings
 from .shortfall.router import router as shortfall_router
 
 load_all()
+
+# money moved → figures recomputed → alerts evaluated → overview dropped: each feature publishes, the one above
+# handles; the wiring lives here so that imports only go down
+bus = MessageBus()
+bus.on(FundsMoved, on_funds_moved)
+bus.on(FiguresRecomputed, on_figures)
+bus.on(OverviewChanged, on_overview_changed)
+handlers.at_batch_end(bus.dispatch)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -70,6 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             reconciliation_router,
         ],
         handlers=handlers,
+        bus=bus,
         on_startup=[start_webhooks],
         on_shutdown=[stop_webhooks],
         tags=[

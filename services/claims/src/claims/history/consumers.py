@@ -3,33 +3,18 @@ an open claim is evidence of re-employment and stops the claim (policy.md Claims
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared.bus import publish
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
 from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
-from ..registry.models import Claim
-from ..registry.service import OPEN_STATES, stop
+from ..rules.stops import NEW_JOB, PAID_MONTH
+from .messages import ReemploymentSeen
 from .models import ContributionMonth, EmploymentSeen, LayoffSeen
 
 handlers = Handlers()
-
-
-async def _open_claims(session: AsyncSession, id_numbers: set[str]) -> dict[str, Claim]:
-    """The open claims of these people (few of them have one), looked up together and locked."""
-    people = sorted(id_numbers)
-    out: dict[str, Claim] = {}
-    for i in range(0, len(people), 500):
-        found = await session.execute(
-            select(Claim)
-            .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
-            .with_for_update()
-        )
-        for claim in found.scalars():
-            out.setdefault(claim.id_number, claim)
-    return out
 
 
 @handlers.on_runs(ContributionPeriodPaid)
@@ -51,13 +36,8 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
     if not rows:
         return
     await session.execute(upsert_insert(session)(ContributionMonth.__table__).on_conflict_do_nothing(), rows)
-    # a month wholly after the registration was paid for: the person works again (R15). Few of the people paid
-    # for have an open claim, so look them up together, then stop each claim at the first such month, in order.
-    open_claims = await _open_claims(session, {r["id_number"] for r in rows})
-    for row in rows:
-        claim = open_claims.get(row["id_number"])
-        if claim is not None and claim.state in OPEN_STATES and row["period"] > claim.registered_on:
-            await stop(session, claim, "reemployed_contribution", row["period"], dt.date.today())
+    # a month paid for someone drawing benefits is evidence they work again (R15): the claims feature decides
+    publish(session, ReemploymentSeen(tuple((r["id_number"], PAID_MONTH, r["period"]) for r in rows)))
 
 
 def _employment(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
@@ -78,11 +58,7 @@ async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnr
     an open claim's registration stops it (R15)."""
     rows = [_employment(d) for _, d in events]
     await session.execute(upsert_insert(session)(EmploymentSeen.__table__).on_conflict_do_nothing(), rows)
-    open_claims = await _open_claims(session, {d.id_number for _, d in events})
-    for _, d in events:
-        claim = open_claims.get(d.id_number)
-        if claim is not None and claim.state in OPEN_STATES and d.start_date >= claim.registered_on:
-            await stop(session, claim, "reemployed_contribution", d.start_date, dt.date.today())
+    publish(session, ReemploymentSeen(tuple((d.id_number, NEW_JOB, d.start_date) for _, d in events)))
 
 
 @handlers.on_runs(EmploymentEnded)

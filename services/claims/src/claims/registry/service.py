@@ -35,9 +35,11 @@ from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
 from insurance_shared.parameter_api import all_values
 
+from ..history.messages import ReemploymentSeen
 from ..history.models import ContributionMonth, EmploymentSeen
 from ..rules.eligibility import Decision, PaidMonth, decide, default_values, insured_region, parameters_on
 from ..rules.payments import entitlement_end, whole_months_left
+from ..rules.stops import first_stop
 from .models import BenefitPayment, Claim, ClaimDecision, Referral, Separation
 
 OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
@@ -505,3 +507,25 @@ async def record_referral_outcome(
 
 def classify(reason: str) -> bool:
     return is_involuntary(reason)
+
+
+async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) -> None:
+    """The history saw people work again (R15): each open claim stops from the earliest day its person's evidence
+    shows re-employment (rules.stops). Few of the people seen have an open claim: looked up together, locked."""
+    evidence: dict[str, list[tuple[str, dt.date]]] = {}
+    for id_number, kind, on in seen.evidence:
+        evidence.setdefault(id_number, []).append((kind, on))
+    people = sorted(evidence)
+    for i in range(0, len(people), 500):
+        claims = (
+            await session.execute(
+                select(Claim)
+                .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
+                .order_by(Claim.id)
+                .with_for_update()
+            )
+        ).scalars()
+        for claim in claims:
+            day = first_stop(evidence[claim.id_number], claim.registered_on)
+            if day is not None and claim.state in OPEN_STATES:
+                await stop(session, claim, "reemployed_contribution", day, dt.date.today())

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import PROVINCE, Conflict, Forbidden, NotFound, Principal, Role
+from insurance_shared.bus import publish
 from insurance_shared.contracts import AlertClosed, AlertRaised
 from insurance_shared.db import utcnow
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.events import emit
 from insurance_shared.parameters import ParameterValue
 
-from ..dashboard.cache import changed_on_commit
+from ..messages import FiguresRecomputed, OverviewChanged
 from ..rules.alerts import RECIPIENTS, TierDecision
 from ..rules.capacity import Capacity, explain
 from ..rules.months import format_month
@@ -87,6 +88,10 @@ async def evaluate(
             await _raise(session, region, d, capacity, params)
         elif not d.due and current is not None:
             await _close(session, current, capacity)
+
+
+async def on_figures(session: AsyncSession, figures: FiguresRecomputed) -> None:
+    await evaluate(session, figures.region, figures.capacity, figures.decisions, figures.params)
 
 
 async def _raise(
@@ -177,5 +182,5 @@ async def acknowledge(session: AsyncSession, principal: Principal, alert_id: int
     for r in pending:
         r.acknowledged_at, r.acknowledged_by, r.note = now, principal.sub, note
     await session.flush()
-    changed_on_commit(session)
+    publish(session, OverviewChanged())
     return alert

@@ -55,3 +55,7 @@ class OverviewCache:
     def put(self, scope: object, body: bytes, version: int) -> None:
         if self.ttl > 0:
             self._entries[scope] = _Entry(body, version, time.monotonic())
+
+
+async def on_overview_changed(session: AsyncSession, _: object) -> None:
+    changed_on_commit(session)

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import func, select
 
 from insurance_shared import Principal, Problem, Session, all_regions
+from insurance_shared.bus import MessageBus
 from insurance_shared.db import utcnow
 from insurance_shared.money import format_yuan
 
@@ -38,8 +39,9 @@ STATIC = resources.files("fund_monitor").joinpath("dashboard/static")
 DEFAULT_ECHARTS = Path(__file__).resolve().parents[3] / "web/node_modules/echarts/dist/echarts.min.js"
 
 
-async def overview(session: Session, principal: Principal) -> OverviewOut:
+async def overview(session: Session, principal: Principal, bus: MessageBus) -> OverviewOut:
     if await refresh_stale(session):  # a new month moved every window: recompute once, for everyone
+        await bus.dispatch(session)  # the recomputed figures' alerts
         await session.commit()
     visible = [r for r in POOLING if principal.can_read(r.code)]
     statuses = {s.region: s for s in (await session.scalars(select(RegionStatus))).all()}
@@ -136,14 +138,16 @@ async def get_overview(request: Request, principal: Annotated[Principal, Depends
     if body is None:
         version = current_version()
         async with app.state.db.sessionmaker() as session:  # not a dependency: a cached answer needs no session
-            body = (await overview(session, principal)).model_dump_json().encode()
+            body = (await overview(session, principal, app.state.bus)).model_dump_json().encode()
         cache.put(scope, body, version)
     return Response(body, media_type="application/json")
 
 
 @router.get("/dashboard/overview.csv", response_class=Response, responses=CSV_DOC, summary="全省看板 (CSV)")
-async def overview_csv(session: Session, principal: Annotated[Principal, Depends(readers)]) -> Response:
-    o = await overview(session, principal)
+async def overview_csv(
+    request: Request, session: Session, principal: Annotated[Principal, Depends(readers)]
+) -> Response:
+    o = await overview(session, principal, request.app.state.bus)
     return csv_response(
         "overview.csv",
         ["region", "name", "as_of", "balance", "average_expenditure", "capacity_months", "level", "open_alerts"],

@@ -9,19 +9,6 @@ from insurance_shared.db import UTCDateTime, utcnow
 from ..models import Base
 
 
-class FundMonth(Base):
-    """A region's income or expenditure of one kind in one month, accumulated from journal entries in the same
-    transaction: what the capacity figures read instead of summing the journal each time."""
-
-    __tablename__ = "fund_months"
-
-    region: Mapped[str] = mapped_column(String(6), primary_key=True)
-    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-    direction: Mapped[str] = mapped_column(String(12))  # income | expenditure | opening
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-
-
 class RegionStatus(Base):
     """Each region's current figures, recomputed whenever its fund moves (and at a month's turn): one row per
     region is all the provincial dashboard needs to read."""

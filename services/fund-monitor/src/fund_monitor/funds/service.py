@@ -8,18 +8,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared.bus import publish
 from insurance_shared.db import utcnow
 
-from ..dashboard.cache import changed_on_commit
+from ..ledger.models import FundMonth
 from ..ledger.postings import EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
-from ..ledger.service import DIRTY
+from ..ledger.service import take_moved
+from ..messages import FiguresRecomputed, FundsMoved, OverviewChanged
 from ..monitoring.models import Beneficiaries, Layoff
 from ..rules import alerts as alert_rules
 from ..rules import parameters as P
 from ..rules.capacity import Capacity, payment_capacity, window
 from ..rules.months import format_month, month_of, months_between
 from ..rules.projection import LayoffExposure, Projection, average_benefit, project
-from .models import FundMonth, RegionStatus
+from .models import RegionStatus
 
 
 def today() -> dt.date:
@@ -98,9 +100,7 @@ def level_of(capacity: Capacity, decisions: list[alert_rules.TierDecision]) -> s
 
 
 async def recompute(session: AsyncSession, region: str, on: dt.date | None = None) -> RegionStatus | None:
-    """Recompute the region's current figures and open or close its alerts accordingly."""
-    from ..alerts.service import evaluate  # alerts depend on figures, not the other way round
-
+    """Recompute the region's current figures; its alert tiers follow (FiguresRecomputed, handled by alerts)."""
     on = on or today()
     hist = await history(session, region, on)
     if not hist.rows:
@@ -129,16 +129,19 @@ async def recompute(session: AsyncSession, region: str, on: dt.date | None = Non
     status.trend = json.dumps(trend)
     status.updated_at = utcnow()
     await session.flush()
-    await evaluate(session, region, last.capacity, decisions, params)
-    changed_on_commit(session)
+    publish(session, FiguresRecomputed(region, last.capacity, decisions, params))
+    publish(session, OverviewChanged())
     return status
 
 
 async def refresh_dirty(session: AsyncSession) -> None:
     """Recompute every region whose fund moved in this transaction (once each, however many entries)."""
-    dirty = session.info.pop(DIRTY, set())
-    for region in sorted(dirty):
+    for region in sorted(take_moved(session)):
         await recompute(session, region)
+
+
+async def on_funds_moved(session: AsyncSession, _: FundsMoved) -> None:
+    await refresh_dirty(session)
 
 
 async def refresh_stale(session: AsyncSession, on: dt.date | None = None) -> bool:

@@ -29,3 +29,16 @@ class JournalLine(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
     account: Mapped[str] = mapped_column(String(64))
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
+
+
+class FundMonth(Base):
+    """A region's income or expenditure of one kind in one month, accumulated from journal entries in the same
+    transaction: what the capacity figures read instead of summing the journal each time."""
+
+    __tablename__ = "fund_months"
+
+    region: Mapped[str] = mapped_column(String(6), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(12))  # income | expenditure | opening
+    amount_fen: Mapped[int] = mapped_column(BigInteger)

@@ -20,7 +20,6 @@ from insurance_shared import (
 from insurance_shared.app import problem_doc
 
 from ..access import ObjectId, income_writer, not_future_day, province_writer, readers
-from ..funds.service import refresh_dirty
 from . import postings
 from .models import JournalEntry, JournalLine
 from .schemas import AccountBalanceOut, EntryOut, EntryPage, IncomeIn, LineOut, OpeningBalanceIn, TrialBalanceOut
@@ -60,7 +59,6 @@ async def opening_balance(region: RegionPath, body: OpeningBalanceIn, w: Annotat
     row = await post(w.session, entry)
     if row is None:
         raise Conflict("opening_balance_exists", f"region {region} already has an opening balance")
-    await refresh_dirty(w.session)
     w.audit("fund.opening_balance", "journal_entry", str(row.id), region)
     return await w.respond(201, await entry_out(w.session, row), location=f"/journal/{row.id}")
 
@@ -83,7 +81,6 @@ async def other_income(region: RegionPath, body: IncomeIn, w: Annotated[Write, D
     row = await post(w.session, postings.other_income(region, body.kind, body.amount, body.booked_on, body.reference))
     if row is None:
         raise Conflict("duplicate_reference", f"{body.kind} {body.reference} is already booked for region {region}")
-    await refresh_dirty(w.session)
     w.audit("fund.income", "journal_entry", str(row.id), region)
     return await w.respond(201, await entry_out(w.session, row), location=f"/journal/{row.id}")
 

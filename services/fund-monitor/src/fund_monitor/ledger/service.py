@@ -6,19 +6,29 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared.bus import publish
 from insurance_shared.db import insert_returning_ids, upsert_insert, utcnow
 
-from ..funds.models import FundMonth
+from ..messages import FundsMoved
 from ..rules.months import month_of
-from .models import JournalEntry, JournalLine
+from .models import FundMonth, JournalEntry, JournalLine
 from .postings import Entry
 
 DIRTY = "fund_monitor.dirty_regions"
 
 
 def mark_dirty(session: AsyncSession, region: str) -> None:
-    """The region's figures must be recomputed before this transaction commits (funds.service.refresh_dirty)."""
-    session.info.setdefault(DIRTY, set()).add(region)
+    """The region's figures must be recomputed before this transaction commits: announced once per transaction
+    (FundsMoved), whoever recomputes takes the regions with ``take_moved``."""
+    moved = session.info.setdefault(DIRTY, set())
+    if not moved:
+        publish(session, FundsMoved())
+    moved.add(region)
+
+
+def take_moved(session: AsyncSession) -> set[str]:
+    """The regions whose fund moved in this transaction since last asked."""
+    return session.info.pop(DIRTY, set())
 
 
 async def post(session: AsyncSession, entry: Entry) -> JournalEntry | None:

@@ -12,9 +12,9 @@ from insurance_shared.db import utcnow
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.money import format_yuan
 
-from ..funds.models import FundMonth
 from ..funds.service import refresh_dirty
 from ..ledger import postings
+from ..ledger.models import FundMonth
 from ..ledger.postings import ADJUSTMENT_FUND, EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
 from ..ledger.service import account_balance, post
 from ..rules import shortfall as rules
