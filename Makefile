@@ -12,13 +12,16 @@ REGION ?= 220100
 
 .PHONY: run demo test test-dates conservation token lint venv clean help
 help:
-	@echo "make run    create .venv, migrate, start all four services on SQLite, print the docs URLs"
-	@echo "make demo   load demo data into running services (make run does it once by itself)"
-	@echo "make test   create/update .venv and run the whole suite (needs PostgreSQL on 127.0.0.1:5432), then test-dates"
-	@echo "make test-dates  the in-process suites with the clock on the next 29 February and on 31 December"
-	@echo "make conservation [EXAMPLES=40] [SEED=...]  money conserved across the services on random histories"
-	@echo "make token ROLE=province REGION=220000   print a development token"
-	@echo "make lint   ruff"
+	@echo "make run          create .venv, migrate, start all four services on SQLite, load demo data once, print the URLs"
+	@echo "                  DEMO_ARGS=\"--units 500 --people 12500\" loads less (the full size is the default)"
+	@echo "make demo         load demo data into running services (make run does it once by itself); DEMO_ARGS as above"
+	@echo "make test         create/update .venv and run the whole suite (PostgreSQL 127.0.0.1:5432, NATS 4222), then test-dates"
+	@echo "make test-dates   the in-process suites with the clock on the next 29 February and on 31 December"
+	@echo "make conservation money conserved across the services on random histories; EXAMPLES=40 SEED=..."
+	@echo "make token        print a development token; ROLE=province REGION=220000 SUB=someone (SUB optional)"
+	@echo "make lint         ruff check and format check"
+	@echo "make venv         create/update .venv only"
+	@echo "make clean        remove var/ (the SQLite databases and logs of make run): the next make run loads demo data again"
 
 $(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt scripts/requirements.txt Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

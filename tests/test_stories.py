@@ -4,6 +4,7 @@ the public APIs only, and waits for events to cross as a caller would (polling, 
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -765,6 +766,117 @@ def test_a_registration_is_decided_on_a_history_as_new_as_contributions(transpor
         claim = r.json()
         assert (claim["eligible"], claim["total_months"]) == (True, 12)
         assert claim["decision"]["criteria"][0]["values"]["months_counted"] == 14
+
+
+def test_benefits_reach_the_bank_approved_by_a_second_officer_and_a_failed_line_is_paid_again(stack: Stack) -> None:
+    """#21: two claimants of 白山市 registered two months ago; the month's run drafts a batch; its maker may not
+    approve it, a second officer does; the bank's file is the same bytes at each download; the bank pays one line
+    and fails the other (name does not match the account); the account is corrected; next month's batch pays it
+    with that month's; fund-monitor's benefit expenditure is exactly what the bank confirmed; the public list shows
+    only what was paid."""
+    region, officer = "220600", {"region": "220600"}
+    claims = []
+    for person in (700, 701):
+        unit = stack.unit(700 + person % 10, region=region)
+        emp = stack.enrol(person, unit, month(-17), region=region)
+        stack.declare_and_pay(unit, [person], [month(-k) for k in range(16, 2, -1)], region=region)
+        stack.end(person, emp, month(-2) - dt.timedelta(days=1), "dismissed", region=region)
+        stack.months_seen(person, 14, region=region, until=lambda d: d["eligible"])
+        body = {
+            "id_number": pid(person),
+            "name": f"职工{person}",
+            "region": region,
+            "registered_on": str(month(-2)),
+            "job_seeking": True,
+            "community": f"community-{region}-1",
+        }
+        claim = stack.call(
+            "claims", "POST", "/claims", json=body, roles=("employment_service",), region=region, expect=201
+        ).json()
+        stack.payee(claim["id"], person, region)
+        stack.call(
+            "claims",
+            "POST",
+            f"/claims/{claim['id']}/verify",
+            json={"certificate_no": f"证{person}"},
+            roles=("community",),
+            region=region,
+            sub=f"community-{region}-1",
+        )
+        claims.append(claim)
+
+    def run(k: int) -> dict:
+        return stack.call(
+            "claims",
+            "POST",
+            "/payment-runs",
+            json={"region": region, "month": f"{month(k):%Y-%m}"},
+            sub="maker",
+            **officer,
+        ).json()
+
+    first = run(-2)
+    (batch,) = first["batches"]
+    refused = stack.call(
+        "claims", "POST", f"/payment-batches/{batch['id']}/approve", sub="maker", expect=403, **officer
+    )
+    assert refused.json()["code"] == "maker_cannot_approve"
+    stack.call("claims", "POST", f"/payment-batches/{batch['id']}/approve", sub="checker", **officer)
+    file = stack.call("claims", "GET", f"/payment-batches/{batch['id']}/file", **officer).content
+    assert file == stack.call("claims", "GET", f"/payment-batches/{batch['id']}/file", **officer).content
+    head, digest, body = file.split(b"\r\n", 2)
+    assert head == f"# batch {batch['id']} bank ICBC region {region}".encode()
+    assert digest == b"# sha256 " + hashlib.sha256(body).hexdigest().encode()
+    rows = {r[3]: r for r in (line.split(",") for line in body.decode("gb18030").splitlines()[1:-1])}
+    ok, bad = rows["职工700"], rows["职工701"]
+    returned = "line_no,account,amount,status,reason_code,value_date\n" + (
+        f"{ok[1]},{ok[2]},{ok[4]},paid,,{TODAY}\n{bad[1]},{bad[2]},{bad[4]},failed,R03,{TODAY}\n"
+    )
+    answer = stack.call(
+        "claims",
+        "POST",
+        f"/payment-batches/{batch['id']}/returns",
+        content=returned.encode(),
+        headers={"Content-Type": "text/csv"},
+        **officer,
+    ).json()
+    assert (answer["paid"], answer["failed"]) == (1, 1)
+    listed = stack.call("claims", "GET", f"/public/beneficiaries?region={region}&month={month(-2):%Y-%m}").json()
+    assert [b["id_number"][-4:] for b in listed["items"]] == [pid(700)[-4:]]  # only the paid one, masked
+
+    # the account of the failed line is corrected; next month's batch pays it beside that month's payments
+    stack.call(
+        "claims",
+        "PUT",
+        f"/claims/{claims[1]['id']}/payee-account",
+        json={"bank_code": "CCB", "card_number": "6222020200112345687", "holder_name": "职工701"},
+        roles=("employment_service",),
+        region=region,
+    )
+    second = run(-1)
+    assert second["reissued"] == 1 and sum(b["lines"] for b in second["batches"]) == 3
+    stack.pay(second, region)
+    listed = stack.call("claims", "GET", f"/public/beneficiaries?region={region}&month={month(-2):%Y-%m}").json()
+    assert len(listed["items"]) == 2
+
+    confirmed = {
+        f"{m:%Y-%m}": sum(
+            float(x["amount"])
+            for b in stack.call("claims", "GET", f"/payment-batches?region={region}", **officer).json()
+            for x in stack.call("claims", "GET", f"/payment-batches/{b['id']}", **officer).json()["items"]
+            if x["status"] == "paid" and x["month"] == f"{m:%Y-%m}"
+        )
+        for m in (month(-2), month(-1))
+    }
+    assert all(v > 0 for v in confirmed.values())
+    for m in (month(-2), month(-1)):
+        stack.eventually(
+            lambda m=m: (
+                (r := stack.fund_month(region, m))
+                and float(r["expenditure"].get("benefits", 0)) == confirmed[f"{m:%Y-%m}"]
+            ),
+            f"fund-monitor's benefit expenditure of {m:%Y-%m} equals what the bank confirmed",
+        )
 
 
 CONSERVATION_EXAMPLES = int(os.environ.get("CONSERVATION_EXAMPLES", "3"))

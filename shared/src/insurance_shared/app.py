@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from . import idempotency, migrations
 from .auth import TokenVerifier
@@ -68,7 +68,10 @@ def build_service_app(
     on_shutdown: Sequence[Hook] = (),
     tags: Sequence[dict[str, str]] = (),
     bus: MessageBus | None = None,
+    on_scrape: Sequence[Callable[[FastAPI, CollectorRegistry], Awaitable[None]]] = (),
 ) -> FastAPI:
+    """``on_scrape``: hooks that set the service's business gauges (counts read from its database) in the app's
+    registry before each ``/metrics`` answer; a failing hook leaves its gauges as they were and is logged."""
     if settings.jwt_public_key is None and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
         log.warning(
             "%s uses the development JWT secret; set %sJWT_SECRET in production",
@@ -165,7 +168,12 @@ def build_service_app(
         return JSONResponse({"status": "ready", "service": name, "migrations": list(state.current)})
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=Response)
-    async def metrics_endpoint() -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        for hook in on_scrape:
+            try:
+                await asyncio.wait_for(hook(request.app, metrics.registry), timeout=5)
+            except Exception:  # the HTTP series still answer; the gauge keeps its last value
+                log.warning("metrics hook %s failed", getattr(hook, "__name__", hook), exc_info=True)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:

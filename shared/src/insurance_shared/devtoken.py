@@ -10,7 +10,7 @@ import datetime as dt
 import os
 
 from .auth import Role, issue_token
-from .regions import is_known_region
+from .regions import all_regions, is_known_region
 from .settings import DEV_JWT_SECRET
 
 
@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown role(s) {unknown}; known: {', '.join(Role)}")
     if not is_known_region(args.region):
-        parser.error(f"unknown region {args.region}")
+        known = ", ".join(f"{r.code} {r.name}" for r in all_regions())
+        parser.error(f"unknown region {args.region}; known: {known}")
     print(
         issue_token(
             os.environ.get("JWT_SECRET", DEV_JWT_SECRET),

@@ -8,6 +8,7 @@ from .history.consumers import handlers
 from .history.messages import ReemploymentSeen
 from .models import load_all
 from .parameters_router import router as parameters_router
+from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
 from .registry.router import router as claims_router
 from .registry.service import stop_on_reemployment
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routers=[claims_router, payments_router, totals_router, parameters_router],
         handlers=handlers,
         bus=bus,
+        on_scrape=[payment_gauges],
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},

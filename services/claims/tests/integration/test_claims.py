@@ -884,6 +884,9 @@ async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, au
     ]
     types = await outbox_types(db)
     assert types.count("claims.payments_failed.v1") == 1 and types.count("claims.payment_reissued.v1") == 1
+    metrics = (await client.get("/metrics")).text  # what an operator alerts on
+    assert 'claims_benefit_payments{status="pending"} 1.0' in metrics
+    assert 'claims_payment_batches{state="draft"} 1.0' in metrics
     # the reissue fails again, and the claim stops before the account is fixed: the money goes back to the fund
     await pay_batch(client, auth_headers, outcome.batches[0].id, failed={1: "R01"})
     stopped = await client.post(

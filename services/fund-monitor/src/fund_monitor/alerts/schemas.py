@@ -32,7 +32,9 @@ class AlertOut(BaseModel):
 
     id: int
     region: str
-    level: str = Field(description="critical (<2 个月, N§8) | early_warning")
+    level: str = Field(
+        description="critical (低于参数 alert_threshold_months, N§8) | early_warning (低于 early_warning_threshold_months)"
+    )
     state: str = Field(description="open | closed")
     month: str
     capacity_months: str

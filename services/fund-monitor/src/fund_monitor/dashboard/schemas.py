@@ -38,7 +38,7 @@ class RegionOverviewOut(BaseModel):
     average_expenditure: MoneyOut | None
     capacity_months: str | None
     level: str = Field(description="ok | early_warning | critical | no_expenditure | no_data")
-    trend: list[TrendPoint] = Field(description="近 12 个月月末余额与支付能力")
+    trend: list[TrendPoint] = Field(description="近 12 个月月末余额与支付能力 (展示窗口, 非政策参数)")
     open_alerts: list[OpenAlertOut]
     reconciliation_mismatches: list[MismatchOut] = Field(description="未消除的对账差异 (GET /reconciliation/alerts)")
 

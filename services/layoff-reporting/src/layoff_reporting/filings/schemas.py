@@ -25,7 +25,7 @@ Measure = Literal["shorter_hours", "lower_pay", "internal_early_retirement"]
 
 
 class FilingIn(BaseModel):
-    """规模裁员报告: 单位经所在市系统提交. 达到阈值(超过20%或超过50人)须提前30日报告并征求工会或职工意见 (N§7)."""
+    """规模裁员报告: 单位经所在市系统提交. 达到人数或比例阈值 (参数) 须按参数规定的天数提前报告并征求工会或职工意见 (N§7); 阈值见 GET /filings 返回的判定."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -162,7 +162,7 @@ class ContractIn(BaseModel):
 
 
 class IncentiveIn(BaseModel):
-    """吸纳就业优惠认定: 期间新招用人员中失业一年以上且签订三年以上合同者超过30% (N§7)."""
+    """吸纳就业优惠认定: 期间新招用人员中长期失业且签订较长期限合同者的比例是否超过参数规定 (N§7; 参数 incentive_share, long_term_unemployed_days, incentive_contract_years)."""
 
     model_config = ConfigDict(
         extra="forbid",
