@@ -77,3 +77,28 @@ async def test_a_database_busy_past_its_timeout_is_a_503_to_retry(tmp_path) -> N
         holder.close()
     assert r.status_code == 503 and r.json()["code"] == "database_busy"
     assert r.headers["retry-after"] == "1"
+
+
+async def test_a_database_that_cannot_be_reached_is_a_503_not_a_500() -> None:
+    """#24 defect 2: while PostgreSQL restarted, writes answered 500 (connection refused, cannot connect now,
+    connection reset). The work was not done: 503 with Retry-After. Here a real connection to a port nobody
+    listens on, through the pool, as a request's session would make it."""
+    app = FastAPI()
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics())
+    install_problem_handlers(app)
+
+    @app.get("/q")
+    async def q() -> dict:
+        engine = create_engine("postgresql+asyncpg://root@127.0.0.1:1/nowhere")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+        return {"ok": True}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        r = await c.get("/q")
+    assert r.status_code == 503 and r.json()["code"] == "database_unavailable", r.text
+    assert r.headers["retry-after"] == "5"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -207,6 +208,29 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
 _TRY_AGAIN_SQLSTATES = ("55P03", "40001", "40P01")
 
 
+# the database cannot be reached at all (restarting, failing over, the network): SQLSTATE class 08 (connection
+# exception) and 57P01-57P03 (shut down, crash shutdown, cannot connect now)
+_UNREACHABLE_SQLSTATES = ("57P01", "57P02", "57P03")
+
+
+def _database_unavailable(request: Request) -> JSONResponse:
+    return problem_response(
+        Problem(
+            503,
+            "database_unavailable",
+            "Service Unavailable",
+            "the database cannot be reached just now; nothing of this request was written, send it again",
+            headers={"Retry-After": "5"},
+        ),
+        request,
+    )
+
+
+async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse:
+    """A connection refused, reset or not yet accepted by the database (a restart): 503, the work was not done."""
+    return _database_unavailable(request)
+
+
 async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     """SQLSTATE class 22 (data exception: a NUL character, a value out of range) is the request's fault, whatever
     class the driver wraps it in; contention is a 503 to retry; anything else stays a server error."""
@@ -214,6 +238,13 @@ async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
     if sqlstate.startswith("22"):
         return await _on_data_error(request, exc)
+    if (
+        exc.connection_invalidated
+        or sqlstate.startswith("08")
+        or sqlstate in _UNREACHABLE_SQLSTATES
+        or isinstance(exc.orig, ConnectionError)
+    ):
+        return _database_unavailable(request)
     if sqlstate in _TRY_AGAIN_SQLSTATES or "database is locked" in str(exc.orig):
         return problem_response(
             Problem(
@@ -230,6 +261,10 @@ async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _on_dbapi_error)
+    # raised unwrapped while the pool connects: ConnectionRefusedError, ConnectionResetError; asyncpg's own
+    app.add_exception_handler(ConnectionError, _on_connection_error)
+    app.add_exception_handler(asyncpg.exceptions.PostgresConnectionError, _on_connection_error)
+    app.add_exception_handler(asyncpg.exceptions.CannotConnectNowError, _on_connection_error)
     app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(OverflowError, _on_data_error)
     app.add_exception_handler(Problem, _on_problem)
