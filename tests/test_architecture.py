@@ -62,8 +62,6 @@ UPWARD_DEBT = {  # (service, module, imported feature): to be turned into intern
     ("layoff_reporting", "workforce/consumers.py", "rehire"),
 }
 SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of asking a repository
-    "claims/payments/router.py",
-    "claims/registry/router.py",
     "contributions/declarations/router.py",
     "contributions/parameters/router.py",
     "contributions/persons/router.py",
@@ -71,7 +69,6 @@ SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of as
     "fund_monitor/alerts/router.py",
     "fund_monitor/dashboard/router.py",
     "fund_monitor/ledger/router.py",
-    "fund_monitor/reconciliation/router.py",
     "fund_monitor/shortfall/router.py",
     "layoff_reporting/filings/router.py",
     "layoff_reporting/rehire/router.py",

@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from insurance_shared import (
     Forbidden,
@@ -21,9 +20,8 @@ from insurance_shared import (
 )
 from insurance_shared.app import problem_doc
 
-from ..registry.models import BenefitPayment, Claim
 from ..rules.payees import banks, masked, return_reasons
-from . import service
+from . import repository, service
 from .models import PayeeAccount, PaymentBatch
 
 router = APIRouter(tags=["payments"])
@@ -149,12 +147,7 @@ async def list_batches(
     region = region or (None if principal.reads_all_regions else principal.region)
     if region is not None and not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} reads its own region only")
-    stmt = select(PaymentBatch).order_by(PaymentBatch.id)
-    if region is not None:
-        stmt = stmt.where(PaymentBatch.region == region)
-    if state is not None:
-        stmt = stmt.where(PaymentBatch.state == state)
-    return [batch_out(b) for b in (await session.scalars(stmt)).all()]
+    return [batch_out(b) for b in await repository.batches(session, region, state)]
 
 
 @router.get("/payment-batches/{batch_id}", response_model=BatchDetailOut, summary="发放批次明细 (账号脱敏)")
@@ -307,21 +300,7 @@ async def beneficiaries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> BeneficiaryPage:
     first = dt.date.fromisoformat(month + "-01")
-    rows = (
-        await session.execute(
-            select(BenefitPayment.id, Claim.name, Claim.id_number, BenefitPayment.amount)
-            .join(Claim, Claim.id == BenefitPayment.claim_id)
-            .where(
-                BenefitPayment.region == region,
-                BenefitPayment.month == first,
-                BenefitPayment.kind == "benefit",
-                BenefitPayment.status == "paid",  # only what the bank confirmed is published as paid
-                BenefitPayment.id > cursor,
-            )
-            .order_by(BenefitPayment.id)
-            .limit(limit)
-        )
-    ).all()
+    rows = await repository.paid_beneficiaries(session, region, first, cursor, limit)
     return BeneficiaryPage(
         region=region,
         month=month,

@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, RootModel
-from sqlalchemy import select
 
 from insurance_shared import (
     Forbidden,
@@ -24,7 +23,7 @@ from insurance_shared.events.freshness import wait_until_caught_up
 from insurance_shared.parameter_api import all_values
 
 from ..rules.eligibility import default_values, parameters_on, separation_deadline
-from . import service
+from . import repository, service
 from .models import Claim, Referral, Separation
 from .schemas import (
     CheckIn,
@@ -324,10 +323,7 @@ async def list_claims(
     region = region or principal.region
     if not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not list region {region}")
-    stmt = select(Claim).where(Claim.region == region, Claim.id > cursor).order_by(Claim.id).limit(limit)
-    if state:
-        stmt = stmt.where(Claim.state == state)
-    return [claim_out(c) for c in (await session.execute(stmt)).scalars()]
+    return [claim_out(c) for c in await repository.claims_of_region(session, region, state, cursor, limit)]
 
 
 @router.post(
@@ -430,7 +426,7 @@ async def referral_outcome(
     body: ReferralOutcomeIn,
     w: Annotated[Write, Depends(_employment)],
 ):
-    r = await w.session.get(Referral, referral_id)
+    r = await repository.referral(w.session, referral_id)
     if r is None:
         raise NotFound("referral", str(referral_id))
     claim = await service.claim_for(w.session, w.principal, r.claim_id, lock=True)

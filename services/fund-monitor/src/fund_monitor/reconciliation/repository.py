@@ -11,6 +11,7 @@ from ..ledger import postings
 from ..ledger.models import JournalEntry, JournalLine
 from ..rules.months import format_month
 from ..rules.reconciliation import Movement
+from .models import ReconciliationAlert
 
 INCOME = ("contributions", "late_fees", "remittance")
 EXPENDITURE = ("benefits", "medical_subsidy", "funeral_subsidy", "survivors_pension")
@@ -39,3 +40,12 @@ def movement(source: str, entry_kind: str, booked_on: dt.date, account: str, amo
 async def booked(session: AsyncSession, first: dt.date, after: dt.date) -> list[Movement]:
     rows = await session.execute(_LINES.where(JournalEntry.booked_on >= first, JournalEntry.booked_on < after))
     return [m for row in rows if (m := movement(*row)) is not None]
+
+
+async def alerts(session: AsyncSession, region: str | None, state: str | None) -> list[ReconciliationAlert]:
+    stmt = select(ReconciliationAlert).order_by(ReconciliationAlert.id)
+    if region is not None:
+        stmt = stmt.where(ReconciliationAlert.region == region)
+    if state is not None:
+        stmt = stmt.where(ReconciliationAlert.state == state)
+    return list((await session.scalars(stmt)).all())

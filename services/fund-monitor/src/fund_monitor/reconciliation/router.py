@@ -4,7 +4,6 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 
 from insurance_shared import Forbidden, Principal, RegionCode, Session, Write, all_regions
 from insurance_shared.app import problem_doc
@@ -12,8 +11,7 @@ from insurance_shared.totals import month_range
 
 from ..access import MONTH_PATTERN, province_writer, readers
 from ..rules.months import format_month, month_of
-from . import service
-from .models import ReconciliationAlert
+from . import repository, service
 from .schemas import CheckIn, CheckOut, DifferenceOut, MismatchAlertOut, ReconciliationOut, SumOut
 
 router = APIRouter(prefix="/reconciliation", tags=["reconciliation"])
@@ -114,12 +112,6 @@ async def alerts(
     state: Annotated[Literal["open", "closed"] | None, Query()] = "open",
     region: Annotated[RegionCode | None, Query()] = None,
 ) -> list[MismatchAlertOut]:
-    stmt = select(ReconciliationAlert).order_by(ReconciliationAlert.id)
-    scope = _region_for(principal, region)
-    if scope is not None:
-        stmt = stmt.where(ReconciliationAlert.region == scope)
-    if state is not None:
-        stmt = stmt.where(ReconciliationAlert.state == state)
     return [
         MismatchAlertOut(
             id=a.id,
@@ -132,5 +124,5 @@ async def alerts(
             closed_at=a.closed_at,
             detail=[_difference(d) for d in json.loads(a.detail)],
         )
-        for a in (await session.scalars(stmt)).all()
+        for a in await repository.alerts(session, _region_for(principal, region), state)
     ]
