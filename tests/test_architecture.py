@@ -57,14 +57,12 @@ ORDER = {
 BASE = {"models", "messages", "settings", "rules", "main", "__main__", "__init__"}
 
 UPWARD_DEBT = {  # (service, module, imported feature): to be turned into internal events (issue "The house")
-    ("contributions", "persons/router.py", "declarations"),
     ("contributions", "declarations/service.py", "payments"),
     ("layoff_reporting", "workforce/consumers.py", "rehire"),
 }
 SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of asking a repository
     "contributions/declarations/router.py",
     "contributions/parameters/router.py",
-    "contributions/persons/router.py",
     "contributions/remittances/router.py",
     "fund_monitor/alerts/router.py",
     "fund_monitor/dashboard/router.py",

@@ -4,6 +4,7 @@ from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
 from .coverage.router import router as coverage_router
+from .declarations.router import history_router
 from .declarations.router import router as declarations_router
 from .ledger.router import router as ledger_router
 from .models import load_all
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routers=[
             units_router,
             persons_router,
+            history_router,
             roster_router,
             parameters_router,
             declarations_router,

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
@@ -20,9 +21,11 @@ from insurance_shared import (
 )
 from insurance_shared.app import problem_doc
 
+from ..persons import service as person_service
+from ..persons.schemas import HistoryGroup, HistoryMonth, HistoryOut
 from ..rules.periods import format_period
 from ..uploads import csv_lines, jsonl_lines, streamed_upload, upload_body
-from . import service
+from . import repository, service
 from .models import Declaration, DeclarationLine
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
 
@@ -245,3 +248,33 @@ async def declaration_lines(
         for r in rows
     ]
     return LinePage(items=items, next_cursor=str(rows[-1].line_no) if len(rows) == limit else None)
+
+
+# a person's months as the declarations hold them: served here, where the declarations are, under /persons
+history_router = APIRouter(prefix="/persons", tags=["persons"])
+_history_readers = require_roles(Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.PROVINCE, Role.SERVICE)
+IdNumber = Annotated[str, Path(min_length=18, max_length=18, title="公民身份号码")]
+
+
+@history_router.get("/{id_number}/history", response_model=HistoryOut, summary="个人缴费记录 (按地区、单位)")
+async def history(
+    id_number: IdNumber, session: Session, principal: Annotated[Principal, Depends(_history_readers)]
+) -> HistoryOut:
+    await person_service.person_view(session, principal, id_number)
+    rows = await repository.person_months(session, id_number)
+    groups: dict[tuple[str, str], list[HistoryMonth]] = defaultdict(list)
+    for region, unit, period, decl_id, paid, unemployment in rows:
+        if principal.can_read(region):
+            groups[(region, unit)].append(
+                HistoryMonth(period=format_period(period), unemployment=unemployment, paid=paid, declaration_id=decl_id)
+            )
+    out = [
+        HistoryGroup(
+            region=region,
+            unit_credit_code=unit,
+            months=months,
+            paid_months=len({m.period for m in months if m.paid}),
+        )
+        for (region, unit), months in groups.items()
+    ]
+    return HistoryOut(id_number=id_number, groups=out, paid_months_total=sum(g.paid_months for g in out))

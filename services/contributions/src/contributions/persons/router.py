@@ -1,19 +1,15 @@
 import datetime as dt
-from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from insurance_shared import Principal, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
 
-from ..declarations.models import Declaration, DeclarationLine
-from ..rules.periods import format_period
 from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import roster, separations, service
-from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, HistoryGroup, HistoryMonth, HistoryOut, PersonOut
+from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, PersonOut
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 _writers = writer(Role.SOCIAL_INSURANCE, Role.PROVINCE)
@@ -60,42 +56,6 @@ async def get_person(
         name=person.name,
         employments=[EmploymentOut.model_validate(e) for e in employments],
     )
-
-
-@router.get("/{id_number}/history", response_model=HistoryOut, summary="个人缴费记录 (按地区、单位)")
-async def history(
-    id_number: IdNumber, session: Session, principal: Annotated[Principal, Depends(_readers)]
-) -> HistoryOut:
-    await service.person_view(session, principal, id_number)
-    rows = await session.execute(
-        select(
-            Declaration.home_region,
-            Declaration.unit_credit_code,
-            Declaration.period,
-            Declaration.id,
-            Declaration.paid,
-            DeclarationLine.unemployment_unit + DeclarationLine.unemployment_person,
-        )
-        .join(DeclarationLine, DeclarationLine.declaration_id == Declaration.id)
-        .where(DeclarationLine.id_number == id_number)
-        .order_by(Declaration.home_region, Declaration.unit_credit_code, Declaration.period, Declaration.id)
-    )
-    groups: dict[tuple[str, str], list[HistoryMonth]] = defaultdict(list)
-    for region, unit, period, decl_id, paid, unemployment in rows:
-        if principal.can_read(region):
-            groups[(region, unit)].append(
-                HistoryMonth(period=format_period(period), unemployment=unemployment, paid=paid, declaration_id=decl_id)
-            )
-    out = [
-        HistoryGroup(
-            region=region,
-            unit_credit_code=unit,
-            months=months,
-            paid_months=len({m.period for m in months if m.paid}),
-        )
-        for (region, unit), months in groups.items()
-    ]
-    return HistoryOut(id_number=id_number, groups=out, paid_months_total=sum(g.paid_months for g in out))
 
 
 class RosterEnrolled(BaseModel):
