@@ -68,8 +68,6 @@ SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of as
     "fund_monitor/dashboard/router.py",
     "fund_monitor/ledger/router.py",
     "fund_monitor/shortfall/router.py",
-    "layoff_reporting/filings/router.py",
-    "layoff_reporting/rehire/router.py",
 }
 SQL_CALLS = {"execute", "scalars", "scalar", "scalar_one", "stream", "get"}
 STDLIB = sys.stdlib_module_names

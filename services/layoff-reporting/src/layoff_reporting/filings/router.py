@@ -3,7 +3,6 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import select
 
 from insurance_shared import Forbidden, Principal, RegionCode, Role, Session, Write, require_roles, writer
 from insurance_shared.app import problem_doc
@@ -63,12 +62,7 @@ async def list_filings(
     region = region or principal.region
     if not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not list region {region}")
-    stmt = select(Filing).where(Filing.region == region, Filing.id > cursor).order_by(Filing.id).limit(limit)
-    if state:
-        stmt = stmt.where(Filing.state == state)
-    if non_compliant:
-        stmt = stmt.where(Filing.compliant.is_(False))
-    rows = (await session.execute(stmt)).scalars().all()
+    rows = await service.filings_of_region(session, region, state, non_compliant, cursor, limit)
     return FilingPage(items=[out(f) for f in rows], next_cursor=str(rows[-1].id) if len(rows) == limit else None)
 
 

@@ -214,3 +214,14 @@ async def withdraw(session: AsyncSession, principal: Principal, filing_id: int, 
         region=filing.region,
     )
     return filing
+
+
+async def filings_of_region(
+    session: AsyncSession, region: str, state: str | None, non_compliant: bool, cursor: int, limit: int
+) -> list[Filing]:
+    stmt = select(Filing).where(Filing.region == region, Filing.id > cursor).order_by(Filing.id).limit(limit)
+    if state:
+        stmt = stmt.where(Filing.state == state)
+    if non_compliant:
+        stmt = stmt.where(Filing.compliant.is_(False))
+    return list((await session.execute(stmt)).scalars().all())

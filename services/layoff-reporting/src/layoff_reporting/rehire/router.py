@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
 from insurance_shared import (
     LawDate,
@@ -20,9 +19,10 @@ from insurance_shared import (
     writer,
 )
 
-from ..workforce.models import WorkforceEmployment, WorkforceUnit
-from . import service
-from .models import RehireBreach, RehireOffer
+from ..workforce import repository as workforce_repository
+from ..workforce.models import WorkforceUnit
+from . import repository, service
+from .models import RehireOffer
 from .service import priority_list
 
 router = APIRouter(prefix="/units/{credit_code}", tags=["units"])
@@ -34,7 +34,7 @@ _writers = writer(Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.LABOR_DEP
 
 
 async def _unit(session, principal: Principal, credit_code: str) -> WorkforceUnit:
-    unit = await session.get(WorkforceUnit, credit_code.upper())
+    unit = await workforce_repository.unit(session, credit_code)
     if unit is None or not principal.can_read(unit.region):
         raise NotFound("unit", credit_code)
     return unit
@@ -54,13 +54,7 @@ async def workforce(
     credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> WorkforceOut:
     unit = await _unit(session, principal, credit_code)
-    active = (
-        await session.execute(
-            select(func.count()).where(
-                WorkforceEmployment.unit_credit_code == unit.credit_code, WorkforceEmployment.end_date.is_(None)
-            )
-        )
-    ).scalar_one()
+    active = await workforce_repository.active_insured(session, unit.credit_code)
     return WorkforceOut(
         credit_code=unit.credit_code, region=unit.region, declared_staff=unit.declared_staff, active_insured=active
     )
@@ -145,11 +139,7 @@ async def breaches(
     credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> list[BreachOut]:
     unit = await _unit(session, principal, credit_code)
-    rows = (
-        await session.execute(
-            select(RehireBreach).where(RehireBreach.unit_credit_code == unit.credit_code).order_by(RehireBreach.id)
-        )
-    ).scalars()
+    rows = await repository.breaches(session, unit.credit_code)
     return [
         BreachOut(id=b.id, filing_id=b.filing_id, hired_on=b.hired_on, priority_list=json.loads(b.priority_list))
         for b in rows
