@@ -62,7 +62,6 @@ UPWARD_DEBT = {  # (service, module, imported feature): to be turned into intern
 }
 SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of asking a repository
     "contributions/declarations/router.py",
-    "contributions/parameters/router.py",
     "contributions/remittances/router.py",
     "fund_monitor/alerts/router.py",
     "fund_monitor/dashboard/router.py",

@@ -61,6 +61,19 @@ def whole_number(lo: int, hi: int) -> Callable[[str], str | None]:
     return check
 
 
+def share(text: str) -> str | None:
+    """A proportion strictly between 0 and 1, e.g. 0.20."""
+    value = _decimal(text)
+    if value is None or not 0 < value < 1:
+        return "a proportion between 0 and 1, e.g. 0.20"
+    return None
+
+
+def no_cross_check(values: Iterable[ParameterValue]) -> list[tuple[str, str]]:
+    """For a service whose parameters are independent of each other."""
+    return []
+
+
 def yuan(text: str) -> str | None:
     value = _decimal(text)
     if value is None or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]

@@ -14,7 +14,6 @@ def load_all() -> None:
     from .coverage import models as _coverage  # noqa: F401
     from .declarations import models as _declarations  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
-    from .parameters import models as _parameters  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .persons import models as _persons  # noqa: F401
     from .remittances import models as _remittances  # noqa: F401

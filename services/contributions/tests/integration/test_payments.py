@@ -21,6 +21,12 @@ async def emitted(db, type_: str) -> list[dict]:
         return [json.loads(r)["data"] for r in rows]
 
 
+async def emitted_all(db) -> list[dict]:
+    async with db.sessionmaker() as s:
+        rows = (await s.execute(select(outbox.c.envelope).order_by(outbox.c.id))).scalars()
+        return [json.loads(r) for r in rows]
+
+
 async def trial_balance(client, auth_headers) -> dict:
     return (await client.get("/ledger/trial-balance", headers=auth_headers("province", region="220000"))).json()
 
@@ -224,7 +230,13 @@ async def test_totals_name_principal_and_late_fee_of_each_payment(client, auth_h
 async def test_parameters_dated_and_province_only(client, auth_headers, db) -> None:
     prov = auth_headers(*PROVINCE, region="220000")
     start = str(TODAY + dt.timedelta(days=40))
-    body = {"name": "unemployment_unit_rate", "region": "220100", "value": "0.015", "valid_from": start}
+    body = {
+        "name": "unemployment_unit_rate",
+        "region": "220100",
+        "value": "0.015",
+        "valid_from": start,
+        "reference": "吉人社发〔2026〕1号",
+    }
     assert (await client.post("/parameters", json=body, headers=auth_headers(*CITY))).status_code == 403
     r = await client.post("/parameters", json=body, headers=prov)
     assert r.status_code == 201, r.text
@@ -237,6 +249,18 @@ async def test_parameters_dated_and_province_only(client, auth_headers, db) -> N
     assert past.status_code == 422 and past.json()["code"] == "valid_from_in_past"
     bad = await client.post("/parameters", json={**body, "value": "2", "valid_from": str(TODAY)}, headers=prov)
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter_value"
+    # #18 item 3: each value carries its reference, and the set keeps floor under ceiling
+    history = (
+        await client.get(f"/parameters?region=220100&on={start}&name=unemployment_unit_rate", headers=prov)
+    ).json()
+    assert [(h["value"], h["reference"]) for h in history[0]["history"]] == [
+        ("0.02", "R6"),
+        ("0.015", "吉人社发〔2026〕1号"),
+    ]
+    crossed = {**body, "name": "base_floor", "value": "20000.00"}
+    r = await client.post("/parameters", json=crossed, headers=prov)
+    assert r.status_code == 422 and "must lie below the base ceiling 12500.00" in r.text
+    assert "contributions.parameter_set.v1" in [e["type"] for e in await emitted_all(db)]
 
 
 async def bulk_pay(client, h, body: str, media: str = "text/csv"):

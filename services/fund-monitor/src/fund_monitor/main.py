@@ -19,6 +19,7 @@ from .ledger.router import router as ledger_router
 from .messages import FiguresRecomputed, FundsMoved, OverviewChanged
 from .models import load_all
 from .monitoring.router import router as monitoring_router
+from .parameters_router import router as parameters_router
 from .reconciliation.router import router as reconciliation_router
 from .reconciliation.service import run_forever as reconcile_forever
 from .settings import Settings
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             monitoring_router,
             ledger_router,
             reconciliation_router,
+            parameters_router,
         ],
         handlers=handlers,
         bus=bus,
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "shortfall", "description": "收不抵支弥补方案, 按法定顺序 (N§4)"},
             {"name": "monitoring", "description": "失业监测: 登记失业、新登记、领金人数、裁员、参保同比 (N§2, N§8)"},
             {"name": "ledger", "description": "复式记账: 期初余额、利息与财政补贴、分录、试算平衡"},
+            {"name": "parameters", "description": "参数: 按日期生效, 含依据与历史; 省级可新增"},
             {"name": "reconciliation", "description": "对账: 账簿与缴费、待遇服务所称收付逐笔核对, 差异预警"},
         ],
     )

@@ -182,3 +182,24 @@ async def test_failed_delivery_gives_up_after_max_attempts(client, auth_headers,
     assert {(d.state, d.attempts) for d in rows} == {("failed", 3)}
     assert all("ConnectError" in d.last_error for d in rows)
     assert all(d.next_attempt_at <= dt.datetime.now(dt.UTC) for d in rows)
+
+
+async def test_parameters_served_and_the_early_warning_line_kept_above_the_alert_line(client, auth_headers, fm) -> None:
+    """#18 item 3: fund-monitor serves its dated parameters; the province cannot set an early-warning line at or
+    under the statutory two-month line."""
+    province = auth_headers("province", region="220000")
+    listed = {p["name"]: p for p in (await client.get("/parameters?region=220100", headers=province)).json()}
+    assert listed["alert_threshold_months"]["value"] == "2"
+    start = str(dt.date.today() + dt.timedelta(days=10))
+    body = {
+        "name": "early_warning_threshold_months",
+        "region": "220100",
+        "value": "2",
+        "valid_from": start,
+        "reference": "x",
+    }
+    r = await client.post("/parameters", json=body, headers=province)
+    assert r.status_code == 422 and r.json()["code"] == "parameter_breaks_rule", r.text
+    assert "must lie above the alert line 2" in r.text
+    ok = await client.post("/parameters", json={**body, "value": "8"}, headers=province)
+    assert ok.status_code == 201, ok.text

@@ -5,6 +5,7 @@ from insurance_shared.app import build_service_app
 
 from .filings.router import router as filings_router
 from .models import load_all
+from .parameters_router import router as parameters_router
 from .rehire.router import router as units_router
 from .settings import Settings
 from .workforce.consumers import handlers
@@ -23,10 +24,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[filings_router, units_router],
+        routers=[filings_router, units_router, parameters_router],
         handlers=handlers,
         tags=[
             {"name": "filings", "description": "规模裁员报告: 阈值、提前报告、征求意见、状态 (N§7)"},
             {"name": "units", "description": "单位职工、优先录用名单与违规、吸纳就业认定 (N§7; LL27)"},
+            {"name": "parameters", "description": "参数: 按日期生效, 含依据与历史; 省级可新增"},
         ],
     )

@@ -333,3 +333,29 @@ async def test_hiring_incentive(client, auth_headers, db) -> None:
     assert (d["qualifies"], d["hires"], d["counted"], d["share"], d["clause"]) == (True, 3, 1, "0.3333", "N§7")
     assert [x["counted"] for x in d["decisions"]] == [True, False, False]
     assert await count(db, "audit_log") == 0  # an assessment writes nothing
+
+
+async def test_parameters_served_set_by_the_province_and_used_from_their_date(client, auth_headers, db) -> None:
+    """#18 item 3: every service serves its dated parameters with references and history; the province adds a
+    value from a date; decisions of that date use it and cite it."""
+    listed = {p["name"]: p for p in (await client.get("/parameters", headers=auth_headers(*LABOR))).json()}
+    assert (listed["notice_days"]["value"], listed["notice_days"]["reference"]) == ("30", "N§7; LL27")
+    body = {
+        "name": "notice_days",
+        "region": "220100",
+        "value": "45",
+        "valid_from": str(TODAY),
+        "reference": "吉林省规定",
+    }
+    assert (await client.post("/parameters", json=body, headers=auth_headers(*LABOR))).status_code == 403
+    bad = await client.post(
+        "/parameters", json={**body, "value": "0"}, headers=auth_headers("province", region="220000")
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter_value"
+    ok = await client.post("/parameters", json=body, headers=auth_headers("province", region="220000"))
+    assert ok.status_code == 201, ok.text
+    assert [(h["value"], h["reference"]) for h in ok.json()["history"]] == [("30", "N§7; LL27"), ("45", "吉林省规定")]
+    await workforce(db, staff=100, employees=30)
+    f = (await client.post("/filings", json=filing(range(1, 22), days=40), headers=auth_headers(*CITY))).json()
+    notice = next(c for c in f["criteria"] if c["name"] == "notice")
+    assert notice["met"] is False and notice["parameters"][0]["value"] == "45"  # 40 days ahead: late under 45

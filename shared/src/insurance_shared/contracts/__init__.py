@@ -23,6 +23,7 @@ from .claims import (
 from .contributions import (
     PERIOD_PAID_PART_SIZE,
     ContributionPeriodPaid,
+    ContributionsParameterSet,
     EmploymentEnded,
     MoneyCollected,
     MoneyCollectedV1,
@@ -31,8 +32,14 @@ from .contributions import (
     RemittanceMade,
     UnitRegistered,
 )
-from .fund_monitor import AlertClosed, AlertRaised, ReconciliationCleared, ReconciliationMismatch
-from .layoffs import LayoffExecuted, LayoffFiled, LayoffWithdrawn, RehirePriorityBreach
+from .fund_monitor import (
+    AlertClosed,
+    AlertRaised,
+    FundMonitorParameterSet,
+    ReconciliationCleared,
+    ReconciliationMismatch,
+)
+from .layoffs import LayoffExecuted, LayoffFiled, LayoffParameterSet, LayoffWithdrawn, RehirePriorityBreach
 from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 from .totals import TOTALS_KINDS, Totals, TotalsItem, TotalsSum, summed
 
@@ -51,10 +58,13 @@ __all__ = [
     "ClaimStopped",
     "ClaimsParameterSet",
     "ContributionPeriodPaid",
+    "ContributionsParameterSet",
     "EmploymentEnded",
     "EventData",
+    "FundMonitorParameterSet",
     "LayoffExecuted",
     "LayoffFiled",
+    "LayoffParameterSet",
     "LayoffWithdrawn",
     "MoneyCollected",
     "MoneyCollectedV1",

@@ -135,3 +135,14 @@ class RemittanceMade(EventData):
     month: str  # YYYY-MM of the collections covered
     amount_fen: int
     remittance_id: int
+
+
+@event_type("contributions.parameter_set.v1", source="contributions")
+class ContributionsParameterSet(EventData):
+    """The province set a value of one of contributions' dated parameters from a date. Subject: ``<region>:<name>``."""
+
+    name: str
+    region: str
+    value: str
+    valid_from: dt.date
+    reference: str

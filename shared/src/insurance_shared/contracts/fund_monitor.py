@@ -1,5 +1,7 @@
 """Events the fund-monitor service emits (N§8)."""
 
+import datetime as dt
+
 from .catalogue import EventData, event_type
 
 
@@ -47,3 +49,14 @@ class ReconciliationCleared(EventData):
     alert_id: int
     region: str
     month: str
+
+
+@event_type("fund_monitor.parameter_set.v1", source="fund-monitor")
+class FundMonitorParameterSet(EventData):
+    """The province set a value of one of fund-monitor's dated parameters from a date. Subject: ``<region>:<name>``."""
+
+    name: str
+    region: str
+    value: str
+    valid_from: dt.date
+    reference: str

@@ -47,3 +47,14 @@ class RehirePriorityBreach(EventData):
     filing_id: int
     hired_on: dt.date
     priority_list_size: int
+
+
+@event_type("layoff_reporting.parameter_set.v1", source="layoff-reporting")
+class LayoffParameterSet(EventData):
+    """The province set a value of one of layoff-reporting's dated parameters from a date. Subject: ``<region>:<name>``."""
+
+    name: str
+    region: str
+    value: str
+    valid_from: dt.date
+    reference: str

@@ -1,110 +1,71 @@
-import datetime as dt
-from typing import Annotated
+"""GET/POST /parameters for contributions' dated parameters (insurance_shared.parameter_api): rates, the base's
+floor and ceiling, the late fee's daily rate and the due day."""
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from collections.abc import Iterable
 
-from insurance_shared import (
-    Conflict,
-    LawDate,
-    Principal,
-    RegionCode,
-    Role,
-    Session,
-    Unprocessable,
-    Write,
-    require_roles,
-    writer,
-)
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..rules.parameters import ALL_NAMES, in_force, validate_value
-from .models import ParameterRow
-from .service import all_values, forget_values
+from insurance_shared import Role, parse_yuan
+from insurance_shared.contracts import ContributionsParameterSet
+from insurance_shared.events import emit
+from insurance_shared.parameter_api import ParameterSpec, parameters_router
+from insurance_shared.parameters import ParameterValue, in_force
 
-router = APIRouter(prefix="/parameters", tags=["parameters"])
+from ..rules.parameters import ALL_NAMES, MONEY_NAMES, default_values, validate_value
 
-
-class ParameterIn(BaseModel):
-    """新增一个自某日起生效的参数值 (费率、缴费基数上下限、滞纳金日率、缴费截止日)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"name": "unemployment_unit_rate", "region": "220100", "value": "0.015", "valid_from": "2027-01-01"}
-            ]
-        },
-    )
-
-    name: str = Field(description="参数名: " + ", ".join(ALL_NAMES))
-    region: RegionCode
-    value: str = Field(max_length=30, description="费率为小数(0.02), 基数为元(2500.00), due_day 为日")
-    valid_from: LawDate = Field(description="生效日期, 不得早于今天: 已作出的申报不受影响")
+DESCRIPTIONS = {
+    "pension_unit_rate": ("养老保险单位缴费比例", "rate"),
+    "pension_person_rate": ("养老保险个人缴费比例", "rate"),
+    "unemployment_unit_rate": ("失业保险单位缴费比例 (R6)", "rate"),
+    "unemployment_person_rate": ("失业保险个人缴费比例 (R6)", "rate"),
+    "base_floor": ("缴费基数下限", "yuan"),
+    "base_ceiling": ("缴费基数上限", "yuan"),
+    "late_fee_daily_rate": ("滞纳金日率 (C13)", "rate"),
+    "due_day": ("每月缴费截止日", "day"),
+}
+SPECS = {
+    name: ParameterSpec(name, *DESCRIPTIONS[name], validate=lambda v, n=name: validate_value(n, v))
+    for name in ALL_NAMES
+}
 
 
-class ParameterOut(BaseModel):
-    name: str
-    region: str | None = Field(description="为空表示全省默认值")
-    value: str
-    valid_from: dt.date
-    clause: str
-
-
-@router.get("", response_model=list[ParameterOut], summary="查询某地区某日生效的参数")
-async def list_parameters(
-    session: Session,
-    principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.SERVICE))],
-    region: Annotated[RegionCode | None, Query()] = None,
-    on: Annotated[LawDate | None, Query(description="默认今天")] = None,
-) -> list[ParameterOut]:
-    region = region or principal.region
-    values = await all_values(session)
+def check(values: Iterable[ParameterValue]) -> list[tuple[str, str]]:
+    """The base's floor lies below its ceiling in every region, from every date either changes."""
+    values = tuple(values)
     out = []
-    for name in ALL_NAMES:
-        v = in_force(values, name, region, on or dt.date.today())
-        if v is not None:
+    for v in values:
+        if v.name not in MONEY_NAMES or v.region is None:
+            continue
+        floor = in_force(values, "base_floor", v.region, v.valid_from)
+        ceiling = in_force(values, "base_ceiling", v.region, v.valid_from)
+        if floor and ceiling and parse_yuan(floor.value) >= parse_yuan(ceiling.value):
             out.append(
-                ParameterOut(name=v.name, region=v.region, value=v.value, valid_from=v.valid_from, clause=v.clause)
+                (
+                    v.name,
+                    f"region {v.region} on {v.valid_from}: the base floor {floor.value} (from {floor.valid_from}) must "
+                    f"lie below the base ceiling {ceiling.value} (from {ceiling.valid_from})",
+                )
             )
     return out
 
 
-@router.post("", status_code=201, response_model=ParameterOut, summary="新增参数值 (省级)")
-async def add_parameter(body: ParameterIn, w: Annotated[Write, Depends(writer(Role.PROVINCE))]):
-    problem = validate_value(body.name, body.value)
-    if problem:
-        raise Unprocessable("invalid_parameter_value", problem, field="body.value")
-    if body.valid_from < dt.date.today():
-        raise Unprocessable(
-            "valid_from_in_past",
-            "a new value applies from today or later, so no declaration already made changes",
-            field="body.valid_from",
-        )
-    exists = await w.session.execute(
-        select(ParameterRow.id).where(
-            ParameterRow.name == body.name,
-            ParameterRow.region == body.region,
-            ParameterRow.valid_from == body.valid_from,
-        )
-    )
-    if exists.first():
-        raise Conflict("parameter_exists", f"{body.name} for {body.region} from {body.valid_from} is already set")
-    w.session.add(
-        ParameterRow(
-            name=body.name, region=body.region, value=body.value, valid_from=body.valid_from, created_by=w.principal.sub
-        )
-    )
-    await w.session.flush()
-    forget_values(w.session)
-    w.audit("parameter.added", "parameter", f"{body.name}:{body.region}:{body.valid_from}", body.region)
-    return await w.respond(
-        201,
-        ParameterOut(
-            name=body.name,
-            region=body.region,
-            value=body.value,
-            valid_from=body.valid_from,
-            clause="set by the province",
+async def announce(session: AsyncSession, v: ParameterValue) -> None:
+    assert v.region is not None
+    session.info.pop("parameters_on", None)
+    await emit(
+        session,
+        ContributionsParameterSet(
+            name=v.name, region=v.region, value=v.value, valid_from=v.valid_from, reference=v.clause
         ),
+        subject=f"{v.region}:{v.name}",
+        region=v.region,
     )
+
+
+router = parameters_router(
+    specs=SPECS,
+    defaults=default_values,
+    check=check,
+    announce=announce,
+    readers=(Role.SOCIAL_INSURANCE,),
+)

@@ -112,7 +112,7 @@ async def capacity(
         raise Unprocessable("no_fund_data", f"region {region} has no fund movements yet", field="path.region")
     last = hist.rows[-1]
     assert last.capacity is not None
-    params = P.in_force(region, today)
+    params = P.in_force(region, today, await service.parameter_values(session))
     decisions = alert_rules.tiers(last.capacity.months, params)
     return CapacityOut(
         region=region,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.bus import publish
 from insurance_shared.db import utcnow
+from insurance_shared.parameter_api import all_values
 
 from ..ledger.models import FundMonth
 from ..ledger.postings import EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
@@ -56,6 +57,11 @@ class FundHistory:
         return self.rows[0].month if self.rows else None
 
 
+async def parameter_values(session: AsyncSession) -> tuple:
+    """The defaults and the values the province set at run time (GET/POST /parameters)."""
+    return await all_values(session, P.all_values())
+
+
 async def history(session: AsyncSession, region: str, until: dt.date) -> FundHistory:
     flows = (
         await session.execute(
@@ -66,6 +72,7 @@ async def history(session: AsyncSession, region: str, until: dt.date) -> FundHis
     ).all()
     if not flows:
         return FundHistory(region, [])
+    values = await parameter_values(session)
     by_month: dict[dt.date, list[tuple[str, str, int]]] = defaultdict(list)
     for month, kind, direction, amount in flows:
         by_month[month].append((kind, direction, int(amount)))
@@ -85,7 +92,7 @@ async def history(session: AsyncSession, region: str, until: dt.date) -> FundHis
         balance += row.opening_fen + row.income_fen - row.expenditure_fen
         row.closing_balance_fen = balance
         expenditure[month] = row.expenditure_fen
-        row.capacity = payment_capacity(month, balance, expenditure, first, P.in_force(region, month))
+        row.capacity = payment_capacity(month, balance, expenditure, first, P.in_force(region, month, values))
         rows.append(row)
     return FundHistory(region, rows)
 
@@ -107,7 +114,7 @@ async def recompute(session: AsyncSession, region: str, on: dt.date | None = Non
         return None
     last = hist.rows[-1]
     assert last.capacity is not None
-    params = P.in_force(region, on)
+    params = P.in_force(region, on, await parameter_values(session))
     decisions = alert_rules.tiers(last.capacity.months, params)
     trend = [
         [format_month(r.month), r.closing_balance_fen, None if r.capacity.months is None else str(r.capacity.months)]
@@ -175,7 +182,7 @@ async def exposures(session: AsyncSession, region: str) -> list[LayoffExposure]:
 async def projection(session: AsyncSession, region: str, on: dt.date | None = None) -> Projection:
     on = on or today()
     hist = await history(session, region, on)
-    params = P.in_force(region, on)
+    params = P.in_force(region, on, await parameter_values(session))
     as_of = hist.rows[-1].month if hist.rows else month_of(on)
     past = window(as_of, P.as_int(params["capacity_window_months"]), hist.first_month)
     benefit_rows = (

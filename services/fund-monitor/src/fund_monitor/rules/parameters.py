@@ -28,10 +28,11 @@ def _first_day() -> dt.date:
     return min(v.valid_from for v in all_values())
 
 
-def in_force(region: str, on: dt.date) -> dict[str, ParameterValue]:
-    """The values in force on ``on``; for a month before the first dated value (money booked from older
-    records), the first values: a figure is never refused for want of a parameter."""
-    return in_force_all(all_values(), NAMES, region, max(on, _first_day()))
+def in_force(region: str, on: dt.date, values: tuple[ParameterValue, ...] | None = None) -> dict[str, ParameterValue]:
+    """The values in force on ``on`` (of ``values``: the defaults and those set at run time; default the defaults
+    alone); for a month before the first dated value (money booked from older records), the first values: a figure
+    is never refused for want of a parameter."""
+    return in_force_all(values or all_values(), NAMES, region, max(on, _first_day()))
 
 
 def as_int(p: ParameterValue) -> int:

@@ -11,6 +11,7 @@ from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdr
 from insurance_shared.decisions import criterion_dict
 from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
+from insurance_shared.parameter_api import all_values
 
 from ..rules.decisions import FilingDecision, default_values, judge_filing, parameters_on
 from ..workforce.models import WorkforceEmployment, WorkforceUnit
@@ -91,7 +92,7 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
         planned_date=body.planned_date,
         consulted=body.consultation is not None,
         earlier=earlier,
-        params=parameters_on(default_values(), unit.region, today),
+        params=parameters_on(await all_values(session, default_values()), unit.region, today),
     )
     c = body.consultation
     filing = Filing(

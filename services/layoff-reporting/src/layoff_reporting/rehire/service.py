@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import PersonEnrolled, RehirePriorityBreach
 from insurance_shared.events import emit
+from insurance_shared.parameter_api import all_values
 
 from ..filings.models import Filing, FilingPerson
 from ..rules.decisions import (
@@ -52,7 +53,7 @@ class Listed:
 
 
 async def priority_list(session: AsyncSession, credit_code: str, region: str, on: dt.date) -> list[Listed]:
-    months = int(parameters_on(default_values(), region, on)["rehire_window_months"].value)
+    months = int(parameters_on(await all_values(session, default_values()), region, on)["rehire_window_months"].value)
     filings = [
         f
         for f in (
@@ -207,4 +208,4 @@ async def hiring_incentive(
     for h in hires:
         since, interval = unemployed_since(h.start_date, unit_code, claims[h.id_number], jobs[h.id_number])
         judged.append(Hire(h.id_number, h.start_date, since, years.get(h.id_number), interval))
-    return judge_incentive(judged, parameters_on(default_values(), region, last)), judged
+    return judge_incentive(judged, parameters_on(await all_values(session, default_values()), region, last)), judged
