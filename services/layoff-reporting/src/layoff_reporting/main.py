@@ -4,6 +4,7 @@ from insurance_shared import Database
 from insurance_shared.app import build_service_app
 
 from .filings.router import router as filings_router
+from .incentives.router import router as incentives_router
 from .models import load_all
 from .parameters_router import router as parameters_router
 from .rehire.router import router as units_router
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[filings_router, units_router, parameters_router],
+        routers=[filings_router, units_router, incentives_router, parameters_router],
         handlers=handlers,
         tags=[
             {"name": "filings", "description": "规模裁员报告: 阈值、提前报告、征求意见、状态 (N§7)"},

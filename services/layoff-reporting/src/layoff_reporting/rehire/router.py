@@ -1,14 +1,12 @@
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from insurance_shared import (
     LawDate,
-    NotFound,
     Principal,
     ResidentId,
     Role,
@@ -20,8 +18,7 @@ from insurance_shared import (
 )
 
 from ..workforce import repository as workforce_repository
-from ..workforce.models import WorkforceUnit
-from . import repository, service
+from . import repository
 from .models import RehireOffer
 from .service import priority_list
 
@@ -31,13 +28,6 @@ _readers = require_roles(
     Role.LABOR_DEPARTMENT, Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.PROVINCE, Role.SERVICE
 )
 _writers = writer(Role.SOCIAL_INSURANCE, Role.EMPLOYMENT_SERVICE, Role.LABOR_DEPARTMENT)
-
-
-async def _unit(session, principal: Principal, credit_code: str) -> WorkforceUnit:
-    unit = await workforce_repository.unit(session, credit_code)
-    if unit is None or not principal.can_read(unit.region):
-        raise NotFound("unit", credit_code)
-    return unit
 
 
 class WorkforceOut(BaseModel):
@@ -53,7 +43,7 @@ class WorkforceOut(BaseModel):
 async def workforce(
     credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> WorkforceOut:
-    unit = await _unit(session, principal, credit_code)
+    unit = await workforce_repository.readable_unit(session, principal, credit_code)
     active = await workforce_repository.active_insured(session, unit.credit_code)
     return WorkforceOut(
         credit_code=unit.credit_code, region=unit.region, declared_staff=unit.declared_staff, active_insured=active
@@ -76,7 +66,7 @@ async def rehire_list(
     principal: Annotated[Principal, Depends(_readers)],
     on: Annotated[LawDate | None, Query()] = None,
 ) -> list[ListedOut]:
-    unit = await _unit(session, principal, credit_code)
+    unit = await workforce_repository.readable_unit(session, principal, credit_code)
     listed = await priority_list(session, unit.credit_code, unit.region, on or dt.date.today())
     return [ListedOut(**{f: getattr(x, f) for f in ListedOut.model_fields}) for x in listed]
 
@@ -105,7 +95,7 @@ class OfferOut(BaseModel):
 
 @router.post("/rehire-offers", status_code=201, response_model=OfferOut, summary="记录向被裁人员提供的岗位")
 async def offer(credit_code: CreditCodePath, body: OfferIn, w: Annotated[Write, Depends(_writers)]):
-    unit = await _unit(w.session, w.principal, credit_code)
+    unit = await workforce_repository.readable_unit(w.session, w.principal, credit_code)
     w.principal.ensure_writable(unit.region, field="path.credit_code")
     if body.offered_on > dt.date.today():
         raise Unprocessable("date_in_future", "record an offer once made", field="body.offered_on")
@@ -138,81 +128,9 @@ class BreachOut(BaseModel):
 async def breaches(
     credit_code: CreditCodePath, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> list[BreachOut]:
-    unit = await _unit(session, principal, credit_code)
+    unit = await workforce_repository.readable_unit(session, principal, credit_code)
     rows = await repository.breaches(session, unit.credit_code)
     return [
         BreachOut(id=b.id, filing_id=b.filing_id, hired_on=b.hired_on, priority_list=json.loads(b.priority_list))
         for b in rows
     ]
-
-
-class ContractIn(BaseModel):
-    id_number: ResidentId
-    contract_years: Decimal = Field(ge=0, le=100, decimal_places=1, description="劳动合同年限")
-
-
-class IncentiveIn(BaseModel):
-    """吸纳就业优惠认定: 期间新招用人员中长期失业且签订较长期限合同者的比例是否超过参数规定 (N§7; 参数 incentive_share, long_term_unemployed_days, incentive_contract_years)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "from_date": "2026-01-01",
-                    "to_date": "2026-10-31",
-                    "contracts": [{"id_number": "11010519491231002X", "contract_years": "3"}],
-                }
-            ]
-        },
-    )
-
-    from_date: dt.date
-    to_date: dt.date
-    contracts: list[ContractIn] = Field(default_factory=list, description="单位申报的合同年限; 未申报者按不满足计")
-
-
-class HireOut(BaseModel):
-    id_number: str
-    hired_on: dt.date
-    counted: bool
-    reason: str
-
-
-class IncentiveOut(BaseModel):
-    qualifies: bool
-    hires: int
-    counted: int
-    share: Decimal
-    clause: str
-    parameters: list[dict[str, str]]
-    decisions: list[HireOut]
-
-
-@router.post("/hiring-incentive", response_model=IncentiveOut, summary="吸纳就业优惠认定 (不写入)")
-async def hiring_incentive(
-    credit_code: CreditCodePath, body: IncentiveIn, session: Session, principal: Annotated[Principal, Depends(_readers)]
-) -> IncentiveOut:
-    unit = await _unit(session, principal, credit_code)
-    if body.to_date < body.from_date:
-        raise Unprocessable("period_reversed", "to_date is on or after from_date", field="body.to_date")
-    years = {c.id_number: c.contract_years for c in body.contracts}
-    decision, judged = await service.hiring_incentive(
-        session, unit.credit_code, unit.region, body.from_date, body.to_date, years
-    )
-    by_id = {h.id_number: h for h in judged}
-    return IncentiveOut(
-        qualifies=decision.qualifies,
-        hires=decision.hires,
-        counted=decision.counted,
-        share=decision.share,
-        clause=decision.clause,
-        parameters=[
-            {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
-            for p in decision.parameters
-        ],
-        decisions=[
-            HireOut(id_number=j.id_number, hired_on=by_id[j.id_number].hired_on, counted=j.counted, reason=j.reason)
-            for j in decision.judgements
-        ],
-    )

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,16 +16,10 @@ from insurance_shared.parameter_api import all_values
 
 from ..filings.models import Filing, FilingPerson
 from ..rules.decisions import (
-    ClaimSpan,
-    Hire,
-    IncentiveDecision,
-    JobSpan,
     default_values,
-    judge_incentive,
     parameters_on,
-    unemployed_since,
 )
-from ..workforce.models import ClaimSeen, WorkforceEmployment
+from ..workforce.models import WorkforceEmployment
 from .models import RehireBreach, RehireOffer
 
 
@@ -176,36 +168,3 @@ async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreac
         region=hire.region,
     )
     return breach
-
-
-async def hiring_incentive(
-    session: AsyncSession, unit_code: str, region: str, first: dt.date, last: dt.date, years: dict[str, Decimal]
-) -> tuple[IncentiveDecision, list[Hire]]:
-    """N§7's hiring incentive for the unit's hires from ``first`` to ``last``: each hire's continuous unemployment
-    up to the hire (rules.decisions.unemployed_since), from every registration and employment of the people hired,
-    read in two queries."""
-    hires = (
-        await session.scalars(
-            select(WorkforceEmployment)
-            .where(
-                WorkforceEmployment.unit_credit_code == unit_code,
-                WorkforceEmployment.start_date >= first,
-                WorkforceEmployment.start_date <= last,
-            )
-            .order_by(WorkforceEmployment.start_date, WorkforceEmployment.employment_id)
-        )
-    ).all()
-    people = sorted({h.id_number for h in hires})
-    claims: dict[str, list[ClaimSpan]] = defaultdict(list)
-    jobs: dict[str, list[JobSpan]] = defaultdict(list)
-    for i in range(0, len(people), 500):
-        chunk = people[i : i + 500]
-        for c in await session.scalars(select(ClaimSeen).where(ClaimSeen.id_number.in_(chunk))):
-            claims[c.id_number].append(ClaimSpan(c.registered_on, c.stopped_on, c.stop_reason))
-        for e in await session.scalars(select(WorkforceEmployment).where(WorkforceEmployment.id_number.in_(chunk))):
-            jobs[e.id_number].append(JobSpan(e.start_date, e.end_date, e.unit_credit_code))
-    judged = []
-    for h in hires:
-        since, interval = unemployed_since(h.start_date, unit_code, claims[h.id_number], jobs[h.id_number])
-        judged.append(Hire(h.id_number, h.start_date, since, years.get(h.id_number), interval))
-    return judge_incentive(judged, parameters_on(await all_values(session, default_values()), region, last)), judged
