@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from claims.rules.eligibility import (
+    Job,
     PaidMonth,
     band_problems,
     benefit_band_problem,
@@ -13,10 +14,13 @@ from claims.rules.eligibility import (
     default_values,
     duration_for,
     duration_table,
+    in_flexible_employment,
     insured_region,
     parameters_on,
     separation_deadline,
+    unemployment_on,
 )
+from claims.rules.eligibility import Separation as SeparationRule
 from claims.rules.payments import amount_for_month, entitlement_end, whole_months_left
 from claims.rules.stops import first_stop
 from insurance_shared.parameters import ParameterValue
@@ -325,3 +329,68 @@ def test_insured_region(clause, paid, ended, fallback, region) -> None:
 )
 def test_reemployment_stops_the_claim(clause, evidence, stops_on) -> None:
     assert first_stop(evidence, dt.date(2026, 11, 10)) == stops_on, clause
+
+
+ON = dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("clause", "jobs", "filed", "expected"),
+    [
+        (
+            "R14(2): the unit job that ended last",
+            [
+                Job("A", "unit", dt.date(2020, 1, 1), dt.date(2026, 6, 30), "dismissed"),
+                Job("B", "unit", dt.date(2026, 7, 1), dt.date(2026, 10, 31), "contract_expired_not_renewed"),
+            ],
+            None,
+            ("contract_expired_not_renewed", "B", dt.date(2026, 10, 31)),
+        ),
+        (
+            "R16: the unit's filing on or after that end prevails",
+            [Job("B", "unit", dt.date(2026, 7, 1), dt.date(2026, 10, 31), "voluntary_resignation")],
+            SeparationRule("B", dt.date(2026, 10, 31), "dismissed"),
+            ("dismissed", "B", dt.date(2026, 10, 31)),
+        ),
+        (
+            "R16: an older filing does not",
+            [Job("B", "unit", dt.date(2026, 7, 1), dt.date(2026, 10, 31), "dismissed")],
+            SeparationRule("A", dt.date(2026, 6, 30), "voluntary_resignation"),
+            ("dismissed", "B", dt.date(2026, 10, 31)),
+        ),
+        (
+            "a job ending after the decision's date does not count",
+            [Job("B", "unit", dt.date(2026, 7, 1), dt.date(2026, 12, 31), "dismissed")],
+            None,
+            (None, None, ON),
+        ),
+        (
+            "the flexible track is not a separation",
+            [Job(None, "flexible", dt.date(2025, 1, 1), dt.date(2026, 10, 1), None)],
+            None,
+            (None, None, ON),
+        ),
+        (
+            "only a filing",
+            [],
+            SeparationRule("C", dt.date(2026, 11, 1), "bankruptcy"),
+            ("bankruptcy", "C", dt.date(2026, 11, 1)),
+        ),
+    ],
+)
+def test_which_separation_a_decision_rests_on(clause, jobs, filed, expected) -> None:
+    u = unemployment_on(jobs, filed, ON)
+    assert (u.reason, u.ended_unit, u.since) == expected, clause
+
+
+@pytest.mark.parametrize(
+    ("clause", "jobs", "flexible"),
+    [
+        ("N§3(2): in flexible employment", [Job(None, "flexible", dt.date(2025, 1, 1), None, None)], True),
+        ("N§3(2): it ended", [Job(None, "flexible", dt.date(2025, 1, 1), dt.date(2026, 10, 1), None)], False),
+        ("N§3(2): it begins later", [Job(None, "flexible", dt.date(2026, 12, 1), None, None)], False),
+        ("a unit job is not flexible employment", [Job("A", "unit", dt.date(2025, 1, 1), None, None)], False),
+    ],
+)
+def test_a_flexible_worker_in_flexible_employment_is_not_registered(clause, jobs, flexible) -> None:
+    assert in_flexible_employment(jobs, ON) is flexible, clause

@@ -37,7 +37,18 @@ from insurance_shared.parameter_api import all_values
 
 from ..history.messages import ReemploymentSeen
 from ..history.models import ContributionMonth, EmploymentSeen
-from ..rules.eligibility import Decision, PaidMonth, decide, default_values, insured_region, parameters_on
+from ..rules.eligibility import (
+    Decision,
+    Job,
+    PaidMonth,
+    decide,
+    default_values,
+    in_flexible_employment,
+    insured_region,
+    parameters_on,
+    unemployment_on,
+)
+from ..rules.eligibility import Separation as SeparationFiled
 from ..rules.payments import entitlement_end, whole_months_left
 from ..rules.stops import first_stop
 from .models import BenefitPayment, Claim, ClaimDecision, Referral, Separation
@@ -129,18 +140,19 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
         PaidMonth(period, region, unit or None) for period, region, unit in await session.execute(_MONTHS, person)
     ]
     employments = list((await session.execute(_EMPLOYMENTS, person)).scalars())
+    jobs = [Job(e.unit_credit_code, e.track, e.start_date, e.end_date, e.separation_reason) for e in employments]
+    separation = (await session.execute(_SEPARATION, {**person, "on": registered_on})).scalars().first()
+    filed = (
+        SeparationFiled(separation.unit_credit_code, separation.separation_date, separation.reason)
+        if separation is not None
+        else None
+    )
+    unemployment = unemployment_on(jobs, filed, registered_on)
+    reason, ended_unit, unemployed_from = unemployment.reason, unemployment.ended_unit, unemployment.since
     ended = [e for e in employments if e.end_date is not None and e.end_date <= registered_on and e.track == "unit"]
     last = max(ended, key=lambda e: e.end_date) if ended else None  # type: ignore[arg-type, return-value]
-    separation = (await session.execute(_SEPARATION, {**person, "on": registered_on})).scalars().first()
-    reason = last.separation_reason if last else None
-    ended_unit = last.unit_credit_code if last else None
-    unemployed_from = last.end_date if last and last.end_date else registered_on
-    if separation is not None and (last is None or separation.separation_date >= unemployed_from):
-        reason, ended_unit, unemployed_from = separation.reason, separation.unit_credit_code, separation.separation_date
     previous = (await session.execute(_PREVIOUS, person)).scalars().first()
-    flexible_now = any(
-        e.track == "flexible" and e.end_date is None and e.start_date <= registered_on for e in employments
-    )
+    flexible_now = in_flexible_employment(jobs, registered_on)
     fallback = (
         separation.region
         if separation is not None and separation.unit_credit_code == ended_unit

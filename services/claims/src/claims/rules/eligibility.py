@@ -156,6 +156,50 @@ def duration_for(months: int, table: Sequence[tuple[int, int]] = ((12, 12), (60,
     return entitled, rule
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A job as the contribution history knows it (unit track or the person's own flexible employment)."""
+
+    unit: str | None
+    track: str  # unit | flexible
+    start: dt.date
+    end: dt.date | None
+    reason: str | None  # why it ended
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """The unit's filing of the separation (R16; SIL50): the last word on why and when a job ended."""
+
+    unit: str
+    on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unemployment:
+    reason: str | None
+    ended_unit: str | None
+    since: dt.date
+
+
+def unemployment_on(jobs: Sequence[Job], filed: Separation | None, on: dt.date) -> Unemployment:
+    """Which separation a decision on ``on`` rests on (R14(2)): the unit job that ended last on or before ``on``;
+    a separation the unit filed on or after that end prevails (the filing is the unit's own account, R16), and with
+    no job known the filing alone; with neither, the unemployment begins on ``on``."""
+    ended = [j for j in jobs if j.track == "unit" and j.end is not None and j.end <= on]
+    last = max(ended, key=lambda j: j.end) if ended else None  # type: ignore[arg-type, return-value]
+    out = Unemployment(last.reason, last.unit, last.end) if last is not None else Unemployment(None, None, on)  # type: ignore[arg-type]
+    if filed is not None and (last is None or filed.on >= out.since):
+        out = Unemployment(filed.reason, filed.unit, filed.on)
+    return out
+
+
+def in_flexible_employment(jobs: Sequence[Job], on: dt.date) -> bool:
+    """N§3(2): a merged-track flexible worker in flexible employment on ``on`` is not registered as unemployed."""
+    return any(j.track == "flexible" and j.end is None and j.start <= on for j in jobs)
+
+
 def insured_region(months: Sequence[PaidMonth], ended_unit: str | None, fallback: str | None) -> str | None:
     """参保地 (Claims 5): the pooling region of the last insured job, where the claim is registered and decided.
     Read from the paid months, which name the pooling region whose fund they fed (a provincial-direct unit's
