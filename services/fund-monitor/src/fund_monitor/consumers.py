@@ -34,6 +34,7 @@ from .ledger import postings
 from .ledger.service import post, post_many
 from .monitoring.models import Beneficiaries, InsuredEmployment, Layoff, LayoffSeparation, SeenClaim
 from .rules.months import parse_month
+from .rules.projection import layoff_counted
 
 handlers = Handlers()  # at each batch's end main.py's bus recomputes the regions whose fund moved
 
@@ -199,9 +200,9 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         for unit, filed_on, filing_id in await session.execute(_LAYOFFS, {"units": units[i : i + 500]}):
             filed[unit].append((filed_on, filing_id))
     counted = [
-        {"filing_id": latest[1], "id_number": d.id_number, "end_date": d.end_date, "claimed": False}
+        {"filing_id": filing_id, "id_number": d.id_number, "end_date": d.end_date, "claimed": False}
         for d in laid_off
-        if (latest := max((f for f in filed.get(d.unit_credit_code, ()) if f[0] <= d.end_date), default=None))
+        if (filing_id := layoff_counted(d.end_date, filed.get(d.unit_credit_code, ()))) is not None
     ]
     if counted:
         await session.execute(upsert_insert(session)(LayoffSeparation.__table__).on_conflict_do_nothing(), counted)

@@ -7,7 +7,7 @@ import pytest
 
 from fund_monitor.rules import parameters
 from fund_monitor.rules.months import add_months
-from fund_monitor.rules.projection import LayoffExposure, average_benefit, layoff_term, project
+from fund_monitor.rules.projection import LayoffExposure, average_benefit, layoff_counted, layoff_term, project
 
 PARAMS = parameters.in_force("220100", dt.date(2026, 11, 1))
 AS_OF = dt.date(2026, 10, 1)
@@ -74,3 +74,25 @@ def test_projection_shows_each_term() -> None:
 def test_average_benefit_from_payments_or_parameter() -> None:
     assert average_benefit(1_200_000, 30, PARAMS) == (40_000, "payments")
     assert average_benefit(0, 0, PARAMS) == (40_000, "parameter")  # 400.00 yuan in parameters.json
+
+
+@pytest.mark.parametrize(
+    ("clause", "ended_on", "filings", "counted"),
+    [
+        (
+            "N§8: the latest filing by the end",
+            dt.date(2026, 11, 30),
+            [(dt.date(2026, 9, 1), 1), (dt.date(2026, 10, 1), 2)],
+            2,
+        ),
+        (
+            "N§8: a filing after the end does not count it",
+            dt.date(2026, 9, 15),
+            [(dt.date(2026, 9, 1), 1), (dt.date(2026, 10, 1), 2)],
+            1,
+        ),
+        ("N§8: no filing by then", dt.date(2026, 8, 1), [(dt.date(2026, 9, 1), 1)], None),
+    ],
+)
+def test_an_involuntary_end_counts_against_the_layoff_filed_by_then(clause, ended_on, filings, counted) -> None:
+    assert layoff_counted(ended_on, filings) == counted, clause

@@ -11,7 +11,7 @@ so the projection can show its working.
 """
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -190,3 +190,10 @@ def project(
         ),
     )
     return Projection(as_of, balance_fen, benefit[0], benefit[1], tuple(months), terms, criteria)
+
+
+def layoff_counted(ended_on: dt.date, filings: Iterable[tuple[dt.date, int]]) -> int | None:
+    """N§8 projection: an involuntary end at a unit counts against the latest layoff the unit had filed by that day
+    (``filings``: (filed on, filing id)); None when it had filed none by then."""
+    latest = max((f for f in filings if f[0] <= ended_on), default=None)
+    return None if latest is None else latest[1]
