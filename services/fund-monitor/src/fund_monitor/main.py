@@ -1,5 +1,6 @@
 import asyncio
 import contextlib
+import logging
 
 from fastapi import FastAPI
 
@@ -22,10 +23,11 @@ from .monitoring.router import router as monitoring_router
 from .parameters_router import router as parameters_router
 from .reconciliation.router import router as reconciliation_router
 from .reconciliation.service import run_forever as reconcile_forever
-from .settings import Settings
+from .settings import DEV_WEBHOOK_SECRET, Settings
 from .shortfall.router import router as shortfall_router
 
 load_all()
+log = logging.getLogger(__name__)
 
 # money moved → figures recomputed → alerts evaluated → overview dropped: each feature publishes, the one above
 # handles; the wiring lives here so that imports only go down
@@ -38,6 +40,8 @@ handlers.at_batch_end(bus.dispatch)
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
+    if settings.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET and settings.alert_webhooks:
+        log.warning("fund-monitor signs webhooks with the development secret; set FUND_MONITOR_WEBHOOK_SECRET")
 
     async def start_webhooks(app: FastAPI) -> None:
         app.state.webhook_task = None
@@ -51,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 run_forever(
                     app.state.db,
                     settings.alert_webhooks,
+                    secret=settings.webhook_secret.get_secret_value(),
                     interval_seconds=settings.webhook_poll_seconds,
                     max_attempts=settings.webhook_max_attempts,
                     base_delay=settings.webhook_base_delay_seconds,

@@ -1,7 +1,10 @@
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from insurance_shared import ServiceSettings
+
+# known to everyone who reads this file, like the development JWT secret: fine on a laptop, never in production
+DEV_WEBHOOK_SECRET = "whsec_ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQtY2hhbmdlLW1l"
 
 
 class Settings(ServiceSettings):
@@ -14,6 +17,13 @@ class Settings(ServiceSettings):
         description=(
             "recipient → URL, JSON. Keys: local_government (or local_government:<region>), "
             "provincial_labor_department, provincial_social_insurance"
+        ),
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(DEV_WEBHOOK_SECRET),
+        description=(
+            "the Standard Webhooks signing secret (whsec_<base64>) shared with the recipients, who verify each "
+            "delivery's webhook-signature with it; a development secret by default (a warning at start-up)"
         ),
     )
     webhook_max_attempts: int = 8

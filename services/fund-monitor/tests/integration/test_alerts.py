@@ -6,13 +6,16 @@ import datetime as dt
 import json
 
 import httpx
+import pytest
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from fund_monitor.alerts.models import WebhookDelivery
 from fund_monitor.alerts.webhooks import deliver_due
 from insurance_shared.events.outbox import outbox
 
 PROVINCE_LABOR = ("labor_department", "province")
+SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLXdlYmhvb2stc2lnbmluZw=="
 PROVINCE_SI = ("social_insurance", "province")
 
 
@@ -117,6 +120,8 @@ class Receiver:
     def __init__(self, fail: int) -> None:
         self.fail = fail
         self.received: list[dict] = []
+        self.headers: list[dict[str, str]] = []  # of every request, failed ones included
+        self.bodies: list[bytes] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -124,6 +129,12 @@ class Receiver:
             int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
         )
         body = await reader.readexactly(length)
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.decode().partition(":") for line in head.split(b"\r\n")[1:] if b":" in line)
+        }
+        self.headers.append(headers)
+        self.bodies.append(body)
         if self.fail > 0:
             self.fail -= 1
             writer.write(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy")
@@ -146,8 +157,10 @@ async def test_webhooks_retry_and_record(client, auth_headers, fm, db) -> None:
     }
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            assert await deliver_due(db, http, hooks, base_delay_seconds=0) == 5  # 3 critical + 2 early warning
-            await deliver_due(db, http, hooks, base_delay_seconds=0)  # the one that failed, again
+            assert (
+                await deliver_due(db, http, hooks, secret=SECRET, base_delay_seconds=0) == 5
+            )  # 3 critical + 2 early warning
+            await deliver_due(db, http, hooks, secret=SECRET, base_delay_seconds=0)  # the one that failed, again
     finally:
         server.close()
         await server.wait_closed()
@@ -167,6 +180,16 @@ async def test_webhooks_retry_and_record(client, auth_headers, fm, db) -> None:
     assert len(receiver.received) == 4
     assert {p["region"] for p in receiver.received} == {"220100"}
     assert {p["clause"] for p in receiver.received} == {"N§8"}
+    # #24 item 10: signed the Standard Webhooks way; the recipient verifies with the shared secret and the library,
+    # and a delivery tampered with on the way, or signed with another secret, is refused
+    verifier = Webhook(SECRET)
+    for headers, body in zip(receiver.headers, receiver.bodies, strict=True):
+        assert verifier.verify(body, headers)["region"] == "220100"
+    assert receiver.headers[0]["webhook-id"] == receiver.headers[-1]["webhook-id"]  # the retry keeps its id
+    with pytest.raises(WebhookVerificationError):
+        verifier.verify(receiver.bodies[-1].replace(b"220100", b"220200"), receiver.headers[-1])
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldA==").verify(receiver.bodies[-1], receiver.headers[-1])
 
 
 async def test_failed_delivery_gives_up_after_max_attempts(client, auth_headers, fm, db) -> None:
@@ -174,7 +197,7 @@ async def test_failed_delivery_gives_up_after_max_attempts(client, auth_headers,
     hooks = {"provincial_labor_department": "http://127.0.0.1:9/unreachable"}
     async with httpx.AsyncClient(timeout=2) as http:
         for _ in range(3):
-            await deliver_due(db, http, hooks, max_attempts=3, base_delay_seconds=0)
+            await deliver_due(db, http, hooks, secret=SECRET, max_attempts=3, base_delay_seconds=0)
     async with db.sessionmaker() as s:
         rows = (
             await s.scalars(select(WebhookDelivery).where(WebhookDelivery.recipient == "provincial_labor_department"))

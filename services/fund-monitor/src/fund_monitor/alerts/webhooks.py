@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import httpx
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook
 
 from insurance_shared import Database
 from insurance_shared.db import utcnow
@@ -26,16 +27,31 @@ def url_for(webhooks: Mapping[str, str], recipient: str, region: str) -> str | N
     return webhooks.get(f"{recipient}:{region}") or webhooks.get(recipient)
 
 
+def signed_headers(signer: Webhook, delivery_id: int, payload: str) -> dict[str, str]:
+    """The Standard Webhooks headers (signed with the maintained ``standardwebhooks`` library, not by hand): the id
+    stays the same across retries, so a recipient drops a delivery it already has; the signature covers the id,
+    the timestamp and the body, so a recipient verifies with the shared secret that fund-monitor sent it."""
+    message_id = f"alert-delivery-{delivery_id}"
+    now = utcnow()
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signer.sign(message_id, now, payload),
+    }
+
+
 async def deliver_due(
     db: Database,
     client: httpx.AsyncClient,
     webhooks: Mapping[str, str],
     *,
+    secret: str,
     max_attempts: int = 8,
     base_delay_seconds: float = 5.0,
     limit: int = 50,
 ) -> int:
-    """Post every due delivery once; returns how many were attempted."""
+    """Post every due delivery once, signed with ``secret``; returns how many were attempted."""
+    signer = Webhook(secret)
     async with db.sessionmaker() as session:
         due = (
             await session.execute(
@@ -58,7 +74,11 @@ async def deliver_due(
                 response = await client.post(
                     url,
                     content=delivery.payload.encode(),
-                    headers={"content-type": "application/json", "x-delivery-id": str(delivery.id)},
+                    headers={
+                        "content-type": "application/json",
+                        "x-delivery-id": str(delivery.id),
+                        **signed_headers(signer, delivery.id, delivery.payload),
+                    },
                 )
                 delivery.last_status = response.status_code
                 ok = response.is_success
@@ -81,12 +101,20 @@ async def deliver_due(
 
 
 async def run_forever(
-    db: Database, webhooks: Mapping[str, str], *, interval_seconds: float, max_attempts: int, base_delay: float
+    db: Database,
+    webhooks: Mapping[str, str],
+    *,
+    secret: str,
+    interval_seconds: float,
+    max_attempts: int,
+    base_delay: float,
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         while True:
             try:
-                n = await deliver_due(db, client, webhooks, max_attempts=max_attempts, base_delay_seconds=base_delay)
+                n = await deliver_due(
+                    db, client, webhooks, secret=secret, max_attempts=max_attempts, base_delay_seconds=base_delay
+                )
             except Exception:  # keep delivering after a database hiccup; the rows wait
                 log.exception("webhook delivery round failed")
                 n = 0
