@@ -61,8 +61,6 @@ UPWARD_DEBT = {  # (service, module, imported feature): to be turned into intern
     ("layoff_reporting", "workforce/consumers.py", "rehire"),
 }
 SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of asking a repository
-    "contributions/declarations/router.py",
-    "contributions/remittances/router.py",
     "fund_monitor/alerts/router.py",
     "fund_monitor/dashboard/router.py",
     "fund_monitor/ledger/router.py",

@@ -5,6 +5,8 @@ import datetime as dt
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared import NotFound, Principal
+
 from .models import Declaration, DeclarationLine
 
 _PERSON_MONTHS = (
@@ -25,3 +27,26 @@ _PERSON_MONTHS = (
 async def person_months(session: AsyncSession, id_number: str) -> list[tuple[str, str, dt.date, int, bool, int]]:
     """(home region, unit, period, declaration id, paid, unemployment fen) of every line declared for the person."""
     return [tuple(r) for r in await session.execute(_PERSON_MONTHS, {"id_number": id_number})]  # type: ignore[misc]
+
+
+async def readable(session: AsyncSession, principal: Principal, declaration_id: int) -> Declaration:
+    """The declaration, if the caller may see it; another region's is as unknown as none."""
+    d = await session.get(Declaration, declaration_id)
+    if d is None or not principal.can_read(d.region):
+        raise NotFound("declaration", str(declaration_id))
+    return d
+
+
+async def lines(session: AsyncSession, declaration_id: int, cursor: int, limit: int) -> list[DeclarationLine]:
+    return list(
+        (
+            await session.execute(
+                select(DeclarationLine)
+                .where(DeclarationLine.declaration_id == declaration_id, DeclarationLine.line_no > cursor)
+                .order_by(DeclarationLine.line_no)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )

@@ -6,12 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from insurance_shared import (
     FieldError,
     MoneyOut,
-    NotFound,
     Principal,
     Role,
     Session,
@@ -26,7 +24,7 @@ from ..persons.schemas import HistoryGroup, HistoryMonth, HistoryOut
 from ..rules.periods import format_period
 from ..uploads import csv_lines, jsonl_lines, streamed_upload, upload_body
 from . import repository, service
-from .models import Declaration, DeclarationLine
+from .models import Declaration
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
 
 router = APIRouter(tags=["declarations"])
@@ -189,10 +187,7 @@ async def get_declaration(
     session: Session,
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
 ) -> DeclarationOut:
-    d = await session.get(Declaration, declaration_id)
-    if d is None or not principal.can_read(d.region):
-        raise NotFound("declaration", str(declaration_id))
-    return _out(d, 0, [])
+    return _out(await repository.readable(session, principal, declaration_id), 0, [])
 
 
 class LineOut(BaseModel):
@@ -219,21 +214,8 @@ async def declaration_lines(
     cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LinePage:
-    d = await session.get(Declaration, declaration_id)
-    if d is None or not principal.can_read(d.region):
-        raise NotFound("declaration", str(declaration_id))
-    rows = (
-        (
-            await session.execute(
-                select(DeclarationLine)
-                .where(DeclarationLine.declaration_id == declaration_id, DeclarationLine.line_no > cursor)
-                .order_by(DeclarationLine.line_no)
-                .limit(limit)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    await repository.readable(session, principal, declaration_id)
+    rows = await repository.lines(session, declaration_id, cursor, limit)
     items = [
         LineOut(
             line_no=r.line_no,

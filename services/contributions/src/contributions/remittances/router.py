@@ -3,11 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from insurance_shared import MoneyOut, Role, Unprocessable, Write, writer
 
-from ..payments.models import PaymentAllocation
 from ..rules.periods import format_period, parse_period
 from . import service
 
@@ -46,17 +44,7 @@ async def run(body: RunIn, w: Annotated[Write, Depends(writer(Role.PROVINCE))]):
     remittances, created = await service.run(w.session, month)
     out = []
     for r in remittances:
-        ids = (
-            (
-                await w.session.execute(
-                    select(PaymentAllocation.id)
-                    .where(PaymentAllocation.remittance_id == r.id)
-                    .order_by(PaymentAllocation.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        ids = await service.allocation_ids(w.session, r.id)
         out.append(
             RemittanceOut(
                 id=r.id,

@@ -69,3 +69,18 @@ async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], 
         )
         made.append(remittance)
     return made, True
+
+
+async def allocation_ids(session: AsyncSession, remittance_id: int) -> list[int]:
+    """The payment allocations a remittance covers (N§3(4): traceable to the collections it moves)."""
+    return list(
+        (
+            await session.execute(
+                select(PaymentAllocation.id)
+                .where(PaymentAllocation.remittance_id == remittance_id)
+                .order_by(PaymentAllocation.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
