@@ -60,12 +60,7 @@ UPWARD_DEBT = {  # (service, module, imported feature): to be turned into intern
     ("contributions", "declarations/service.py", "payments"),
     ("layoff_reporting", "workforce/consumers.py", "rehire"),
 }
-SQL_IN_ROUTERS = {  # routers that still run statements themselves instead of asking a repository
-    "fund_monitor/alerts/router.py",
-    "fund_monitor/dashboard/router.py",
-    "fund_monitor/ledger/router.py",
-    "fund_monitor/shortfall/router.py",
-}
+SQL_IN_ROUTERS: set[str] = set()  # routers that still run statements themselves (none left; keep it that way)
 SQL_CALLS = {"execute", "scalars", "scalar", "scalar_one", "stream", "get"}
 STDLIB = sys.stdlib_module_names
 

@@ -1,13 +1,11 @@
 import json
-from collections import defaultdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Forbidden, Principal, RegionCode, Role, Session, Write, writer
+from insurance_shared import Principal, RegionCode, Role, Session, Write, writer
 from insurance_shared.app import problem_doc
 from insurance_shared.decisions import CriterionOut
 from insurance_shared.money import format_yuan
@@ -15,34 +13,12 @@ from insurance_shared.money import format_yuan
 from ..access import ObjectId, readers
 from ..csv_response import CSV_DOC, csv_response
 from ..rules.months import format_month
-from . import service
-from .models import Alert, AlertRecipient, WebhookDelivery
+from . import repository, service
+from .models import Alert
 from .schemas import AcknowledgeIn, AlertDetailOut, AlertOut, AlertPage, DeliveryOut, RecipientOut
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 _acknowledgers = writer(Role.LOCAL_GOVERNMENT, Role.LABOR_DEPARTMENT, Role.SOCIAL_INSURANCE)
-
-
-async def _recipients(session: AsyncSession, ids: list[int]) -> dict[int, list[RecipientOut]]:
-    out: dict[int, list[RecipientOut]] = defaultdict(list)
-    if not ids:
-        return out
-    rows = (
-        await session.scalars(
-            select(AlertRecipient).where(AlertRecipient.alert_id.in_(ids)).order_by(AlertRecipient.recipient)
-        )
-    ).all()
-    for r in rows:
-        out[r.alert_id].append(
-            RecipientOut(
-                recipient=r.recipient,
-                title=service.RECIPIENT_TITLES.get(r.recipient, r.recipient),
-                acknowledged_at=r.acknowledged_at,
-                acknowledged_by=r.acknowledged_by,
-                note=r.note,
-            )
-        )
-    return out
 
 
 def alert_out(a: Alert, recipients: list[RecipientOut]) -> AlertOut:
@@ -63,29 +39,6 @@ def alert_out(a: Alert, recipients: list[RecipientOut]) -> AlertOut:
     )
 
 
-async def _query(
-    session: AsyncSession,
-    principal: Principal,
-    region: str | None,
-    state: str | None,
-    level: str | None,
-    cursor: int,
-    limit: int,
-) -> list[Alert]:
-    stmt = select(Alert).where(Alert.id > cursor).order_by(Alert.id).limit(limit)
-    if region is not None:
-        if not principal.can_read(region) and not service.recipients_of(principal, region):
-            raise Forbidden("region_forbidden", f"a token of region {principal.region} may not read region {region}")
-        stmt = stmt.where(Alert.region == region)
-    elif not principal.reads_all_regions and not service.recipients_of(principal, "*"):
-        stmt = stmt.where(Alert.region == principal.region)
-    if state:
-        stmt = stmt.where(Alert.state == state)
-    if level:
-        stmt = stmt.where(Alert.level == level)
-    return list((await session.scalars(stmt)).all())
-
-
 @router.get("", response_model=AlertPage, summary="预警列表 (按地区、状态、级别)")
 async def list_alerts(
     session: Session,
@@ -96,8 +49,8 @@ async def list_alerts(
     cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertPage:
-    rows = await _query(session, principal, region, state, level, cursor, limit)
-    recipients = await _recipients(session, [a.id for a in rows])
+    rows = await repository.alerts(session, principal, region, state, level, cursor, limit)
+    recipients = await repository.recipients(session, [a.id for a in rows])
     return AlertPage(
         items=[alert_out(a, recipients[a.id]) for a in rows],
         next_cursor=str(rows[-1].id) if len(rows) == limit else None,
@@ -111,8 +64,8 @@ async def alerts_csv(
     region: Annotated[RegionCode | None, Query()] = None,
     state: Annotated[Literal["open", "closed"] | None, Query()] = None,
 ) -> Response:
-    rows = await _query(session, principal, region, state, None, 0, 100_000)
-    recipients = await _recipients(session, [a.id for a in rows])
+    rows = await repository.alerts(session, principal, region, state, None, 0, 100_000)
+    recipients = await repository.recipients(session, [a.id for a in rows])
     return csv_response(
         "alerts.csv",
         [
@@ -156,12 +109,8 @@ async def get_alert(
 
 
 async def _detail(session: AsyncSession, alert: Alert) -> AlertDetailOut:
-    recipients = await _recipients(session, [alert.id])
-    deliveries = (
-        await session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.alert_id == alert.id).order_by(WebhookDelivery.id)
-        )
-    ).all()
+    recipients = await repository.recipients(session, [alert.id])
+    deliveries = await repository.deliveries(session, alert.id)
     return AlertDetailOut(
         **alert_out(alert, recipients[alert.id]).model_dump(),
         deliveries=[

@@ -2,7 +2,6 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import select
 
 from insurance_shared import (
     PROVINCE,
@@ -20,8 +19,8 @@ from insurance_shared import (
 from insurance_shared.app import problem_doc
 
 from ..access import ObjectId, income_writer, not_future_day, province_writer, readers
-from . import postings
-from .models import JournalEntry, JournalLine
+from . import postings, repository
+from .models import JournalEntry
 from .schemas import AccountBalanceOut, EntryOut, EntryPage, IncomeIn, LineOut, OpeningBalanceIn, TrialBalanceOut
 from .service import post, trial_balance
 
@@ -30,9 +29,7 @@ RegionPath = Annotated[RegionCode, Path()]
 
 
 async def entry_out(session: Session, entry: JournalEntry) -> EntryOut:
-    lines = (
-        await session.scalars(select(JournalLine).where(JournalLine.entry_id == entry.id).order_by(JournalLine.id))
-    ).all()
+    lines = await repository.lines_of(session, entry.id)
     return EntryOut(
         id=entry.id,
         region=entry.region,
@@ -96,14 +93,7 @@ async def journal(
     region = region or principal.region
     if not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not read region {region}")
-    rows = (
-        await session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.region == region, JournalEntry.id > cursor)
-            .order_by(JournalEntry.id)
-            .limit(limit)
-        )
-    ).all()
+    rows = await repository.entries(session, region, cursor, limit)
     items = [await entry_out(session, r) for r in rows]
     return EntryPage(items=items, next_cursor=str(rows[-1].id) if len(rows) == limit else None)
 
@@ -125,7 +115,7 @@ async def get_trial_balance(
 async def get_entry(
     entry_id: ObjectId, session: Session, principal: Annotated[Principal, Depends(readers)]
 ) -> EntryOut:
-    entry = await session.get(JournalEntry, entry_id)
+    entry = await repository.entry(session, entry_id)
     if entry is None:
         raise NotFound("journal entry", str(entry_id))
     principal.ensure_readable(entry.region, "journal entry", str(entry_id))

@@ -3,7 +3,6 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from sqlalchemy import select
 
 from insurance_shared import Principal, RegionCode, Session, Write
 from insurance_shared.app import problem_doc
@@ -64,9 +63,7 @@ async def list_plans(
     region: Annotated[RegionCode, Path()], session: Session, principal: Annotated[Principal, Depends(readers)]
 ) -> ShortfallPlanPage:
     principal.ensure_readable(region, "region", region)
-    rows = (
-        await session.scalars(select(ShortfallPlan).where(ShortfallPlan.region == region).order_by(ShortfallPlan.id))
-    ).all()
+    rows = await service.plans_of(session, region)
     return ShortfallPlanPage(items=[out(p) for p in rows])
 
 

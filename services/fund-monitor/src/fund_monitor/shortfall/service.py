@@ -119,3 +119,13 @@ async def transfer(session: AsyncSession, principal: Principal, plan_id: int, to
     plan.transfer_entry_id, plan.transferred_at = entry.id, utcnow()
     await refresh_dirty(session)
     return plan
+
+
+async def plans_of(session: AsyncSession, region: str) -> list[ShortfallPlan]:
+    return list(
+        (
+            await session.scalars(
+                select(ShortfallPlan).where(ShortfallPlan.region == region).order_by(ShortfallPlan.id)
+            )
+        ).all()
+    )
