@@ -55,3 +55,18 @@ class DeclarationLine(Base):
     pension_person: Mapped[int] = mapped_column(BigInteger)
     unemployment_unit: Mapped[int] = mapped_column(BigInteger)
     unemployment_person: Mapped[int] = mapped_column(BigInteger)
+
+
+# a payment's share of one declaration: the payments feature writes it, the declarations feature reads whether money
+# reached a declaration before letting it be replaced
+class PaymentAllocation(Base):
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    pension: Mapped[int] = mapped_column(BigInteger)
+    unemployment: Mapped[int] = mapped_column(BigInteger)
+    fee_pension: Mapped[int] = mapped_column(BigInteger)
+    fee_unemployment: Mapped[int] = mapped_column(BigInteger)
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)

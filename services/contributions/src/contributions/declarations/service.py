@@ -17,7 +17,6 @@ from insurance_shared.ids import validate_resident_id
 
 from ..ledger.service import Entry, post, post_many
 from ..parameters.service import all_values
-from ..payments.models import PaymentAllocation
 from ..persons.models import Employment
 from ..persons.service import unit_for_write
 from ..rules import postings
@@ -26,7 +25,7 @@ from ..rules.parameters import ContributionParameters, MissingParameter, Paramet
 from ..rules.periods import due_date, format_period, next_month, parse_period
 from ..units.models import Unit
 from ..uploads import LineErrors, RawLine, is_bad_json
-from .models import Declaration, DeclarationLine
+from .models import Declaration, DeclarationLine, PaymentAllocation
 
 FLUSH_EVERY = 5000
 

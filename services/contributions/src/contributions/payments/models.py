@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
@@ -22,14 +22,5 @@ class Payment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PaymentAllocation(Base):
-    __tablename__ = "payment_allocations"
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
-    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
-    pension: Mapped[int] = mapped_column(BigInteger)
-    unemployment: Mapped[int] = mapped_column(BigInteger)
-    fee_pension: Mapped[int] = mapped_column(BigInteger)
-    fee_unemployment: Mapped[int] = mapped_column(BigInteger)
-    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
+# what a payment paid against each declaration lives with the declarations (declarations/models.py): a declaration
+# must know whether money reached it, and features import only downward

@@ -19,7 +19,7 @@ from insurance_shared.contracts import PERIOD_PAID_PART_SIZE, ContributionPeriod
 from insurance_shared.db import insert_returning_ids, utcnow
 from insurance_shared.events import emit_many
 
-from ..declarations.models import Declaration, DeclarationLine
+from ..declarations.models import Declaration, DeclarationLine, PaymentAllocation
 from ..declarations.service import _lock_unit
 from ..ledger.service import Entry, post_many
 from ..parameters.service import parameters_on
@@ -28,7 +28,7 @@ from ..rules import postings
 from ..rules.payments import Allocation, Owed, accrue, allocate
 from ..rules.periods import format_period
 from ..units.models import Unit
-from .models import Payment, PaymentAllocation
+from .models import Payment
 from .schemas import PaymentIn
 
 _CREDIT = select(

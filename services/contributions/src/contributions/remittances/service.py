@@ -14,9 +14,9 @@ from insurance_shared import PROVINCE
 from insurance_shared.contracts import RemittanceMade
 from insurance_shared.events import emit
 
-from ..declarations.models import Declaration
+from ..declarations.models import Declaration, PaymentAllocation
 from ..ledger.service import post
-from ..payments.models import Payment, PaymentAllocation
+from ..payments.models import Payment
 from ..rules import postings
 from ..rules.periods import format_period, next_month
 from .models import Remittance

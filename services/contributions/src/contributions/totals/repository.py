@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import PROVINCE
 from insurance_shared.contracts import TotalsItem
 
-from ..payments.models import Payment, PaymentAllocation
+from ..declarations.models import PaymentAllocation
+from ..payments.models import Payment
 from ..remittances.models import Remittance
 from ..units.models import Unit
 
