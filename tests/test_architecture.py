@@ -1,5 +1,5 @@
 """The house as its imports draw it (docs: README "Layout"): services never import each other, shared imports no
-service, rules are pure, routers run no SQL, and inside a service a feature imports only features below it in the
+service and services see it only through its public face, rules are pure, routers run no SQL, and inside a service a feature imports only features below it in the
 order declared here. Read with ``ast`` from the source, so it runs in a second; each check is shown failing on a
 planted violation below.
 
@@ -23,6 +23,8 @@ SERVICES = {
     "fund_monitor": "services/fund-monitor/src/fund_monitor",
 }
 SHARED = "shared/src/insurance_shared"
+# what services import shared through (httpx's small public face); the modules behind it may change
+SHARED_FACE = {"insurance_shared", "insurance_shared.events", "insurance_shared.contracts", "insurance_shared.testing"}
 
 # bottom to top; a feature may import those before it (and the service's models, settings and rules)
 ORDER = {
@@ -131,6 +133,8 @@ def violations(root: Path) -> list[str]:
                 where = f"{name}/{rel.as_posix()}:{imp.line}"
                 if top in SERVICES and top != name:
                     out.append(f"a service imports another: {where} {imp.module}")
+                if top == "insurance_shared" and imp.module not in SHARED_FACE:
+                    out.append(f"a service reaches behind shared's public face: {where} {imp.module}")
                 if (
                     feature == "rules"
                     and top not in STDLIB
@@ -180,6 +184,7 @@ def test_each_check_fails_on_a_planted_violation(tmp_path: Path) -> None:
     _plant(tmp_path, f"{src}/rules/eligibility.py", "import sqlalchemy\nfrom ..registry import service\n")
     _plant(tmp_path, f"{src}/history/models.py", "def f():\n    from ..payments import service  # lazy, still upward\n")
     _plant(tmp_path, f"{SHARED}/app.py", "import fund_monitor.main\n")
+    _plant(tmp_path, f"{src}/payments/service.py", "from insurance_shared.db import utcnow\n")
     found = "\n".join(violations(tmp_path))
     assert "a service imports another: claims/registry/service.py:1 contributions.units" in found
     assert "rules/ must be pure (stdlib and insurance_shared only): claims/rules/eligibility.py:1 sqlalchemy" in found
@@ -188,6 +193,7 @@ def test_each_check_fails_on_a_planted_violation(tmp_path: Path) -> None:
     )
     assert "a feature imports one above it (history < payments): claims/history/models.py:2" in found
     assert "shared imports a service: shared/src/insurance_shared/app.py:1 fund_monitor.main" in found
+    assert "a service reaches behind shared's public face: claims/payments/service.py:1 insurance_shared.db" in found
     _plant(tmp_path, f"{src}/totals/router.py", "async def r(w):\n    await w.session.scalars('x')\n")
     assert "a router runs SQL (ask the feature's repository): claims/totals/router.py:2" in "\n".join(
         violations(tmp_path)

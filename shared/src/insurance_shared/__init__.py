@@ -4,28 +4,63 @@ The public surface is re-exported here; modules behind it may change.
 """
 
 from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
-from .dates import LAW_START, ActDate, LawDate
-from .db import Database, Session, new_metadata
-from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable
-from .ids import CreditCode, ResidentId, mask_id_number, mask_name
+from .app import build_service_app, problem_doc
+from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
+from .bus import MessageBus, publish
+from .cli import run_cli
+from .dates import LAW_START, ActDate, LawDate, check_bookable
+from .db import (
+    BigIntPK,
+    Database,
+    Session,
+    UTCDateTime,
+    insert_returning_ids,
+    insert_rows,
+    new_metadata,
+    upsert_insert,
+    upsert_rows,
+    utcnow,
+)
+from .decisions import Criterion, CriterionOut, criterion_dict
+from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable, ensure_transition
+from .ids import (
+    CreditCode,
+    ResidentId,
+    bank_card_problem,
+    mask_id_number,
+    mask_name,
+    validate_credit_code,
+    validate_resident_id,
+)
 from .money import Money, MoneyOut, format_yuan, parse_yuan, round_half_up, share_of
+from .parameter_api import ParameterSpec, no_cross_check, parameters_router, share, whole_number, yuan
+from .parameter_api import all_values as parameter_values
+from .parameters import ParameterValue, Variant, in_force, in_force_all, load_parameter_file, variant_on
+from .peers import peer
 from .regions import PROVINCE, RegionCode, all_regions, get_region, is_known_region
 from .settings import ServiceSettings
+from .totals import month_range, totals_router
 from .writes import Write, writer
 
 __all__ = [
-    "LAW_START",
-    "PROVINCE",
     "ActDate",
+    "BigIntPK",
     "Conflict",
     "CreditCode",
+    "Criterion",
+    "CriterionOut",
     "Database",
     "FieldError",
     "Forbidden",
+    "LAW_START",
     "LawDate",
+    "MessageBus",
     "Money",
     "MoneyOut",
     "NotFound",
+    "PROVINCE",
+    "ParameterSpec",
+    "ParameterValue",
     "Principal",
     "Problem",
     "RegionCode",
@@ -34,19 +69,49 @@ __all__ = [
     "ServiceSettings",
     "Session",
     "TokenVerifier",
+    "UTCDateTime",
     "Unprocessable",
+    "Variant",
     "Write",
     "all_regions",
+    "bank_card_problem",
+    "build_service_app",
+    "check_bookable",
+    "criterion_dict",
+    "ensure_transition",
     "format_yuan",
     "get_region",
+    "in_force",
+    "in_force_all",
+    "insert_returning_ids",
+    "insert_rows",
     "is_known_region",
     "issue_token",
+    "load_parameter_file",
     "mask_id_number",
     "mask_name",
+    "month_range",
     "new_metadata",
+    "no_cross_check",
+    "parameter_values",
+    "parameters_router",
     "parse_yuan",
+    "peer",
+    "problem_doc",
+    "publish",
     "require_roles",
     "round_half_up",
+    "run_cli",
+    "share",
     "share_of",
+    "totals_router",
+    "upsert_insert",
+    "upsert_rows",
+    "utcnow",
+    "validate_credit_code",
+    "validate_resident_id",
+    "variant_on",
+    "whole_number",
     "writer",
+    "yuan",
 ]

@@ -1,4 +1,4 @@
-from insurance_shared.cli import run_cli
+from insurance_shared import run_cli
 
 from .settings import Settings
 

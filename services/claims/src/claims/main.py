@@ -1,8 +1,6 @@
 from fastapi import FastAPI
 
-from insurance_shared import Database
-from insurance_shared.app import build_service_app
-from insurance_shared.bus import MessageBus
+from insurance_shared import Database, MessageBus, build_service_app
 
 from .history.consumers import handlers
 from .history.messages import ReemploymentSeen

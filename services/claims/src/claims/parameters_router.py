@@ -2,11 +2,9 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Role
+from insurance_shared import ParameterValue, Role, parameters_router
 from insurance_shared.contracts import ClaimsParameterSet
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import parameters_router
-from insurance_shared.parameters import ParameterValue
 
 from .rules.eligibility import default_values
 from .rules.parameters import SPECS, check

@@ -9,6 +9,7 @@ from collections import defaultdict
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared import check_bookable, upsert_insert, upsert_rows
 from insurance_shared.contracts import (
     BenefitPaid,
     BenefitsConfirmed,
@@ -26,8 +27,6 @@ from insurance_shared.contracts import (
     RemittanceMade,
     SubsidyPaid,
 )
-from insurance_shared.dates import check_bookable
-from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from .ledger import postings

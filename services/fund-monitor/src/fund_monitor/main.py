@@ -4,9 +4,7 @@ import logging
 
 from fastapi import FastAPI
 
-from insurance_shared import Database
-from insurance_shared.app import build_service_app
-from insurance_shared.bus import MessageBus
+from insurance_shared import Database, MessageBus, build_service_app
 
 from .alerts.router import router as alerts_router
 from .alerts.service import on_figures

@@ -4,11 +4,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Role
+from insurance_shared import ParameterSpec, ParameterValue, Role, in_force, parameters_router, share, whole_number, yuan
 from insurance_shared.contracts import FundMonitorParameterSet
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import ParameterSpec, parameters_router, share, whole_number, yuan
-from insurance_shared.parameters import ParameterValue, in_force
 
 from .rules.parameters import all_values
 

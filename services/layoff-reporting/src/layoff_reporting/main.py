@@ -1,7 +1,6 @@
 from fastapi import FastAPI
 
-from insurance_shared import Database
-from insurance_shared.app import build_service_app
+from insurance_shared import Database, build_service_app
 
 from .filings.router import router as filings_router
 from .incentives.router import router as incentives_router

@@ -2,11 +2,9 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Role
+from insurance_shared import ParameterValue, Role, no_cross_check, parameters_router
 from insurance_shared.contracts import LayoffParameterSet
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import no_cross_check, parameters_router
-from insurance_shared.parameters import ParameterValue
 
 from .rules.decisions import default_values
 from .rules.parameters import SPECS

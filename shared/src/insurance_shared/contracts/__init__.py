@@ -14,6 +14,7 @@ from .claims import (
     ClaimRegistered,
     ClaimsParameterSet,
     ClaimStopped,
+    FailedPayment,
     PaymentBatchApproved,
     PaymentReissued,
     PaymentReturnedToFund,
@@ -44,6 +45,7 @@ from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 from .totals import TOTALS_KINDS, Totals, TotalsItem, TotalsSum, summed
 
 __all__ = [
+    "FailedPayment",
     "INVOLUNTARY",
     "PERIOD_PAID_PART_SIZE",
     "TOTALS_KINDS",

@@ -6,6 +6,18 @@ Produce with :func:`emit` inside the transaction of the change; consume by regis
 
 from .envelope import Envelope, parse_data
 from .inbox import Handlers, Inbox, Incoming
+from .freshness import HistoryCatchingUp, wait_until_caught_up
 from .outbox import Cursor, emit, emit_many
 
-__all__ = ["Cursor", "Envelope", "Handlers", "Inbox", "Incoming", "emit", "emit_many", "parse_data"]
+__all__ = [
+    "Cursor",
+    "Envelope",
+    "Handlers",
+    "HistoryCatchingUp",
+    "Inbox",
+    "Incoming",
+    "emit",
+    "emit_many",
+    "parse_data",
+    "wait_until_caught_up",
+]

@@ -5,9 +5,8 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.bus import publish
+from insurance_shared import publish, upsert_insert, upsert_rows
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
-from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from ..rules.stops import NEW_JOB, PAID_MONTH

@@ -15,10 +15,10 @@ from insurance_shared import (
     Write,
     mask_id_number,
     mask_name,
+    problem_doc,
     require_roles,
     writer,
 )
-from insurance_shared.app import problem_doc
 
 from ..rules.payees import banks, masked, return_reasons
 from . import repository, service

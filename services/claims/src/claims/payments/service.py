@@ -28,17 +28,18 @@ from insurance_shared import (
     Unprocessable,
     format_yuan,
     parse_yuan,
+    upsert_insert,
+    utcnow,
 )
 from insurance_shared.contracts import (
     BenefitsConfirmed,
     ClaimClosed,
+    FailedPayment,
     PaymentBatchApproved,
     PaymentReissued,
     PaymentReturnedToFund,
     PaymentsFailed,
 )
-from insurance_shared.contracts.claims import FailedPayment
-from insurance_shared.db import upsert_insert, utcnow
 from insurance_shared.events import emit, emit_many
 
 from ..registry.models import BenefitPayment, Claim, PaymentRun

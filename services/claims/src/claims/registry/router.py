@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, RootModel
 
 from insurance_shared import (
+    CriterionOut,
     Forbidden,
     NotFound,
     Principal,
@@ -14,13 +15,13 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
+    criterion_dict,
+    parameter_values,
+    problem_doc,
     require_roles,
     writer,
 )
-from insurance_shared.app import problem_doc
-from insurance_shared.decisions import CriterionOut, criterion_dict
-from insurance_shared.events.freshness import wait_until_caught_up
-from insurance_shared.parameter_api import all_values
+from insurance_shared.events import wait_until_caught_up
 
 from ..rules.eligibility import default_values, parameters_on, separation_deadline
 from . import repository, service
@@ -104,7 +105,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 field=f"body.persons[{i}].separation_date",
             )
         # the deadline of the law in force on the separation date (R16, or SIL50 for separations from 2011-07-01)
-        days = parameters_on(await all_values(w.session, default_values()), body.region, p.separation_date)[
+        days = parameters_on(await parameter_values(w.session, default_values()), body.region, p.separation_date)[
             "separation_filing_days"
         ]
         in_time = separation_deadline(p.separation_date, today, days)

@@ -3,9 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from insurance_shared import ActDate, CreditCode, LawDate, Money, MoneyOut, RegionCode, ResidentId
+from insurance_shared import ActDate, CreditCode, CriterionOut, LawDate, Money, MoneyOut, RegionCode, ResidentId
 from insurance_shared.contracts import SeparationReason
-from insurance_shared.decisions import CriterionOut
 
 
 class SeparatedPerson(BaseModel):

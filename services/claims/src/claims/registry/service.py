@@ -18,7 +18,10 @@ from insurance_shared import (
     Problem,
     Role,
     Unprocessable,
+    criterion_dict,
+    ensure_transition,
     format_yuan,
+    parameter_values,
     parse_yuan,
 )
 from insurance_shared.contracts import (
@@ -30,10 +33,7 @@ from insurance_shared.contracts import (
     SubsidyPaid,
     is_involuntary,
 )
-from insurance_shared.decisions import criterion_dict
-from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import all_values
 
 from ..history.messages import ReemploymentSeen
 from ..history.models import ContributionMonth, EmploymentSeen
@@ -215,7 +215,7 @@ async def evaluate(
             field="body.region",
         )
     try:
-        params = parameters_on(await all_values(session, default_values()), region, registered_on)
+        params = parameters_on(await parameter_values(session, default_values()), region, registered_on)
     except LookupError as exc:
         raise Unprocessable("no_parameters", str(exc), field="body.registered_on") from None
     decision = decide(
@@ -451,7 +451,7 @@ async def stop(
     )
     paid: list[BenefitPayment] = []
     if reason == "death":  # R19: funeral subsidy and survivors' pension, paid once
-        params = parameters_on(await all_values(session, default_values()), claim.region, effective)
+        params = parameters_on(await parameter_values(session, default_values()), claim.region, effective)
         survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
         for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
             paid.append(await one_off(session, claim, kind, amount, today))
@@ -500,7 +500,7 @@ async def record_referral_outcome(
     if outcome != "refused_unjustified":
         return False
     limit = int(
-        parameters_on(await all_values(session, default_values()), claim.region, today)[
+        parameters_on(await parameter_values(session, default_values()), claim.region, today)[
             "unjustified_refusals_to_stop"
         ].value
     )

@@ -28,10 +28,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from insurance_shared import parse_yuan
+from insurance_shared import (
+    Criterion,
+    ParameterValue,
+    Variant,
+    in_force_all,
+    load_parameter_file,
+    parse_yuan,
+    variant_on,
+)
 from insurance_shared.contracts import is_involuntary
-from insurance_shared.decisions import Criterion
-from insurance_shared.parameters import ParameterValue, Variant, in_force_all, load_parameter_file, variant_on
 
 NAMES = (
     "short_job_window_months",

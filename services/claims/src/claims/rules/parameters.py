@@ -4,8 +4,7 @@ of the same region, on every date). Defaults with their legal references are in 
 
 from collections.abc import Iterable
 
-from insurance_shared.parameter_api import ParameterSpec, whole_number, yuan
-from insurance_shared.parameters import ParameterValue
+from insurance_shared import ParameterSpec, ParameterValue, whole_number, yuan
 
 from .eligibility import band_problems
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from insurance_shared import format_yuan
-from insurance_shared.ids import bank_card_problem
+from insurance_shared import bank_card_problem, format_yuan
 
 
 @cache

@@ -11,10 +11,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import FieldError, Principal, Problem
-from insurance_shared.db import upsert_insert
-from insurance_shared.ids import validate_credit_code
-from insurance_shared.regions import is_known_region
+from insurance_shared import FieldError, Principal, Problem, is_known_region, upsert_insert, validate_credit_code
 
 from ..persons.models import Employment
 from ..units.models import Unit

@@ -14,10 +14,10 @@ from insurance_shared import (
     Role,
     Session,
     Write,
+    problem_doc,
     require_roles,
     writer,
 )
-from insurance_shared.app import problem_doc
 
 from ..persons import service as person_service
 from ..persons.schemas import HistoryGroup, HistoryMonth, HistoryOut

@@ -11,9 +11,17 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, FieldError, Principal, Unprocessable, parse_yuan
-from insurance_shared.db import insert_returning_ids, insert_rows, utcnow
-from insurance_shared.ids import validate_resident_id
+from insurance_shared import (
+    Conflict,
+    FieldError,
+    Principal,
+    Unprocessable,
+    insert_returning_ids,
+    insert_rows,
+    parse_yuan,
+    utcnow,
+    validate_resident_id,
+)
 
 from ..ledger.service import Entry, post, post_many
 from ..parameters.service import all_values

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.db import insert_returning_ids, upsert_insert, utcnow
+from insurance_shared import insert_returning_ids, upsert_insert, utcnow
 
 from ..rules.postings import Line, balanced
 from .models import Account, JournalEntry, JournalLine

@@ -5,11 +5,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Role, parse_yuan
+from insurance_shared import ParameterSpec, ParameterValue, Role, in_force, parameters_router, parse_yuan
 from insurance_shared.contracts import ContributionsParameterSet
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import ParameterSpec, parameters_router
-from insurance_shared.parameters import ParameterValue, in_force
 
 from ..rules.parameters import ALL_NAMES, MONEY_NAMES, default_values, validate_value
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.parameter_api import all_values as dated_values
+from insurance_shared import parameter_values as dated_values
 
 from ..rules.parameters import ContributionParameters, MissingParameter, ParameterValue, default_values, parameters_for
 

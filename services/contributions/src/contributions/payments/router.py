@@ -3,8 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from insurance_shared import LawDate, NotFound, Principal, Role, Session, Write, require_roles, writer
-from insurance_shared.app import problem_doc
+from insurance_shared import LawDate, NotFound, Principal, Role, Session, Write, problem_doc, require_roles, writer
 
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code

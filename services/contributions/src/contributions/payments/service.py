@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, Problem, Unprocessable
+from insurance_shared import Principal, Problem, Unprocessable, insert_returning_ids, utcnow
 from insurance_shared.contracts import PERIOD_PAID_PART_SIZE, ContributionPeriodPaid, MoneyCollected
-from insurance_shared.db import insert_returning_ids, utcnow
 from insurance_shared.events import emit_many
 
 from ..declarations.models import Declaration, DeclarationLine, PaymentAllocation

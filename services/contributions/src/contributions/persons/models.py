@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, UTCDateTime, utcnow
 
 from ..models import Base
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal
+from insurance_shared import Principal, insert_returning_ids, utcnow
 from insurance_shared.contracts import PersonEnrolled
-from insurance_shared.db import insert_returning_ids, utcnow
 from insurance_shared.events import emit_many
 
 from ..uploads import LineErrors, model_lines

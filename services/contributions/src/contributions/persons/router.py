@@ -4,8 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
-from insurance_shared import Principal, Role, Session, Write, require_roles, writer
-from insurance_shared.app import problem_doc
+from insurance_shared import Principal, Role, Session, Write, problem_doc, require_roles, writer
 
 from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import roster, separations, service

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from insurance_shared import parse_yuan
-from insurance_shared.parameters import ParameterValue, in_force, in_force_all, load_parameter_file
+from insurance_shared import ParameterValue, in_force, in_force_all, load_parameter_file, parse_yuan
 
 __all__ = ["ContributionParameters", "ParameterValue", "UsedParameter", "in_force", "parameters_for", "validate_value"]
 

@@ -1,5 +1,4 @@
-from insurance_shared import Role
-from insurance_shared.totals import totals_router
+from insurance_shared import Role, totals_router
 
 from .repository import items
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, UTCDateTime, utcnow
 
 from ..models import Base
 

@@ -2,8 +2,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from insurance_shared import Forbidden, NotFound, Principal, RegionCode, Role, Session, Write, require_roles, writer
-from insurance_shared.app import problem_doc
+from insurance_shared import (
+    Forbidden,
+    NotFound,
+    Principal,
+    RegionCode,
+    Role,
+    Session,
+    Write,
+    problem_doc,
+    require_roles,
+    writer,
+)
 
 from . import repository, service
 from .schemas import UnitCreate, UnitOut, UnitPage, UnitUpdate

@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared.db import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, UTCDateTime, utcnow
 
 from ..models import Base
 

@@ -5,10 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, RegionCode, Role, Session, Write, writer
-from insurance_shared.app import problem_doc
-from insurance_shared.decisions import CriterionOut
-from insurance_shared.money import format_yuan
+from insurance_shared import CriterionOut, Principal, RegionCode, Role, Session, Write, format_yuan, problem_doc, writer
 
 from ..access import ObjectId, readers
 from ..csv_response import CSV_DOC, csv_response

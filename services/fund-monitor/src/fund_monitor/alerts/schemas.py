@@ -2,8 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import MoneyOut
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import CriterionOut, MoneyOut
 
 
 class RecipientOut(BaseModel):

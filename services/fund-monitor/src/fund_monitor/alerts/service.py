@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE, Conflict, Forbidden, NotFound, Principal, Role
-from insurance_shared.bus import publish
+from insurance_shared import (
+    PROVINCE,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ParameterValue,
+    Principal,
+    Role,
+    criterion_dict,
+    publish,
+    utcnow,
+)
 from insurance_shared.contracts import AlertClosed, AlertRaised
-from insurance_shared.db import utcnow
-from insurance_shared.decisions import criterion_dict
 from insurance_shared.events import emit
-from insurance_shared.parameters import ParameterValue
 
 from ..messages import FiguresRecomputed, OverviewChanged
 from ..rules.alerts import RECIPIENTS, TierDecision

@@ -14,8 +14,7 @@ import httpx
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
-from insurance_shared import Database
-from insurance_shared.db import utcnow
+from insurance_shared import Database, utcnow
 
 from .models import Alert, WebhookDelivery
 

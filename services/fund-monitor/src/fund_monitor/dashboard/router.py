@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from insurance_shared import Principal, Problem, Session
-from insurance_shared.money import format_yuan
+from insurance_shared import Principal, Problem, Session, format_yuan
 
 from ..access import readers
 from ..csv_response import CSV_DOC, csv_response

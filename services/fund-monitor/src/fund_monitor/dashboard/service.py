@@ -6,9 +6,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, all_regions
-from insurance_shared.bus import MessageBus
-from insurance_shared.db import utcnow
+from insurance_shared import MessageBus, Principal, all_regions, utcnow
 
 from ..alerts.models import Alert, AlertRecipient
 from ..funds.models import RegionStatus

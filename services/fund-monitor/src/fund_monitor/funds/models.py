@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared.db import UTCDateTime, utcnow
+from insurance_shared import UTCDateTime, utcnow
 
 from ..models import Base
 

@@ -4,9 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from insurance_shared import Principal, RegionCode, Session, Unprocessable
-from insurance_shared.decisions import CriterionOut, criterion_dict
-from insurance_shared.money import format_yuan
+from insurance_shared import CriterionOut, Principal, RegionCode, Session, Unprocessable, criterion_dict, format_yuan
 
 from ..access import FromMonthQuery, MonthQuery, not_future_month, readers
 from ..csv_response import CSV_DOC, csv_response

@@ -1,7 +1,6 @@
 from pydantic import BaseModel, Field
 
-from insurance_shared import MoneyOut
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import CriterionOut, MoneyOut
 
 
 class MonthOut(BaseModel):

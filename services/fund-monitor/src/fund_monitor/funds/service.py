@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.bus import publish
-from insurance_shared.db import utcnow
-from insurance_shared.parameter_api import all_values
+from insurance_shared import parameter_values as dated_values
+from insurance_shared import publish, utcnow
 
 from ..ledger.models import FundMonth
 from ..ledger.postings import EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
@@ -59,7 +58,7 @@ class FundHistory:
 
 async def parameter_values(session: AsyncSession) -> tuple:
     """The defaults and the values the province set at run time (GET/POST /parameters)."""
-    return await all_values(session, P.all_values())
+    return await dated_values(session, P.all_values())
 
 
 async def history(session: AsyncSession, region: str, until: dt.date) -> FundHistory:

@@ -14,9 +14,9 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
+    problem_doc,
     require_roles,
 )
-from insurance_shared.app import problem_doc
 
 from ..access import ObjectId, income_writer, not_future_day, province_writer, readers
 from . import postings, repository

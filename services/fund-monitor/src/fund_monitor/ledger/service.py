@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.bus import publish
-from insurance_shared.db import insert_returning_ids, upsert_insert, utcnow
+from insurance_shared import insert_returning_ids, publish, upsert_insert, utcnow
 
 from ..messages import FundsMoved
 from ..rules.months import month_of

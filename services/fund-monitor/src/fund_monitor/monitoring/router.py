@@ -5,8 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from insurance_shared import PROVINCE, Principal, RegionCode, Session, all_regions, get_region
-from insurance_shared.decisions import CriterionOut, criterion_dict
+from insurance_shared import (
+    PROVINCE,
+    CriterionOut,
+    Principal,
+    RegionCode,
+    Session,
+    all_regions,
+    criterion_dict,
+    get_region,
+)
 
 from ..access import MonthQuery, not_future_month, readers
 from ..csv_response import CSV_DOC, csv_response

@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import CriterionOut
 
 
 class RegionMonthOut(BaseModel):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.decisions import Criterion
+from insurance_shared import Criterion
 
 from ..rules.coverage import insured_not_rising
 from ..rules.months import add_months

@@ -5,9 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from insurance_shared import Forbidden, Principal, RegionCode, Session, Write, all_regions
-from insurance_shared.app import problem_doc
-from insurance_shared.totals import month_range
+from insurance_shared import Forbidden, Principal, RegionCode, Session, Write, all_regions, month_range, problem_doc
 
 from ..access import MONTH_PATTERN, province_writer, readers
 from ..rules.months import format_month, month_of

@@ -16,11 +16,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Problem, all_regions
+from insurance_shared import Database, Problem, all_regions, peer, utcnow
 from insurance_shared.contracts import ReconciliationCleared, ReconciliationMismatch, Totals
-from insurance_shared.db import Database, utcnow
 from insurance_shared.events import emit
-from insurance_shared.peers import peer
 
 from ..rules.months import add_months, format_month, parse_month
 from ..rules.reconciliation import Difference, Movement, Sum, reconcile, sums

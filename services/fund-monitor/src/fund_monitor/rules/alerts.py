@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from insurance_shared.decisions import Criterion
-from insurance_shared.parameters import ParameterValue
+from insurance_shared import Criterion, ParameterValue
 
 from .parameters import as_decimal
 

@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from insurance_shared.decisions import Criterion
-from insurance_shared.money import format_yuan, round_half_up
-from insurance_shared.parameters import ParameterValue
+from insurance_shared import Criterion, ParameterValue, format_yuan, round_half_up
 
 from .months import add_months, format_month
 from .parameters import as_int

@@ -1,7 +1,7 @@
 """Coverage must widen (N§2): a region whose insured count did not rise over the year is flagged (N§8 monitoring
 of the insured count year on year)."""
 
-from insurance_shared.decisions import Criterion
+from insurance_shared import Criterion
 
 
 def insured_not_rising(insured_now: int, insured_year_ago: int) -> Criterion:

@@ -4,8 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import cache
 
-from insurance_shared.money import parse_yuan
-from insurance_shared.parameters import ParameterValue, in_force_all, load_parameter_file
+from insurance_shared import ParameterValue, in_force_all, load_parameter_file, parse_yuan
 
 NAMES = (
     "capacity_window_months",

@@ -9,8 +9,7 @@ to what is available from it; whatever is left is reported as uncovered.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from insurance_shared.decisions import Criterion
-from insurance_shared.money import format_yuan
+from insurance_shared import Criterion, format_yuan
 
 CLAUSE = "N§4"
 

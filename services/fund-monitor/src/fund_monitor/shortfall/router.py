@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from insurance_shared import Principal, RegionCode, Session, Write
-from insurance_shared.app import problem_doc
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import CriterionOut, Principal, RegionCode, Session, Write, problem_doc
 
 from ..access import ObjectId, province_writer, readers
 from . import service

@@ -2,8 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import Money, MoneyOut
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import CriterionOut, Money, MoneyOut
 
 
 class AvailableIn(BaseModel):

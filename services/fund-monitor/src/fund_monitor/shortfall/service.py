@@ -7,10 +7,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE, Conflict, NotFound, Principal, Unprocessable
-from insurance_shared.db import utcnow
-from insurance_shared.decisions import criterion_dict
-from insurance_shared.money import format_yuan
+from insurance_shared import PROVINCE, Conflict, NotFound, Principal, Unprocessable, criterion_dict, format_yuan, utcnow
 
 from ..funds.service import refresh_dirty
 from ..ledger import postings

@@ -4,9 +4,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from insurance_shared import Forbidden, Principal, RegionCode, Role, Session, Write, require_roles, writer
-from insurance_shared.app import problem_doc
-from insurance_shared.db import utcnow
+from insurance_shared import (
+    Forbidden,
+    Principal,
+    RegionCode,
+    Role,
+    Session,
+    Write,
+    problem_doc,
+    require_roles,
+    utcnow,
+    writer,
+)
 
 from . import service
 from .models import Filing

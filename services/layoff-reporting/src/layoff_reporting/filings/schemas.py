@@ -3,8 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insurance_shared import ActDate, CreditCode, LawDate, ResidentId
-from insurance_shared.decisions import CriterionOut
+from insurance_shared import ActDate, CreditCode, CriterionOut, LawDate, ResidentId
 
 
 class PersonIn(BaseModel):

@@ -6,12 +6,18 @@ import json
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import FieldError, NotFound, Principal, Problem, Unprocessable
+from insurance_shared import (
+    FieldError,
+    NotFound,
+    Principal,
+    Problem,
+    Unprocessable,
+    criterion_dict,
+    ensure_transition,
+    parameter_values,
+)
 from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdrawn
-from insurance_shared.decisions import criterion_dict
-from insurance_shared.errors import ensure_transition
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import all_values
 
 from ..rules.decisions import FilingDecision, default_values, judge_filing, parameters_on
 from ..workforce.models import WorkforceEmployment, WorkforceUnit
@@ -92,7 +98,7 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
         planned_date=body.planned_date,
         consulted=body.consultation is not None,
         earlier=earlier,
-        params=parameters_on(await all_values(session, default_values()), unit.region, today),
+        params=parameters_on(await parameter_values(session, default_values()), unit.region, today),
     )
     c = body.consultation
     filing = Filing(

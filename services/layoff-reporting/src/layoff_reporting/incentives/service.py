@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared.parameter_api import all_values
+from insurance_shared import parameter_values
 
 from ..rules.decisions import (
     ClaimSpan,
@@ -53,4 +53,6 @@ async def hiring_incentive(
     for h in hires:
         since, interval = unemployed_since(h.start_date, unit_code, claims[h.id_number], jobs[h.id_number])
         judged.append(Hire(h.id_number, h.start_date, since, years.get(h.id_number), interval))
-    return judge_incentive(judged, parameters_on(await all_values(session, default_values()), region, last)), judged
+    return judge_incentive(
+        judged, parameters_on(await parameter_values(session, default_values()), region, last)
+    ), judged

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared import parameter_values
 from insurance_shared.contracts import PersonEnrolled, RehirePriorityBreach
 from insurance_shared.events import emit
-from insurance_shared.parameter_api import all_values
 
 from ..filings.models import Filing, FilingPerson
 from ..rules.decisions import (
@@ -45,7 +45,9 @@ class Listed:
 
 
 async def priority_list(session: AsyncSession, credit_code: str, region: str, on: dt.date) -> list[Listed]:
-    months = int(parameters_on(await all_values(session, default_values()), region, on)["rehire_window_months"].value)
+    months = int(
+        parameters_on(await parameter_values(session, default_values()), region, on)["rehire_window_months"].value
+    )
     filings = [
         f
         for f in (

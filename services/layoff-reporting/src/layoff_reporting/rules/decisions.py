@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from insurance_shared.decisions import Criterion
-from insurance_shared.parameters import ParameterValue, in_force_all, load_parameter_file
+from insurance_shared import Criterion, ParameterValue, in_force_all, load_parameter_file
 
 NAMES = (
     "layoff_share_threshold",

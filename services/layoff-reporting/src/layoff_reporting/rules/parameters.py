@@ -1,6 +1,6 @@
 """Layoff-reporting's dated parameters, each declared once (defaults with their references in parameters.json)."""
 
-from insurance_shared.parameter_api import ParameterSpec, share, whole_number
+from insurance_shared import ParameterSpec, share, whole_number
 
 SPECS = {
     s.name: s

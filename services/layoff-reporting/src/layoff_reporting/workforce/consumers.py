@@ -3,8 +3,8 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared import upsert_insert, upsert_rows
 from insurance_shared.contracts import ClaimRegistered, ClaimStopped, EmploymentEnded, PersonEnrolled, UnitRegistered
-from insurance_shared.db import upsert_insert, upsert_rows
 from insurance_shared.events import Envelope, Handlers
 
 from .models import ClaimSeen, WorkforceEmployment, WorkforceUnit
