@@ -40,7 +40,7 @@ ORDER = {
         "coverage",
         "totals",
     ],
-    "claims": ["history", "registry", "payments", "totals"],
+    "claims": ["history", "separations", "claims", "subsidies", "payments", "totals"],
     "layoff_reporting": ["workforce", "filings", "rehire", "incentives"],
     "fund_monitor": [
         "access",
@@ -180,16 +180,16 @@ def _plant(tmp: Path, path: str, text: str) -> None:
 
 def test_each_check_fails_on_a_planted_violation(tmp_path: Path) -> None:
     src = "services/claims/src/claims"
-    _plant(tmp_path, f"{src}/registry/service.py", "from contributions.units import models\n")
-    _plant(tmp_path, f"{src}/rules/eligibility.py", "import sqlalchemy\nfrom ..registry import service\n")
+    _plant(tmp_path, f"{src}/claims/service.py", "from contributions.units import models\n")
+    _plant(tmp_path, f"{src}/rules/eligibility.py", "import sqlalchemy\nfrom ..claims import service\n")
     _plant(tmp_path, f"{src}/history/models.py", "def f():\n    from ..payments import service  # lazy, still upward\n")
     _plant(tmp_path, f"{SHARED}/app.py", "import fund_monitor.main\n")
     _plant(tmp_path, f"{src}/payments/service.py", "from insurance_shared.db import utcnow\n")
     found = "\n".join(violations(tmp_path))
-    assert "a service imports another: claims/registry/service.py:1 contributions.units" in found
+    assert "a service imports another: claims/claims/service.py:1 contributions.units" in found
     assert "rules/ must be pure (stdlib and insurance_shared only): claims/rules/eligibility.py:1 sqlalchemy" in found
     assert (
-        "rules/ must be pure (stdlib and insurance_shared only): claims/rules/eligibility.py:2 claims.registry" in found
+        "rules/ must be pure (stdlib and insurance_shared only): claims/rules/eligibility.py:2 claims.claims" in found
     )
     assert "a feature imports one above it (history < payments): claims/history/models.py:2" in found
     assert "shared imports a service: shared/src/insurance_shared/app.py:1 fund_monitor.main" in found

@@ -3,7 +3,6 @@
 The public surface is re-exported here; modules behind it may change.
 """
 
-from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
 from .app import build_service_app, problem_doc
 from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
 from .bus import MessageBus, publish
@@ -43,6 +42,8 @@ from .totals import month_range, totals_router
 from .writes import Write, writer
 
 __all__ = [
+    "LAW_START",
+    "PROVINCE",
     "ActDate",
     "BigIntPK",
     "Conflict",
@@ -52,13 +53,11 @@ __all__ = [
     "Database",
     "FieldError",
     "Forbidden",
-    "LAW_START",
     "LawDate",
     "MessageBus",
     "Money",
     "MoneyOut",
     "NotFound",
-    "PROVINCE",
     "ParameterSpec",
     "ParameterValue",
     "Principal",

@@ -2,14 +2,14 @@ from fastapi import FastAPI
 
 from insurance_shared import Database, MessageBus, build_service_app
 
+from .claims.router import router as claims_router
+from .claims.service import stop_on_reemployment
 from .history.consumers import handlers
 from .history.messages import ReemploymentSeen
 from .models import load_all
 from .parameters_router import router as parameters_router
 from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
-from .registry.router import router as claims_router
-from .registry.service import stop_on_reemployment
 from .settings import Settings
 from .totals.router import router as totals_router
 

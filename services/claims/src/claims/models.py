@@ -11,6 +11,6 @@ class Base(DeclarativeBase):
 
 def load_all() -> None:
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from .claims import models as _claims  # noqa: F401
     from .history import models as _history  # noqa: F401
     from .payments import models as _payments  # noqa: F401
-    from .registry import models as _registry  # noqa: F401

@@ -9,9 +9,9 @@ import uuid
 from sqlalchemy import select, text
 from stdnum.cn import ric
 
+from claims.claims.models import PaymentRun
 from claims.history.consumers import handlers
 from claims.payments.service import make_batches
-from claims.registry.models import PaymentRun
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming

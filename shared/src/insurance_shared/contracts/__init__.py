@@ -45,7 +45,6 @@ from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 from .totals import TOTALS_KINDS, Totals, TotalsItem, TotalsSum, summed
 
 __all__ = [
-    "FailedPayment",
     "INVOLUNTARY",
     "PERIOD_PAID_PART_SIZE",
     "TOTALS_KINDS",
@@ -63,6 +62,7 @@ __all__ = [
     "ContributionsParameterSet",
     "EmploymentEnded",
     "EventData",
+    "FailedPayment",
     "FundMonitorParameterSet",
     "LayoffExecuted",
     "LayoffFiled",

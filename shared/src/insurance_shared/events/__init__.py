@@ -5,8 +5,8 @@ Produce with :func:`emit` inside the transaction of the change; consume by regis
 """
 
 from .envelope import Envelope, parse_data
-from .inbox import Handlers, Inbox, Incoming
 from .freshness import HistoryCatchingUp, wait_until_caught_up
+from .inbox import Handlers, Inbox, Incoming
 from .outbox import Cursor, emit, emit_many
 
 __all__ = [

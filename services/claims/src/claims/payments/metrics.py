@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, select
 
-from ..registry.models import BenefitPayment
+from ..claims.models import BenefitPayment
 from .models import PaymentBatch
 
 STATUSES = ("pending", "approved", "paid", "failed", "returned")

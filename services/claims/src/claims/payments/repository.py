@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..registry.models import BenefitPayment, Claim
+from ..claims.models import BenefitPayment, Claim
 from .models import PaymentBatch
 
 

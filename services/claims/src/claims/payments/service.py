@@ -42,7 +42,7 @@ from insurance_shared.contracts import (
 )
 from insurance_shared.events import emit, emit_many
 
-from ..registry.models import BenefitPayment, Claim, PaymentRun
+from ..claims.models import BenefitPayment, Claim, PaymentRun
 from ..rules.payees import FileLine, ReturnLine, account_problems, bank_file, card_number, return_reasons
 from ..rules.payments import amount_for_month, month_bounds
 from .models import PayeeAccount, PaymentBatch, PaymentReturn

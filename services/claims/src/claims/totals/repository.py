@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import TotalsItem
 
-from ..registry.models import BenefitPayment, PaymentRun
+from ..claims.models import BenefitPayment, PaymentRun
 
 KINDS = {"medical": "medical_subsidy", "funeral": "funeral_subsidy", "survivors": "survivors_pension"}
 
