@@ -10,6 +10,7 @@ from .models import load_all
 from .parameters_router import router as parameters_router
 from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
+from .separations.router import router as separations_router
 from .settings import Settings
 from .totals.router import router as totals_router
 
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[claims_router, payments_router, totals_router, parameters_router],
+        routers=[separations_router, claims_router, payments_router, totals_router, parameters_router],
         handlers=handlers,
         bus=bus,
         on_scrape=[payment_gauges],

@@ -3,10 +3,9 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field, RootModel
+from pydantic import BaseModel, Field
 
 from insurance_shared import (
-    CriterionOut,
     Forbidden,
     NotFound,
     Principal,
@@ -15,17 +14,14 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
-    criterion_dict,
-    parameter_values,
     problem_doc,
     require_roles,
     writer,
 )
 from insurance_shared.events import wait_until_caught_up
 
-from ..rules.eligibility import default_values, parameters_on, separation_deadline
 from . import repository, service
-from .models import Claim, Referral, Separation
+from .models import Claim, Referral
 from .schemas import (
     CheckIn,
     ClaimOut,
@@ -36,8 +32,6 @@ from .schemas import (
     ReferralOutcomeIn,
     RegistrationIn,
     RejectIn,
-    SeparationOut,
-    SeparationsIn,
     StopIn,
     SubsidyIn,
     VerificationRequestIn,
@@ -82,60 +76,6 @@ def claim_out(c: Claim) -> ClaimOut:
             criteria=d["criteria"],
         ),
     )
-
-
-SeparationsOut = RootModel[list[SeparationOut]]
-
-
-@router.post(
-    "/separations",
-    status_code=201,
-    response_model=SeparationsOut,
-    summary="单位报送离职人员 (期限: 离职之日适用的 R16 或 SIL50 参数)",
-)
-async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_insurance)]):
-    w.principal.ensure_writable(body.region)
-    today = dt.date.today()
-    out = []
-    for i, p in enumerate(body.persons):
-        if p.separation_date > today:
-            raise Unprocessable(
-                "date_in_future",
-                "a separation is filed once it has happened",
-                field=f"body.persons[{i}].separation_date",
-            )
-        # the deadline of the law in force on the separation date (R16, or SIL50 for separations from 2011-07-01)
-        days = parameters_on(await parameter_values(w.session, default_values()), body.region, p.separation_date)[
-            "separation_filing_days"
-        ]
-        in_time = separation_deadline(p.separation_date, today, days)
-        row = Separation(
-            unit_credit_code=body.unit_credit_code,
-            region=body.region,
-            id_number=p.id_number,
-            name=p.name,
-            separation_date=p.separation_date,
-            reason=p.reason.value,
-            involuntary=service.classify(p.reason),
-            filed_on=today,
-            late=not in_time.met,
-        )
-        w.session.add(row)
-        await w.session.flush()
-        w.audit("separation.filed", "separation", str(row.id), body.region)
-        out.append(
-            SeparationOut(
-                id=row.id,
-                id_number=row.id_number,
-                separation_date=row.separation_date,
-                reason=row.reason,
-                involuntary=row.involuntary,
-                filed_on=row.filed_on,
-                late=row.late,
-                filing_deadline=CriterionOut(**criterion_dict(in_time)),
-            )
-        )
-    return await w.respond(201, SeparationsOut(out))
 
 
 @router.post(

@@ -3,55 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from insurance_shared import ActDate, CreditCode, CriterionOut, LawDate, Money, MoneyOut, RegionCode, ResidentId
-from insurance_shared.contracts import SeparationReason
-
-
-class SeparatedPerson(BaseModel):
-    id_number: ResidentId
-    name: str = Field(min_length=1, max_length=100)
-    separation_date: ActDate
-    reason: SeparationReason
-
-
-class SeparationsIn(BaseModel):
-    """单位报送终止劳动关系人员名单, 期限按离职之日适用的法规 (R16; 2011-07-01起 SIL50), 见参数 separation_filing_days."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "unit_credit_code": "91220101MA0Y3XXK87",
-                    "persons": [
-                        {
-                            "id_number": "11010519491231002X",
-                            "name": "张三",
-                            "separation_date": "2026-11-20",
-                            "reason": "contract_expired_not_renewed",
-                        }
-                    ],
-                }
-            ]
-        },
-    )
-
-    unit_credit_code: CreditCode
-    region: RegionCode
-    persons: list[SeparatedPerson] = Field(min_length=1, max_length=10_000)
-
-
-class SeparationOut(BaseModel):
-    id: int
-    id_number: str
-    separation_date: dt.date
-    reason: str
-    involuntary: bool = Field(description="非因本人意愿 (R14(2))")
-    filed_on: dt.date
-    late: bool = Field(description="逾期报送: 超过离职之日适用的期限 (见 filing_deadline)")
-    filing_deadline: CriterionOut = Field(
-        description="报送期限的判定: 适用的天数参数 (R16 或 SIL50)、截止日、逾期天数、条款"
-    )
+from insurance_shared import ActDate, CriterionOut, LawDate, Money, MoneyOut, RegionCode, ResidentId
 
 
 class RegistrationIn(BaseModel):

@@ -31,7 +31,6 @@ from insurance_shared.contracts import (
     ClaimRegistered,
     ClaimStopped,
     SubsidyPaid,
-    is_involuntary,
 )
 from insurance_shared.events import emit
 
@@ -51,7 +50,9 @@ from ..rules.eligibility import (
 from ..rules.eligibility import Separation as SeparationFiled
 from ..rules.payments import entitlement_end, whole_months_left
 from ..rules.stops import first_stop
-from .models import BenefitPayment, Claim, ClaimDecision, Referral, Separation
+from ..separations import service as separations
+from ..separations.models import Separation
+from .models import BenefitPayment, Claim, ClaimDecision, Referral
 
 OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
 STOP_REASONS = (
@@ -83,11 +84,6 @@ _MONTHS = select(ContributionMonth.period, ContributionMonth.region, Contributio
 )
 _EMPLOYMENTS = (
     select(EmploymentSeen).where(EmploymentSeen.id_number == bindparam("id_number")).order_by(EmploymentSeen.start_date)
-)
-_SEPARATION = (
-    select(Separation)
-    .where(Separation.id_number == bindparam("id_number"), Separation.separation_date <= bindparam("on"))
-    .order_by(Separation.separation_date.desc(), Separation.id.desc())
 )
 # the restart point (R17/SIL46): the latest claim that drew benefits; one refused, rejected at verification or
 # withdrawn before any payment used no months and restarts nothing
@@ -141,7 +137,7 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
     ]
     employments = list((await session.execute(_EMPLOYMENTS, person)).scalars())
     jobs = [Job(e.unit_credit_code, e.track, e.start_date, e.end_date, e.separation_reason) for e in employments]
-    separation = (await session.execute(_SEPARATION, {**person, "on": registered_on})).scalars().first()
+    separation = await separations.latest(session, id_number, registered_on)
     filed = (
         SeparationFiled(separation.unit_credit_code, separation.separation_date, separation.reason)
         if separation is not None
@@ -515,10 +511,6 @@ async def record_referral_outcome(
         await stop(session, claim, "refused_jobs", today, today)
         return True
     return False
-
-
-def classify(reason: str) -> bool:
-    return is_involuntary(reason)
 
 
 async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) -> None:

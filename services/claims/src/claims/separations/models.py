@@ -1,0 +1,26 @@
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared import BigIntPK
+
+from ..models import Base
+
+
+class Separation(Base):
+    """A unit's filing of a separated person (R16: within 7 days of the separation)."""
+
+    __tablename__ = "separations"
+    __table_args__ = (Index("ix_separations_person", "id_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    unit_credit_code: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100))
+    separation_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(40))
+    involuntary: Mapped[bool] = mapped_column(Boolean)
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean)
