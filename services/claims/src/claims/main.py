@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 from insurance_shared import Database, MessageBus, build_service_app
 
+from .claims.messages import ClaimStoppedFor
 from .claims.router import router as claims_router
 from .claims.service import stop_on_reemployment
 from .history.consumers import handlers
@@ -12,6 +13,8 @@ from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
 from .separations.router import router as separations_router
 from .settings import Settings
+from .subsidies.router import router as subsidies_router
+from .subsidies.service import on_claim_stopped
 from .totals.router import router as totals_router
 
 load_all()
@@ -19,6 +22,7 @@ load_all()
 # what lower features publish, handled by higher ones (imports only go down; the wiring lives here)
 bus = MessageBus()
 bus.on(ReemploymentSeen, stop_on_reemployment)
+bus.on(ClaimStoppedFor, on_claim_stopped)
 handlers.at_batch_end(bus.dispatch)
 
 
@@ -34,7 +38,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         settings=settings or Settings(),
         database=database,
-        routers=[separations_router, claims_router, payments_router, totals_router, parameters_router],
+        routers=[
+            separations_router,
+            claims_router,
+            subsidies_router,
+            payments_router,
+            totals_router,
+            parameters_router,
+        ],
         handlers=handlers,
         bus=bus,
         on_scrape=[payment_gauges],

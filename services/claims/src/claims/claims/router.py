@@ -26,14 +26,12 @@ from .schemas import (
     CheckIn,
     ClaimOut,
     DecisionOut,
-    PaymentOut,
     ReferralIn,
     ReferralOut,
     ReferralOutcomeIn,
     RegistrationIn,
     RejectIn,
     StopIn,
-    SubsidyIn,
     VerificationRequestIn,
     VerifyIn,
 )
@@ -385,29 +383,6 @@ async def referral_outcome(
             outcome=r.outcome,
             claim_stopped=stopped,
         ),
-    )
-
-
-@router.post(
-    "/claims/{claim_id}/medical-subsidies",
-    status_code=201,
-    response_model=PaymentOut,
-    summary="医疗补助金 (R19)",
-    responses={409: problem_doc("本月已发放医疗补助金 (medical_already_paid)")},
-)
-async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write, Depends(_insurance)]):
-    claim = await service.claim_for(w.session, w.principal, claim_id)
-    w.principal.ensure_writable(claim.region, field="path.claim_id")
-    if claim.state != "active":
-        raise Unprocessable(
-            "claim_not_active", "the medical subsidy is paid while benefits are drawn", field="path.claim_id"
-        )
-    if body.amount <= 0 or body.paid_on > dt.date.today():
-        raise Unprocessable("invalid_subsidy", "a positive amount, paid today or earlier", field="body")
-    p = await service.one_off(w.session, claim, "medical", body.amount, body.paid_on)
-    w.audit("subsidy.medical", "benefit_payment", str(p.id), claim.region)
-    return await w.respond(
-        201, PaymentOut(id=p.id, claim_id=claim.id, kind=p.kind, amount=p.amount, month=p.month, paid_on=p.paid_on)
     )
 
 

@@ -20,9 +20,8 @@ from insurance_shared import (
     Unprocessable,
     criterion_dict,
     ensure_transition,
-    format_yuan,
     parameter_values,
-    parse_yuan,
+    publish,
 )
 from insurance_shared.contracts import (
     ClaimApproved,
@@ -30,7 +29,6 @@ from insurance_shared.contracts import (
     ClaimRedecided,
     ClaimRegistered,
     ClaimStopped,
-    SubsidyPaid,
 )
 from insurance_shared.events import emit
 
@@ -52,6 +50,7 @@ from ..rules.payments import entitlement_end, whole_months_left
 from ..rules.stops import first_stop
 from ..separations import service as separations
 from ..separations.models import Separation
+from .messages import ClaimStoppedFor
 from .models import BenefitPayment, Claim, ClaimDecision, Referral
 
 OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
@@ -426,9 +425,7 @@ async def reject(session: AsyncSession, claim: Claim, reason: str, today: dt.dat
     )
 
 
-async def stop(
-    session: AsyncSession, claim: Claim, reason: str, effective: dt.date, today: dt.date
-) -> list[BenefitPayment]:
+async def stop(session: AsyncSession, claim: Claim, reason: str, effective: dt.date, today: dt.date) -> None:
     """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17)."""
     transition(claim, OPEN_STATES, "stopped")
     if effective < claim.registered_on:
@@ -445,44 +442,9 @@ async def stop(
         subject=claim.id_number,
         region=claim.region,
     )
-    paid: list[BenefitPayment] = []
-    if reason == "death":  # R19: funeral subsidy and survivors' pension, paid once
-        params = parameters_on(await parameter_values(session, default_values()), claim.region, effective)
-        survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
-        for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
-            paid.append(await one_off(session, claim, kind, amount, today))
-    return paid
-
-
-async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
-    """One payment of ``kind`` per claim and month (R19: the medical subsidy is a monthly allowance; funeral and
-    survivors' payments are once): a second is refused, not booked twice."""
-    month = paid_on.replace(day=1)
-    earlier = await session.scalar(
-        select(BenefitPayment).where(
-            BenefitPayment.claim_id == claim.id, BenefitPayment.month == month, BenefitPayment.kind == kind
-        )
-    )
-    if earlier is not None:
-        raise Conflict(
-            f"{kind}_already_paid",
-            f"claim {claim.id} already has a {kind} payment for {month:%Y-%m} (payment {earlier.id}, "
-            f"{format_yuan(earlier.amount)} on {earlier.paid_on}); one per claim and month",
-        )
-    payment = BenefitPayment(
-        claim_id=claim.id, region=claim.region, month=paid_on.replace(day=1), kind=kind, amount=amount, paid_on=paid_on
-    )
-    session.add(payment)
-    await session.flush()
-    await emit(
-        session,
-        SubsidyPaid(
-            claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on, payment_id=payment.id
-        ),
-        subject=claim.id_number,
-        region=claim.region,
-    )
-    return payment
+    # what follows a stop beyond the claim (R19: a death's funeral subsidy and survivors' pension) is the
+    # subsidies feature's: handled before this transaction commits
+    publish(session, ClaimStoppedFor(claim.id, reason, effective, today))
 
 
 async def record_referral_outcome(

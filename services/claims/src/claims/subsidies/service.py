@@ -1,0 +1,58 @@
+"""Payments besides the monthly benefit (R19): the medical subsidy while benefits are drawn, and on a death the
+funeral subsidy and the survivors' pension, each once."""
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import Conflict, format_yuan, parameter_values, parse_yuan
+from insurance_shared.contracts import SubsidyPaid
+from insurance_shared.events import emit
+
+from ..claims.messages import ClaimStoppedFor
+from ..claims.models import BenefitPayment, Claim
+from ..rules.eligibility import default_values, parameters_on
+
+
+async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
+    """One payment of ``kind`` per claim and month (R19: the medical subsidy is a monthly allowance; funeral and
+    survivors' payments are once): a second is refused, not booked twice."""
+    month = paid_on.replace(day=1)
+    earlier = await session.scalar(
+        select(BenefitPayment).where(
+            BenefitPayment.claim_id == claim.id, BenefitPayment.month == month, BenefitPayment.kind == kind
+        )
+    )
+    if earlier is not None:
+        raise Conflict(
+            f"{kind}_already_paid",
+            f"claim {claim.id} already has a {kind} payment for {month:%Y-%m} (payment {earlier.id}, "
+            f"{format_yuan(earlier.amount)} on {earlier.paid_on}); one per claim and month",
+        )
+    payment = BenefitPayment(
+        claim_id=claim.id, region=claim.region, month=paid_on.replace(day=1), kind=kind, amount=amount, paid_on=paid_on
+    )
+    session.add(payment)
+    await session.flush()
+    await emit(
+        session,
+        SubsidyPaid(
+            claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on, payment_id=payment.id
+        ),
+        subject=claim.id_number,
+        region=claim.region,
+    )
+    return payment
+
+
+async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
+    """R19: a death pays the funeral subsidy and the survivors' pension (months of the benefit), once."""
+    if stopped.reason != "death":
+        return
+    claim = await session.get(Claim, stopped.claim_id)
+    assert claim is not None
+    params = parameters_on(await parameter_values(session, default_values()), claim.region, stopped.effective)
+    survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
+    for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
+        await one_off(session, claim, kind, amount, stopped.today)
