@@ -1,6 +1,9 @@
 """Tokens: HS256 by default, RS256 when a public key is configured; every failure a 401 with its own code."""
 
 import datetime as dt
+import http.server
+import json
+import threading
 import time
 
 import jwt
@@ -105,3 +108,67 @@ def test_region_scope() -> None:
     with pytest.raises(Problem) as info:
         province.ensure_writable("220100")
     assert info.value.status == 403
+
+
+class _Jwks:
+    """The identity provider's JWKS endpoint on localhost: serves whatever keys it holds now."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, object] = {}  # kid → public key
+        self.fetches = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.fetches += 1
+                body = json.dumps(
+                    {
+                        "keys": [
+                            {
+                                **json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(k)),
+                                "kid": kid,
+                                "use": "sig",
+                                "alg": "RS256",
+                            }
+                            for kid, k in owner.keys.items()
+                        ]
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
+
+
+def _rs256(private, kid: str) -> str:
+    claims = {"sub": "officer", "region": "220100", "roles": ["social_insurance"], "exp": int(time.time()) + 600}
+    return jwt.encode(claims, private, algorithm="RS256", headers={"kid": kid})
+
+
+def test_keys_rotate_through_the_identity_providers_jwks_without_a_restart() -> None:
+    """#24 item 11: RS256 verified with the key the token names (kid) from a JWKS URL, cached; when the provider
+    rotates to a new key, tokens signed with it are accepted (the client asks again for a kid it does not know) and
+    tokens of the withdrawn key are refused."""
+    old, new = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))
+    jwks = _Jwks()
+    jwks.keys = {"k1": old.public_key()}
+    try:
+        verifier = TokenVerifier(secret="unused", jwks_url=jwks.url, jwks_cooldown_seconds=0)
+        assert verifier.verify(_rs256(old, "k1")).sub == "officer"
+        assert verifier.verify(_rs256(old, "k1")).region == "220100"  # a second token: the key comes from the cache
+        assert jwks.fetches == 1
+        jwks.keys = {"k2": new.public_key()}  # rotated: k1 withdrawn
+        assert verifier.verify(_rs256(new, "k2")).sub == "officer"
+        assert refused(verifier, _rs256(old, "k1x")).code == "token_key_unknown"
+        forged = _rs256(old, "k2")  # the new kid, signed with the old key
+        assert refused(verifier, forged).code in ("token_invalid", "token_signature_invalid")
+    finally:
+        jwks.server.shutdown()

@@ -72,7 +72,11 @@ def build_service_app(
 ) -> FastAPI:
     """``on_scrape``: hooks that set the service's business gauges (counts read from its database) in the app's
     registry before each ``/metrics`` answer; a failing hook leaves its gauges as they were and is logged."""
-    if settings.jwt_public_key is None and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+    if (
+        settings.jwt_public_key is None
+        and settings.jwks_url is None
+        and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+    ):
         log.warning(
             "%s uses the development JWT secret; set %sJWT_SECRET in production",
             name,
@@ -122,7 +126,7 @@ def build_service_app(
     app.state.handlers = handlers or Handlers()
     app.state.bus = bus  # dispatched by Write.respond before it commits (and by the service's event batches)
     app.state.token_verifier = TokenVerifier(
-        secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key
+        secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key, jwks_url=settings.jwks_url
     )
     metrics = Metrics()
     app.add_middleware(ObservabilityMiddleware, service=name, metrics=metrics)

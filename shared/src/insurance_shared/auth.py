@@ -84,9 +84,28 @@ class TokenVerifier:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, *, secret: str, public_key: str | None = None, leeway_seconds: int = 30) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        public_key: str | None = None,
+        jwks_url: str | None = None,
+        jwks_cooldown_seconds: float = 30,
+        leeway_seconds: int = 30,
+    ) -> None:
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
-        if public_key:
+        # the province's identity provider publishes its keys (JWKS); each token names its key (kid), so keys can
+        # rotate without a restart: PyJWKClient caches them and asks again for a kid it does not know (at most once
+        # per cooldown, so tokens with made-up kids cannot make it hammer the provider)
+        self._jwks = (
+            jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5, cooldown_duration=jwks_cooldown_seconds)
+            if jwks_url
+            else None
+        )
+        if self._jwks is not None:
+            self._key = None
+            self._algorithms = ["RS256"]
+        elif public_key:
             self._key: Any = public_key
             self._algorithms = ["RS256"]
         else:
@@ -109,10 +128,16 @@ class TokenVerifier:
         return principal
 
     def _verify(self, token: str) -> tuple[Principal, float]:
+        key = self._key
+        if self._jwks is not None:
+            try:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+            except (jwt.PyJWKClientError, jwt.DecodeError) as exc:
+                raise _unauthorized("token_key_unknown", f"the token's signing key is not published: {exc}") from None
         try:
             claims = jwt.decode(
                 token,
-                self._key,
+                key,
                 algorithms=self._algorithms,
                 leeway=self._leeway,
                 options={"require": ["sub", "exp"]},

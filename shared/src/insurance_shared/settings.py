@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_public_key: str | None = Field(default=None, description="PEM public key; when set, tokens are RS256")
+    jwks_url: str | None = Field(
+        default=None,
+        description="the identity provider's JWKS URL; when set, tokens are RS256 with a kid, keys rotate without restart",
+    )
     peers: dict[str, str] = Field(default_factory=dict, description="peer service name → base URL")
     log_level: str = "INFO"
     log_json: bool = True
