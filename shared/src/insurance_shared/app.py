@@ -27,6 +27,7 @@ from .events.admin import admin_router
 from .events.feed import feed_router
 from .events.inbox import Handlers
 from .events.runtime import start_events
+from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
@@ -129,6 +130,14 @@ def build_service_app(
         secret=settings.jwt_secret.get_secret_value(), public_key=settings.jwt_public_key, jwks_url=settings.jwks_url
     )
     metrics = Metrics()
+    app.add_middleware(  # inside the observability middleware, which logs and counts what it answers
+        LimitsMiddleware,
+        max_header_count=settings.max_header_count,
+        max_header_bytes=settings.max_header_bytes,
+        max_json_bytes=settings.max_json_body_bytes,
+        max_upload_bytes=settings.max_upload_body_bytes,
+        read_timeout=settings.body_read_timeout_seconds,
+    )
     app.add_middleware(ObservabilityMiddleware, service=name, metrics=metrics)
     install_problem_handlers(app)
 

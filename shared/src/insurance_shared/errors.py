@@ -184,7 +184,9 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, f"http_{exc.status_code}")
+    code = getattr(exc, "problem_code", None) or {404: "route_not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, f"http_{exc.status_code}"
+    )
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem_response(Problem(exc.status_code, code, detail=detail, headers=exc.headers), request)
 

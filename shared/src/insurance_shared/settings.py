@@ -31,6 +31,13 @@ class ServiceSettings(BaseSettings):
     idempotency_retention_hours: int = Field(default=48, ge=24)
     background_tasks: bool = Field(default=True, description="relay, consumers, housekeeping; off in unit tests")
 
+    # what a client may send (limits.LimitsMiddleware)
+    max_json_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="a JSON body; more is 413")
+    max_upload_body_bytes: int = Field(default=1024**3, ge=1024, description="a CSV or JSON Lines upload; more is 413")
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0, description="longest pause inside a body; then 408")
+    max_header_count: int = Field(default=100, ge=10)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+
     # events
     event_transport: Literal["feed", "nats"] = "feed"
     nats_url: str = "nats://127.0.0.1:4222"
