@@ -29,6 +29,7 @@ from .events.inbox import Handlers
 from .events.runtime import start_events
 from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
+from .openapi import ascii_title, exact_contract, operation_id
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
 
@@ -120,6 +121,7 @@ def build_service_app(
             {"name": "ops", "description": "运行状态: 存活、就绪、指标"},
         ],
         responses=PROBLEM_RESPONSES,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.service_name = name
@@ -189,10 +191,9 @@ def build_service_app(
                 log.warning("metrics hook %s failed", getattr(hook, "__name__", hook), exc_info=True)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    for router in routers:
+    included = [*routers, feed_router(), admin_router()]
+    for router in included:
         app.include_router(router)
-    app.include_router(feed_router())
-    app.include_router(admin_router())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -203,25 +204,12 @@ def build_service_app(
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            _problems_for_validation(schema)
+            exact_contract(schema, [*app.routes, *(r for router in included for r in router.routes)], ascii_title(name))
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def _problems_for_validation(schema: dict[str, Any]) -> None:
-    """FastAPI documents its 422 as HTTPValidationError; ours is a problem document."""
-    ref = {"$ref": "#/components/schemas/ProblemBody"}
-    for path in schema.get("paths", {}).values():
-        for op in path.values():
-            resp = op.get("responses", {}).get("422")
-            if resp is not None:
-                resp["content"] = {PROBLEM_JSON: {"schema": ref}}
-    comps = schema.get("components", {}).get("schemas", {})
-    comps.pop("HTTPValidationError", None)
-    comps.pop("ValidationError", None)
 
 
 async def _purge_idempotency_keys(app: FastAPI, retention_hours: int) -> None:

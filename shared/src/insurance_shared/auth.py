@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import NotFound, Problem
+from .openapi import ROLE_ATTRIBUTE
 from .regions import is_known_region
 
 __all__ = [
@@ -207,4 +208,5 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
             )
         return principal
 
+    setattr(dependency, ROLE_ATTRIBUTE, tuple(sorted(allowed)))  # read by openapi.exact_contract
     return dependency
