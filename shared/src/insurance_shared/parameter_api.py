@@ -9,10 +9,10 @@ A service declares each of its parameters once (:class:`ParameterSpec`) and pass
 """
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,9 +20,11 @@ from sqlalchemy import Column, Date, String, Table, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal, Role, require_roles
+from .contracts import EventData
 from .dates import LawDate
 from .db import COMMON_METADATA, BigIntPK, Session, UTCDateTime, utcnow
 from .errors import Conflict, FieldError, Problem, Unprocessable
+from .events.outbox import emit
 from .parameters import ParameterValue, in_force
 from .regions import RegionCode
 from .writes import Write, writer
@@ -147,11 +149,11 @@ def parameters_router(
     specs: Mapping[str, ParameterSpec],
     defaults: Callable[[], tuple[ParameterValue, ...]],
     check: Callable[[Iterable[ParameterValue]], list[tuple[str, str]]],
-    announce: Callable[[AsyncSession, ParameterValue], Awaitable[Any]],
+    event: Callable[..., EventData],
     readers: tuple[Role, ...],
 ) -> APIRouter:
-    """``check(values)`` → ``[(parameter name, problem)]`` of the whole set; ``announce`` emits the service's
-    event for a value set."""
+    """``check(values)`` → ``[(parameter name, problem)]`` of the whole set; ``event``: the service's event for a
+    value set (subject ``<region>:<name>``)."""
     router = APIRouter(prefix="/parameters", tags=["parameters"])
 
     def out(name: str, values: tuple[ParameterValue, ...], region: str, on: dt.date) -> ParameterOut | None:
@@ -249,7 +251,18 @@ def parameters_router(
             )
         )
         w.session.info.pop("dated_parameters", None)
-        await announce(w.session, added)
+        await emit(
+            w.session,
+            event(
+                name=added.name,
+                region=body.region,
+                value=added.value,
+                valid_from=added.valid_from,
+                reference=added.clause,
+            ),
+            subject=f"{body.region}:{added.name}",
+            region=body.region,
+        )
         w.audit("parameter.added", "parameter", f"{body.name}:{body.region}:{body.valid_from}", body.region)
         result = out(body.name, (*values, added), body.region, body.valid_from)
         assert result is not None

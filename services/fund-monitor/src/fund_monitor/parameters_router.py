@@ -2,11 +2,8 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from insurance_shared import ParameterSpec, ParameterValue, Role, in_force, parameters_router, share, whole_number, yuan
 from insurance_shared.contracts import FundMonitorParameterSet
-from insurance_shared.events import emit
 
 from .rules.parameters import all_values
 
@@ -44,22 +41,10 @@ def check(values: Iterable[ParameterValue]) -> list[tuple[str, str]]:
     return out
 
 
-async def announce(session: AsyncSession, v: ParameterValue) -> None:
-    assert v.region is not None
-    await emit(
-        session,
-        FundMonitorParameterSet(
-            name=v.name, region=v.region, value=v.value, valid_from=v.valid_from, reference=v.clause
-        ),
-        subject=f"{v.region}:{v.name}",
-        region=v.region,
-    )
-
-
 router = parameters_router(
     specs=SPECS,
     defaults=all_values,
     check=check,
-    announce=announce,
+    event=FundMonitorParameterSet,
     readers=(Role.LABOR_DEPARTMENT, Role.SOCIAL_INSURANCE, Role.LOCAL_GOVERNMENT, Role.EMPLOYMENT_SERVICE),
 )

@@ -46,8 +46,20 @@ _readers = require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PR
 _transition = {409: problem_doc("状态不允许 (invalid_transition, 含 current_state)")}
 
 
+def _decision_out(raw: str) -> DecisionOut:
+    d = json.loads(raw)
+    return DecisionOut(
+        eligible=d["eligible"],
+        months_counted=d["months_counted"],
+        entitled_months=d["entitled_months"],
+        carried_over=d["carried_over"],
+        total_months=d["total_months"],
+        monthly_amount=d["monthly_amount_fen"],
+        criteria=d["criteria"],
+    )
+
+
 def claim_out(c: Claim) -> ClaimOut:
-    d = json.loads(c.decision)
     return ClaimOut(
         id=c.id,
         id_number=c.id_number,
@@ -64,15 +76,7 @@ def claim_out(c: Claim) -> ClaimOut:
         stopped_on=c.stopped_on,
         stop_reason=c.stop_reason,
         months_left=c.months_left,
-        decision=DecisionOut(
-            eligible=d["eligible"],
-            months_counted=d["months_counted"],
-            entitled_months=d["entitled_months"],
-            carried_over=d["carried_over"],
-            total_months=d["total_months"],
-            monthly_amount=d["monthly_amount_fen"],
-            criteria=d["criteria"],
-        ),
+        decision=_decision_out(c.decision),
     )
 
 
@@ -88,16 +92,7 @@ async def check(body: CheckIn, session: Session, principal: Annotated[Principal,
     decision, _ = await service.evaluate(
         session, principal, body.id_number, body.region, body.on or dt.date.today(), body.job_seeking
     )
-    d = json.loads(service.decision_json(decision))
-    return DecisionOut(
-        eligible=d["eligible"],
-        months_counted=d["months_counted"],
-        entitled_months=d["entitled_months"],
-        carried_over=d["carried_over"],
-        total_months=d["total_months"],
-        monthly_amount=d["monthly_amount_fen"],
-        criteria=d["criteria"],
-    )
+    return _decision_out(service.decision_json(decision))
 
 
 def fresh_history(*roles: Role):
@@ -168,19 +163,6 @@ class RedecisionOut(BaseModel):
     replaces: int | None
     decision: DecisionOut
     previous: DecisionOut | None
-
-
-def _decision_out(raw: str) -> DecisionOut:
-    d = json.loads(raw)
-    return DecisionOut(
-        eligible=d["eligible"],
-        months_counted=d["months_counted"],
-        entitled_months=d["entitled_months"],
-        carried_over=d["carried_over"],
-        total_months=d["total_months"],
-        monthly_amount=d["monthly_amount_fen"],
-        criteria=d["criteria"],
-    )
 
 
 @router.post(

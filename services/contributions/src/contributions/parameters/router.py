@@ -3,11 +3,8 @@ floor and ceiling, the late fee's daily rate and the due day."""
 
 from collections.abc import Iterable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from insurance_shared import ParameterSpec, ParameterValue, Role, in_force, parameters_router, parse_yuan
 from insurance_shared.contracts import ContributionsParameterSet
-from insurance_shared.events import emit
 
 from ..rules.parameters import ALL_NAMES, MONEY_NAMES, default_values, validate_value
 
@@ -47,23 +44,10 @@ def check(values: Iterable[ParameterValue]) -> list[tuple[str, str]]:
     return out
 
 
-async def announce(session: AsyncSession, v: ParameterValue) -> None:
-    assert v.region is not None
-    session.info.pop("parameters_on", None)
-    await emit(
-        session,
-        ContributionsParameterSet(
-            name=v.name, region=v.region, value=v.value, valid_from=v.valid_from, reference=v.clause
-        ),
-        subject=f"{v.region}:{v.name}",
-        region=v.region,
-    )
-
-
 router = parameters_router(
     specs=SPECS,
     defaults=default_values,
     check=check,
-    announce=announce,
+    event=ContributionsParameterSet,
     readers=(Role.SOCIAL_INSURANCE,),
 )

@@ -14,9 +14,14 @@ async def all_values(session: AsyncSession) -> tuple[ParameterValue, ...]:
 
 
 async def parameters_on(session: AsyncSession, region: str, on: dt.date) -> ContributionParameters:
-    known: dict = session.info.setdefault("parameters_on", {})
+    values = await all_values(session)
+    # derived from the values read in this session: a value set since (POST /parameters drops them) starts afresh
+    read_from, known = session.info.get("parameters_on", (None, {}))
+    if read_from is not values:
+        known = {}
+        session.info["parameters_on"] = (values, known)
     if (region, on) not in known:
-        known[(region, on)] = parameters_for(await all_values(session), region, on)
+        known[(region, on)] = parameters_for(values, region, on)
     return known[(region, on)]
 
 
