@@ -75,6 +75,7 @@ class Unit:
     started: dict[int, dt.date] = field(default_factory=dict)  # person → the day their job began
     owed: dict[str, tuple[Decimal, dt.date]] = field(default_factory=dict)  # period → (amount, due date)
     unpaid_at_end: int = 0  # months left unpaid before today
+    unpaid_from: str | None = None  # YYYY-MM: pays nothing from this period on (an employer in crisis)
 
 
 @dataclass
@@ -189,8 +190,8 @@ def plan(args: argparse.Namespace) -> tuple[list[Unit], list[Person]]:
         unit = units[u]
         p = Person(id_number(rng, unit.home, ids), fake.name(), rng.randrange(2200, 9000, 100), unit=u)
         # about 12% lose their job over the last 15 months, so benefits take about what contributions bring in, as in
-        # a fund in balance; in 白城市 nearly half do, and its fund drifts down
-        if unit.region != PROVINCE and rng.random() < (0.45 if unit.home == DRIFTING else 0.12):
+        # a fund in balance; in 白城市 more than half do, and its fund drifts down
+        if unit.region != PROVINCE and rng.random() < (0.6 if unit.home == DRIFTING else 0.12):
             p.leaves = -rng.randrange(1, 16)
             p.reason = rng.choices(REASONS, [4, 3, 1, 2])[0]
         unit.staff.append(i)
@@ -212,11 +213,12 @@ def load(api: Api, args: argparse.Namespace) -> bool:
         return False
 
     # the funds' opening balances, before any money moves: the province takes over the books: about a
-    # month of what a region's workforce pays in; the drifting region starts with almost nothing.
+    # month of what a region's workforce pays in. 白城市's is entered last (drift), once its books are known.
     insured = {r: sum(len(u.staff) for u in units if u.home == r) for r in REGIONS}
     for region in REGIONS:
-        per_person = 25 if region == DRIFTING else rng.randrange(50, 150)
-        amount = f"{max(insured[region], 1) * per_person}.00"
+        if region == DRIFTING:
+            continue
+        amount = f"{max(insured[region], 1) * rng.randrange(50, 150)}.00"
         api.call(
             "fund-monitor",
             "POST",
@@ -285,6 +287,10 @@ def load(api: Api, args: argparse.Namespace) -> bool:
     periods = [month(-k) for k in range(args.months, 0, -1)]
     for i, unit in enumerate(units):
         unit.unpaid_at_end = rng.randrange(2, 6) if i % 12 == 3 else 0  # about 8% stop paying: arrears
+    crisis = [u for u in units if u.home == DRIFTING and u.region != PROVINCE]
+    for j, unit in enumerate(crisis):  # 白城市's employers in crisis: three in four stopped paying long ago
+        if j % 4 != 3:
+            unit.unpaid_from = f"{month(-rng.randrange(18, 25)):%Y-%m}"
 
     def declare(unit: Unit, year: list[dt.date]) -> None:
         """A year of monthly declarations in one upload (each period its own declaration), as a unit's history
@@ -325,6 +331,7 @@ def load(api: Api, args: argparse.Namespace) -> bool:
         )
 
     claims_stage(api, args, rng, units, people)
+    drift(api, first)
     layoffs_stage(api, rng, units, people)
     return True
 
@@ -341,6 +348,8 @@ def pay_all(api: Api, units: list[Unit], *, final: bool, label: str) -> None:
         unit.owed = {}
         if final and unit.unpaid_at_end:
             owed = owed[: -unit.unpaid_at_end]
+        if unit.unpaid_from:
+            owed = [o for o in owed if o[0] < unit.unpaid_from]
         if i % 12 == 8:
             for q in range(0, len(owed), 3):
                 quarter = owed[q : q + 3]
@@ -503,7 +512,6 @@ def claims_stage(
         list(  # the regions' runs of a month side by side
             api.concurrently(lambda region, k=k: pay_month(api, region, month(k)), regions)
         )
-    drift(api)
 
     def refer_or_stop(item: tuple[int, tuple[int, str, int]]) -> None:
         n, (_person, region, cid) = item
@@ -535,7 +543,8 @@ BANKS = ("ICBC", "CCB", "ABC", "BOC", "PSBC", "JLBANK", "JLRCU")
 
 
 def pay_month(api: Api, region: str, when: dt.date) -> None:
-    """The month's run, its batches approved by a second officer, and the banks' return files: all paid."""
+    """The month's run, its batches approved by a second officer, and the banks' return files: all paid; and the
+    month's transfer of the beneficiaries' medical-insurance contributions (SIL48), approved the same way."""
     run = api.call(
         "claims",
         "POST",
@@ -546,6 +555,9 @@ def pay_month(api: Api, region: str, when: dt.date) -> None:
     )
     if run.status_code != 200:
         return
+    transfer = run.json()["medical_transfer"]
+    if transfer is not None and transfer["state"] == "draft":
+        api.call("claims", "POST", f"/medical-transfers/{transfer['id']}/approve", region=region, sub="demo-checker")
     for batch in run.json()["batches"]:
         api.call("claims", "POST", f"/payment-batches/{batch['id']}/approve", region=region, sub="demo-checker")
         file = api.call("claims", "GET", f"/payment-batches/{batch['id']}/file", region=region).content
@@ -563,9 +575,12 @@ def pay_month(api: Api, region: str, when: dt.date) -> None:
         )
 
 
-def drift(api: Api) -> None:
-    """白城市's claimants have a heavy medical caseload (R19 medical subsidies, paid this month): sized so that its
-    fund ends at about 1.2 months of payment capacity, under the two-month line of N§8."""
+def drift(api: Api, first: dt.date) -> None:
+    """白城市: most of its employers stopped paying long ago and more than half its workforce lost their jobs, so
+    its fund has been paying out far more than it takes in. Its balance at the takeover of the books is entered
+    last, once the rest of its books are known: sized so that the fund ends at about 1.2 months of payment capacity,
+    under the two-month line of N§8 (a takeover balance can only add; if the region's own flows already leave it
+    above that, it gets a token balance and the loader says so)."""
 
     def figures() -> tuple[float, float]:
         status = api.call("fund-monitor", "GET", f"/regions/{DRIFTING}/capacity", roles=("province",), region=PROVINCE)
@@ -579,35 +594,20 @@ def drift(api: Api) -> None:
         if again == (balance, average):
             break
         balance, average = again
-    # capacity after paying S this month: (B - S) / (A + S/12) = 1.2  →  S = (B - 1.2A) / 1.1
-    total = (balance - 1.2 * average) / 1.1
-    claims = [
-        c["id"]
-        for c in api.call(
-            "claims",
-            "GET",
-            f"/claims?region={DRIFTING}&state=active&limit=500",
-            roles=("employment_service",),
-            region=DRIFTING,
-        ).json()
-    ]
-    if not claims or total <= 0:
-        return
-    each = int(total / len(claims))
-    api.each(
-        lambda cid: api.call(
-            "claims",
-            "POST",
-            f"/claims/{cid}/medical-subsidies",
-            region=DRIFTING,
-            json={"amount": f"{each}.00", "paid_on": str(TODAY)},
-            ok=(201, 422),
-        ),
-        claims,
-        f"medical subsidies in {DRIFTING}",
-        "claim",
+    opening = max(1.2 * average - balance, 1.0)
+    api.call(
+        "fund-monitor",
+        "POST",
+        f"/regions/{DRIFTING}/opening-balance",
+        roles=("province",),
+        region=PROVINCE,
+        json={"as_of": str(first - dt.timedelta(days=1)), "amount": f"{opening:.2f}"},
+        ok=(201, 409),
     )
-    for _ in range(60):  # until fund-monitor has booked them and raised the alert
+    if not average or balance + opening > 2 * average:
+        print(f"note: {DRIFTING}'s fund stays above two months of payment capacity at this size", flush=True)
+        return
+    for _ in range(60):  # until fund-monitor has booked it and raised the alert
         if api.call(
             "fund-monitor", "GET", f"/alerts?region={DRIFTING}&state=open", roles=("province",), region=PROVINCE
         ).json()["items"]:

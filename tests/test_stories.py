@@ -527,14 +527,14 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
     stack.end(300, emp, month(0) - dt.timedelta(days=1), "dismissed", region=SP)
     stack.months_seen(300, 14, region=SP, until=lambda d: d["eligible"])
     claim = stack.register_and_verify(300, region=SP)
-    # a large medical subsidy (R19) during the benefit: the fund pays out more than it holds
+    # the claimant dies: the funeral subsidy and the survivors' pension (R19) are more than the fund holds
     stack.call(
         "claims",
         "POST",
-        f"/claims/{claim['id']}/medical-subsidies",
-        json={"amount": "20000.00", "paid_on": str(TODAY)},
+        f"/claims/{claim['id']}/stops",
+        json={"reason": "death", "effective_date": str(TODAY)},
         region=SP,
-        expect=201,
+        expect=200,
     )
     province = {"roles": ("province",), "region": "220000"}
     alerts = stack.eventually(
@@ -575,9 +575,9 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
         json={
             "year": TODAY.year,
             "available": {
-                "provincial_adjustment_fund": "5000.00",
-                "state_asset_income": "3000.00",
-                "local_fiscal_subsidy": "2000.00",
+                "provincial_adjustment_fund": "3000.00",
+                "state_asset_income": "2000.00",
+                "local_fiscal_subsidy": "1000.00",
                 "bank_loan": "50000.00",
             },
         },
@@ -594,7 +594,7 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
         "local_fiscal_subsidy",
         "bank_loan",
     ]
-    assert drawn[1:4] == [5000.0, 3000.0, 2000.0]  # each earlier source used up before the next
+    assert drawn[1:4] == [3000.0, 2000.0, 1000.0]  # each earlier source used up before the next
     assert sum(drawn) == pytest.approx(gap) and plan["uncovered"] == "0.00"
 
     stack.call(
@@ -608,7 +608,7 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
     balance = float(stack.call("fund-monitor", "GET", f"/regions/{SP}/capacity", **province).json()["balance"])
     stack.call("fund-monitor", "POST", f"/shortfall-plans/{plan['id']}/adjustment-transfer", expect=201, **province)
     after = float(stack.call("fund-monitor", "GET", f"/regions/{SP}/capacity", **province).json()["balance"])
-    assert after - balance == pytest.approx(5000.0)
+    assert after - balance == pytest.approx(3000.0)
     assert stack.call("fund-monitor", "GET", "/journal/trial-balance", **province).json()["balanced"] is True
 
 
@@ -773,7 +773,8 @@ def test_benefits_reach_the_bank_approved_by_a_second_officer_and_a_failed_line_
     approve it, a second officer does; the bank's file is the same bytes at each download; the bank pays one line
     and fails the other (name does not match the account); the account is corrected; next month's batch pays it
     with that month's; fund-monitor's benefit expenditure is exactly what the bank confirmed; the public list shows
-    only what was paid."""
+    only what was paid; the month's medical-insurance transfer (SIL48) is booked when a second officer approves
+    it, for exactly its amount."""
     region, officer = "220600", {"region": "220600"}
     claims = []
     for person in (700, 701):
@@ -878,6 +879,25 @@ def test_benefits_reach_the_bank_approved_by_a_second_officer_and_a_failed_line_
             f"fund-monitor's benefit expenditure of {m:%Y-%m} equals what the bank confirmed",
         )
 
+    # SIL48: each run drafted the month's medical-insurance contributions of the two beneficiaries; booked only
+    # once a second officer approves, as their own expenditure, exactly the transfer's amount
+    transfer = first["medical_transfer"]
+    assert (transfer["beneficiaries"], transfer["clause"], transfer["state"]) == (2, "SIL48", "draft")
+    assert float(transfer["amount"]) == 2 * float(transfer["per_person"]) > 0
+    assert "medical_insurance" not in stack.fund_month(region, month(-2))["expenditure"]
+    own = stack.call(
+        "claims", "POST", f"/medical-transfers/{transfer['id']}/approve", sub="maker", expect=403, **officer
+    )
+    assert own.json()["code"] == "maker_cannot_approve"
+    stack.call("claims", "POST", f"/medical-transfers/{transfer['id']}/approve", sub="checker", **officer)
+    stack.eventually(
+        lambda: (
+            (r := stack.fund_month(region, month(-2)))
+            and float(r["expenditure"].get("medical_insurance", 0)) == float(transfer["amount"])
+        ),
+        "fund-monitor books the approved medical-insurance transfer, once",
+    )
+
 
 CONSERVATION_EXAMPLES = int(os.environ.get("CONSERVATION_EXAMPLES", "3"))
 _numbers = iter(range(5000, 10_000))  # persons and units of the generated histories, never reused (credit codes
@@ -930,9 +950,10 @@ def _direct(stack: Stack, home: str) -> None:
     )
 
 
-def _claim(stack: Stack, region: str, subsidy: bool, death: bool) -> None:
+def _claim(stack: Stack, region: str, medical: bool, death: bool) -> None:
     """Fourteen paid months, laid off, registered last month and verified; last month's run for the region (once
-    per region and month: a later claim waits for the next), a medical subsidy, a death's one-off payments."""
+    per region and month: a later claim waits for the next), its transfer of medical-insurance contributions
+    (SIL48) approved, a death's one-off payments."""
     unit = stack.unit(next(_numbers), region=region)
     person = next(_numbers)
     emp = stack.enrol(person, unit, month(-17), region=region)
@@ -968,10 +989,17 @@ def _claim(stack: Stack, region: str, subsidy: bool, death: bool) -> None:
         expect=None,  # 409 month_already_paid when an earlier history ran it
     )
     if run.status_code == 200:
-        stack.pay(run.json(), region, failed={1: "R03"} if len(run.json()["batches"]) and subsidy else None)
-    if subsidy:
-        body = {"amount": "350.00", "paid_on": str(TODAY)}
-        stack.call("claims", "POST", f"/claims/{claim['id']}/medical-subsidies", json=body, region=region, expect=201)
+        stack.pay(run.json(), region, failed={1: "R03"} if len(run.json()["batches"]) and medical else None)
+        transfer = run.json()["medical_transfer"]
+        if medical and transfer is not None:
+            stack.call(
+                "claims",
+                "POST",
+                f"/medical-transfers/{transfer['id']}/approve",
+                region=region,
+                sub="story-checker",
+                expect=200,
+            )
     if death:
         body = {"reason": "death", "effective_date": str(TODAY)}
         stack.call("claims", "POST", f"/claims/{claim['id']}/stops", json=body, region=region)
@@ -995,7 +1023,7 @@ steps = st.one_of(
 
 def test_money_is_conserved_across_the_four_services(stack: Stack) -> None:
     """#20: random histories of declarations, partial, late and over-payments, provincial-direct payments and
-    remittances, claims paid by monthly runs, medical subsidies and deaths' one-off payments, driven through the
+    remittances, claims paid by monthly runs, medical-insurance transfers and deaths' one-off payments, driven through the
     real services: afterwards fund-monitor's books hold, movement by movement, what contributions collected and
     remitted and what claims paid (``/reconciliation`` finds nothing), the province's clearing account agrees in
     both services, and every journal entry balances. ``CONSERVATION_EXAMPLES`` histories per transport

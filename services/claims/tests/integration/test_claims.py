@@ -397,41 +397,22 @@ async def test_referrals_second_unjustified_refusal_stops(client, auth_headers, 
     assert late.status_code == 422 and late.json()["code"] == "claim_not_active"
 
 
-async def test_death_pays_funeral_and_survivors_and_medical_subsidy(client, auth_headers, db) -> None:
+async def test_death_pays_funeral_and_survivors(client, auth_headers, db) -> None:
     await history(db, 7, 14)
     c = await active_claim(client, auth_headers, 7)
-    med = await client.post(
-        f"/claims/{c['id']}/medical-subsidies",
-        json={"amount": "350.00", "paid_on": str(TODAY)},
-        headers=auth_headers(*INS),
-    )
-    assert med.status_code == 201 and med.json()["kind"] == "medical"
-    twice = await client.post(
-        f"/claims/{c['id']}/medical-subsidies",
-        json={"amount": "500.00", "paid_on": str(TODAY)},
-        headers=auth_headers(*INS),
-    )
-    assert twice.status_code == 409 and twice.json()["code"] == "medical_already_paid"  # one a month, no 500
-    ancient = await client.post(
-        f"/claims/{c['id']}/medical-subsidies",
-        json={"amount": "500.00", "paid_on": "2000-01-01"},
-        headers=auth_headers(*INS),
-    )
-    assert ancient.status_code == 422 and ancient.json()["errors"][0]["code"] == "date_before_law"
     r = await client.post(
         f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
     )
     assert r.status_code == 200, r.text
     async with db.sessionmaker() as s:
         kinds = dict((await s.execute(text("SELECT kind, amount FROM benefit_payments ORDER BY id"))).all())
-    assert kinds == {"medical": 35000, "funeral": 300000, "survivors": 135000 * 6}
+    assert kinds == {"funeral": 300000, "survivors": 135000 * 6}
     types = await outbox_types(db)
-    assert types.count("claims.subsidy_paid.v1") == 3
+    assert types.count("claims.subsidy_paid.v1") == 2
     # its own account for fund-monitor's reconciliation (#20), keyed by payment as fund-monitor books them
     totals = await client.get(f"/totals?from={TODAY:%Y-%m}&to={TODAY:%Y-%m}", headers=auth_headers(*INS))
     assert sorted((i["kind"], i["amount_fen"]) for i in totals.json()["items"]) == [
         ("funeral_subsidy", 300000),
-        ("medical_subsidy", 35000),
         ("survivors_pension", 135000 * 6),
     ]
     assert all(i["key"].startswith("claims:payment:") for i in totals.json()["items"])
@@ -925,3 +906,79 @@ async def test_a_combined_province_token_cannot_verify_another_regions_claim(cli
         assert refused.status_code in (403, 404), refused.text
     after = await client.get(f"/claims/{claim['id']}", headers=auth_headers(*EMP))
     assert (after.json()["state"], after.json()["certificate_no"]) == ("verification_requested", None)
+
+
+async def test_medical_treatment_follows_the_law_in_force(client, auth_headers, db) -> None:
+    """#21 item 5: before 2011-07-01 a medical subsidy at the region's standard (R19), not an amount an officer
+    types; from that date none, and the run drafts the month's transfer of each beneficiary's basic
+    medical-insurance contribution to the medical-insurance fund (SIL48), approved by a second officer, once."""
+    k = TODAY.year * 12 + TODAY.month - (2011 * 12 + 6) + 1  # month(k - 1) is June 2011
+    await history(db, 90, 14, ended_k=k)  # unemployed from 2011-06-01
+    await history(db, 91, 14, ended_k=k - 1)  # unemployed from 2011-07-01, registers on the 20th
+    a = await active_claim(client, auth_headers, 90, registered_on=dt.date(2011, 6, 1))
+    b = await active_claim(client, auth_headers, 91, registered_on=dt.date(2011, 7, 20))
+    for c in (a, b):
+        await payee(client, auth_headers, c["id"])
+
+    url = f"/claims/{a['id']}/medical-subsidies"
+    typed = await client.post(url, json={"amount": "9999.00", "paid_on": "2011-06-15"}, headers=auth_headers(*INS))
+    assert typed.status_code == 422 and typed.json()["errors"][0]["field"] == "body.amount"  # the standard decides
+    june = await client.post(url, json={"paid_on": "2011-06-15"}, headers=auth_headers(*INS))
+    assert june.status_code == 201, june.text
+    assert (june.json()["amount"], june.json()["clause"]) == ("150.00", "R19")
+    assert june.json()["standard"] == {
+        "name": "medical_subsidy",
+        "value": "150.00",
+        "valid_from": "2005-01-01",
+        "clause": "R19",
+    }
+    july = await client.post(url, json={"paid_on": "2011-07-01"}, headers=auth_headers(*INS))
+    assert july.status_code == 422, july.text
+    assert (july.json()["code"], july.json()["clause"], july.json()["errors"][0]["field"]) == (
+        "medical_subsidy_replaced",
+        "SIL48",
+        "body.paid_on",
+    )
+    async with db.sessionmaker() as s:
+        medical = (await s.execute(text("SELECT count(*) FROM benefit_payments WHERE kind = 'medical'"))).scalar_one()
+    assert medical == 1  # the refused ones wrote nothing
+
+    def run(month_: str):
+        return client.post(
+            "/payment-runs", json={"region": "220100", "month": month_}, headers=auth_headers(*INS, sub="maker-1")
+        )
+
+    r_june = await run("2011-06")
+    assert r_june.status_code == 200 and r_june.json()["medical_transfer"] is None  # R19 governs June
+    r_july = (await run("2011-07")).json()
+    transfer = r_july["medical_transfer"]
+    assert r_july["claims_paid"] == 2
+    assert {k_: transfer[k_] for k_ in ("beneficiaries", "per_person", "amount", "clause", "state", "month")} == {
+        "beneficiaries": 2,  # b drew 12 days of July: a month of contribution all the same
+        "per_person": "120.00",
+        "amount": "240.00",
+        "clause": "SIL48",
+        "state": "draft",
+        "month": "2011-07",
+    }
+    assert (transfer["parameter_valid_from"], transfer["parameter_clause"]) == ("2011-07-01", "SIL48")
+
+    approve = f"/medical-transfers/{transfer['id']}/approve"
+    own = await client.post(approve, headers=auth_headers(*INS, sub="maker-1"))
+    assert own.status_code == 403 and own.json()["code"] == "maker_cannot_approve"
+    elsewhere = await client.post(approve, headers=auth_headers(*INS, region="220200", sub="x"))
+    assert elsewhere.status_code == 404
+    assert "claims.medical_contributions_transferred.v1" not in await outbox_types(db)
+    ok = await client.post(approve, headers=auth_headers(*INS, sub="checker-2"))
+    assert ok.status_code == 200 and (ok.json()["state"], ok.json()["approved_by"]) == ("approved", "checker-2")
+    again = await client.post(approve, headers=auth_headers(*INS, sub="checker-3"))
+    assert again.status_code == 409 and again.json()["code"] == "transfer_not_draft"
+    assert (await outbox_types(db)).count("claims.medical_contributions_transferred.v1") == 1
+
+    listed = await client.get("/medical-transfers?region=220100&month=2011-07", headers=auth_headers(*INS))
+    assert [t["id"] for t in listed.json()] == [transfer["id"]]
+    # reconciliation (#20): the transfer is its own movement, keyed as fund-monitor books it
+    totals = await client.get("/totals?from=2011-06&to=2011-07", headers=auth_headers(*INS))
+    items = {(i["kind"], i["month"]): (i["key"], i["amount_fen"]) for i in totals.json()["items"]}
+    assert items[("medical_insurance", "2011-07")] == (f"claims:medical:{transfer['id']}", 24000)
+    assert items[("medical_subsidy", "2011-06")][1] == 15000

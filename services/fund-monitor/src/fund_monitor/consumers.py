@@ -21,6 +21,7 @@ from insurance_shared.contracts import (
     LayoffExecuted,
     LayoffFiled,
     LayoffWithdrawn,
+    MedicalContributionsTransferred,
     MoneyCollected,
     MoneyCollectedV1,
     PersonEnrolled,
@@ -97,6 +98,14 @@ async def benefits_confirmed(session: AsyncSession, _: Envelope, data: BenefitsC
     )
     if data.amount_fen:
         await post(session, postings.benefits_confirmed(data.region, month, data.amount_fen, data.return_id))
+
+
+@handlers.on(MedicalContributionsTransferred)
+async def medical_contributions(session: AsyncSession, _: Envelope, data: MedicalContributionsTransferred) -> None:
+    month = parse_month(data.month)
+    check_bookable(month, f"medical transfer {data.transfer_id}'s month")
+    if data.amount_fen:
+        await post(session, postings.medical_contributions(data.region, month, data.amount_fen, data.transfer_id))
 
 
 @handlers.on(SubsidyPaid)

@@ -4,7 +4,13 @@ view; bad input refused with nothing written (policy.md Fund monitoring 1; N§3(
 import datetime as dt
 
 from fund_monitor.consumers import handlers
-from insurance_shared.contracts import MoneyCollected, MoneyCollectedV1, RemittanceMade, SubsidyPaid
+from insurance_shared.contracts import (
+    MedicalContributionsTransferred,
+    MoneyCollected,
+    MoneyCollectedV1,
+    RemittanceMade,
+    SubsidyPaid,
+)
 from insurance_shared.events import Inbox, Incoming
 
 PROVINCE = ("province",)
@@ -235,6 +241,29 @@ async def test_every_months_medical_subsidy_of_a_claim_is_booked(client, auth_he
     province = auth_headers(*PROVINCE, region="220000")
     rows = {m["month"]: m for m in (await client.get(f"/regions/{fm.CITY}/months", headers=province)).json()["items"]}
     assert [rows[f"{m:%Y-%m}"]["expenditure"]["medical_subsidy"] for m in months] == ["150.00", "150.00", "100.00"]
+
+
+async def test_medical_insurance_contributions_are_their_own_expenditure_booked_once(client, auth_headers, fm) -> None:
+    """#21 item 5 (SIL48): the fund pays its beneficiaries' basic medical-insurance contributions; fund-monitor books
+    each approved transfer once, in the month it is for, as expenditure ``medical_insurance``, apart from the R19
+    medical subsidy."""
+    month = fm.month(-1)
+    transfer = MedicalContributionsTransferred(
+        transfer_id=5,
+        run_id=3,
+        region=fm.CITY,
+        month=f"{month:%Y-%m}",
+        beneficiaries=40,
+        per_person_fen=12_000,
+        amount_fen=480_000,
+        clause="SIL48",
+    )
+    await fm.feed(transfer)
+    await fm.feed(transfer)  # delivered again (a redelivery, another envelope): booked once
+    assert await fm.count("SELECT count(*) FROM journal_entries WHERE source = 'claims:medical:5'") == 1
+    province = auth_headers(*PROVINCE, region="220000")
+    rows = {m["month"]: m for m in (await client.get(f"/regions/{fm.CITY}/months", headers=province)).json()["items"]}
+    assert rows[f"{month:%Y-%m}"]["expenditure"] == {"medical_insurance": "4800.00"}
 
 
 async def test_an_event_dated_before_the_law_is_parked_not_booked(client, auth_headers, fm, db) -> None:

@@ -43,6 +43,13 @@ movement = st.one_of(
         st.integers(1, 10**9),
     ),
     st.builds(
+        lambda r, a, d, i: postings.medical_contributions(r, d.replace(day=1), a, i),
+        st.sampled_from(REGIONS),
+        amount,
+        day,
+        st.integers(1, 10**9),
+    ),
+    st.builds(
         postings.other_income,
         st.sampled_from(REGIONS),
         st.sampled_from(["interest", "fiscal_subsidy"]),

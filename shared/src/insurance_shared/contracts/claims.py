@@ -122,6 +122,22 @@ class PaymentBatchApproved(EventData):
     approved_by: str
 
 
+@event_type("claims.medical_contributions_transferred.v1", source="claims")
+class MedicalContributionsTransferred(EventData):
+    """The fund paid the basic medical-insurance contributions of a region's beneficiaries for one month to the
+    medical-insurance fund (SIL48, from 2011-07-01), approved by a second officer. fund-monitor books it as its own
+    expenditure kind (``medical_insurance``). Subject: ``<region>:<month>``."""
+
+    transfer_id: int
+    run_id: int
+    region: str
+    month: str  # YYYY-MM the contributions are for
+    beneficiaries: int
+    per_person_fen: int
+    amount_fen: int
+    clause: str
+
+
 @event_type("claims.benefits_confirmed.v1", source="claims")
 class BenefitsConfirmed(EventData):
     """The bank confirmed benefit payments of one region and benefit month (a return file's paid lines): the money

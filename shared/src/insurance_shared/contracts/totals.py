@@ -20,7 +20,8 @@ TOTALS_KINDS = (
     "remittance",  # that money moved to its home region
     # claims
     "benefits",
-    "medical_subsidy",
+    "medical_subsidy",  # R19, for dates before 2011-07-01
+    "medical_insurance",  # SIL48: beneficiaries' basic medical-insurance contributions, from 2011-07-01
     "funeral_subsidy",
     "survivors_pension",
 )

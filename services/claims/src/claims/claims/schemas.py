@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from insurance_shared import ActDate, CriterionOut, LawDate, Money, MoneyOut, RegionCode, ResidentId
+from insurance_shared import ActDate, CriterionOut, LawDate, MoneyOut, RegionCode, ResidentId
 
 
 class RegistrationIn(BaseModel):
@@ -164,14 +164,30 @@ class ReferralOut(BaseModel):
 
 
 class SubsidyIn(BaseModel):
-    """领取失业保险金期间的医疗补助金 (R19)."""
+    """领取失业保险金期间的医疗补助金 (R19), 按地区标准 (参数 medical_subsidy) 发放, 不由经办人填写金额.
+    2011-07-01 起不再发放: 失业保险基金代缴基本医疗保险费 (SIL48), 随月度计发划转."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"amount": "350.00", "paid_on": "2026-12-10"}]}
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"paid_on": "2011-06-10"}]})
 
-    amount: Money
     paid_on: ActDate
+
+
+class ParameterOut(BaseModel):
+    name: str
+    value: str
+    valid_from: dt.date
+    clause: str
+
+
+class SubsidyOut(BaseModel):
+    id: int
+    claim_id: int
+    kind: str
+    amount: MoneyOut
+    month: dt.date
+    paid_on: dt.date
+    standard: ParameterOut = Field(description="所用标准及其生效日期、依据")
+    clause: str = Field(examples=["R19"])
 
 
 class PaymentOut(BaseModel):

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared import BigIntPK, UTCDateTime, utcnow
@@ -54,4 +54,29 @@ class PaymentReturn(Base):
     paid: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MedicalTransfer(Base):
+    """What the fund owes the medical-insurance fund for one region and month (SIL48: it pays each beneficiary's basic
+    medical-insurance contribution, from 2011-07-01). Made with the month's run as a draft; a second officer
+    approves it, and then the money moves and fund-monitor books it. One per region and month, never twice."""
+
+    __tablename__ = "medical_transfers"
+    __table_args__ = (UniqueConstraint("region", "month"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"))
+    region: Mapped[str] = mapped_column(String(6))
+    month: Mapped[dt.date] = mapped_column(Date)
+    beneficiaries: Mapped[int] = mapped_column(Integer)
+    per_person: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    parameter_valid_from: Mapped[dt.date] = mapped_column(Date)
+    parameter_clause: Mapped[str] = mapped_column(String(200))
+    clause: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))  # draft | approved
+    made_by: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,8 +21,8 @@ from insurance_shared import (
 )
 
 from ..rules.payees import banks, masked, return_reasons
-from . import repository, service
-from .models import PayeeAccount, PaymentBatch
+from . import medical, repository, service
+from .models import MedicalTransfer, PayeeAccount, PaymentBatch
 
 router = APIRouter(tags=["payments"])
 
@@ -51,6 +51,44 @@ class BatchOut(BaseModel):
     approved_at: dt.datetime | None
 
 
+class MedicalTransferOut(BaseModel):
+    """失业保险基金代缴的基本医疗保险费 (SIL48, 2011-07-01 起): 每个地区每月一笔, 经另一名经办人复核后划转."""
+
+    id: int
+    run_id: int
+    region: str
+    month: str
+    beneficiaries: int = Field(description="当月领取失业保险金的人数 (当月有领取天数即计一个月)")
+    per_person: MoneyOut = Field(description="每人每月缴费标准 (参数 medical_contribution)")
+    amount: MoneyOut = Field(description="划入医疗保险基金的金额 = 人数 × 标准")
+    parameter_valid_from: dt.date = Field(description="所用标准的生效日期")
+    parameter_clause: str = Field(description="所用标准的依据")
+    clause: str = Field(description="SIL48 (社会保险法 第四十八条)")
+    state: str = Field(description="draft (待复核) | approved (已复核并划转)")
+    made_by: str
+    approved_by: str | None
+    approved_at: dt.datetime | None
+
+
+def transfer_out(t: MedicalTransfer) -> MedicalTransferOut:
+    return MedicalTransferOut(
+        id=t.id,
+        run_id=t.run_id,
+        region=t.region,
+        month=f"{t.month:%Y-%m}",
+        beneficiaries=t.beneficiaries,
+        per_person=t.per_person,
+        amount=t.amount,
+        parameter_valid_from=t.parameter_valid_from,
+        parameter_clause=t.parameter_clause,
+        clause=t.clause,
+        state=t.state,
+        made_by=t.made_by,
+        approved_by=t.approved_by,
+        approved_at=t.approved_at,
+    )
+
+
 class RunOut(BaseModel):
     id: int
     region: str
@@ -62,6 +100,9 @@ class RunOut(BaseModel):
     awaiting_account: int = Field(description="因尚无收款账户而未进入批次的笔数")
     reissued: int = Field(description="失败后账户已更正、重新发放的笔数")
     returned_to_fund: int = Field(description="失败且申领已停发、退回基金的笔数")
+    medical_transfer: MedicalTransferOut | None = Field(
+        description="本月代缴基本医疗保险费的待复核划转 (SIL48, 2011-07-01 起; 此前的月份为 null: 医疗补助金按 R19 申请)"
+    )
 
 
 def batch_out(b: PaymentBatch) -> BatchOut:
@@ -87,8 +128,10 @@ def batch_out(b: PaymentBatch) -> BatchOut:
         "Computes the month's benefit of every verified claim of the region and puts what waits for the bank into "
         "one draft batch per bank. Nothing is paid yet: another officer approves each batch "
         "(`POST /payment-batches/{id}/approve`), its file goes to the bank (`GET /payment-batches/{id}/file`), and "
-        "the bank's return file (`POST /payment-batches/{id}/returns`) says what was paid. Role `social_insurance` "
-        "of the region."
+        "the bank's return file (`POST /payment-batches/{id}/returns`) says what was paid. For months from "
+        "2011-07-01 it also drafts the month's transfer of the beneficiaries' basic medical-insurance contributions "
+        "to the medical-insurance fund (SIL48), approved the same way (`POST /medical-transfers/{id}/approve`). "
+        "Role `social_insurance` of the region."
     ),
     responses={409: problem_doc("该月已计发 (month_already_paid)")},
 )
@@ -99,6 +142,8 @@ async def run(body: RunIn, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURA
     w.audit("payment_run.completed", "payment_run", str(r.id), body.region)
     for b in outcome.batches:
         w.audit("payment_batch.drafted", "payment_batch", str(b.id), b.region)
+    if outcome.medical is not None and outcome.medical.state == "draft":
+        w.audit("medical_transfer.drafted", "medical_transfer", str(outcome.medical.id), body.region)
     return await w.respond(
         200,
         RunOut(
@@ -112,6 +157,7 @@ async def run(body: RunIn, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURA
             awaiting_account=outcome.awaiting_account,
             reissued=outcome.reissued,
             returned_to_fund=outcome.returned_to_fund,
+            medical_transfer=transfer_out(outcome.medical) if outcome.medical else None,
         ),
     )
 
@@ -268,6 +314,50 @@ async def returns(batch_id: BatchId, request: Request, w: Annotated[Write, Depen
             replayed=outcome.replayed,
         ),
     )
+
+
+TransferId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get("/medical-transfers", response_model=list[MedicalTransferOut], summary="代缴基本医疗保险费划转 (SIL48)")
+async def list_medical_transfers(
+    session: Session,
+    principal: Annotated[Principal, Depends(_batch_readers)],
+    region: Annotated[RegionCode | None, Query()] = None,
+    state: Annotated[Literal["draft", "approved"] | None, Query()] = None,
+    month: Annotated[str | None, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")] = None,
+) -> list[MedicalTransferOut]:
+    region = region or (None if principal.reads_all_regions else principal.region)
+    if region is not None and not principal.can_read(region):
+        raise Forbidden("region_forbidden", f"a token of region {principal.region} reads its own region only")
+    first = dt.date.fromisoformat(month + "-01") if month else None
+    return [transfer_out(t) for t in await medical.transfers(session, region, state, first)]
+
+
+@router.get("/medical-transfers/{transfer_id}", response_model=MedicalTransferOut, summary="代缴基本医疗保险费划转")
+async def get_medical_transfer(
+    transfer_id: TransferId, session: Session, principal: Annotated[Principal, Depends(_batch_readers)]
+) -> MedicalTransferOut:
+    return transfer_out(await medical.transfer_for_reading(session, principal, transfer_id))
+
+
+@router.post(
+    "/medical-transfers/{transfer_id}/approve",
+    response_model=MedicalTransferOut,
+    summary="复核代缴基本医疗保险费划转 (另一名经办人)",
+    description="A second officer of the region approves the month's transfer of the beneficiaries' basic "
+    "medical-insurance contributions to the medical-insurance fund (SIL48); the officer whose run made it cannot "
+    "(403 maker_cannot_approve). Then the money moves: announced as "
+    "claims.medical_contributions_transferred.v1, which fund-monitor books as expenditure `medical_insurance`. "
+    "Role `social_insurance`.",
+    responses={409: problem_doc("划转不是待复核状态 (transfer_not_draft)")},
+)
+async def approve_medical_transfer(
+    transfer_id: TransferId, w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE))]
+):
+    t = await medical.approve(w.session, w.principal, transfer_id)
+    w.audit("medical_transfer.approved", "medical_transfer", str(t.id), t.region)
+    return await w.respond(200, transfer_out(t))
 
 
 class Beneficiary(BaseModel):

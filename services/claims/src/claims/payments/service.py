@@ -45,7 +45,8 @@ from insurance_shared.events import emit, emit_many
 from ..claims.models import BenefitPayment, Claim, PaymentRun
 from ..rules.payees import FileLine, ReturnLine, account_problems, bank_file, card_number, return_reasons
 from ..rules.payments import amount_for_month, month_bounds
-from .models import PayeeAccount, PaymentBatch, PaymentReturn
+from . import medical
+from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn
 
 CHUNK = 2000
 
@@ -146,6 +147,7 @@ async def run_month(
         )
     ).one()
     outcome = await make_batches(session, run, made_by, now=utcnow())
+    outcome.medical = await medical.draft(session, run, made_by)
     run = await session.get(PaymentRun, run.id)
     assert run is not None
     run.status, run.amount, run.claims_paid, run.completed_at = "completed", int(total), int(count), utcnow()
@@ -159,6 +161,7 @@ class BatchOutcome:
     awaiting_account: int = 0
     reissued: int = 0
     returned_to_fund: int = 0
+    medical: MedicalTransfer | None = None  # SIL48: the month's medical-insurance contributions, from 2011-07-01
 
 
 async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now: dt.datetime) -> BatchOutcome:

@@ -35,6 +35,10 @@ SPECS = {
         ),
         ParameterSpec("funeral_subsidy", "丧葬补助金 (R19)", "yuan", yuan),
         ParameterSpec("survivors_pension_months", "抚恤金月数 (R19)", "months", whole_number(1, 60)),
+        ParameterSpec("medical_subsidy", "医疗补助金月标准 (R19; 2011-07-01 前)", "yuan", yuan),
+        ParameterSpec(
+            "medical_contribution", "失业保险基金代缴基本医疗保险费, 每人每月 (SIL48; 2011-07-01 起)", "yuan", yuan
+        ),
     )
 }
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from insurance_shared import Role, Unprocessable, Write, problem_doc, writer
 
 from ..claims import service as claims
-from ..claims.schemas import PaymentOut, SubsidyIn
+from ..claims.schemas import ParameterOut, SubsidyIn, SubsidyOut
 from . import service
 
 router = APIRouter(tags=["claims"])
@@ -17,8 +17,15 @@ _insurance = writer(Role.SOCIAL_INSURANCE)
 @router.post(
     "/claims/{claim_id}/medical-subsidies",
     status_code=201,
-    response_model=PaymentOut,
-    summary="医疗补助金 (R19)",
+    response_model=SubsidyOut,
+    summary="医疗补助金 (R19, 2011-07-01 前)",
+    description=(
+        "A medical subsidy while benefits are drawn, at the region's standard in force on `paid_on` (parameter "
+        "`medical_subsidy`, R19), one a month. For dates from 2011-07-01 none is paid: the fund pays the "
+        "claimant's basic medical-insurance contribution with the monthly run instead (SIL48; see "
+        "`/medical-transfers`), and the request is refused with 422 `medical_subsidy_replaced`. Role "
+        "`social_insurance` of the claim's region."
+    ),
     responses={409: problem_doc("本月已发放医疗补助金 (medical_already_paid)")},
 )
 async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write, Depends(_insurance)]):
@@ -28,10 +35,22 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
         raise Unprocessable(
             "claim_not_active", "the medical subsidy is paid while benefits are drawn", field="path.claim_id"
         )
-    if body.amount <= 0 or body.paid_on > dt.date.today():
-        raise Unprocessable("invalid_subsidy", "a positive amount, paid today or earlier", field="body")
-    p = await service.one_off(w.session, claim, "medical", body.amount, body.paid_on)
+    if body.paid_on > dt.date.today():
+        raise Unprocessable("invalid_subsidy", "paid today or earlier", field="body.paid_on")
+    p, standard = await service.medical_subsidy(w.session, claim, body.paid_on)
     w.audit("subsidy.medical", "benefit_payment", str(p.id), claim.region)
     return await w.respond(
-        201, PaymentOut(id=p.id, claim_id=claim.id, kind=p.kind, amount=p.amount, month=p.month, paid_on=p.paid_on)
+        201,
+        SubsidyOut(
+            id=p.id,
+            claim_id=claim.id,
+            kind=p.kind,
+            amount=p.amount,
+            month=p.month,
+            paid_on=p.paid_on,
+            standard=ParameterOut(
+                name=standard.name, value=standard.value, valid_from=standard.valid_from, clause=standard.clause
+            ),
+            clause="R19",
+        ),
     )

@@ -6,13 +6,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, format_yuan, parameter_values, parse_yuan
+from insurance_shared import Conflict, ParameterValue, Unprocessable, format_yuan, parameter_values, parse_yuan
 from insurance_shared.contracts import SubsidyPaid
 from insurance_shared.events import emit
 
 from ..claims.messages import ClaimStoppedFor
 from ..claims.models import BenefitPayment, Claim
 from ..rules.eligibility import default_values, parameters_on
+from ..rules.medical import subsidy_on
 
 
 async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
@@ -44,6 +45,23 @@ async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, p
         region=claim.region,
     )
     return payment
+
+
+async def medical_subsidy(
+    session: AsyncSession, claim: Claim, paid_on: dt.date
+) -> tuple[BenefitPayment, ParameterValue]:
+    """R19: the region's standard in force on ``paid_on``; refused for dates SIL48 governs (the fund pays the
+    medical-insurance contribution with the run instead, so a subsidy as well would pay twice for one thing)."""
+    decided = subsidy_on(await parameter_values(session, default_values()), claim.region, paid_on)
+    if decided.amount is None or decided.parameter is None:
+        raise Unprocessable(
+            "medical_subsidy_replaced",
+            f"no medical subsidy is paid for {paid_on}: from 2011-07-01 the fund pays the claimant's basic "
+            f"medical-insurance contribution with the monthly run instead ({decided.clause}, 社会保险法 第四十八条)",
+            field="body.paid_on",
+            extra={"clause": decided.clause},
+        )
+    return await one_off(session, claim, "medical", decided.amount, paid_on), decided.parameter
 
 
 async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> None:

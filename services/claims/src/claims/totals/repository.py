@@ -1,6 +1,7 @@
 """The unemployment-fund money claims paid, per movement, keyed as fund-monitor books it: each completed run's
-benefits per region and month (BenefitPaid), each medical subsidy, funeral subsidy and survivors' pension
-(SubsidyPaid)."""
+benefits per region and month (BenefitPaid), each return file's confirmed benefits per month (BenefitsConfirmed),
+each medical subsidy, funeral subsidy and survivors' pension (SubsidyPaid), each approved transfer of medical-insurance
+contributions (MedicalContributionsTransferred)."""
 
 import datetime as dt
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared.contracts import TotalsItem
 
 from ..claims.models import BenefitPayment, PaymentRun
+from ..payments.models import MedicalTransfer
 
 KINDS = {"medical": "medical_subsidy", "funeral": "funeral_subsidy", "survivors": "survivors_pension"}
 
@@ -65,6 +67,22 @@ async def items(session: AsyncSession, first: dt.date, after: dt.date) -> list[T
                     region=region,
                     month=f"{paid_on:%Y-%m}",
                     kind=KINDS[kind],
+                    amount_fen=int(amount),
+                )
+            )
+    medical = await session.execute(
+        select(MedicalTransfer.id, MedicalTransfer.region, MedicalTransfer.month, MedicalTransfer.amount).where(
+            MedicalTransfer.state == "approved", MedicalTransfer.month >= first, MedicalTransfer.month < after
+        )
+    )
+    for transfer_id, region, month, amount in medical:
+        if amount:
+            out.append(
+                TotalsItem(
+                    key=f"claims:medical:{transfer_id}",
+                    region=region,
+                    month=f"{month:%Y-%m}",
+                    kind="medical_insurance",
                     amount_fen=int(amount),
                 )
             )

@@ -22,7 +22,7 @@ from insurance_shared import PROVINCE
 RECURRING_INCOME = ("contributions", "late_fees", "remittance", "interest", "fiscal_subsidy")
 ONE_OFF_INCOME = ("adjustment_transfer",)
 INCOME_KINDS = RECURRING_INCOME + ONE_OFF_INCOME
-EXPENDITURE_KINDS = ("benefits", "medical_subsidy", "funeral_subsidy", "survivors_pension")
+EXPENDITURE_KINDS = ("benefits", "medical_subsidy", "medical_insurance", "funeral_subsidy", "survivors_pension")
 MANUAL_INCOME_KINDS = ("interest", "fiscal_subsidy")  # entered by a person, not derived from an event
 SUBSIDY_KINDS = {"medical": "medical_subsidy", "funeral": "funeral_subsidy", "survivors": "survivors_pension"}
 
@@ -161,6 +161,20 @@ def subsidy_paid(
         "医疗补助金/丧葬补助金/抚恤金 (R19)",
         (Line(f"expense:{region}:{expense}", amount_fen), Line(fund(region), -amount_fen)),
         (Flow(region, expense, EXPENDITURE, amount_fen),),
+    )
+
+
+def medical_contributions(region: str, month: dt.date, amount_fen: int, transfer_id: int) -> Entry:
+    """The beneficiaries' basic medical-insurance contributions of one month, paid by the fund to the
+    medical-insurance fund (SIL48, from 2011-07-01): its own expenditure kind, booked in the month they are for."""
+    return Entry(
+        region,
+        "medical_insurance",
+        month,
+        f"claims:medical:{transfer_id}",
+        "代缴失业人员基本医疗保险费 (SIL48)",
+        (Line(f"expense:{region}:medical_insurance", amount_fen), Line(fund(region), -amount_fen)),
+        (Flow(region, "medical_insurance", EXPENDITURE, amount_fen),),
     )
 
 

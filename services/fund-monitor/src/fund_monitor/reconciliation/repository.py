@@ -14,7 +14,7 @@ from ..rules.reconciliation import Movement
 from .models import ReconciliationAlert
 
 INCOME = ("contributions", "late_fees", "remittance")
-EXPENDITURE = ("benefits", "medical_subsidy", "funeral_subsidy", "survivors_pension")
+EXPENDITURE = postings.EXPENDITURE_KINDS
 
 _LINES = (
     select(JournalEntry.source, JournalEntry.kind, JournalEntry.booked_on, JournalLine.account, JournalLine.amount_fen)
