@@ -172,7 +172,7 @@ class SubsidyIn(BaseModel):
     paid_on: ActDate
 
 
-class ParameterOut(BaseModel):
+class StandardOut(BaseModel):
     name: str
     value: str
     valid_from: dt.date
@@ -186,7 +186,7 @@ class SubsidyOut(BaseModel):
     amount: MoneyOut
     month: dt.date
     paid_on: dt.date
-    standard: ParameterOut = Field(description="所用标准及其生效日期、依据")
+    standard: StandardOut = Field(description="所用标准及其生效日期、依据")
     clause: str = Field(examples=["R19"])
 
 

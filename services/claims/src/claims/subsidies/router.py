@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from insurance_shared import Role, Unprocessable, Write, problem_doc, writer
 
 from ..claims import service as claims
-from ..claims.schemas import ParameterOut, SubsidyIn, SubsidyOut
+from ..claims.schemas import StandardOut, SubsidyIn, SubsidyOut
 from . import service
 
 router = APIRouter(tags=["claims"])
@@ -48,7 +48,7 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
             amount=p.amount,
             month=p.month,
             paid_on=p.paid_on,
-            standard=ParameterOut(
+            standard=StandardOut(
                 name=standard.name, value=standard.value, valid_from=standard.valid_from, clause=standard.clause
             ),
             clause="R19",
