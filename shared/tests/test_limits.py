@@ -103,3 +103,53 @@ async def test_limits_answered_as_problems_by_a_real_server() -> None:
     finally:
         server.should_exit = True
         await task
+
+
+async def test_a_client_leaving_mid_upload_is_not_a_server_error(caplog) -> None:
+    """#24 defect 4: a client that disconnects half way through an upload was logged as an unhandled error, with a
+    500 in the access log. It is the client's doing: logged at INFO as status 499 (client closed request), and the
+    handler never ran to its end, so nothing was written."""
+    import logging
+
+    from insurance_shared.observability import Metrics, ObservabilityMiddleware
+
+    finished: list[int] = []
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/upload")
+    async def upload(request: Request) -> dict:
+        n = 0
+        async for chunk in request.stream():
+            n += len(chunk)
+        finished.append(n)
+        return {"bytes": n}
+
+    app.add_middleware(LimitsMiddleware, max_upload_bytes=10_000_000, read_timeout=5)
+    app.add_middleware(ObservabilityMiddleware, service="disconnect-test", metrics=Metrics())
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="info"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    caplog.set_level(logging.INFO)
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 1000000\r\n\r\n"
+            + b"a" * 5000
+        )
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.close()
+        for _ in range(100):
+            if any(r.name == "disconnect-test.access" for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        server.should_exit = True
+        await task
+    access = [r for r in caplog.records if r.name == "disconnect-test.access"]
+    assert [getattr(r, "status", None) for r in access] == [499]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    assert finished == []

@@ -16,10 +16,13 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PROBLEM_JSON, TYPE_PREFIX
 from .tracing import child_of, current_traceparent
+
+CLIENT_CLOSED_REQUEST = 499  # not an HTTP status sent to anyone: what the access log and metrics record
 
 __all__ = ["Metrics", "ObservabilityMiddleware", "configure_logging", "mask_identifiers", "request_id_var"]
 
@@ -126,6 +129,11 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except ClientDisconnect:
+            # the client went away before its request was read: its doing, not ours; the handler stopped where it
+            # read, so nothing of the request was committed. 499 as proxies log it (client closed request)
+            status = CLIENT_CLOSED_REQUEST
+            logging.getLogger(self.service).info("the client closed the connection before its request was read")
         except Exception:
             logging.getLogger(self.service).exception("unhandled error")
             if not started:
