@@ -9,8 +9,8 @@ import uuid
 from sqlalchemy import select, text
 from stdnum.cn import ric
 
-from claims.claims.models import PaymentRun
 from claims.history.consumers import handlers
+from claims.payments.models import PaymentRun
 from claims.payments.service import make_batches
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
 from insurance_shared.db import utcnow

@@ -13,7 +13,7 @@ from .consumers import handlers
 from .dashboard.cache import on_overview_changed
 from .dashboard.router import router as dashboard_router
 from .funds.router import router as funds_router
-from .funds.service import on_funds_moved
+from .funds.service import keep_months_current, on_funds_moved
 from .ledger.router import router as ledger_router
 from .messages import FiguresRecomputed, FundsMoved, OverviewChanged
 from .models import load_all
@@ -44,6 +44,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def start_webhooks(app: FastAPI) -> None:
         app.state.webhook_task = None
         app.state.reconciliation_task = None
+        app.state.month_turn_task = None
+        if settings.background_tasks:
+            app.state.month_turn_task = asyncio.create_task(
+                keep_months_current(app.state.db, bus, settings.month_turn_check_seconds)
+            )
         if settings.background_tasks and settings.reconciliation_interval_seconds > 0:
             app.state.reconciliation_task = asyncio.create_task(
                 reconcile_forever(app.state.db, app.state, settings.reconciliation_interval_seconds)
@@ -61,7 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
 
     async def stop_webhooks(app: FastAPI) -> None:
-        for task in (app.state.webhook_task, app.state.reconciliation_task):
+        for task in (app.state.webhook_task, app.state.reconciliation_task, app.state.month_turn_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -37,6 +37,11 @@ class Settings(ServiceSettings):
         ge=0,
         description="how often the last closed month is reconciled against contributions and claims (0: never)",
     )
+    month_turn_check_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="how often a background task looks for a month's turn and recomputes every region's figures",
+    )
     echarts_js: str | None = Field(
         default=None, description="path of echarts.min.js; default: services/fund-monitor/web/node_modules (npm ci)"
     )

@@ -129,3 +129,27 @@ async def test_page_renders_regions_and_charts_in_chromium(
     assert "<svg" in trend[:5000]
     alerts = dom[dom.index('id="alerts"') : dom.index("</table>", dom.index('id="alerts"'))]
     assert "长春市" in alerts and "预警 (&lt;2 个月)" in alerts
+
+
+async def test_reading_the_overview_writes_nothing_the_month_turn_is_recomputed_in_the_background(
+    client, auth_headers, fm, db
+) -> None:
+    """#18: a GET committed the month's turn (every region recomputed, alerts raised) on the first read of a month.
+    Reading now writes nothing; a background task makes the turn (turn_month, every minute)."""
+    from sqlalchemy import text
+
+    from fund_monitor.funds.service import turn_month
+    from fund_monitor.main import bus
+
+    await seed(client, auth_headers, fm)
+    last_month = fm.month(-1).isoformat()
+    async with db.sessionmaker() as s:  # as if the month had just turned: every status is last month's
+        await s.execute(text("UPDATE region_status SET as_of = :m"), {"m": fm.month(-1)})
+        await s.commit()
+    province = auth_headers(*PROVINCE, region="220000")
+    assert (await client.get("/dashboard/overview", headers=province)).status_code == 200
+    assert await fm.count(f"SELECT count(*) FROM region_status WHERE as_of = '{last_month}'") == 2  # untouched
+
+    assert await turn_month(db, bus) is True
+    assert await turn_month(db, bus) is False  # once: the regions are current now
+    assert await fm.count(f"SELECT count(*) FROM region_status WHERE as_of = '{fm.THIS_MONTH.isoformat()}'") == 2

@@ -6,9 +6,9 @@ from .filings.router import router as filings_router
 from .incentives.router import router as incentives_router
 from .models import load_all
 from .parameters_router import router as parameters_router
+from .rehire.consumers import handlers
 from .rehire.router import router as units_router
 from .settings import Settings
-from .workforce.consumers import handlers
 
 load_all()
 

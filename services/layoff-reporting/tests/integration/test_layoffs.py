@@ -12,7 +12,7 @@ from insurance_shared.contracts import ClaimRegistered, EmploymentEnded, PersonE
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
 from insurance_shared.events.outbox import outbox
-from layoff_reporting.workforce.consumers import handlers
+from layoff_reporting.rehire.consumers import handlers
 
 TODAY = dt.date.today()
 UNIT = "91220101MA0Y3XXK87"

@@ -86,20 +86,6 @@ class BenefitPayment(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class PaymentRun(Base):
-    __tablename__ = "payment_runs"
-    __table_args__ = (UniqueConstraint("region", "month"),)
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    region: Mapped[str] = mapped_column(String(6))
-    month: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20))  # running | completed
-    claims_paid: Mapped[int] = mapped_column(Integer, default=0)
-    amount: Mapped[int] = mapped_column(BigInteger, default=0)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
 class ClaimDecision(Base):
     """Each decision made on a claim: the registration's and every re-decision beside it, never overwritten."""
 

@@ -14,10 +14,10 @@ from insurance_shared import Conflict, Forbidden, NotFound, Principal, parameter
 from insurance_shared.contracts import MedicalContributionsTransferred
 from insurance_shared.events import emit
 
-from ..claims.models import BenefitPayment, PaymentRun
+from ..claims.models import BenefitPayment
 from ..rules.eligibility import default_values
 from ..rules.medical import covered, transfer_for
-from .models import MedicalTransfer
+from .models import MedicalTransfer, PaymentRun
 
 
 async def draft(session: AsyncSession, run: PaymentRun, made_by: str) -> MedicalTransfer | None:

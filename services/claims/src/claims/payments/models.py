@@ -8,6 +8,23 @@ from insurance_shared import BigIntPK, UTCDateTime, utcnow
 from ..models import Base
 
 
+class PaymentRun(Base):
+    """A region's monthly run: computed once per region and month; "running" until every chunk is in (a crash
+    leaves it running, and the same request resumes it)."""
+
+    __tablename__ = "payment_runs"
+    __table_args__ = (UniqueConstraint("region", "month"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(6))
+    month: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # running | completed
+    claims_paid: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class PayeeAccount(Base):
     """The claimant's own bank account the benefit is paid into (N§4). A batch copies it onto its lines when it is
     made, so a change applies from the next batch."""

@@ -42,11 +42,11 @@ from insurance_shared.contracts import (
 )
 from insurance_shared.events import emit, emit_many
 
-from ..claims.models import BenefitPayment, Claim, PaymentRun
+from ..claims.models import BenefitPayment, Claim
 from ..rules.payees import FileLine, ReturnLine, account_problems, bank_file, card_number, return_reasons
 from ..rules.payments import amount_for_month, month_bounds
 from . import medical
-from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn
+from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, PaymentRun
 
 CHUNK = 2000
 

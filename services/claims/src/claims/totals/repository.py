@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared.contracts import TotalsItem
 
-from ..claims.models import BenefitPayment, PaymentRun
-from ..payments.models import MedicalTransfer
+from ..claims.models import BenefitPayment
+from ..payments.models import MedicalTransfer, PaymentRun
 
 KINDS = {"medical": "medical_subsidy", "funeral": "funeral_subsidy", "survivors": "survivors_pension"}
 

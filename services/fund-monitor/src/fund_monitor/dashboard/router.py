@@ -37,7 +37,7 @@ async def get_overview(request: Request, principal: Annotated[Principal, Depends
     if body is None:
         version = current_version()
         async with app.state.db.sessionmaker() as session:  # not a dependency: a cached answer needs no session
-            body = (await service.overview(session, principal, app.state.bus)).model_dump_json().encode()
+            body = (await service.overview(session, principal)).model_dump_json().encode()
         cache.put(scope, body, version)
     return Response(body, media_type="application/json")
 
@@ -46,7 +46,7 @@ async def get_overview(request: Request, principal: Annotated[Principal, Depends
 async def overview_csv(
     request: Request, session: Session, principal: Annotated[Principal, Depends(readers)]
 ) -> Response:
-    o = await service.overview(session, principal, request.app.state.bus)
+    o = await service.overview(session, principal)
     return csv_response(
         "overview.csv",
         ["region", "name", "as_of", "balance", "average_expenditure", "capacity_months", "level", "open_alerts"],

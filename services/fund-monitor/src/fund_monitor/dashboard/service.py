@@ -6,11 +6,10 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import MessageBus, Principal, all_regions, utcnow
+from insurance_shared import Principal, all_regions, utcnow
 
 from ..alerts.models import Alert, AlertRecipient
 from ..funds.models import RegionStatus
-from ..funds.service import refresh_stale
 from ..ledger.models import JournalLine
 from ..ledger.postings import ADJUSTMENT_FUND, HELD_FOR_REGIONS
 from ..reconciliation.models import ReconciliationAlert
@@ -27,10 +26,8 @@ from .schemas import (
 POOLING = [r for r in all_regions() if not r.is_province]
 
 
-async def overview(session: AsyncSession, principal: Principal, bus: MessageBus) -> OverviewOut:
-    if await refresh_stale(session):  # a new month moved every window: recompute once, for everyone
-        await bus.dispatch(session)  # the recomputed figures' alerts
-        await session.commit()
+async def overview(session: AsyncSession, principal: Principal) -> OverviewOut:
+    """Read only: the month's turn is recomputed in the background (funds.service.keep_months_current)."""
     visible = [r for r in POOLING if principal.can_read(r.code)]
     statuses = {s.region: s for s in (await session.scalars(select(RegionStatus))).all()}
     alerts = (await session.scalars(select(Alert).where(Alert.state == "open").order_by(Alert.id))).all()

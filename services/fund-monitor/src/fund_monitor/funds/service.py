@@ -1,15 +1,17 @@
 """A region's fund month by month, its current status, and the projection (policy.md Fund monitoring 1-2; N§8)."""
 
+import asyncio
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from insurance_shared import Database, MessageBus, publish, utcnow
 from insurance_shared import parameter_values as dated_values
-from insurance_shared import publish, utcnow
 
 from ..ledger.models import FundMonth
 from ..ledger.postings import EXPENDITURE, INCOME, OPENING, RECURRING_INCOME
@@ -22,6 +24,8 @@ from ..rules.capacity import Capacity, payment_capacity, window
 from ..rules.months import format_month, month_of, months_between
 from ..rules.projection import LayoffExposure, Projection, average_benefit, project
 from .models import RegionStatus
+
+log = logging.getLogger(__name__)
 
 
 def today() -> dt.date:
@@ -157,6 +161,30 @@ async def refresh_stale(session: AsyncSession, on: dt.date | None = None) -> boo
     for region in stale:
         await recompute(session, region, on)
     return bool(stale)
+
+
+async def turn_month(db: Database, bus: MessageBus) -> bool:
+    """At a month's turn every region's window moves although no money did: recompute the regions not yet current
+    (refresh_stale) and let the alerts follow, in a transaction of its own. Whether there were any."""
+    async with db.sessionmaker() as session:
+        if not await refresh_stale(session):
+            return False
+        await bus.dispatch(session)  # the recomputed figures' alerts, the overview dropped
+        await session.commit()
+        return True
+
+
+async def keep_months_current(db: Database, bus: MessageBus, interval_seconds: float) -> None:
+    """In the background, not on a read (so reading the figures never writes): ``turn_month`` at start and every
+    ``interval_seconds``."""
+    while True:
+        try:
+            await turn_month(db, bus)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database away: the next interval tries again
+            log.warning("month turn: recomputing the regions failed: %s", exc)
+        await asyncio.sleep(interval_seconds)
 
 
 async def exposures(session: AsyncSession, region: str) -> list[LayoffExposure]:

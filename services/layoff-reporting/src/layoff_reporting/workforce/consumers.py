@@ -1,5 +1,7 @@
 """Keeping the workforce picture current from other services' events; each handler is idempotent by design
-(upserts keyed by the producer's ids), and the inbox records each event once anyway."""
+(upserts keyed by the producer's ids), and the inbox records each event once anyway. Enrolments are handled by the
+rehire feature above (a hire may breach a rehire priority), which stores them with ``store_enrolments``; the
+service's complete handler table is ``rehire.consumers.handlers``."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +27,7 @@ async def unit_registered(session: AsyncSession, _: Envelope, data: UnitRegister
         unit.name, unit.region, unit.declared_staff = data.name, data.region, data.declared_staff
 
 
-def _employment(d: PersonEnrolled | EmploymentEnded, name: str) -> dict[str, object]:
+def employment_row(d: PersonEnrolled | EmploymentEnded, name: str) -> dict[str, object]:
     """The job as either event tells it (an end may be the first this service hears of a job; it has no name)."""
     return {
         "employment_id": d.employment_id,
@@ -37,29 +39,10 @@ def _employment(d: PersonEnrolled | EmploymentEnded, name: str) -> dict[str, obj
     }
 
 
-@handlers.on_runs(PersonEnrolled)
-async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnrolled]]) -> None:
-    """Enrolments come a roster at a time. A hire into a unit with an executed layoff may breach a rehire priority
-    (N§7; LL27) and is checked on its own, after every earlier enrolment of the run is stored, exactly as if the
-    run were applied one event after another; the rest (nearly all) are stored together."""
-    from ..rehire.service import check_hire, units_with_executed_layoffs
-
-    watched = await units_with_executed_layoffs(session, {d.unit_credit_code for _, d in events if d.unit_credit_code})
-    pending: list[dict] = []
-
-    async def store() -> None:
-        if pending:
-            await session.execute(
-                upsert_insert(session)(WorkforceEmployment.__table__).on_conflict_do_nothing(), pending
-            )
-            pending.clear()
-
-    for _, data in events:
-        pending.append(_employment(data, data.name))
-        if data.unit_credit_code in watched:
-            await store()
-            await check_hire(session, data)
-    await store()
+async def store_enrolments(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Jobs as ``employment_row`` gives them; a job already known is kept (its end may have come first)."""
+    if rows:
+        await session.execute(upsert_insert(session)(WorkforceEmployment.__table__).on_conflict_do_nothing(), rows)
 
 
 @handlers.on_runs(EmploymentEnded)
@@ -70,7 +53,10 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         session,
         WorkforceEmployment.__table__,
         "employment_id",
-        ({**_employment(d, ""), "end_date": d.end_date, "separation_reason": d.separation_reason} for _, d in events),
+        (
+            {**employment_row(d, ""), "end_date": d.end_date, "separation_reason": d.separation_reason}
+            for _, d in events
+        ),
         update=("end_date", "separation_reason"),
     )
 
