@@ -10,7 +10,7 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo test test-dates conservation token lint venv clean help
+.PHONY: run demo test test-dates conservation fuzz token lint venv clean help
 help:
 	@echo "make run          create .venv, migrate, start all four services on SQLite, load demo data once, print the URLs"
 	@echo "                  DEMO_ARGS=\"--units 500 --people 12500\" loads less (the full size is the default)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test         create/update .venv and run the whole suite (PostgreSQL 127.0.0.1:5432, NATS 4222), then test-dates"
 	@echo "make test-dates   the in-process suites with the clock on the next 29 February and on 31 December"
 	@echo "make conservation money conserved across the services on random histories; EXAMPLES=40 SEED=..."
+	@echo "make fuzz         every schemathesis check on every operation, 60 examples each; FUZZ_SEED=... (default: a new one)"
 	@echo "make token        print a development token; ROLE=province REGION=220000 SUB=someone (SUB optional)"
 	@echo "make lint         ruff check and format check"
 	@echo "make venv         create/update .venv only"
@@ -59,6 +60,13 @@ conservation: $(STAMP)
 	@echo "conservation: seed $(SEED), $(or $(EXAMPLES),40) histories per transport"
 	CONSERVATION_EXAMPLES=$(or $(EXAMPLES),40) $(BIN)/python -m pytest -q --hypothesis-seed=$(SEED) \
 	  "tests/test_stories.py::test_money_is_conserved_across_the_four_services"
+
+# Every schemathesis check on every operation of the four services, longer than make test's run (6 examples per
+# operation and mode, seeded by the date); the seed is printed, and FUZZ_SEED=... replays one run.
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: $(STAMP)
+	@echo "fuzz: seed $(FUZZ_SEED), $(or $(EXAMPLES),60) examples per operation and mode"
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_EXAMPLES=$(or $(EXAMPLES),60) $(BIN)/python -m pytest -q tests/test_schemathesis.py
 
 token: $(STAMP)
 	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION) $(if $(SUB),--sub $(SUB))

@@ -149,3 +149,15 @@ async def test_the_documented_401_is_the_answer_sent(client) -> None:
     assert sent.headers["content-type"] == "application/problem+json"
     assert sent.json()["code"] == documented["code"]
     assert sent.json().keys() == documented.keys()
+
+
+async def test_an_unknown_query_parameter_is_refused_not_ignored(client) -> None:
+    """A typo like ?regoin= would answer the caller's whole scope as if no filter had been asked for (#24 item 8:
+    found by the fuzzer's negative cases). Every operation refuses query parameters it does not take, by name."""
+    r = await client.get("/healthz?verbose=1&x=2")
+    assert r.status_code == 422 and r.json()["code"] == "unknown_parameter"
+    assert [e["field"] for e in r.json()["errors"]] == ["query.verbose", "query.x"]
+    assert (await client.get("/healthz")).status_code == 200
+    spec = (await client.get("/openapi.json")).json()
+    every_status = {s for ops in spec["paths"].values() for op in ops.values() for s in op["responses"]}
+    assert {"431", "503"} <= every_status  # what any request may meet, documented (#24 item 7)

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -30,6 +30,7 @@ from .events.runtime import start_events
 from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
 from .openapi import ascii_title, exact_contract, operation_id
+from .query import known_query_parameters
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
 
@@ -122,6 +123,7 @@ def build_service_app(
         ],
         responses=PROBLEM_RESPONSES,
         generate_unique_id_function=operation_id,
+        dependencies=[Depends(known_query_parameters)],
     )
     app.state.settings = settings
     app.state.service_name = name

@@ -169,7 +169,8 @@ CreditCode = Annotated[
         title="统一社会信用代码",
         description="18位统一社会信用代码, 校验位按GB 32100核对",
         examples=["91220101MA0Y3XXK87"],
-        json_schema_extra={"pattern": r"^[0-9A-HJ-NP-RTUW-Y]{18}$"},
+        # registration authority and kind, the six-digit division code, the rest (stdnum's uscc checks the same)
+        json_schema_extra={"pattern": r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$"},
     ),
 ]
 

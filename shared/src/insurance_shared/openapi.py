@@ -42,6 +42,7 @@ def _example(status: int, code: str, title: str, detail: str, **extra: Any) -> d
 
 # One real answer per status, as the handlers in errors.py, auth.py and limits.py write it.
 EXAMPLES: dict[int, dict[str, Any]] = {
+    400: _example(400, "http_400", "Bad Request", "There was an error parsing the body"),
     401: _example(401, "token_missing", "Unauthorized", "send a bearer token: Authorization: Bearer <jwt>"),
     403: _example(403, "role_forbidden", "Forbidden", "this call needs one of the roles agency"),
     404: _example(404, "not_found", "Not found", "no such object (or it belongs to another region)"),
@@ -53,6 +54,12 @@ EXAMPLES: dict[int, dict[str, Any]] = {
         "this Idempotency-Key was used with a different request body",
     ),
     413: _example(413, "body_too_large", "Content Too Large", "a application/json of at most 16777216 bytes"),
+    415: _example(
+        415,
+        "unsupported_media_type",
+        "Upload cannot be read",
+        "send text/csv or application/x-ndjson",
+    ),
     422: _example(
         422,
         "validation_failed",
@@ -60,13 +67,31 @@ EXAMPLES: dict[int, dict[str, Any]] = {
         "1 field invalid: body.region",
         errors=[{"field": "body.region", "code": "string_pattern_mismatch", "message": "String should match ..."}],
     ),
-    503: _example(503, "history_catching_up", "Service Unavailable", "events up to the peer's head not yet applied"),
+    431: _example(
+        431,
+        "headers_too_large",
+        "Request Header Fields Too Large",
+        "at most 100 headers of 16384 bytes in all",
+    ),
+    503: _example(
+        503,
+        "database_unavailable",
+        "Service Unavailable",
+        "the database cannot be reached just now; nothing of this request was written, send it again",
+    ),
 }
 
 _ADDED_FOR_BODIES = {
+    400: "请求体无法解析 (http_400): 不是可读的 JSON",
     413: "请求体过大 (body_too_large): JSON 至多 16 MiB, 上传文件至多 1 GiB",
     408: "请求体停止到达超过 30 秒 (body_read_timeout)",
 }
+# what any request may meet before or beside its handler: the limits middleware and the database's availability
+_ADDED_FOR_ALL = {
+    431: "请求头过多或过大 (headers_too_large)",
+    503: "数据库暂不可用或繁忙, 未写入任何内容, 请稍后重发 (database_unavailable, database_busy; 见 Retry-After)",
+}
+_UPLOAD_TYPES = ("text/csv", "application/x-ndjson")
 
 
 def operation_id(route: APIRoute) -> str:
@@ -114,6 +139,10 @@ def exact_contract(schema: dict[str, Any], routes: Iterable[BaseRoute], ascii_ti
             if "requestBody" in op:
                 for status, text in _ADDED_FOR_BODIES.items():
                     responses.setdefault(str(status), {"description": text})
+                if any(t in op["requestBody"].get("content", {}) for t in _UPLOAD_TYPES):
+                    responses.setdefault("415", {"description": "不支持的上传格式 (unsupported_media_type)"})
+            for status, text in _ADDED_FOR_ALL.items():
+                responses.setdefault(str(status), {"description": text})
             for status, response in responses.items():
                 if int(status) >= 400:
                     content: dict[str, Any] = {"schema": _PROBLEM_REF}

@@ -62,5 +62,7 @@ RegionCode = Annotated[
         title="统筹地区代码",
         description="GB/T 2260 行政区划代码, 如 220100 长春市; 220000 为省级(省直、调剂金)",
         examples=["220100"],
+        # the codes themselves, so that a client (and a generator, and a fuzzer) knows them before asking
+        json_schema_extra={"enum": [r.code for r in all_regions()]},
     ),
 ]

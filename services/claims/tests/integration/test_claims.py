@@ -217,6 +217,10 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
         "/payment-runs", json={"region": "220100", "month": f"{TODAY.year + 1}-01"}, headers=auth_headers(*INS)
     )
     assert future.status_code == 422 and future.json()["code"] == "month_in_future"
+    ancient = await client.post(
+        "/payment-runs", json={"region": "220100", "month": "1900-01"}, headers=auth_headers(*INS)
+    )
+    assert ancient.status_code == 422 and ancient.json()["code"] == "month_before_law"  # once a 500 (found by fuzzing)
     public_url = f"/public/beneficiaries?region=220100&month={month(0):%Y-%m}"
     assert (await client.get(public_url)).json()["items"] == []  # computed is not paid
     await pay_batch(client, auth_headers, batch["id"])

@@ -59,6 +59,12 @@ async def run_month(
     the bank, and the bank's return file says what was paid."""
     if month > today.replace(day=1):
         raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
+    if month < LAW_START.replace(day=1):
+        raise Unprocessable(
+            "month_before_law",
+            f"{month:%Y-%m} lies before {LAW_START:%Y-%m}, where the books begin",
+            field="body.month",
+        )
     run = (
         await session.execute(select(PaymentRun).where(PaymentRun.region == region, PaymentRun.month == month))
     ).scalar_one_or_none()

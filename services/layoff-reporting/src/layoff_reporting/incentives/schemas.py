@@ -8,7 +8,19 @@ from insurance_shared import ResidentId
 
 class ContractIn(BaseModel):
     id_number: ResidentId
-    contract_years: Decimal = Field(ge=0, le=100, decimal_places=1, description="劳动合同年限")
+    contract_years: Decimal = Field(
+        ge=0,
+        le=100,
+        decimal_places=1,
+        description="劳动合同年限, 至多一位小数",
+        # what is accepted, exactly: a number, or a decimal string of at most one place ("3", "3.5")
+        json_schema_extra={
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": r"^(100(\.0)?|[0-9]{1,2}(\.[0-9])?)$"},
+            ]
+        },
+    )
 
 
 class IncentiveIn(BaseModel):
