@@ -3,6 +3,7 @@ announced or counted as it arrives), a body that stops arriving (408 within the 
 document, through a real server on localhost."""
 
 import asyncio
+import contextlib
 import json
 
 import uvicorn
@@ -97,6 +98,25 @@ async def test_limits_answered_as_problems_by_a_real_server() -> None:
         )
         assert (status, body["code"]) == (408, "body_read_timeout")
         assert asyncio.get_running_loop().time() - started < 5
+        # never pausing long enough for that, ten bytes every tenth of a second: 408 once the read timeout has
+        # passed at less than the least rate, not when the gigabyte would have arrived
+        started = asyncio.get_running_loop().time()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /upload HTTP/1.1\r\nhost: t\r\ncontent-type: text/csv\r\ncontent-length: 4000\r\n\r\n")
+
+        async def trickle() -> None:
+            with contextlib.suppress(ConnectionError):
+                for _ in range(100):
+                    writer.write(b"0123456789")
+                    await writer.drain()
+                    await asyncio.sleep(0.1)
+
+        sender = asyncio.create_task(trickle())
+        raw = await asyncio.wait_for(reader.read(), timeout=10)
+        sender.cancel()
+        writer.close()
+        assert int(raw.split(b" ", 2)[1]) == 408 and b'"body_too_slow"' in raw
+        assert asyncio.get_running_loop().time() - started < 3
         many = b"".join(b"x-h%d: v\r\n" % i for i in range(50))
         status, body = await exchange(port, b"GET /json HTTP/1.1\r\nhost: t\r\n" + many + b"\r\n", [])
         assert (status, body["code"]) == (431, "headers_too_large")

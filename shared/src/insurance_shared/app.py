@@ -141,6 +141,7 @@ def build_service_app(
         max_json_bytes=settings.max_json_body_bytes,
         max_upload_bytes=settings.max_upload_body_bytes,
         read_timeout=settings.body_read_timeout_seconds,
+        min_body_rate=settings.body_min_rate_bytes,
     )
     app.add_middleware(ObservabilityMiddleware, service=name, metrics=metrics)
     install_problem_handlers(app)

@@ -1,10 +1,13 @@
 """What a client may send (pure ASGI, before any route runs): at most so many headers and header bytes (431), a JSON
 body of at most ``max_json_bytes`` and an upload (CSV, JSON Lines) of at most ``max_upload_bytes`` (413, counted as
-it arrives, whatever Content-Length says), and no pause longer than ``read_timeout`` between two parts of a body
-(408): a client that announces a gigabyte and sends ten bytes a second holds a connection for seconds, not hours.
+it arrives, whatever Content-Length says), no pause longer than ``read_timeout`` between two parts of a body and,
+once that long has passed, at least ``min_body_rate`` bytes a second on average (408): a client that announces a
+gigabyte and sends ten bytes a second holds a connection for seconds, not hours.
 The answers are problem documents like every other refusal."""
 
 import asyncio
+import ctypes
+import ctypes.util
 import json
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +30,18 @@ class LimitExceeded(StarletteHTTPException):
 
 
 BodyTooLarge = LimitExceeded
+
+# A large JSON body becomes many Python objects; once they are freed, glibc keeps the emptied heap and the process
+# stays as large as its largest request (a 53 MB body left ~330 MB). After such a request the heap is handed back
+# (malloc_trim, a few milliseconds); elsewhere (musl, macOS) nothing is done.
+TRIM_AFTER_BYTES = 1024 * 1024
+_libc_name = ctypes.util.find_library("c")
+_malloc_trim = getattr(ctypes.CDLL(_libc_name), "malloc_trim", None) if _libc_name else None
+
+
+def give_memory_back() -> None:
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 async def _problem(send: Send, scope: Scope, status: int, code: str, title: str, detail: str) -> None:
@@ -67,6 +82,7 @@ class LimitsMiddleware:
         max_json_bytes: int = 1024 * 1024,
         max_upload_bytes: int = 1024 * 1024 * 1024,
         read_timeout: float = 30.0,
+        min_body_rate: float = 1024.0,
     ) -> None:
         self.app = app
         self.max_header_count = max_header_count
@@ -74,6 +90,7 @@ class LimitsMiddleware:
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
         self.read_timeout = read_timeout
+        self.min_body_rate = min_body_rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,6 +123,8 @@ class LimitsMiddleware:
             return
         received = 0
         started = False
+        loop = asyncio.get_running_loop()
+        began = loop.time()
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -119,6 +138,16 @@ class LimitsMiddleware:
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise LimitExceeded(413, "body_too_large", f"a {kind.decode() or 'body'} of at most {limit} bytes")
+                # a body that trickles (a gigabyte announced, ten bytes a second) never pauses long enough for the
+                # read timeout: after that long, it must have come at min_body_rate on average
+                elapsed = loop.time() - began
+                if message.get("more_body") and elapsed > self.read_timeout and received < self.min_body_rate * elapsed:
+                    raise LimitExceeded(
+                        408,
+                        "body_too_slow",
+                        f"{received} bytes in {elapsed:.0f} seconds: a body arrives at {self.min_body_rate:g} bytes "
+                        "a second at least",
+                    )
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -133,3 +162,6 @@ class LimitsMiddleware:
             if not started:
                 title = "Request Timeout" if exc.status_code == 408 else "Content Too Large"
                 await _problem(send, scope, exc.status_code, exc.problem_code, title, str(exc.detail))
+        finally:
+            if received > TRIM_AFTER_BYTES and kind not in UPLOAD_TYPES:  # uploads are streamed, never held whole
+                give_memory_back()

@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     max_json_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="a JSON body; more is 413")
     max_upload_body_bytes: int = Field(default=1024**3, ge=1024, description="a CSV or JSON Lines upload; more is 413")
     body_read_timeout_seconds: float = Field(default=30.0, gt=0, description="longest pause inside a body; then 408")
+    body_min_rate_bytes: float = Field(
+        default=1024.0, ge=0, description="after the read timeout, the least average rate a body arrives at; then 408"
+    )
     max_header_count: int = Field(default=100, ge=10)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
 
