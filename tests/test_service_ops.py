@@ -161,3 +161,14 @@ async def test_an_unknown_query_parameter_is_refused_not_ignored(client) -> None
     spec = (await client.get("/openapi.json")).json()
     every_status = {s for ops in spec["paths"].values() for op in ops.values() for s in op["responses"]}
     assert {"431", "503"} <= every_status  # what any request may meet, documented (#24 item 7)
+
+
+async def test_options_and_a_wrong_method_name_every_method_of_the_path(client) -> None:
+    """#24 item 7: OPTIONS answered 405 without Allow, and a wrong method's 405 named only the first route of the
+    path (each method is a route of its own: /parameters said Allow: GET although it also takes POST)."""
+    options = await client.options("/parameters")
+    assert options.status_code == 204 and options.headers["allow"] == "GET, OPTIONS, POST"
+    wrong = await client.delete("/parameters")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, OPTIONS, POST"
+    assert wrong.json()["code"] == "method_not_allowed"
+    assert (await client.options("/no-such-path")).status_code == 404

@@ -6,14 +6,14 @@ validation errors are reshaped into the same form, with one entry per field at f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from http import HTTPStatus
 from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -182,13 +182,39 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(_validation_problem(exc), request)
 
 
-async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+def _routes(routes: Sequence[Any]) -> Iterator[Any]:
+    """The app's routes, those of included routers (wrapped, and mounted without a prefix here) among them."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path takes. Starlette names only the first route that matched the path, and each method
+    of a path is a route of its own here, so /claims would say ``Allow: POST`` although it is also read by GET."""
+    methods: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods | {"OPTIONS"}))
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
+        if request.method == "OPTIONS":  # what the path takes, as RFC 9110 asks of OPTIONS: not an error
+            return Response(status_code=204, headers=headers)
     code = getattr(exc, "problem_code", None) or {404: "route_not_found", 405: "method_not_allowed"}.get(
         exc.status_code, f"http_{exc.status_code}"
     )
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(Problem(exc.status_code, code, detail=detail, headers=exc.headers), request)
+    return problem_response(Problem(exc.status_code, code, detail=detail, headers=headers), request)
 
 
 async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:

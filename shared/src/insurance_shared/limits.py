@@ -17,7 +17,7 @@ from .errors import PROBLEM_JSON
 
 __all__ = ["BodyTooLarge", "LimitExceeded", "LimitsMiddleware"]
 
-UPLOAD_TYPES = (b"text/csv", b"application/x-ndjson", b"application/jsonl", b"text/plain")
+UPLOAD_TYPES = (b"text/csv", b"application/x-ndjson", b"application/jsonl", b"text/plain", b"application/octet-stream")
 
 
 class LimitExceeded(StarletteHTTPException):

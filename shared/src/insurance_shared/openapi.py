@@ -139,8 +139,25 @@ def exact_contract(schema: dict[str, Any], routes: Iterable[BaseRoute], ascii_ti
             if "requestBody" in op:
                 for status, text in _ADDED_FOR_BODIES.items():
                     responses.setdefault(str(status), {"description": text})
-                if any(t in op["requestBody"].get("content", {}) for t in _UPLOAD_TYPES):
+                content = op["requestBody"].get("content", {})
+                if any(t in content for t in _UPLOAD_TYPES):
                     responses.setdefault("415", {"description": "不支持的上传格式 (unsupported_media_type)"})
+                    # the same file as a generator sends one (openapi-python-client knows no CSV or JSON Lines):
+                    # the service tells CSV from JSON Lines by the first line
+                    example = next(
+                        (content[t]["example"] for t in _UPLOAD_TYPES if "example" in content.get(t, {})), ""
+                    )
+                    content.setdefault(
+                        "application/octet-stream",
+                        {
+                            "schema": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "the same file, CSV or JSON Lines (told apart by its first line)",
+                            },
+                            "example": example,
+                        },
+                    )
             for status, text in _ADDED_FOR_ALL.items():
                 responses.setdefault(str(status), {"description": text})
             for status, response in responses.items():

@@ -23,6 +23,9 @@ from insurance_shared import FieldError, Problem, Unprocessable, Write
 REQUIRED_COLUMNS = ("id_number", "base")
 CSV_TYPES = ("text/csv", "application/csv")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+# what client generators send a file as (openapi-python-client knows no other upload type): the kind is then read
+# from the file's first line, a JSON object or a CSV header
+OCTET_TYPES = ("application/octet-stream",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +286,11 @@ async def streamed_upload(
     content_type = request.headers.get("content-type")
     digest = Digest()
     try:
-        yield media_kind(content_type), text_lines(request.stream(), charset_of(content_type), digest)
+        lines = text_lines(request.stream(), charset_of(content_type), digest)
+        if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
+            yield await sniffed(lines)
+        else:
+            yield media_kind(content_type), lines
     except UploadError as exc:
         status = 415 if exc.code == "unsupported_media_type" else 422
         raise Problem(
@@ -294,6 +301,25 @@ async def streamed_upload(
             errors=[FieldError(field=exc.field, code=exc.code, message=str(exc))],
         ) from None
     w.body_digest = digest.hexdigest()
+
+
+async def sniffed(lines: AsyncIterator[str]) -> tuple[Literal["csv", "jsonl"], AsyncIterator[str]]:
+    """A file sent as application/octet-stream: JSON Lines if its first non-blank line is a JSON object, else CSV;
+    the lines read to tell are given back in front of the rest."""
+    seen: list[str] = []
+    async for line in lines:
+        seen.append(line)
+        if line.strip():
+            break
+    kind: Literal["csv", "jsonl"] = "jsonl" if seen and seen[-1].lstrip().startswith("{") else "csv"
+
+    async def again() -> AsyncIterator[str]:
+        for line in seen:
+            yield line
+        async for line in lines:
+            yield line
+
+    return kind, again()
 
 
 def charset_of(content_type: str | None) -> str | None:
