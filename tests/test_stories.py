@@ -62,8 +62,9 @@ def credit_code(n: int) -> str:
 class Stack:
     """The four services of one transport, and a caller with any token."""
 
-    def __init__(self, base_port: int, transport: str) -> None:
+    def __init__(self, base_port: int, transport: str, urls: dict[str, str] | None = None) -> None:
         self.transport = transport
+        self.urls = urls or {}  # each service's database, for tests that look behind the API
         self.ports = {name: base_port + i for i, (name, _) in enumerate(SERVICES)}
         self.http = httpx.Client(timeout=60)
         self.made: dict[str, Any] = {}  # objects a later story (another region's caller) tries to reach
@@ -282,7 +283,7 @@ def running_stack(
     proc = None
     try:
         proc, _ = start_devstack(var, base_port, env)
-        yield Stack(base_port, transport)
+        yield Stack(base_port, transport, urls)
     finally:
         if proc is not None:
             proc.terminate()
@@ -308,6 +309,7 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
     lower capacity. Then a new unit enrols the person: benefits stop automatically, the months left are kept."""
     unit = stack.unit(1)
     emp = stack.enrol(1, unit, month(-15))
+    stack.made["unit"], stack.made["employment"] = unit, emp
     stack.declare_and_pay(unit, [1], [month(-k) for k in range(14, 0, -1)])
     stack.end(1, emp, month(0) - dt.timedelta(days=1), "dismissed")
     decision = stack.months_seen(1, 14, until=lambda d: d["eligible"])
@@ -584,6 +586,7 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
         expect=201,
         **province,
     ).json()
+    stack.made["plan"] = plan["id"]
     gap = float(plan["gap"])
     assert gap == pytest.approx(float(plan["expenditure"]) - float(plan["income"])) and gap > 0
     drawn = [float(ln["drawn"]) for ln in plan["lines"]]
@@ -818,6 +821,8 @@ def test_benefits_reach_the_bank_approved_by_a_second_officer_and_a_failed_line_
 
     first = run(-2)
     (batch,) = first["batches"]
+    stack.made["batch"], stack.made["transfer"] = batch["id"], first["medical_transfer"]["id"]
+    stack.made["active_claim"] = claims[0]["id"]
     refused = stack.call(
         "claims", "POST", f"/payment-batches/{batch['id']}/approve", sub="maker", expect=403, **officer
     )
@@ -1061,6 +1066,191 @@ def test_money_is_conserved_across_the_four_services(stack: Stack) -> None:
         assert round(float(accounts.get("clearing:province", "0")) * 100) == held
 
     history()
+
+
+CITY_ROLES = ("social_insurance", "employment_service", "labor_department", "community", "local_government")
+# the services' own event plumbing (roles service and province only): no region's object
+PLUMBING = ("/events", "/admin/")
+# what a required query parameter is given (the region, where an operation takes one, is the objects' region)
+QUERY_VALUES = {
+    "month": f"{month(-1):%Y-%m}",
+    "period": f"{month(-1):%Y-%m}",
+    "from": f"{month(-2):%Y-%m}",
+    "to": f"{month(-1):%Y-%m}",
+    "region": CC,
+}
+BODY_VALUES = {"region": CC, "unit_credit_code": None, "credit_code": None, "id_number": None}
+# writes a 220000 token makes for a city's object by design, and why
+PROVINCE_WRITES = {
+    "/alerts/{alert_id}/acknowledgements": "the provincial labor department and social-insurance company are "
+    "recipients of every region's alert (N§8)",
+}
+
+
+def _with_values(example: Any, values: dict[str, Any]) -> Any:
+    """The operation's own example with the objects of the test named, and its dates today's (an example's date
+    may lie in the future by now, and a date refused would hide the guard behind validation)."""
+    if isinstance(example, dict):
+        return {k: values[k] if k in values else _with_values(v, values) for k, v in example.items()}
+    if isinstance(example, list):
+        return [_with_values(v, values) for v in example]
+    if isinstance(example, str) and len(example) == 10 and example[4] == "-" and example[7] == "-":
+        return str(TODAY)
+    if isinstance(example, str) and len(example) == 7 and example[4] == "-" and example[:4].isdigit():
+        return f"{month(-1):%Y-%m}"
+    return example
+
+
+def _writes_recorded(urls: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """Per service: audit records, events and idempotency keys. A refused request leaves all three as they were."""
+    import asyncio
+
+    import asyncpg
+
+    from insurance_shared.testing.fixtures import _plain_dsn
+
+    async def counts(url: str) -> tuple[int, int, int]:
+        conn = await asyncpg.connect(_plain_dsn(url))
+        try:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox),"
+                " (SELECT count(*) FROM idempotency_keys)"
+            )
+            return tuple(row)  # type: ignore[return-value]
+        finally:
+            await conn.close()
+
+    async def all_counts() -> dict[str, tuple[int, int, int]]:
+        return {name: await counts(url) for name, url in urls.items()}
+
+    return asyncio.run(all_counts())
+
+
+def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: Stack) -> None:
+    """#24 item 9, generated from the contract: for every operation of every service that names an object (a path
+    parameter, a region in the query, a region, unit or person in the body), a 吉林市 token of each city role, and
+    of all of them at once, is refused (403 or 404) on 长春市's, 四平市's and 白山市's objects; a province token that
+    also holds every city role (#24 defect 1) is refused every write its roles do not include. Nothing is written:
+    no audit record, event or idempotency key. A new operation is covered the day it is added; one whose path
+    parameter has no value here fails the test until it gets one."""
+    made = stack.made
+    assert {
+        "person",
+        "employment",
+        "unit",
+        "claim",
+        "active_claim",
+        "filing",
+        "alert",
+        "plan",
+        "batch",
+        "transfer",
+    } <= set(made), made
+    own = {"region": CC}
+    # objects no story made, made here by their own region's officers
+    declaration_id = stack.call(
+        "contributions",
+        "POST",
+        f"/units/{made['unit']}/declarations",
+        json={"period": f"{month(-15):%Y-%m}", "lines": [{"id_number": made["person"], "base": "4000.00"}]},
+        expect=201,
+        **own,
+    ).json()["id"]
+    bs = {"region": "220600"}
+    referral = stack.call(
+        "claims",
+        "POST",
+        f"/claims/{made['active_claim']}/referrals",
+        roles=("employment_service",),
+        json={"employer": "吉林某物流公司", "job": "仓库管理员", "referred_on": str(TODAY)},
+        expect=201,
+        **bs,
+    ).json()
+    entry = stack.call("fund-monitor", "GET", f"/journal?region={SP}", roles=("province",), region="220000").json()
+    values = {
+        "credit_code": made["unit"],
+        "id_number": made["person"],
+        "employment_id": made["employment"],
+        "declaration_id": declaration_id,
+        "claim_id": made["claim"],
+        "referral_id": referral["id"],
+        "batch_id": made["batch"],
+        "transfer_id": made["transfer"],
+        "filing_id": made["filing"],
+        "alert_id": made["alert"],
+        "plan_id": made["plan"],
+        "entry_id": entry["items"][0]["id"],
+        "region": SP,
+    }
+    body_values = {
+        **BODY_VALUES,
+        "unit_credit_code": made["unit"],
+        "credit_code": made["unit"],
+        "id_number": made["person"],
+    }
+    attackers = [(JL, (role,)) for role in CITY_ROLES] + [(JL, CITY_ROLES)]
+    province = ("220000", ("province", *CITY_ROLES))
+
+    def settled() -> dict:
+        a = _writes_recorded(stack.urls)
+        time.sleep(1)
+        return a if a == _writes_recorded(stack.urls) else {}
+
+    before = stack.eventually(settled, "the stories' events to settle", timeout=60)
+    problems, tried = [], 0
+    for service, _ in SERVICES:
+        spec = stack.call(service, "GET", "/openapi.json").json()
+        for path, ops in spec["paths"].items():
+            for method, op in ops.items():
+                if "security" not in op or path.startswith(PLUMBING):
+                    continue
+                params = op.get("parameters", [])
+                names = [p["name"] for p in params if p["in"] == "path"]
+                query = {p["name"]: QUERY_VALUES[p["name"]] for p in params if p["in"] == "query" and p["required"]}
+                if any(p["in"] == "query" and p["name"] == "region" for p in params):
+                    query["region"] = CC
+                content = op.get("requestBody", {}).get("content", {})
+                body = content.get("application/json", {}).get("schema")
+                example = None
+                if body is not None:
+                    ref = body.get("$ref", "").rsplit("/", 1)[-1]
+                    schema = spec["components"]["schemas"].get(ref, body)
+                    example = _with_values((schema.get("examples") or [{}])[0], body_values)
+                in_body = bool(example and body_values.keys() & example.keys())
+                if not (names or "region" in query or in_body) or (path == "/parameters" and method == "get"):
+                    continue  # names no object of a region (the caller's own overview; the law, public to all)
+                missing = [n for n in names if n not in values]
+                if missing:
+                    problems.append(f"{method.upper()} {service}{path}: no value here for {missing}")
+                    continue
+                url = path.format(**{n: values[n] for n in names})
+                documented = op.get("description", "")
+                writes = method != "get"
+                callers = list(attackers)
+                if (
+                    writes
+                    and "province" not in documented.split("需要角色 (roles):")[-1]
+                    and path not in PROVINCE_WRITES
+                ):
+                    callers.append(province)
+                for region, roles in callers:
+                    kw: dict[str, Any] = {"params": query}
+                    if example is not None:
+                        kw["json"] = example
+                    elif content:
+                        kw["content"] = b"x\n"
+                        kw["headers"] = {"Content-Type": next(iter(content))}
+                    r = stack.call(service, method.upper(), url, roles=roles, region=region, expect=None, **kw)
+                    tried += 1
+                    # a unit the body names (not the URL) that is not the caller's is a 422 naming the field
+                    named_in_body = not names and r.status_code == 422 and r.json().get("code") == "unknown_unit"
+                    if r.status_code not in (403, 404) and not named_in_body:
+                        problems.append(
+                            f"{method.upper()} {service}{url} as {region} {'+'.join(roles)}: {r.status_code} {r.text[:200]}"
+                        )
+    assert not problems, "\n".join(problems)
+    assert tried > 300
+    assert _writes_recorded(stack.urls) == before  # nothing was written
 
 
 def test_after_every_story_the_books_reconcile_to_the_fen(stack: Stack) -> None:

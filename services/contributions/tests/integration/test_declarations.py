@@ -225,7 +225,7 @@ async def test_cross_region_declaration_refused(client, auth_headers, db) -> Non
     h = auth_headers(*CITY)
     code = await setup(client, h, persons=(1,))
     r = await declare(client, auth_headers(*CITY, region="220200"), code, P, {1: "5000"})
-    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "unknown_unit"
+    assert r.status_code == 404 and r.json()["code"] == "unit_not_found"  # the unit the URL names is not theirs
     assert await count(db, "declarations") == 0
 
 

@@ -22,6 +22,7 @@ class SeparationsIn(BaseModel):
             "examples": [
                 {
                     "unit_credit_code": "91220101MA0Y3XXK87",
+                    "region": "220100",
                     "persons": [
                         {
                             "id_number": "11010519491231002X",

@@ -158,9 +158,11 @@ class _Book:
         return [d for d, before in self.loaded if _state(d) != before]
 
 
-async def _book(session: AsyncSession, principal: Principal, credit_code: str, books: dict[str, _Book]) -> _Book:
+async def _book(
+    session: AsyncSession, principal: Principal, credit_code: str, books: dict[str, _Book], field: str
+) -> _Book:
     if credit_code not in books:
-        unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
+        unit = await unit_for_write(session, principal, credit_code, field)
         await _lock_unit(session, unit)
         declarations = await _open_for_payment(session, credit_code)
         books[credit_code] = _Book(unit, declarations, await unit_credit(session, credit_code))
@@ -237,7 +239,11 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
 
 
 async def pay_many(
-    session: AsyncSession, principal: Principal, payments: list[tuple[str, PaymentIn]], today: dt.date
+    session: AsyncSession,
+    principal: Principal,
+    payments: list[tuple[str, PaymentIn]],
+    today: dt.date,
+    unit_field: str = "body.credit_code",
 ) -> list[Applied | Problem]:
     """Apply ``(credit code, payment)`` in order; each gives its Applied, or the Problem that refused it (which
     changed nothing). Written only when none was refused: the caller refuses the whole request otherwise."""
@@ -245,7 +251,8 @@ async def pay_many(
     out: list[Applied | Problem] = []
     for credit_code, body in payments:
         try:
-            out.append(await _apply(session, await _book(session, principal, credit_code, books), body, today))
+            book = await _book(session, principal, credit_code, books, unit_field)
+            out.append(await _apply(session, book, body, today))
         except Problem as exc:
             out.append(exc)
     if not any(isinstance(r, Problem) for r in out):
@@ -254,7 +261,7 @@ async def pay_many(
 
 
 async def pay(session: AsyncSession, principal: Principal, credit_code: str, body: PaymentIn, today: dt.date):
-    (result,) = await pay_many(session, principal, [(credit_code, body)], today)
+    (result,) = await pay_many(session, principal, [(credit_code, body)], today, unit_field="path.credit_code")
     if isinstance(result, Problem):
         raise result
     return result.payment, result.allocations, result.by_id, result.fee_charged

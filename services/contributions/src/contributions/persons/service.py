@@ -17,6 +17,8 @@ _UNIT = select(Unit).where(Unit.credit_code == bindparam("credit_code"))  # buil
 async def unit_for_write(session: AsyncSession, principal: Principal, credit_code: str, field: str) -> Unit:
     unit = (await session.execute(_UNIT, {"credit_code": credit_code})).scalar_one_or_none()
     if unit is None or not principal.can_read(unit.region):
+        if field.startswith("path."):  # the object the URL names: not there for this caller (OWASP API1)
+            raise NotFound("unit", credit_code)
         raise Unprocessable("unknown_unit", f"no unit {credit_code} is registered in your region", field=field)
     principal.ensure_writable(unit.region, field=field)
     return unit
