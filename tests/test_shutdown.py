@@ -1,0 +1,61 @@
+"""A service told to stop (SIGTERM, as systemd, Kubernetes and `make run`'s Ctrl-C do) stops within seconds, also
+while its event feeds keep failing to reach peers that are down: once, claims was seen waiting in "Waiting for
+application shutdown." until it was killed. Each service as a real process, on SQLite, its peers on closed ports."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SERVICES = {
+    "contributions": "CONTRIBUTIONS",
+    "claims": "CLAIMS",
+    "layoff_reporting": "LAYOFF_REPORTING",
+    "fund_monitor": "FUND_MONITOR",
+}
+DOWN = {name: f"http://127.0.0.1:{18690 + i}" for i, name in enumerate(SERVICES)}  # nothing listens there
+
+
+@pytest.mark.parametrize("package", list(SERVICES))
+def test_sigterm_stops_the_service_within_seconds_with_its_peers_down(package: str, tmp_path) -> None:
+    prefix = SERVICES[package]
+    port = 18631 + list(SERVICES).index(package)
+    peers = {name.replace("_", "-"): url for name, url in DOWN.items() if name != package}
+    env = {
+        **os.environ,
+        f"{prefix}_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/{package}.db",
+        f"{prefix}_PEERS": json.dumps(peers),
+        f"{prefix}_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run([sys.executable, "-m", package, "migrate"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", package, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        time.sleep(3)  # the feeds have failed and are backing off
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"{package} did not stop within 15 s of SIGTERM: {proc.stderr.read().decode()[-2000:]}")
