@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from . import idempotency, migrations
@@ -111,7 +112,10 @@ def build_service_app(
                 await peer_client.aclose()
             await app.state.db.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc from files the service serves itself (fastapi-offline's copies of Swagger UI and ReDoc):
+    # agencies' networks often cannot reach the public CDN FastAPI's pages load them from
+    app = FastAPIOffline(
+        static_url="/docs-assets",
         title=title,
         description=description,
         version="0.1.0",
