@@ -93,6 +93,9 @@ async def test_metrics_count_requests_by_route_method_status(client) -> None:
     assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
     assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
     assert "http_request_duration_seconds_bucket" in text
+    # the process and the interpreter, which a registry of the app's own had dropped (#26 item 4)
+    assert "process_resident_memory_bytes" in text and "python_gc_objects_collected_total" in text
+    assert "python_info" in text
 
 
 async def test_openapi_has_an_ascii_title_chinese_description_summaries_and_examples(client) -> None:
