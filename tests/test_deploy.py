@@ -147,3 +147,20 @@ def test_network_policies_allow_only_postgres_nats_peers_and_dns(rendered) -> No
         }
         assert peers == consumes[name], name
         assert set(d["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+
+
+def test_the_build_context_leaves_out_what_the_image_does_not_need() -> None:
+    """#26 item 6: without a .dockerignore the context carried .venv (371 MB), var/ (1 GB) and node_modules. What
+    the Dockerfile copies must still be there."""
+    ignored = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    for heavy in (".venv", "var", "**/node_modules", ".git"):
+        assert heavy in ignored, heavy
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", (ROOT / "deploy" / "Dockerfile").read_text(), re.MULTILINE)
+    for sources in copied:
+        for source in sources.split():
+            top = source.split("/")[0]
+            assert top not in ignored and f"**/{top}" not in ignored, source

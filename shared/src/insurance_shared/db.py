@@ -74,13 +74,21 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def make_sqlite_directory(url: str) -> None:
+    """The directory of a SQLite file, made if missing: the default URL (``var/<service>.db``) must work in a fresh
+    directory, as in the image."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_engine(url: str, *, busy_timeout: float = 30, **kw: Any) -> AsyncEngine:
     """``busy_timeout``: on SQLite, how long a transaction waits for another's write lock before "database is
     locked" (answered 503, try again)."""
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        make_sqlite_directory(url)
         creator = sqlite_driver.creator(database or ":memory:", busy_timeout)
         engine = create_async_engine(url, async_creator=creator, **kw)
         _sqlite_setup(engine)

@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .db import COMMON_METADATA, is_sqlite
+from .db import COMMON_METADATA, is_sqlite, make_sqlite_directory
 
 __all__ = ["MigrationStatus", "alembic_config", "append_only_triggers", "run_env", "status", "upgrade"]
 
@@ -33,6 +33,7 @@ def alembic_config(package: str, url: str) -> Config:
 
 def upgrade(package: str, url: str, revision: str = "head") -> None:
     """Migrate synchronously; call from a thread when an event loop is running."""
+    make_sqlite_directory(url)
     command.upgrade(alembic_config(package, url), revision)
 
 
