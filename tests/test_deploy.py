@@ -129,7 +129,7 @@ def consumed_sources(name: str) -> set[str]:
     return main.create_app().state.handlers.sources()
 
 
-def test_network_policies_allow_only_postgres_nats_peers_and_dns(rendered) -> None:
+def test_network_policies_allow_only_postgres_nats_peers_dns_and_the_alert_webhooks(rendered) -> None:
     consumes = {name: consumed_sources(name) for name in SERVICES}
     assert consumes["fund-monitor"] == {"contributions", "claims", "layoff-reporting"}
     for d in rendered:
@@ -138,7 +138,11 @@ def test_network_policies_allow_only_postgres_nats_peers_and_dns(rendered) -> No
         name = d["metadata"]["name"]
         egress = d["spec"]["egress"]
         cidrs = [t["ipBlock"]["cidr"] for rule in egress for t in rule["to"] if "ipBlock" in t]
-        assert cidrs == ["10.40.12.0/28", "10.40.14.0/28"], cidrs  # the placeholders were replaced
+        # the placeholders were replaced; fund-monitor alone also reaches the webhooks' receivers over HTTPS (#26)
+        expected = ["10.40.12.0/28", "10.40.14.0/28"] + (["10.40.30.0/28"] if name == "fund-monitor" else [])
+        assert cidrs == expected, (name, cidrs)
+        if name == "fund-monitor":
+            assert egress[2]["ports"] == [{"port": 443, "protocol": "TCP"}]
         peers = {
             t["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
             for rule in egress
