@@ -168,3 +168,29 @@ def test_the_build_context_leaves_out_what_the_image_does_not_need() -> None:
         for source in sources.split():
             top = source.split("/")[0]
             assert top not in ignored and f"**/{top}" not in ignored, source
+
+
+def test_the_province_overlay_has_an_ingress_and_prometheus_can_scrape(rendered) -> None:
+    """#26 item 6: every service behind the data centre's ingress (one host each, TLS), every pod marked for
+    Prometheus, and both the ingress controller's and Prometheus' namespaces admitted by the NetworkPolicies."""
+    (ingress,) = [d for d in rendered if d["kind"] == "Ingress"]
+    backends = {
+        p["backend"]["service"]["name"]: p["backend"]["service"]["port"]["number"]
+        for rule in ingress["spec"]["rules"]
+        for p in rule["http"]["paths"]
+    }
+    services = {d["metadata"]["name"]: d["spec"]["ports"][0]["port"] for d in rendered if d["kind"] == "Service"}
+    assert backends == services and set(backends) == set(SERVICES)
+    assert {h for t in ingress["spec"]["tls"] for h in t["hosts"]} == {r["host"] for r in ingress["spec"]["rules"]}
+    for d in rendered:
+        if d["kind"] == "Deployment":
+            assert d["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+        if d["kind"] == "NetworkPolicy":
+            admitted = [
+                f["namespaceSelector"]["matchLabels"]
+                for rule in d["spec"]["ingress"]
+                for f in rule["from"]
+                if "namespaceSelector" in f
+            ]
+            assert {"insurance.jl.gov.cn/ingress": "true"} in admitted
+            assert {"insurance.jl.gov.cn/monitoring": "true"} in admitted
