@@ -175,3 +175,19 @@ async def test_options_and_a_wrong_method_name_every_method_of_the_path(client) 
     assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, OPTIONS, POST"
     assert wrong.json()["code"] == "method_not_allowed"
     assert (await client.options("/no-such-path")).status_code == 404
+
+
+async def test_the_access_log_names_who_asked_what_and_the_trace(client, auth_headers, caplog) -> None:
+    """#26 item 5: the access log line carries the token's sub and region, the query string (identifiers masked)
+    and the trace id, so an operator can follow one caller and one request across the services."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    headers = {
+        **auth_headers("province", region="220000", sub="officer-7"),
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    }
+    await client.get("/parameters?region=220100", headers=headers)
+    (line,) = [r for r in caplog.records if r.name.endswith(".access") and r.path == "/parameters"]
+    assert (line.sub, line.region, line.query) == ("officer-7", "220000", "region=220100")
+    assert line.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -22,3 +22,20 @@ def test_json_log_line_carries_request_id() -> None:
     assert line["request_id"] == "req-7"
     assert line["message"] == "person 110105********002X"
     assert line["level"] == "INFO"
+
+
+def test_httpx_request_lines_are_quiet() -> None:
+    """#26 item 5: the feeds' long polls wrote one httpx INFO line per request (2,103 of 2,179 lines of a log)."""
+    import logging
+
+    from insurance_shared.observability import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -45,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "message": mask_identifiers(record.getMessage()),
             "request_id": getattr(record, "request_id", None),
         }
-        for key in ("service", "method", "path", "status", "duration_ms"):
+        for key in ("service", "method", "path", "query", "status", "duration_ms", "sub", "region", "trace_id"):
             if hasattr(record, key):
                 out[key] = getattr(record, key)
         if record.exc_info:
@@ -74,6 +74,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").disabled = True  # our middleware writes the access log, with request id
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # /readyz asks it every probe
+    # one INFO line per HTTP request httpx makes: the event feeds' long polls filled the logs with them
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class Metrics:
@@ -170,6 +172,8 @@ class ObservabilityMiddleware:
             method = scope.get("method", "")
             self.metrics.requests.labels(label, method, str(status)).inc()
             self.metrics.latency.labels(label, method).observe(elapsed)
+            principal = scope.get("state", {}).get("principal")  # set by auth once the token was read
+            traceparent = current_traceparent.get()
             self.log.info(
                 "%s %s %s",
                 method,
@@ -179,8 +183,12 @@ class ObservabilityMiddleware:
                     "service": self.service,
                     "method": method,
                     "path": mask_identifiers(scope.get("path", "")),
+                    "query": mask_identifiers(scope.get("query_string", b"").decode("latin-1")) or None,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
+                    "sub": getattr(principal, "sub", None),
+                    "region": getattr(principal, "region", None),
+                    "trace_id": traceparent.split("-")[1] if traceparent else None,
                 },
             )
             request_id_var.reset(token)
