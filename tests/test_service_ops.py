@@ -191,3 +191,65 @@ async def test_the_access_log_names_who_asked_what_and_the_trace(client, auth_he
     (line,) = [r for r in caplog.records if r.name.endswith(".access") and r.path == "/parameters"]
     assert (line.sub, line.region, line.query) == ("officer-7", "220000", "region=220100")
     assert line.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_metrics_show_the_event_pipeline(client, service) -> None:
+    """#26 item 4: parked dead letters, how long each consumer has not advanced, and on NATS the relay's backlog
+    and the age of its oldest unpublished event; read from the service's own tables at each scrape."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import delete, insert
+
+    from insurance_shared.db import utcnow
+    from insurance_shared.events.inbox import consumer_cursors, dead_letters
+    from insurance_shared.events.jetstream import RELAY_CURSOR_KEY
+    from insurance_shared.events.outbox import outbox
+
+    _, url = service
+    db = Database(url)
+    now = utcnow()
+    event = str(uuid.uuid4())
+    try:
+        async with db.sessionmaker() as s:
+            await s.execute(
+                insert(dead_letters).values(
+                    event_id=event,
+                    source="peer-x",
+                    type="t",
+                    subject="s",
+                    envelope="{}",
+                    error="boom",
+                    attempts=5,
+                    status="parked",
+                    parked_at=now,
+                )
+            )
+            await s.execute(
+                insert(consumer_cursors),
+                [
+                    {"source": "peer-x", "cursor": "0-1", "updated_at": now - dt.timedelta(seconds=90)},
+                    {"source": RELAY_CURSOR_KEY, "cursor": "0-0", "updated_at": now},
+                ],
+            )
+            await s.execute(
+                insert(outbox).values(
+                    event_id=event, type="t", subject="s", time=now - dt.timedelta(seconds=40), envelope="{}"
+                )
+            )
+            await s.commit()
+        text = (await client.get("/metrics")).text
+        values = {
+            line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith("events_")
+        }
+        assert values["events_dead_letters_parked"] == 1
+        assert values['events_consumer_idle_seconds{source="peer-x"}'] >= 90
+        assert values["events_outbox_unpublished"] >= 1
+        assert values["events_outbox_oldest_unpublished_seconds"] >= 40
+    finally:
+        async with db.sessionmaker() as s:  # the module's database is shared by the other tests
+            await s.execute(delete(dead_letters).where(dead_letters.c.event_id == event))
+            await s.execute(delete(consumer_cursors).where(consumer_cursors.c.source.in_(["peer-x", RELAY_CURSOR_KEY])))
+            await s.execute(delete(outbox).where(outbox.c.event_id == event))
+            await s.commit()
+        await db.dispose()

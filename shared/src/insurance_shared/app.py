@@ -27,6 +27,7 @@ from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers
 from .events.admin import admin_router
 from .events.feed import feed_router
 from .events.inbox import Handlers
+from .events.metrics import pipeline_gauges
 from .events.runtime import start_events
 from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
@@ -191,7 +192,7 @@ def build_service_app(
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus 指标", response_class=Response)
     async def metrics_endpoint(request: Request) -> Response:
-        for hook in on_scrape:
+        for hook in (pipeline_gauges, *on_scrape):
             try:
                 await asyncio.wait_for(hook(request.app, metrics.registry), timeout=5)
             except Exception:  # the HTTP series still answer; the gauge keeps its last value
