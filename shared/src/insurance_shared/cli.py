@@ -24,7 +24,10 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
     args = parser.parse_args(argv)
     settings = settings_cls()  # type: ignore[call-arg]
     if args.command == "migrate":
-        logging.basicConfig(level="INFO")
+        from .observability import configure_logging
+
+        configure_logging(settings.log_level, json_lines=settings.log_json)  # the same lines as the service's
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # each step it runs, here
         upgrade(package, settings.database_url)
     elif args.command == "relay":
         import asyncio
