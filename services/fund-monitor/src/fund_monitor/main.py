@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from insurance_shared import Database, MessageBus, build_service_app
 
+from .alerts.metrics import alert_gauges
 from .alerts.router import router as alerts_router
 from .alerts.service import on_figures
 from .alerts.webhooks import run_forever
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         bus=bus,
         on_startup=[start_webhooks],
         on_shutdown=[stop_webhooks],
+        on_scrape=[alert_gauges],
         tags=[
             {"name": "dashboard", "description": "全省看板: 一次返回各地区余额、支付能力、趋势、预警; CSV 导出"},
             {"name": "funds", "description": "地区基金逐月收支、余额、支付能力 (N§8) 及六个月预测"},

@@ -153,3 +153,14 @@ async def test_reading_the_overview_writes_nothing_the_month_turn_is_recomputed_
     assert await turn_month(db, bus) is True
     assert await turn_month(db, bus) is False  # once: the regions are current now
     assert await fm.count(f"SELECT count(*) FROM region_status WHERE as_of = '{fm.THIS_MONTH.isoformat()}'") == 2
+
+
+async def test_metrics_show_open_alerts_capacity_and_webhook_deliveries(client, auth_headers, fm) -> None:
+    """#26 item 4: an operator alerts on these without reading the dashboard."""
+    await seed(client, auth_headers, fm)
+    text = (await client.get("/metrics")).text
+    assert 'fund_monitor_open_alerts{level="critical"} 1.0' in text
+    assert 'fund_monitor_open_alerts{level="early_warning"} 1.0' in text
+    assert 'fund_monitor_capacity_months{region="220100"} -1.33' in text
+    assert 'fund_monitor_capacity_months{region="220200"} 20.0' in text
+    assert 'fund_monitor_webhook_deliveries{state="failed"} 0.0' in text
