@@ -3,6 +3,7 @@ specification and runs what `make run` runs; every Kubernetes manifest, base and
 validates against the Kubernetes schemas offline, with the probes, limits and policies the deploy issue asks for."""
 
 import importlib
+import json
 import re
 import shutil
 import subprocess
@@ -194,3 +195,60 @@ def test_the_province_overlay_has_an_ingress_and_prometheus_can_scrape(rendered)
             ]
             assert {"insurance.jl.gov.cn/ingress": "true"} in admitted
             assert {"insurance.jl.gov.cn/monitoring": "true"} in admitted
+
+
+PROMTOOL = shutil.which("promtool")
+# series every service exports besides those named in the code: prometheus_client's process, platform and GC
+# collectors, and Prometheus' own
+STANDARD_SERIES = {"up", "process_resident_memory_bytes", "process_cpu_seconds_total", "python_info"}
+STANDARD_SERIES |= {"python_gc_objects_collected_total", "process_open_fds"}
+
+
+def _exported_series() -> set[str]:
+    """Every series name the services' code declares (Counter, Gauge, Histogram), with the suffixes
+    prometheus_client adds."""
+    names = set(STANDARD_SERIES)
+    for path in [*ROOT.glob("shared/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]:
+        for kind, name in re.findall(r'\b(Counter|Gauge|Histogram)\(\s*"([a-z_]+)"', path.read_text()):
+            if kind == "Counter":
+                names.add(name if name.endswith("_total") else f"{name}_total")
+            elif kind == "Histogram":
+                names |= {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+            else:
+                names.add(name)
+    return names
+
+
+def _series_in(expr: str) -> set[str]:
+    functions = {"sum", "rate", "max", "min", "by", "histogram_quantile", "le", "avg", "count"}
+    # label matchers, ranges, strings and grouping clauses name no series
+    cleaned = re.sub(r"\{[^}]*\}|\[[^]]*\]|\"[^\"]*\"|\b(?:by|without)\s*\([^)]*\)", " ", expr)
+    return {w for w in re.findall(r"\b[a-z_][a-z0-9_]*\b", cleaned) if (w not in functions and "_" in w) or w == "up"}
+
+
+def test_prometheus_rules_and_the_grafana_dashboard_are_valid_and_name_real_series(tmp_path) -> None:
+    """#26 item 4: the alert rules pass promtool's check and its unit tests (deploy/prometheus/alerts.test.yaml);
+    the dashboard loads, every panel's query is valid PromQL (checked by promtool as a recording rule), and every
+    series a rule or a panel names is one the services export."""
+    assert PROMTOOL, "promtool is needed (Debian's prometheus package; .ci/run installs it)"
+    rules = DEPLOY / "prometheus" / "alerts.yaml"
+    for args in (["check", "rules", str(rules)], ["test", "rules", str(DEPLOY / "prometheus" / "alerts.test.yaml")]):
+        done = subprocess.run([PROMTOOL, *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    dashboard = json.loads((DEPLOY / "grafana" / "jilin-ui-services.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 10 and dashboard["uid"] and dashboard["timezone"] == "Asia/Shanghai"
+    recording = {
+        "groups": [{"name": "panels", "rules": [{"record": f"panel:{i}", "expr": e} for i, e in enumerate(exprs)]}]
+    }
+    (tmp_path / "panels.yaml").write_text(yaml.safe_dump(recording))
+    done = subprocess.run([PROMTOOL, "check", "rules", str(tmp_path / "panels.yaml")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = _exported_series()
+    alerting = [r["expr"] for g in yaml.safe_load(rules.read_text())["groups"] for r in g["rules"]]
+    for expr in [*alerting, *exprs]:
+        assert _series_in(expr) <= exported, (expr, _series_in(expr) - exported)
+
+
+def test_the_series_check_can_fail() -> None:
+    assert _series_in('sum(rate(http_requests_totl{status=~"5.."}[5m]))') - _exported_series() == {"http_requests_totl"}
