@@ -53,6 +53,16 @@ class Principal:
     def can_read(self, region: str) -> bool:
         return self.reads_all_regions or region == self.region
 
+    def region_to_read(self, asked: str | None) -> str | None:
+        """The region a list is filtered to: the one asked for, else the caller's own (None: every region, for the
+        province and the services). Another region's is refused, not quietly answered with the caller's own."""
+        region = asked or (None if self.reads_all_regions else self.region)
+        if region is not None and not self.can_read(region):
+            raise Problem(
+                403, "region_forbidden", "Forbidden", f"a token of region {self.region} reads its own region only"
+            )
+        return region
+
     def ensure_readable(self, region: str, what: str, key: str) -> None:
         """Raise 404 for another region's object: its existence is not the caller's business."""
         if not self.can_read(region):

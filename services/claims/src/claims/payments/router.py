@@ -6,7 +6,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from insurance_shared import (
-    Forbidden,
     MoneyOut,
     Principal,
     RegionCode,
@@ -190,9 +189,7 @@ async def list_batches(
     region: Annotated[RegionCode | None, Query()] = None,
     state: Annotated[Literal["draft", "approved", "closed"] | None, Query()] = None,
 ) -> list[BatchOut]:
-    region = region or (None if principal.reads_all_regions else principal.region)
-    if region is not None and not principal.can_read(region):
-        raise Forbidden("region_forbidden", f"a token of region {principal.region} reads its own region only")
+    region = principal.region_to_read(region)
     return [batch_out(b) for b in await repository.batches(session, region, state)]
 
 
@@ -327,9 +324,7 @@ async def list_medical_transfers(
     state: Annotated[Literal["draft", "approved"] | None, Query()] = None,
     month: Annotated[str | None, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")] = None,
 ) -> list[MedicalTransferOut]:
-    region = region or (None if principal.reads_all_regions else principal.region)
-    if region is not None and not principal.can_read(region):
-        raise Forbidden("region_forbidden", f"a token of region {principal.region} reads its own region only")
+    region = principal.region_to_read(region)
     first = dt.date.fromisoformat(month + "-01") if month else None
     return [transfer_out(t) for t in await medical.transfers(session, region, state, first)]
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from insurance_shared import Forbidden, Principal, RegionCode, Role, Session, require_roles
+from insurance_shared import Principal, RegionCode, Role, Session, require_roles
 
 from . import service
 
@@ -36,9 +36,7 @@ async def balances(
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.SERVICE))],
     region: Annotated[RegionCode | None, Query()] = None,
 ) -> list[BalanceOut]:
-    region = region or (None if principal.reads_all_regions else principal.region)
-    if region is not None and not principal.can_read(region):  # refused, not quietly answered with one's own
-        raise Forbidden("region_forbidden", f"a token of region {principal.region} reads its own region only")
+    region = principal.region_to_read(region)
     return [BalanceOut(**b) for b in await service.balances(session, region)]  # type: ignore[arg-type]
 
 
