@@ -56,7 +56,8 @@ def test_remembering_is_bounded_and_never_accepts_a_bad_signature() -> None:
 
 def test_wrong_secret() -> None:
     token = issue_token("another-secret-0123456789abcdef012345", sub="x", region="220100", roles=["province"])
-    assert refused(TokenVerifier(secret=SECRET), token).code == "token_invalid"
+    problem = refused(TokenVerifier(secret=SECRET), token)
+    assert problem.code == "token_invalid" and "signature does not match" in problem.detail
 
 
 def test_unsigned() -> None:
@@ -65,8 +66,12 @@ def test_unsigned() -> None:
     assert refused(TokenVerifier(secret=SECRET), token).code == "token_invalid"
 
 
-def test_garbage() -> None:
-    assert refused(TokenVerifier(secret=SECRET), "not.a.jwt").code == "token_invalid"
+@pytest.mark.parametrize("garbage", ["not.a.jwt", "eyJhbGciOi", "Bearer x", "a.b"])
+def test_garbage(garbage: str) -> None:
+    """#26 item 3: the reason is said in words a person can act on, not PyJWT's ("Not enough segments")."""
+    problem = refused(TokenVerifier(secret=SECRET), garbage)
+    assert problem.code == "token_invalid"
+    assert "is not a token" in problem.detail and "segments" not in problem.detail.lower()
 
 
 @pytest.mark.parametrize(

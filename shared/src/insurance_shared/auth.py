@@ -84,6 +84,21 @@ def _unauthorized(code: str, detail: str) -> Problem:
     return Problem(401, code, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
+def _why_invalid(exc: Exception) -> str:
+    """What a person can act on, not PyJWT's own words ("Not enough segments")."""
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "the token's signature does not match: it was issued for another system or altered; ask for a new one"
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"the token has no {exc.claim} claim; ask for a new one"
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "the token is not valid yet (its iat or nbf is in the future): check the issuer's clock"
+    if isinstance(exc, jwt.InvalidAlgorithmError):
+        return "the token is signed with an algorithm this service does not accept"
+    if isinstance(exc, jwt.DecodeError):
+        return "the bearer value is not a token (a JWT is three base64url parts joined by dots): copy it whole"
+    return "the token is not valid; ask for a new one"
+
+
 class TokenVerifier:
     """HS256 with a shared secret by default; RS256 with a public key once one is configured.
 
@@ -156,7 +171,7 @@ class TokenVerifier:
         except jwt.ExpiredSignatureError:
             raise _unauthorized("token_expired", "the token has expired") from None
         except jwt.InvalidTokenError as exc:
-            raise _unauthorized("token_invalid", f"the token is not valid: {exc}") from None
+            raise _unauthorized("token_invalid", _why_invalid(exc)) from None
         region, roles = claims.get("region"), claims.get("roles")
         if not isinstance(region, str) or not is_known_region(region):
             raise _unauthorized("token_invalid", "the token's region claim is missing or unknown")

@@ -67,8 +67,31 @@ def test_projection_shows_each_term() -> None:
     # capacity of a projected month: its balance over the trailing 12 months of actual and projected spending
     expected = Decimal(second.closing_balance_fen) * 12 / Decimal(10 * 100_000 + 100_000 + 100_000 + 42 * 40_000)
     assert second.capacity_months == expected.quantize(Decimal("0.01"), "ROUND_DOWN")
-    assert {c.name for c in p.criteria} == {"projection_baseline", "projection_filed_layoffs"}
+    assert {c.name for c in p.criteria} == {"projection_baseline", "projection_filed_layoffs", "projection_runs_out"}
     assert all(c.clause == "N§8" for c in p.criteria)
+    # 1,000,000 − 10,000 a month, then − 1,680,000 more from December: below zero at December's close
+    assert p.runs_out == NEXT.replace(month=12)
+
+
+@pytest.mark.parametrize(
+    ("case", "balance", "net_fen", "expected"),
+    [
+        ("already below zero: runs out now", -1, 0, AS_OF),
+        ("lasts the horizon", 1_000_000, -10_000, None),
+        ("exactly zero is not run out", 60_000, -10_000, None),
+        ("the first month that closes below zero", 25_000, -10_000, dt.date(2027, 1, 1)),
+        ("income above spending never runs out", 0, 5_000, None),
+    ],
+)
+def test_the_month_the_fund_runs_out(case, balance, net_fen, expected) -> None:
+    """#26 item 3: the dashboard marks the month the projection goes below zero (N§8)."""
+    months = [add_months(AS_OF, -i) for i in range(12)]
+    income = {m: 100_000 + net_fen for m in months}
+    spending = {m: 100_000 for m in months}
+    p = project(AS_OF, balance, income, spending, months[-1], (40_000, "payments"), [], PARAMS)
+    assert p.runs_out == expected, case
+    explained = next(c for c in p.criteria if c.name == "projection_runs_out")
+    assert explained.met is (expected is not None) and explained.clause == "N§8", case
 
 
 def test_average_benefit_from_payments_or_parameter() -> None:

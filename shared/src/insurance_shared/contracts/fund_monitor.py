@@ -17,16 +17,20 @@ class AlertRaised(EventData):
     balance_fen: int
     average_expenditure_fen: int
     recipients: list[str]
+    replaces: int | None = None  # the region's previous level's alert, closed as escalated or eased
 
 
 @event_type("fund_monitor.alert_closed.v1", source="fund-monitor")
 class AlertClosed(EventData):
-    """The capacity is back at or above the tier's threshold. Subject: the region."""
+    """The region's level changed: back at or above every threshold (``recovered``), or to another level
+    (``escalated`` / ``eased``, ``superseded_by`` the new level's alert). Subject: the region."""
 
     alert_id: int
     region: str
     level: str
     capacity_months: str | None  # None: no expenditure left in the window
+    reason: str = "recovered"  # recovered | escalated | eased
+    superseded_by: int | None = None
 
 
 @event_type("fund_monitor.reconciliation_mismatch.v1", source="fund-monitor")

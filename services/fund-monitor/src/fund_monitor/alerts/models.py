@@ -12,11 +12,10 @@ from ..models import Base
 class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
-        # one open alert per region and tier (N§8: one alert, not one per event)
+        # one open alert per region, of its current level (N§8: one alert, not one per event or tier)
         Index(
-            "uq_alerts_open_region_level",
+            "uq_alerts_open_region",
             "region",
-            "level",
             unique=True,
             postgresql_where=text("state = 'open'"),
             sqlite_where=text("state = 'open'"),
@@ -36,6 +35,9 @@ class Alert(Base):
     raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_capacity_months: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    closed_reason: Mapped[str | None] = mapped_column(String(12))  # recovered | escalated | eased
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)  # the alert of the previous level it followed
+    superseded_by_id: Mapped[int | None] = mapped_column(BigInteger)  # the alert of the level that followed it
 
 
 class AlertRecipient(Base):

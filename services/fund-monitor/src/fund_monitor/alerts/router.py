@@ -31,6 +31,9 @@ def alert_out(a: Alert, recipients: list[RecipientOut]) -> AlertOut:
         raised_at=a.raised_at,
         closed_at=a.closed_at,
         closed_capacity_months=None if a.closed_capacity_months is None else str(a.closed_capacity_months),
+        closed_reason=a.closed_reason,
+        replaces=a.replaces_id,
+        superseded_by=a.superseded_by_id,
         recipients=recipients,
         criteria=[CriterionOut(**c) for c in json.loads(a.decision)],
     )

@@ -27,7 +27,8 @@ class DeliveryOut(BaseModel):
 
 
 class AlertOut(BaseModel):
-    """支付能力预警 (N§8): 低于两个月报告当地政府并报省劳动保障厅、省社会保险公司备案."""
+    """支付能力预警 (N§8): 低于两个月报告当地政府并报省劳动保障厅、省社会保险公司备案. 每个地区同时只有一个未关闭的预警,
+    即其当前级别; 级别变化时旧预警关闭 (escalated / eased), 新预警以 replaces 指向它."""
 
     id: int
     region: str
@@ -42,6 +43,11 @@ class AlertOut(BaseModel):
     raised_at: dt.datetime
     closed_at: dt.datetime | None
     closed_capacity_months: str | None
+    closed_reason: str | None = Field(
+        description="recovered (不再低于任何阈值) | escalated (升为更严重级别) | eased (降为较轻级别); 未关闭为 null"
+    )
+    replaces: int | None = Field(description="本地区上一级别的预警 (因本预警而关闭)")
+    superseded_by: int | None = Field(description="接替本预警的新级别预警")
     recipients: list[RecipientOut]
     criteria: list[CriterionOut]
 

@@ -23,7 +23,7 @@ from insurance_shared.contracts import AlertClosed, AlertRaised
 from insurance_shared.events import emit
 
 from ..messages import FiguresRecomputed, OverviewChanged
-from ..rules.alerts import RECIPIENTS, TierDecision
+from ..rules.alerts import RECIPIENTS, TierDecision, closing_reason, level_due
 from ..rules.capacity import Capacity, explain
 from ..rules.months import format_month
 from .models import Alert, AlertRecipient, WebhookDelivery
@@ -60,6 +60,9 @@ def _payload(alert: Alert, event: str, recipient: str) -> str:
             "closed_capacity_months": None
             if alert.closed_capacity_months is None
             else str(alert.closed_capacity_months),
+            "closed_reason": alert.closed_reason,
+            "replaces": alert.replaces_id,
+            "superseded_by": alert.superseded_by_id,
             "recipient": recipient,
             "recipient_title": RECIPIENT_TITLES[recipient],
             "clause": "N§8",
@@ -85,16 +88,26 @@ async def evaluate(
     decisions: list[TierDecision],
     params: Mapping[str, ParameterValue],
 ) -> None:
-    open_alerts = {
-        a.level: a
-        for a in (await session.scalars(select(Alert).where(Alert.region == region, Alert.state == "open"))).all()
-    }
-    for d in decisions:
-        current = open_alerts.get(d.level)
-        if d.due and current is None:
-            await _raise(session, region, d, capacity, params)
-        elif not d.due and current is not None:
-            await _close(session, current, capacity)
+    """Keep the region's one open alert at its current level (rules.alerts.level_due): a change of level closes
+    the open alert (escalated, eased or recovered) and raises the new level's, which names the one it replaces."""
+    wanted = level_due(decisions)
+    open_now = (
+        await session.scalars(select(Alert).where(Alert.region == region, Alert.state == "open").order_by(Alert.id))
+    ).all()
+    if [a.level for a in open_now] == ([wanted] if wanted else []):
+        return
+    closed = [a for a in open_now if a.level != wanted]
+    for a in closed:  # closed first: the region may have one open alert only
+        a.state, a.closed_at, a.closed_capacity_months = "closed", utcnow(), capacity.months
+        a.closed_reason = closing_reason(a.level, wanted)
+    await session.flush()
+    if wanted is not None and all(a.level != wanted for a in open_now):
+        decision = next(d for d in decisions if d.level == wanted)
+        raised = await _raise(session, region, decision, capacity, params, closed[-1].id if closed else None)
+        for a in closed:
+            a.superseded_by_id = raised.id
+    for a in closed:
+        await _announce_closed(session, a, capacity)
 
 
 async def on_figures(session: AsyncSession, figures: FiguresRecomputed) -> None:
@@ -102,8 +115,13 @@ async def on_figures(session: AsyncSession, figures: FiguresRecomputed) -> None:
 
 
 async def _raise(
-    session: AsyncSession, region: str, d: TierDecision, capacity: Capacity, params: Mapping[str, ParameterValue]
-) -> None:
+    session: AsyncSession,
+    region: str,
+    d: TierDecision,
+    capacity: Capacity,
+    params: Mapping[str, ParameterValue],
+    replaces: int | None,
+) -> Alert:
     assert capacity.months is not None
     recipients = list(RECIPIENTS[d.level])
     alert = Alert(
@@ -114,6 +132,7 @@ async def _raise(
         capacity_months=capacity.months,
         balance_fen=capacity.balance_fen,
         average_expenditure_fen=capacity.average_expenditure_fen,
+        replaces_id=replaces,
         decision=json.dumps([criterion_dict(explain(capacity, params)), criterion_dict(d.criterion)], default=str),
     )
     session.add(alert)
@@ -131,17 +150,15 @@ async def _raise(
             balance_fen=capacity.balance_fen,
             average_expenditure_fen=capacity.average_expenditure_fen,
             recipients=recipients,
+            replaces=replaces,
         ),
         subject=region,
         region=region,
     )
+    return alert
 
 
-async def _close(session: AsyncSession, alert: Alert, capacity: Capacity) -> None:
-    alert.state = "closed"
-    alert.closed_at = utcnow()
-    alert.closed_capacity_months = capacity.months
-    await session.flush()
+async def _announce_closed(session: AsyncSession, alert: Alert, capacity: Capacity) -> None:
     recipients = list(
         (await session.scalars(select(AlertRecipient.recipient).where(AlertRecipient.alert_id == alert.id))).all()
     )
@@ -153,6 +170,8 @@ async def _close(session: AsyncSession, alert: Alert, capacity: Capacity) -> Non
             region=alert.region,
             level=alert.level,
             capacity_months=None if capacity.months is None else str(capacity.months),
+            reason=alert.closed_reason or "recovered",
+            superseded_by=alert.superseded_by_id,
         ),
         subject=alert.region,
         region=alert.region,

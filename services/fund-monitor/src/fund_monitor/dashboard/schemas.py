@@ -11,6 +11,13 @@ class TrendPoint(BaseModel):
     capacity_months: str | None
 
 
+class AddresseeOut(BaseModel):
+    recipient: str = Field(examples=["provincial_labor_department"])
+    title: str = Field(examples=["省劳动保障厅"])
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+
+
 class OpenAlertOut(BaseModel):
     id: int
     level: str
@@ -19,6 +26,8 @@ class OpenAlertOut(BaseModel):
     raised_at: dt.datetime
     recipients: int
     acknowledged: int
+    addressed_to: list[AddresseeOut] = Field(description="接收方及其确认 (POST /alerts/{id}/acknowledgements)")
+    replaces: int | None = Field(description="本地区上一级别的预警")
 
 
 class MismatchOut(BaseModel):

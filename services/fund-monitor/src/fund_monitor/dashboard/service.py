@@ -1,7 +1,7 @@
 """The province's overview: every region's figures, open alerts and reconciliation mismatches in one answer."""
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import Principal, all_regions, utcnow
 
 from ..alerts.models import Alert, AlertRecipient
+from ..alerts.service import RECIPIENT_TITLES
 from ..funds.models import RegionStatus
 from ..ledger.models import JournalLine
 from ..ledger.postings import ADJUSTMENT_FUND, HELD_FOR_REGIONS
 from ..reconciliation.models import ReconciliationAlert
 from ..rules.months import format_month
 from .schemas import (
+    AddresseeOut,
     MismatchOut,
     OpenAlertOut,
     OverviewOut,
@@ -31,18 +33,24 @@ async def overview(session: AsyncSession, principal: Principal) -> OverviewOut:
     visible = [r for r in POOLING if principal.can_read(r.code)]
     statuses = {s.region: s for s in (await session.scalars(select(RegionStatus))).all()}
     alerts = (await session.scalars(select(Alert).where(Alert.state == "open").order_by(Alert.id))).all()
-    acks: dict[int, Counter[str]] = defaultdict(Counter)
+    addressees: dict[int, list[AddresseeOut]] = defaultdict(list)
     if alerts:
         rows = (
-            await session.execute(
-                select(AlertRecipient.alert_id, AlertRecipient.acknowledged_at.is_not(None)).where(
-                    AlertRecipient.alert_id.in_([a.id for a in alerts])
-                )
+            await session.scalars(
+                select(AlertRecipient)
+                .where(AlertRecipient.alert_id.in_([a.id for a in alerts]))
+                .order_by(AlertRecipient.alert_id, AlertRecipient.recipient)
             )
         ).all()
-        for alert_id, done in rows:
-            acks[alert_id]["all"] += 1
-            acks[alert_id]["done"] += bool(done)
+        for r in rows:
+            addressees[r.alert_id].append(
+                AddresseeOut(
+                    recipient=r.recipient,
+                    title=RECIPIENT_TITLES[r.recipient],
+                    acknowledged_at=r.acknowledged_at,
+                    acknowledged_by=r.acknowledged_by,
+                )
+            )
     by_region: dict[str, list[OpenAlertOut]] = defaultdict(list)
     for a in alerts:
         by_region[a.region].append(
@@ -52,8 +60,10 @@ async def overview(session: AsyncSession, principal: Principal) -> OverviewOut:
                 month=format_month(a.month),
                 capacity_months=str(a.capacity_months),
                 raised_at=a.raised_at,
-                recipients=acks[a.id]["all"],
-                acknowledged=acks[a.id]["done"],
+                recipients=len(addressees[a.id]),
+                acknowledged=sum(1 for x in addressees[a.id] if x.acknowledged_at is not None),
+                addressed_to=addressees[a.id],
+                replaces=a.replaces_id,
             )
         )
     mismatches: dict[str, list[MismatchOut]] = defaultdict(list)

@@ -138,6 +138,7 @@ async def projection(
         opening_balance=p.opening_balance_fen,
         average_benefit=p.average_benefit_fen,
         average_benefit_source=p.average_benefit_source,
+        runs_out=None if p.runs_out is None else format_month(p.runs_out),
         months=[
             ProjectedMonthOut(
                 month=format_month(m.month),

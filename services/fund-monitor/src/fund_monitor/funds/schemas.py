@@ -68,6 +68,10 @@ class ProjectionOut(BaseModel):
     opening_balance: MoneyOut
     average_benefit: MoneyOut
     average_benefit_source: str = Field(description="payments: 本地区窗口内实际发放; parameter: 参数")
+    runs_out: str | None = Field(
+        description="基金用尽月份 (YYYY-MM): 余额已为负则为 as_of, 否则为预测期内首个月末余额为负的月份; 预测期内不会用尽为 null",
+        examples=["2027-03"],
+    )
     months: list[ProjectedMonthOut]
     layoffs: list[LayoffTermOut]
     criteria: list[CriterionOut]

@@ -2,8 +2,11 @@
 
 ``critical``: under ``alert_threshold_months`` (2): reported to the local government and filed with the provincial
 labor department and the provincial social-insurance company (N§8). ``early_warning``: under
-``early_warning_threshold_months`` (6), so a region is watched before it reaches the statutory line. Each tier is
-its own alert: it opens when capacity falls under its threshold and closes when capacity is back at or above it.
+``early_warning_threshold_months`` (6), so a region is watched before it reaches the statutory line.
+
+A region has one current level, the most severe tier due (:func:`level_due`), and at most one open alert, of that
+level: when the level changes the open alert is closed as ``escalated`` or ``eased`` and the new level's alert
+names the one it replaces, so the history reads as one sequence; when no tier is due it closes as ``recovered``.
 """
 
 from collections.abc import Mapping
@@ -25,6 +28,9 @@ RECIPIENTS: dict[str, tuple[str, ...]] = {
 }
 
 _THRESHOLD = {CRITICAL: "alert_threshold_months", EARLY_WARNING: "early_warning_threshold_months"}
+
+
+ESCALATED, EASED, RECOVERED = "escalated", "eased", "recovered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +67,16 @@ def tiers(capacity_months: Decimal | None, params: Mapping[str, ParameterValue])
             )
         )
     return out
+
+
+def level_due(decisions: list[TierDecision]) -> str | None:
+    """The region's current alert level: the most severe tier due, or None."""
+    due = {d.level for d in decisions if d.due}
+    return next((level for level in LEVELS if level in due), None)
+
+
+def closing_reason(closed: str, wanted: str | None) -> str:
+    """Why an open alert of level ``closed`` closes when the region's level becomes ``wanted``."""
+    if wanted is None:
+        return RECOVERED
+    return ESCALATED if LEVELS.index(wanted) < LEVELS.index(closed) else EASED

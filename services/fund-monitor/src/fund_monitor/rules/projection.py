@@ -68,6 +68,15 @@ class Projection:
     months: tuple[ProjectedMonth, ...]
     layoffs: tuple[LayoffTerm, ...]
     criteria: tuple[Criterion, ...]
+    runs_out: dt.date | None  # the first month the fund cannot pay from its own balance (see runs_out)
+
+
+def runs_out(as_of: dt.date, balance_fen: int, months: Sequence[ProjectedMonth]) -> dt.date | None:
+    """The month the fund runs out: ``as_of`` if its balance is already below zero, else the first projected month
+    that closes below zero; None when it lasts the whole horizon."""
+    if balance_fen < 0:
+        return as_of
+    return next((m.month for m in months if m.closing_balance_fen < 0), None)
 
 
 def average_benefit(
@@ -187,7 +196,22 @@ def project(
             ),
         ),
     )
-    return Projection(as_of, balance_fen, benefit[0], benefit[1], tuple(months), terms, criteria)
+    out = runs_out(as_of, balance_fen, months)
+    criteria += (
+        Criterion(
+            name="projection_runs_out",
+            met=out is not None,
+            clause="N§8",
+            explanation=(
+                f"the balance lasts the {horizon} projected months"
+                if out is None
+                else f"the balance is below zero from {format_month(out)}"
+            ),
+            values={"runs_out": None if out is None else format_month(out)},
+            parameters=(params["projection_months"],),
+        ),
+    )
+    return Projection(as_of, balance_fen, benefit[0], benefit[1], tuple(months), terms, criteria, out)
 
 
 def layoff_counted(ended_on: dt.date, filings: Iterable[tuple[dt.date, int]]) -> int | None:
