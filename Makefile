@@ -10,11 +10,14 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo test test-dates conservation fuzz token lint venv clean help
+.PHONY: run demo demo-full test test-dates conservation fuzz token lint venv clean help
 help:
 	@echo "make run          create .venv, migrate, start all four services on SQLite, load demo data once, print the URLs"
-	@echo "                  DEMO_ARGS=\"--units 500 --people 12500\" loads less (the full size is the default)"
+	@echo "                  (100 units, 2,500 people: ready in about a minute); DEMO_ARGS=\"--units 500 --people 12500\""
+	@echo "                  loads another size, DEMO_ARGS=\"--seed 7\" other people"
 	@echo "make demo         load demo data into running services (make run does it once by itself); DEMO_ARGS as above"
+	@echo "make demo-full    the same as make run with the full-size demo (2,000 units, 50,000 people: minutes), on"
+	@echo "                  databases of its own (var/full), so the small demo's stay as they are"
 	@echo "make test         create/update .venv and run the whole suite (PostgreSQL 127.0.0.1:5432, NATS 4222), then test-dates"
 	@echo "make test-dates   the in-process suites with the clock on the next 29 February and on 31 December"
 	@echo "make conservation money conserved across the services on random histories; EXAMPLES=40 SEED=..."
@@ -41,6 +44,9 @@ run: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
+
+demo-full: $(STAMP)
+	$(BIN)/python scripts/devstack.py --var-dir var/full --demo-args '--units 2000 --people 50000 $(DEMO_ARGS)'
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

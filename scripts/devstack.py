@@ -114,17 +114,24 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
 
     try:
-        for svc in SERVICES:
-            env = service_env(svc, ports[svc.name], var_dir, args.host, ports)
-            print(f"migrating {svc.name} ...", flush=True)
-            subprocess.run(
-                [sys.executable, "-m", svc.package, "migrate"],
-                env=env,
-                check=True,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+        print(f"migrating {', '.join(s.name for s in SERVICES)} ...", flush=True)
+        migrations = [  # side by side: each service has its own database
+            (
+                svc,
+                subprocess.Popen(
+                    [sys.executable, "-m", svc.package, "migrate"],
+                    env=service_env(svc, ports[svc.name], var_dir, args.host, ports),
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                ),
             )
+            for svc in SERVICES
+        ]
+        for svc, proc in migrations:
+            _, err = proc.communicate()
+            if proc.returncode:
+                raise subprocess.CalledProcessError(proc.returncode, f"{svc.name} migrate", stderr=err)
         for svc in SERVICES:
             env = service_env(svc, ports[svc.name], var_dir, args.host, ports)
             log = open(var_dir / "logs" / f"{svc.name}.log", "ab")

@@ -15,10 +15,10 @@ from insurance_shared.testing.fixtures import create_test_database, drop_test_da
 PACKAGES = ["contributions", "claims", "layoff_reporting", "fund_monitor"]
 
 
-def make_app(package: str, database_url: str, database: Database | None = None):
+def make_app(package: str, database_url: str, database: Database | None = None, **more):
     main = importlib.import_module(f"{package}.main")
     settings = importlib.import_module(f"{package}.settings").Settings(
-        database_url=database_url, background_tasks=False
+        database_url=database_url, background_tasks=False, **more
     )
     return main.create_app(settings=settings, database=database)
 
@@ -86,13 +86,17 @@ async def test_request_id_is_returned_and_generated(client) -> None:
     assert made.headers["x-request-id"] != "bad id with spaces" and len(made.headers["x-request-id"]) == 32
 
 
-async def test_metrics_count_requests_by_route_method_status(client) -> None:
+async def test_metrics_count_requests_by_route_method_status(client, auth_headers) -> None:
+    """prometheus-fastapi-instrumentator's series (#26 item 4): by route template, never the raw path (no identity
+    number in a label); the event feed's long polls are not in the latency histogram."""
     await client.get("/healthz")
     await client.get("/nowhere/220102199001011239")
+    await client.get("/events?limit=1", headers=auth_headers("service", region="220000"))
     text = (await client.get("/metrics")).text
-    assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
-    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
-    assert "http_request_duration_seconds_bucket" in text
+    assert 'http_requests_total{handler="/healthz",method="GET",status="200"} 1.0' in text
+    assert 'http_requests_total{handler="none",method="GET",status="404"} 1.0' in text
+    assert 'http_request_duration_seconds_bucket{handler="/healthz",le="30.0",method="GET",status="200"} 1.0' in text
+    assert "220102199001011239" not in text and 'handler="/events"' not in text
     # the process and the interpreter, which a registry of the app's own had dropped (#26 item 4)
     assert "process_resident_memory_bytes" in text and "python_gc_objects_collected_total" in text
     assert "python_info" in text
@@ -191,6 +195,53 @@ async def test_the_access_log_names_who_asked_what_and_the_trace(client, auth_he
     (line,) = [r for r in caplog.records if r.name.endswith(".access") and r.path == "/parameters"]
     assert (line.sub, line.region, line.query) == ("officer-7", "220000", "region=220100")
     assert line.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_traces_are_exported_over_otlp_when_an_endpoint_is_configured(service, auth_headers) -> None:
+    """#26 item 5: OpenTelemetry's instrumentation makes the request's span in the caller's trace and, with
+    `<PREFIX>_OTLP_ENDPOINT` set, the SDK posts it to the collector (here a real HTTP listener on localhost)."""
+    import asyncio
+
+    received: list[tuple[bytes, bytes]] = []
+
+    async def collector(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+        received.append((head, await reader.readexactly(length)))
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(collector, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    package, url = service
+    db = Database(url)
+    app = make_app(package, url, db, otlp_endpoint=f"http://127.0.0.1:{port}")
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            r = await c.get(
+                "/parameters",
+                headers={
+                    **auth_headers("province", region="220000"),
+                    "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                },
+            )
+            assert r.status_code == 200, r.text
+        assert await asyncio.to_thread(app.state.tracer_provider.force_flush, 10_000)
+    finally:
+        app.state.tracer_provider.shutdown()
+        server.close()
+        await db.dispose()
+    assert received, "no spans reached the collector"
+    head, body = received[0]
+    assert head.startswith(b"POST /v1/traces ") and b"application/x-protobuf" in head.lower()
+    assert bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736") in body  # the caller's trace id, in the span
+    assert package.replace("_", "-").encode() in body  # service.name
+
+
+async def test_no_traces_leave_without_an_endpoint(client) -> None:
+    app = client._transport.app
+    assert app.state.tracer_provider._active_span_processor._span_processors == ()
 
 
 async def test_metrics_show_the_event_pipeline(client, service) -> None:

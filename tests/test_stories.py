@@ -727,6 +727,8 @@ def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
         timeout=600,
     )
     assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    # piped, as into make run's log: a line per stage, no progress bars redrawn with carriage returns (#26 item 1)
+    assert "\r" not in loaded.stdout + loaded.stderr and "claims: " in loaded.stdout
     overview = stack.call("fund-monitor", "GET", "/dashboard/overview", roles=("province",), region="220000").json()
     assert all(r["level"] != "no_data" for r in overview["regions"] if r["region"] != "220600")
     claims = stack.call("claims", "GET", "/claims?region=220100", roles=("employment_service",)).json()

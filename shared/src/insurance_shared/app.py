@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from . import idempotency, migrations
+from . import idempotency, migrations, telemetry
 from .auth import TokenVerifier
 from .bus import MessageBus
 from .db import Database
@@ -30,7 +30,7 @@ from .events.inbox import Handlers
 from .events.metrics import pipeline_gauges
 from .events.runtime import start_events
 from .limits import LimitsMiddleware
-from .observability import Metrics, ObservabilityMiddleware
+from .observability import Metrics, ObservabilityMiddleware, instrument_http
 from .openapi import ascii_title, exact_contract, operation_id
 from .query import known_query_parameters
 from .settings import DEV_JWT_SECRET, ServiceSettings
@@ -148,7 +148,10 @@ def build_service_app(
         read_timeout=settings.body_read_timeout_seconds,
         min_body_rate=settings.body_min_rate_bytes,
     )
-    app.add_middleware(ObservabilityMiddleware, service=name, metrics=metrics)
+    app.add_middleware(ObservabilityMiddleware, service=name)
+    instrument_http(app, metrics.registry)
+    app.state.tracer_provider = telemetry.tracer_provider(name, settings.otlp_endpoint)
+    telemetry.instrument(app, app.state.tracer_provider)
     install_problem_handlers(app)
 
     async def on_replay(_request: Request, exc: Exception) -> Response:

@@ -1,4 +1,6 @@
-"""Request ids, JSON logs and Prometheus metrics, in one pure ASGI middleware on the hot path.
+"""Request ids and JSON access logs, in one pure ASGI middleware on the hot path; the registry /metrics answers
+from. The HTTP series themselves come from prometheus-fastapi-instrumentator and the traces from OpenTelemetry
+(telemetry.py): this middleware reads the current span's trace id for its log line.
 
 The middleware is also the last line of defence: an exception nothing else handled is logged with its request id
 and answered as a 500 problem that shows no internals.
@@ -15,16 +17,26 @@ import time
 import uuid
 from typing import Any
 
-from prometheus_client import GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR, CollectorRegistry, Counter, Histogram
+from fastapi import FastAPI
+from prometheus_client import GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR, CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import metrics as http_metrics
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PROBLEM_JSON, TYPE_PREFIX
-from .tracing import child_of, current_traceparent
+from .telemetry import current_trace_id
 
 CLIENT_CLOSED_REQUEST = 499  # not an HTTP status sent to anyone: what the access log and metrics record
 
-__all__ = ["Metrics", "ObservabilityMiddleware", "configure_logging", "mask_identifiers", "request_id_var"]
+__all__ = [
+    "Metrics",
+    "ObservabilityMiddleware",
+    "configure_logging",
+    "instrument_http",
+    "mask_identifiers",
+    "request_id_var",
+]
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -86,39 +98,39 @@ class Metrics:
         # the process's memory, CPU, open files and the interpreter's collections, as the default registry has them
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             self.registry.register(collector)
-        self.requests = Counter(
-            "http_requests_total", "HTTP requests", ["route", "method", "status"], registry=self.registry
-        )
-        self.latency = Histogram(
-            "http_request_duration_seconds",
-            "HTTP request latency",
-            ["route", "method"],
-            registry=self.registry,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-        )
+
+
+def instrument_http(app: FastAPI, registry: CollectorRegistry) -> None:
+    """``http_requests_total`` and ``http_request_duration_seconds`` by route template (``handler``), method and
+    status, from prometheus-fastapi-instrumentator. Added after ObservabilityMiddleware, so outside it: they count
+    the 500 it answers for an unhandled error. The event feed's long polls are left out: each waits up to
+    feed_wait_seconds by design and would swamp the latency histogram (the pipeline gauges watch the feeds)."""
+    Instrumentator(
+        should_group_status_codes=False, excluded_handlers=["^/metrics$", "^/events$"], registry=registry
+    ).add(
+        http_metrics.requests(registry=registry),
+        http_metrics.latency(buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30), registry=registry),
+    ).instrument(app)
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, service: str, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
-        self.metrics = metrics
         self.log = logging.getLogger(f"{service}.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = parent = None
+        incoming = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
-            elif name == b"traceparent":
-                parent = value.decode("latin-1")
+                break
         request_id = incoming if incoming and _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
-        trace_token = current_traceparent.set(child_of(parent))
         status = 500
         started = False
         t0 = time.perf_counter()
@@ -167,13 +179,8 @@ class ObservabilityMiddleware:
                 await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - t0
-            route = scope.get("route")
-            label = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
-            self.metrics.requests.labels(label, method, str(status)).inc()
-            self.metrics.latency.labels(label, method).observe(elapsed)
             principal = scope.get("state", {}).get("principal")  # set by auth once the token was read
-            traceparent = current_traceparent.get()
             self.log.info(
                 "%s %s %s",
                 method,
@@ -188,8 +195,7 @@ class ObservabilityMiddleware:
                     "duration_ms": round(elapsed * 1000, 2),
                     "sub": getattr(principal, "sub", None),
                     "region": getattr(principal, "region", None),
-                    "trace_id": traceparent.split("-")[1] if traceparent else None,
+                    "trace_id": current_trace_id(),
                 },
             )
             request_id_var.reset(token)
-            current_traceparent.reset(trace_token)

@@ -28,6 +28,11 @@ class ServiceSettings(BaseSettings):
     peers: dict[str, str] = Field(default_factory=dict, description="peer service name → base URL")
     log_level: str = "INFO"
     log_json: bool = True
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OpenTelemetry collector (OTLP/HTTP), e.g. http://otel-collector:4318: traces are exported there; "
+        "unset, nothing leaves (OpenTelemetry's own OTEL_EXPORTER_OTLP_ENDPOINT works too)",
+    )
     idempotency_retention_hours: int = Field(default=48, ge=24)
     background_tasks: bool = Field(default=True, description="relay, consumers, housekeeping; off in unit tests")
 

@@ -27,9 +27,9 @@ from insurance_shared.events import Envelope, Handlers, Inbox
 from insurance_shared.events.feed import FeedConsumer, feed_router, service_token_provider
 from insurance_shared.events.jetstream import JetStreamConsumer, JetStreamRelay, stream_name
 from insurance_shared.settings import DEV_JWT_SECRET
+from insurance_shared.telemetry import current_trace_id
 from insurance_shared.testing import admin_url
 from insurance_shared.testing.fixtures import create_test_database, drop_test_database
-from insurance_shared.tracing import trace_id
 
 SOURCE = "testsrc"
 NATS_URL = os.environ.get("TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -97,12 +97,13 @@ def make_handlers(behaviour: Behaviour) -> Handlers:
         ).scalar_one()
         if (last or 0) + 1 != data.seq:
             raise OutOfOrder(f"{env.subject}: got {data.seq} after {last}")
-        from insurance_shared.tracing import current_traceparent
-
-        behaviour.seen_traces.append(trace_id(current_traceparent.get()))
+        behaviour.seen_traces.append(current_trace_id())
         await session.execute(
             applied.insert().values(
-                subject=env.subject, seq=data.seq, event_id=str(env.id), trace_id=trace_id(env.traceparent)
+                subject=env.subject,
+                seq=data.seq,
+                event_id=str(env.id),
+                trace_id=env.traceparent and env.traceparent.split("-")[1],
             )
         )
 

@@ -11,7 +11,7 @@ from insurance_shared.events import emit
 from insurance_shared.events.inbox import dead_letters, processed_events
 from insurance_shared.events.jetstream import JetStreamRelay
 from insurance_shared.events.outbox import Cursor, horizon, read_after
-from insurance_shared.tracing import current_traceparent, trace_id
+from insurance_shared.telemetry import consuming
 
 from .conftest import SOURCE, Harness, NatsHarness, NatsServer, Tally, Tick, Tock
 
@@ -163,18 +163,17 @@ async def test_replay_from_the_start_rebuilds_the_same_projection(harness: Harne
 
 
 async def test_trace_context_crosses_from_producer_to_consumer(harness: Harness, behaviour) -> None:
+    """A request's trace (here a span continuing a caller's traceparent, as OpenTelemetry's FastAPI instrumentation
+    makes for each request) goes into the event, and the consumer applies it in a span of the same trace."""
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    token = current_traceparent.set(parent)
-    try:
+    with consuming(parent, "a request"):
         await produce(harness, "t", range(1, 2))
-    finally:
-        current_traceparent.reset(token)
     await harness.drain(1)
     assert behaviour.seen_traces == ["4bf92f3577b34da6a3ce929d0e0e4736"]
     async with harness.consumer.sessionmaker() as s:
         from .conftest import applied
 
-        assert (await s.execute(select(applied.c.trace_id))).scalar_one() == trace_id(parent)
+        assert (await s.execute(select(applied.c.trace_id))).scalar_one() == "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
 @pytest.mark.slow

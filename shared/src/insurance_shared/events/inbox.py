@@ -48,7 +48,7 @@ from ..db import (
     upsert_insert,
     utcnow,
 )
-from ..tracing import child_of, current_traceparent
+from ..telemetry import consuming
 from .envelope import Envelope
 from .outbox import Cursor
 
@@ -275,11 +275,8 @@ class Inbox:
             if run:
                 fn = self.handlers.run_handler(run[0][0].type)
                 assert fn is not None
-                token = current_traceparent.set(child_of(run[0][0].traceparent))  # the run's first event's trace
-                try:
+                with consuming(run[0][0].traceparent, f"apply {run[0][0].type} ×{len(run)}"):  # the first's trace
                     await fn(session, list(run))
-                finally:
-                    current_traceparent.reset(token)
                 run.clear()
 
         for key, item in zip(keys, batch, strict=True):
@@ -341,11 +338,8 @@ class Inbox:
         if handler is None:
             return "ignored"
         data = model.model_validate(env.data)
-        token = current_traceparent.set(child_of(env.traceparent))
-        try:
+        with consuming(env.traceparent, f"apply {env.type}"):
             await handler(session, env, data)
-        finally:
-            current_traceparent.reset(token)
         return "applied"
 
     @staticmethod

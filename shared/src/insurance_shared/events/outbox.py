@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..contracts import EventData
 from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, UTCDateTime, copy_rows, is_postgresql, utcnow
-from ..tracing import current_traceparent
+from ..telemetry import current_traceparent
 from .envelope import Envelope
 
 __all__ = [
@@ -157,7 +157,7 @@ def _watch_commit(session: AsyncSession) -> None:
 async def emit(session: AsyncSession, data: EventData, *, subject: str, region: str) -> Envelope:
     """Record ``data`` as an event in the caller's transaction; it leaves only if that transaction commits."""
     _watch_commit(session)
-    envelope = _envelope(data, subject, region, current_traceparent.get())
+    envelope = _envelope(data, subject, region, current_traceparent())
     await session.execute(_INSERT, [_row(envelope)])
     return envelope
 
@@ -165,7 +165,7 @@ async def emit(session: AsyncSession, data: EventData, *, subject: str, region: 
 async def emit_many(session: AsyncSession, events: Iterable[tuple[EventData, str, str]]) -> list[Envelope]:
     """Several ``(data, subject, region)`` in one statement, in the order given: for bulk operations."""
     _watch_commit(session)
-    traceparent = current_traceparent.get()
+    traceparent = current_traceparent()
     envelopes = [_envelope(data, subject, region, traceparent) for data, subject, region in events]
     if len(envelopes) >= COPY_THRESHOLD and is_postgresql(session):
         # the txid column's default applies under COPY as under INSERT

@@ -89,7 +89,9 @@ function drawOverview(o) {
     const tr = document.createElement("tr");
     tr.className = `alert-${a.level}`;
     tr.dataset.alert = a.id;
-    [r.name, LEVEL_NAMES[a.level], a.month, a.capacity_months, bj(a.raised_at)].forEach((t) => cell(tr, t));
+    // the figure when raised, and now if it has moved since (the alert stays open while the level holds)
+    const capacity = r.capacity_months != null && r.capacity_months !== a.capacity_months ? `${r.capacity_months} (发出时 ${a.capacity_months})` : a.capacity_months;
+    [r.name, LEVEL_NAMES[a.level], a.month, capacity, bj(a.raised_at)].forEach((t) => cell(tr, t));
     const who = cell(tr, "");
     const mine = speaksFor(r.region);
     for (const x of a.addressed_to) {
