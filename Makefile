@@ -10,7 +10,7 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo demo-full test test-dates conservation fuzz token lint venv clean help
+.PHONY: run demo demo-full test test-dates conservation fuzz token lint lock venv clean help
 help:
 	@echo "make run          create .venv, migrate, start all four services on SQLite, load demo data once, print the URLs"
 	@echo "                  (100 units, 2,500 people: ready in about a minute); DEMO_ARGS=\"--units 500 --people 12500\""
@@ -24,14 +24,18 @@ help:
 	@echo "make fuzz         every schemathesis check on every operation, 60 examples each; FUZZ_SEED=... (default: a new one)"
 	@echo "make token        print a development token; ROLE=province REGION=220000 SUB=someone (SUB optional)"
 	@echo "make lint         ruff check and format check"
-	@echo "make venv         create/update .venv only"
+	@echo "make venv         create/update .venv only (the versions and hashes of requirements/dev.lock)"
+	@echo "make lock         pin every dependency again, with hashes (requirements/*.lock, from requirements/*.in"
+	@echo "                  and the pyproject files) after changing a dependency; uv resolves"
 	@echo "make clean        remove var/ (the SQLite databases and logs of make run): the next make run loads demo data again"
 
-$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json tests/requirements.txt scripts/requirements.txt Makefile
+# every third-party package at the version and hash requirements/dev.lock pins (make lock writes it), then our
+# five packages themselves, editable and without their dependencies (the lock has them all)
+$(STAMP): $(PYPROJECTS) $(WEB)/package-lock.json requirements/dev.lock Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e 'shared[test,dev]' $(addprefix -e ,$(addsuffix [test],$(filter services/%,$(PACKAGES)))) \
-	  -r tests/requirements.txt -r scripts/requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps $(addprefix -e ,$(PACKAGES))
 	@# the dashboard's charting library (Apache ECharts) comes from the npm registry, served by fund-monitor itself
 	@if command -v npm >/dev/null; then npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: fund-monitor's /dashboard page will have no charts until 'npm ci --prefix $(WEB)'"; fi
@@ -76,6 +80,14 @@ fuzz: $(STAMP)
 
 token: $(STAMP)
 	@$(BIN)/python -m insurance_shared.devtoken --roles $(ROLE) --region $(REGION) $(if $(SUB),--sub $(SUB))
+
+# uv resolves (fast, and writes every distribution's hash); our own five packages are left out of the locks
+OURS := insurance-shared contributions claims layoff-reporting fund-monitor
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	for lock in runtime dev; do \
+	  $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	    $(addprefix --no-emit-package ,$(OURS)) requirements/$$lock.in -o requirements/$$lock.lock || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

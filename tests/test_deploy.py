@@ -7,12 +7,15 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import compose_spec
 import kubernetes_validate
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -272,3 +275,42 @@ def test_prometheus_rules_and_the_grafana_dashboard_are_valid_and_name_real_seri
 
 def test_the_series_check_can_fail() -> None:
     assert _series_in('sum(rate(http_requests_totl{status=~"5.."}[5m]))') - _exported_series() == {"http_requests_totl"}
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    return {
+        canonicalize_name(m.group(1)): m.group(2)
+        for m in re.finditer(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", lock.read_text(), re.MULTILINE)
+    }
+
+
+def _declared(*, extras: bool) -> list[Requirement]:
+    """What our five packages declare (with their test/dev extras when ``extras``), and tests/ and scripts/ need."""
+    out = []
+    for pyproject in [ROOT / "shared" / "pyproject.toml", *sorted(ROOT.glob("services/*/pyproject.toml"))]:
+        project = tomllib.loads(pyproject.read_text())["project"]
+        out += [Requirement(r) for r in project["dependencies"]]
+        if extras:
+            out += [Requirement(r) for rs in project.get("optional-dependencies", {}).values() for r in rs]
+    if extras:
+        for txt in (ROOT / "tests" / "requirements.txt", ROOT / "scripts" / "requirements.txt"):
+            out += [
+                Requirement(line.split("#")[0]) for line in txt.read_text().splitlines() if line.split("#")[0].strip()
+            ]
+    ours = {"insurance-shared", "contributions", "claims", "layoff-reporting", "fund-monitor"}
+    return [r for r in out if canonicalize_name(r.name) not in ours]
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("runtime.lock", False), ("dev.lock", True)])
+def test_the_locks_pin_every_declared_dependency_within_its_range_with_hashes(lock: str, extras: bool) -> None:
+    """#26 item 6: make venv and the image install from these locks with --require-hashes; a dependency added to
+    a pyproject without `make lock` would be missing there (the install fails), or pinned outside its range."""
+    path = ROOT / "requirements" / lock
+    pins = _pins(path)
+    for req in _declared(extras=extras):
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req} is declared but not in requirements/{lock}: run make lock"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{lock} pins {name}=={pins[name]}, not {req}"
+    entries = re.split(r"\n(?=[A-Za-z0-9])", path.read_text().split("\n", 2)[2])
+    assert all("--hash=sha256:" in e for e in entries if "==" in e), "every pin carries its hashes"
+    assert "insurance-shared" not in pins and "fund-monitor" not in pins  # ours are installed from the tree

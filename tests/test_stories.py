@@ -704,41 +704,6 @@ def _all_filings(stack: Stack) -> list[dict]:
     ]
 
 
-def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
-    """`make run`'s demo loader, at a small size, against the running services: it must keep working."""
-    filed_before = {f["id"] for f in _all_filings(stack)}  # the other stories share these services
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "demo.py"),
-            "--base-port",
-            str(stack.ports["contributions"]),
-            "--units",
-            "12",
-            "--people",
-            "90",
-            "--months",
-            "15",
-            "--seed",
-            "7",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
-    # piped, as into make run's log: a line per stage, no progress bars redrawn with carriage returns (#26 item 1)
-    assert "\r" not in loaded.stdout + loaded.stderr and "claims: " in loaded.stdout
-    overview = stack.call("fund-monitor", "GET", "/dashboard/overview", roles=("province",), region="220000").json()
-    assert all(r["level"] != "no_data" for r in overview["regions"] if r["region"] != "220600")
-    claims = stack.call("claims", "GET", "/claims?region=220100", roles=("employment_service",)).json()
-    assert {"active", "stopped"} & {c["state"] for c in claims}
-    # three mass layoffs of people still at work (once, every filing was refused and the loader carried on)
-    filings = [f for f in _all_filings(stack) if f["id"] not in filed_before]
-    assert len(filings) == 3 and sum(f["consulted"] for f in filings) == 2
-    assert sorted(f["state"] for f in filings) == ["acknowledged", "acknowledged", "executed"]
-
-
 @pytest.mark.parametrize("transport", ["feed", "nats"])
 def test_a_registration_is_decided_on_a_history_as_new_as_contributions(transport: str, tmp_path) -> None:
     """#19: claims' consumer is made slow on purpose (each batch held 2 s) and a registration waits at most 1 s for
@@ -1253,6 +1218,43 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
     assert not problems, "\n".join(problems)
     assert tried > 300
     assert _writes_recorded(stack.urls) == before  # nothing was written
+
+
+def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
+    """`make run`'s demo loader, at a small size, against the running services: it must keep working. After the
+    stories: it makes payment runs in every region, which the stories make themselves; before the reconciliation,
+    which then covers its money too."""
+    filed_before = {f["id"] for f in _all_filings(stack)}  # the other stories share these services
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "demo.py"),
+            "--base-port",
+            str(stack.ports["contributions"]),
+            "--units",
+            "12",
+            "--people",
+            "90",
+            "--months",
+            "15",
+            "--seed",
+            "7",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    # piped, as into make run's log: a line per stage, no progress bars redrawn with carriage returns (#26 item 1)
+    assert "\r" not in loaded.stdout + loaded.stderr and "claims: " in loaded.stdout
+    overview = stack.call("fund-monitor", "GET", "/dashboard/overview", roles=("province",), region="220000").json()
+    assert all(r["level"] != "no_data" for r in overview["regions"] if r["region"] != "220600")
+    claims = stack.call("claims", "GET", "/claims?region=220100", roles=("employment_service",)).json()
+    assert {"active", "stopped"} & {c["state"] for c in claims}
+    # three mass layoffs of people still at work (once, every filing was refused and the loader carried on)
+    filings = [f for f in _all_filings(stack) if f["id"] not in filed_before]
+    assert len(filings) == 3 and sum(f["consulted"] for f in filings) == 2
+    assert sorted(f["state"] for f in filings) == ["acknowledged", "acknowledged", "executed"]
 
 
 def test_after_every_story_the_books_reconcile_to_the_fen(stack: Stack) -> None:
