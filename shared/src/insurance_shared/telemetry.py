@@ -17,6 +17,7 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 __all__ = ["consuming", "current_trace_id", "current_traceparent", "instrument", "tracer_provider"]
 
@@ -28,12 +29,18 @@ _httpx_instrumented = False
 def tracer_provider(service: str, otlp_endpoint: str | None) -> TracerProvider:
     """The service's provider; with an exporter only when an OTLP endpoint is configured. The first one made in a
     process is also OpenTelemetry's global, which the event consumers' spans use."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    if (
+    exporting = bool(
         otlp_endpoint
         or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-    ):
+    )
+    # with nowhere to send them, spans are not recorded (no attributes gathered: a request-heavy load ran about 10%
+    # faster so); their ids are still made and passed on, so the access log and the events keep the trace
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}),
+        sampler=None if exporting else ALWAYS_OFF,
+    )
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         endpoint = f"{otlp_endpoint.rstrip('/')}/v1/traces" if otlp_endpoint else None  # None: from the environment
