@@ -3,18 +3,19 @@ database failures stay server errors (a 500 problem with the request id, never i
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry import trace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from insurance_shared.db import create_engine
 from insurance_shared.errors import install_problem_handlers
-from insurance_shared.observability import ObservabilityMiddleware
+from insurance_shared.observability import Metrics, ObservabilityMiddleware
 from insurance_shared.testing.fixtures import admin_url
 
 
 def app_with(query: str) -> FastAPI:
     app = FastAPI()
-    app.add_middleware(ObservabilityMiddleware, service="t")
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics(), tracer=trace.get_tracer("test"))
     install_problem_handlers(app)
 
     @app.get("/q")
@@ -55,7 +56,7 @@ async def test_a_database_busy_past_its_timeout_is_a_503_to_retry(tmp_path) -> N
     holder.execute("CREATE TABLE t (x INTEGER)")
     holder.execute("BEGIN IMMEDIATE")  # another writer holds SQLite's write lock
     app = FastAPI()
-    app.add_middleware(ObservabilityMiddleware, service="t")
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics(), tracer=trace.get_tracer("test"))
     install_problem_handlers(app)
 
     @app.post("/w")
@@ -84,7 +85,7 @@ async def test_a_database_that_cannot_be_reached_is_a_503_not_a_500() -> None:
     connection reset). The work was not done: 503 with Retry-After. Here a real connection to a port nobody
     listens on, through the pool, as a request's session would make it."""
     app = FastAPI()
-    app.add_middleware(ObservabilityMiddleware, service="t")
+    app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics(), tracer=trace.get_tracer("test"))
     install_problem_handlers(app)
 
     @app.get("/q")

@@ -131,7 +131,9 @@ async def test_a_client_leaving_mid_upload_is_not_a_server_error(caplog) -> None
     handler never ran to its end, so nothing was written."""
     import logging
 
-    from insurance_shared.observability import ObservabilityMiddleware
+    from opentelemetry import trace
+
+    from insurance_shared.observability import Metrics, ObservabilityMiddleware
 
     finished: list[int] = []
     app = FastAPI()
@@ -146,7 +148,9 @@ async def test_a_client_leaving_mid_upload_is_not_a_server_error(caplog) -> None
         return {"bytes": n}
 
     app.add_middleware(LimitsMiddleware, max_upload_bytes=10_000_000, read_timeout=5)
-    app.add_middleware(ObservabilityMiddleware, service="disconnect-test")
+    app.add_middleware(
+        ObservabilityMiddleware, service="disconnect-test", metrics=Metrics(), tracer=trace.get_tracer("test")
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="info"))
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -30,7 +30,7 @@ from .events.inbox import Handlers
 from .events.metrics import pipeline_gauges
 from .events.runtime import start_events
 from .limits import LimitsMiddleware
-from .observability import Metrics, ObservabilityMiddleware, instrument_http
+from .observability import Metrics, ObservabilityMiddleware
 from .openapi import ascii_title, exact_contract, operation_id
 from .query import known_query_parameters
 from .settings import DEV_JWT_SECRET, ServiceSettings
@@ -115,7 +115,9 @@ def build_service_app(
 
     # /docs and /redoc from files the service serves itself (fastapi-offline's copies of Swagger UI and ReDoc):
     # agencies' networks often cannot reach the public CDN FastAPI's pages load them from
+    tracer_provider = telemetry.tracer_provider(name, settings.otlp_endpoint)
     app = FastAPIOffline(
+        telemetry=telemetry.fastapi_config(tracer_provider, exported=telemetry.exporting(settings.otlp_endpoint)),
         static_url="/docs-assets",
         title=title,
         description=description,
@@ -148,10 +150,14 @@ def build_service_app(
         read_timeout=settings.body_read_timeout_seconds,
         min_body_rate=settings.body_min_rate_bytes,
     )
-    app.add_middleware(ObservabilityMiddleware, service=name)
-    instrument_http(app, metrics.registry)
-    app.state.tracer_provider = telemetry.tracer_provider(name, settings.otlp_endpoint)
-    telemetry.instrument(app, app.state.tracer_provider)
+    app.state.tracer_provider = tracer_provider
+    app.add_middleware(
+        ObservabilityMiddleware,
+        service=name,
+        metrics=metrics,
+        tracer=app.state.tracer_provider.get_tracer("insurance_shared.http"),
+    )
+    telemetry.instrument_httpx(tracer_provider)
     install_problem_handlers(app)
 
     async def on_replay(_request: Request, exc: Exception) -> Response:
