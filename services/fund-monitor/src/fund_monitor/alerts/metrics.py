@@ -8,9 +8,9 @@ from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, select
 
 from ..funds.models import RegionStatus
+from ..rules.alerts import LEVELS
 from .models import Alert, WebhookDelivery
 
-LEVELS = ("critical", "early_warning")
 DELIVERY_STATES = ("pending", "delivered", "failed")
 
 

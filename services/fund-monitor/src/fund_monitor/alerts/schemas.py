@@ -5,11 +5,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from insurance_shared import CriterionOut, MoneyOut
 
 
-class RecipientOut(BaseModel):
+class AddresseeOut(BaseModel):
+    """An alert's recipient by name and whether it acknowledged (the dashboard's view: no note)."""
+
     recipient: str = Field(examples=["provincial_labor_department"])
     title: str = Field(examples=["省劳动保障厅"])
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
+
+
+class RecipientOut(AddresseeOut):
     note: str | None
 
 

@@ -4,18 +4,13 @@ from pydantic import BaseModel, Field
 
 from insurance_shared import MoneyOut
 
+from ..alerts.schemas import AddresseeOut
+
 
 class TrendPoint(BaseModel):
     month: str
     balance: MoneyOut
     capacity_months: str | None
-
-
-class AddresseeOut(BaseModel):
-    recipient: str = Field(examples=["provincial_labor_department"])
-    title: str = Field(examples=["省劳动保障厅"])
-    acknowledged_at: dt.datetime | None
-    acknowledged_by: str | None
 
 
 class OpenAlertOut(BaseModel):

@@ -8,15 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import Principal, all_regions, utcnow
 
-from ..alerts.models import Alert, AlertRecipient
-from ..alerts.service import RECIPIENT_TITLES
+from ..alerts import repository as alerts_repository
+from ..alerts.models import Alert
 from ..funds.models import RegionStatus
 from ..ledger.models import JournalLine
 from ..ledger.postings import ADJUSTMENT_FUND, HELD_FOR_REGIONS
 from ..reconciliation.models import ReconciliationAlert
 from ..rules.months import format_month
 from .schemas import (
-    AddresseeOut,
     MismatchOut,
     OpenAlertOut,
     OverviewOut,
@@ -33,24 +32,8 @@ async def overview(session: AsyncSession, principal: Principal) -> OverviewOut:
     visible = [r for r in POOLING if principal.can_read(r.code)]
     statuses = {s.region: s for s in (await session.scalars(select(RegionStatus))).all()}
     alerts = (await session.scalars(select(Alert).where(Alert.state == "open").order_by(Alert.id))).all()
-    addressees: dict[int, list[AddresseeOut]] = defaultdict(list)
-    if alerts:
-        rows = (
-            await session.scalars(
-                select(AlertRecipient)
-                .where(AlertRecipient.alert_id.in_([a.id for a in alerts]))
-                .order_by(AlertRecipient.alert_id, AlertRecipient.recipient)
-            )
-        ).all()
-        for r in rows:
-            addressees[r.alert_id].append(
-                AddresseeOut(
-                    recipient=r.recipient,
-                    title=RECIPIENT_TITLES[r.recipient],
-                    acknowledged_at=r.acknowledged_at,
-                    acknowledged_by=r.acknowledged_by,
-                )
-            )
+    # the alerts feature's own read; served as AddresseeOut (the schema's type), so without the notes
+    addressees = await alerts_repository.recipients(session, [a.id for a in alerts])
     by_region: dict[str, list[OpenAlertOut]] = defaultdict(list)
     for a in alerts:
         by_region[a.region].append(
