@@ -5,6 +5,7 @@ from insurance_shared import Database, build_service_app
 from .coverage.router import router as coverage_router
 from .declarations.router import history_router
 from .declarations.router import router as declarations_router
+from .flexible.router import router as flexible_router
 from .ledger.router import router as ledger_router
 from .models import load_all
 from .parameters.router import router as parameters_router
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             persons_router,
             history_router,
             roster_router,
+            flexible_router,
             parameters_router,
             declarations_router,
             payments_router,
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "units", "description": "用人单位登记与查询 (N§2)"},
             {"name": "totals", "description": "对账: 本服务收取与划拨的失业保险基金款项, 逐笔 (供基金监测)"},
             {"name": "persons", "description": "参保登记、终止劳动关系、个人缴费记录 (N§3(1)(2))"},
+            {"name": "flexible", "description": "灵活就业实名登记与本人缴费 (已并轨, N§3(2), N§6)"},
             {"name": "parameters", "description": "费率与缴费基数等参数, 按生效日期 (R6, C13)"},
             {"name": "declarations", "description": "月度申报: 合并申报, 分别记账 (N§3 ¶1)"},
             {"name": "payments", "description": "缴费、欠费、滞纳金 (C13)"},

@@ -60,6 +60,9 @@ class PaidPerson(BaseModel):
 
     id_number: str
     unemployment_fen: int  # unit and personal unemployment contributions for the month
+    # a flexible worker's own month only: what pension and unemployment contributions at the base floor came to
+    # that month, the measure of the social-insurance subsidy (N§6); the floor is contributions' parameter
+    floor_fen: int | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 @event_type("contributions.period_paid.v1", source="contributions")
@@ -68,9 +71,12 @@ class ContributionPeriodPaid(EventData):
     months count towards benefits, R14). One event per declaration rather than one per person and month: a
     declaration is settled as a whole, and three years of a province's payroll would otherwise be millions of
     messages. A declaration of more than ``PERIOD_PAID_PART_SIZE`` people comes in ``parts`` events, each complete
-    in itself. Subject: the unit's credit code. Region: the pooling region whose unemployment fund it feeds."""
+    in itself. Subject: the unit's credit code. Region: the pooling region whose unemployment fund it feeds.
 
-    unit_credit_code: str
+    A flexible worker's own month on the merged track (N§3(2), N§6) has no unit: ``unit_credit_code`` is None,
+    the one person on it paid it, and the subject is their identity number."""
+
+    unit_credit_code: str | None = None
     period: str  # YYYY-MM
     region: str
     declaration_id: int
@@ -146,3 +152,23 @@ class ContributionsParameterSet(EventData):
     value: str
     valid_from: dt.date
     reference: str
+
+
+@event_type("contributions.flexible_employment_changed.v1", source="contributions")
+class FlexibleEmploymentChanged(EventData):
+    """灵活就业实名登记: a flexible employment registered or its status changed (N§6 ¶1). Subject: the identity
+    number. ``kind``: ``licence`` (self-employed with a business licence), ``agreement`` (灵活就业协议 with a
+    street/town labor-service institution) or ``other``; ``status``: ``working_flexibly``, ``reemployed`` or
+    ``unemployed`` from ``status_on``. ``document_ref`` is the agreement or licence number. An unexpired agreement
+    or a licence is re-employment for claims (R15; N§5)."""
+
+    flexible_employment_id: int
+    id_number: str
+    region: str
+    kind: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    agreement_end: dt.date | None = None
+    document_ref: str | None = None
+    status: str
+    status_on: dt.date

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared import BigIntPK, UTCDateTime, utcnow
@@ -9,20 +9,27 @@ from ..models import Base
 
 
 class Declaration(Base):
-    """One unit, one period: what it owes per ledger, and what of that is still outstanding."""
+    """One payer, one period: what it owes per ledger, and what of that is still outstanding. The payer is a unit
+    (``unit_credit_code``), or a flexible worker paying their own contributions on the merged track
+    (``payer_id_number``; N§3(2), N§6 ¶1): exactly one of the two."""
 
     __tablename__ = "declarations"
-    __table_args__ = (Index("ix_declarations_unit_period", "unit_credit_code", "period", "kind"),)
+    __table_args__ = (
+        Index("ix_declarations_unit_period", "unit_credit_code", "period", "kind"),
+        Index("ix_declarations_payer_period", "payer_id_number", "period"),
+        CheckConstraint("(unit_credit_code IS NULL) <> (payer_id_number IS NULL)", name="one_payer"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    unit_credit_code: Mapped[str] = mapped_column(String(18))
+    unit_credit_code: Mapped[str | None] = mapped_column(String(18))
+    payer_id_number: Mapped[str | None] = mapped_column(String(18))
     region: Mapped[str] = mapped_column(String(6))  # where it is collected (220000 for provincial-direct)
     home_region: Mapped[str] = mapped_column(String(6))  # whose unemployment fund it feeds
     period: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))  # regular | adjustment
     due_date: Mapped[dt.date] = mapped_column(Date)
     lines: Mapped[int] = mapped_column(Integer)
-    unit_share_payer: Mapped[str] = mapped_column(String(20))  # unit | fiscal_budget (N§2 ¶2)
+    unit_share_payer: Mapped[str] = mapped_column(String(20))  # unit | fiscal_budget (N§2 ¶2) | person
     pension_unit: Mapped[int] = mapped_column(BigInteger)
     pension_person: Mapped[int] = mapped_column(BigInteger)
     unemployment_unit: Mapped[int] = mapped_column(BigInteger)
@@ -55,6 +62,8 @@ class DeclarationLine(Base):
     pension_person: Mapped[int] = mapped_column(BigInteger)
     unemployment_unit: Mapped[int] = mapped_column(BigInteger)
     unemployment_person: Mapped[int] = mapped_column(BigInteger)
+    # a flexible worker's own month: contributions at the base floor, the measure of their subsidy (N§6 ¶2)
+    floor_fen: Mapped[int | None] = mapped_column(BigInteger)
 
 
 # a payment's share of one declaration: the payments feature writes it, the declarations feature reads whether money

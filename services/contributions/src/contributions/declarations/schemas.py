@@ -46,14 +46,16 @@ class DeclarationOut(BaseModel):
     """申报结果: 四项金额合计、欠缴、所用参数 (及其生效日期)."""
 
     id: int
-    unit_credit_code: str
+    unit_credit_code: str | None = Field(description="申报单位; 灵活就业人员本人申报时为空 (N§3(2))")
     period: str
     kind: str
     region: str = Field(description="征收地区 (省直单位为220000)")
     home_region: str = Field(description="失业保险费归属的统筹地区")
     lines: int
     clamped_lines: int = Field(description="按基数上下限调整的行数")
-    unit_share_payer: str = Field(description="unit 或 fiscal_budget (全额拨款事业单位, N§2 ¶2)")
+    unit_share_payer: str = Field(
+        description="unit, fiscal_budget (全额拨款事业单位, N§2 ¶2) 或 person (灵活就业人员本人缴纳全部, N§6)"
+    )
     pension_unit: MoneyOut
     pension_person: MoneyOut
     unemployment_unit: MoneyOut

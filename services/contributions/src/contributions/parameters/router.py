@@ -17,6 +17,8 @@ DESCRIPTIONS = {
     "base_ceiling": ("缴费基数上限", "yuan"),
     "late_fee_daily_rate": ("滞纳金日率 (C13)", "rate"),
     "due_day": ("每月缴费截止日", "day"),
+    "flexible_pension_rate": ("灵活就业人员养老保险缴费比例 (N§6)", "rate"),
+    "flexible_unemployment_rate": ("灵活就业人员失业保险缴费比例 (N§3(2), N§6)", "rate"),
 }
 SPECS = {
     name: ParameterSpec(name, *DESCRIPTIONS[name], validate=lambda v, n=name: validate_value(n, v))

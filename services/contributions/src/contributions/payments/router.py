@@ -15,17 +15,8 @@ router = APIRouter(tags=["payments"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
 
 
-@router.post("/units/{credit_code}/payments", status_code=201, response_model=PaymentOut, summary="单位缴费 (合并金额)")
-async def pay(
-    credit_code: CreditCodePath,
-    body: PaymentIn,
-    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
-):
-    payment, allocations, by_id, fee = await service.pay(
-        w.session, w.principal, credit_code.upper(), body, dt.date.today()
-    )
-    w.audit("payment.recorded", "payment", str(payment.id), payment.region)
-    out = PaymentOut(
+def payment_out(payment, allocations, by_id, fee: int) -> PaymentOut:
+    return PaymentOut(
         id=payment.id,
         unit_credit_code=payment.unit_credit_code,
         amount=payment.amount,
@@ -47,6 +38,19 @@ async def pay(
             for a in allocations
         ],
     )
+
+
+@router.post("/units/{credit_code}/payments", status_code=201, response_model=PaymentOut, summary="单位缴费 (合并金额)")
+async def pay(
+    credit_code: CreditCodePath,
+    body: PaymentIn,
+    w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
+):
+    payment, allocations, by_id, fee = await service.pay(
+        w.session, w.principal, credit_code.upper(), body, dt.date.today()
+    )
+    w.audit("payment.recorded", "payment", str(payment.id), payment.region)
+    out = payment_out(payment, allocations, by_id, fee)
     return await w.respond(201, out)
 
 
@@ -111,7 +115,11 @@ async def arrears(
     if unit is None or not principal.can_read(unit.region):
         raise NotFound("unit", credit_code)
     as_of = on or dt.date.today()
-    periods, credit = await service.arrears(session, unit.credit_code, as_of)
+    periods, credit = await service.arrears(session, service.Payer.of_unit(unit), as_of)
+    return arrears_out(unit.credit_code, as_of, periods, credit)
+
+
+def arrears_out(credit_code: str | None, as_of: dt.date, periods: list, credit: int) -> ArrearsOut:
     items = [
         ArrearsPeriod(
             declaration_id=d.id,
@@ -126,7 +134,7 @@ async def arrears(
         for d, o in periods
     ]
     return ArrearsOut(
-        unit_credit_code=unit.credit_code,
+        unit_credit_code=credit_code,
         as_of=as_of,
         periods=items,
         total=sum(o.total for _, o in periods),

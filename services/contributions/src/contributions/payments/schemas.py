@@ -35,9 +35,9 @@ class PaymentOut(BaseModel):
     """缴费结果: 各期分配、滞纳金、余额."""
 
     id: int
-    unit_credit_code: str
+    unit_credit_code: str | None = Field(description="缴费单位; 灵活就业人员本人缴费时为空")
     amount: MoneyOut
-    payer: str
+    payer: str = Field(description="unit, fiscal_budget 或 person (灵活就业人员本人)")
     paid_on: dt.date
     late_fee_charged: MoneyOut = Field(description="本次计收的滞纳金 (C13: 每日万分之二十)")
     credit_used: MoneyOut
@@ -59,7 +59,7 @@ class ArrearsPeriod(BaseModel):
 class ArrearsOut(BaseModel):
     """欠费 (截至某日)."""
 
-    unit_credit_code: str
+    unit_credit_code: str | None = Field(description="欠费单位; 灵活就业人员本人欠费时为空")
     as_of: dt.date
     periods: list[ArrearsPeriod]
     total: MoneyOut

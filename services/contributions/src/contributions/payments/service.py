@@ -30,22 +30,48 @@ from ..units.models import Unit
 from .models import Payment
 from .schemas import PaymentIn
 
-_CREDIT = select(
-    func.coalesce(func.sum(Payment.credit_created), 0), func.coalesce(func.sum(Payment.credit_used), 0)
-).where(Payment.unit_credit_code == bindparam("credit_code"))
+_CREDIT_SUMS = (func.coalesce(func.sum(Payment.credit_created), 0), func.coalesce(func.sum(Payment.credit_used), 0))
+_CREDIT = select(*_CREDIT_SUMS).where(Payment.unit_credit_code == bindparam("code"))
+_PERSON_CREDIT = select(*_CREDIT_SUMS).where(Payment.payer_id_number == bindparam("code"))
+
+
+@dataclass(frozen=True, slots=True)
+class Payer:
+    """Who pays: a unit, or a flexible worker for their own months on the merged track (N§3(2), N§6 ¶1). A person
+    is never provincial-direct nor budget-funded, and their money feeds their own region's funds."""
+
+    kind: str  # unit | person
+    code: str  # credit code or identity number
+    region: str
+    provincial_direct: bool = False
+    fully_budget_funded: bool = False
+
+    @classmethod
+    def of_unit(cls, unit: Unit) -> Payer:
+        return cls("unit", unit.credit_code, unit.region, unit.provincial_direct, unit.fully_budget_funded)
+
+    @property
+    def is_unit(self) -> bool:
+        return self.kind == "unit"
 
 
 async def unit_credit(session: AsyncSession, credit_code: str) -> int:
-    created, used = (await session.execute(_CREDIT, {"credit_code": credit_code})).one()
+    return await payer_credit(session, Payer("unit", credit_code, ""))
+
+
+async def payer_credit(session: AsyncSession, payer: Payer) -> int:
+    query = _CREDIT if payer.is_unit else _PERSON_CREDIT
+    created, used = (await session.execute(query, {"code": payer.code})).one()
     return int(created) - int(used)
 
 
-async def open_declarations(session: AsyncSession, credit_code: str) -> list[Declaration]:
+async def open_declarations(session: AsyncSession, payer: Payer) -> list[Declaration]:
+    owner = Declaration.unit_credit_code if payer.is_unit else Declaration.payer_id_number
     return list(
         (
             await session.execute(
                 select(Declaration)
-                .where(Declaration.unit_credit_code == credit_code, Declaration.paid.is_(False))
+                .where(owner == payer.code, Declaration.paid.is_(False))
                 .order_by(Declaration.period, Declaration.id)
             )
         ).scalars()
@@ -58,7 +84,8 @@ class OpenDeclaration:
     than through the ORM's unit of work (a return file touches thousands of them)."""
 
     id: int
-    unit_credit_code: str
+    unit_credit_code: str | None
+    payer_id_number: str | None
     region: str
     home_region: str
     period: dt.date
@@ -78,13 +105,19 @@ _OPEN_COLUMNS = [getattr(Declaration, f) for f in OpenDeclaration.__dataclass_fi
 
 _OPEN = (
     select(*_OPEN_COLUMNS)
-    .where(Declaration.unit_credit_code == bindparam("credit_code"), Declaration.paid.is_(False))
+    .where(Declaration.unit_credit_code == bindparam("code"), Declaration.paid.is_(False))
+    .order_by(Declaration.period, Declaration.id)
+)
+_PERSON_OPEN = (
+    select(*_OPEN_COLUMNS)
+    .where(Declaration.payer_id_number == bindparam("code"), Declaration.paid.is_(False))
     .order_by(Declaration.period, Declaration.id)
 )
 
 
-async def _open_for_payment(session: AsyncSession, credit_code: str) -> list[OpenDeclaration]:
-    return [OpenDeclaration(*row) for row in await session.execute(_OPEN, {"credit_code": credit_code})]
+async def open_for_payment(session: AsyncSession, payer: Payer) -> list[OpenDeclaration]:
+    query = _OPEN if payer.is_unit else _PERSON_OPEN
+    return [OpenDeclaration(*row) for row in await session.execute(query, {"code": payer.code})]
 
 
 def _state(d: OpenDeclaration) -> tuple:
@@ -132,7 +165,7 @@ class Applied:
     by_id: dict[int, OpenDeclaration]
     fee_charged: int
     periods_paid: list[str]
-    unit: Unit
+    payer: Payer
     fees: list[tuple[OpenDeclaration, int, int]] = field(default_factory=list)  # late fee charged per declaration
     newly_paid: list[OpenDeclaration] = field(default_factory=list)
     pension_in: int = 0  # money to the pension fund, its late fee included
@@ -145,7 +178,7 @@ class Applied:
 class _Book:
     """A unit's open declarations (oldest first) and credit, as the payments of this request leave them."""
 
-    unit: Unit
+    payer: Payer
     open: list[OpenDeclaration]
     credit: int
     # every declaration open when read (paid ones leave ``open``), with its state then: what to write back
@@ -164,13 +197,22 @@ async def _book(
     if credit_code not in books:
         unit = await unit_for_write(session, principal, credit_code, field)
         await _lock_unit(session, unit)
-        declarations = await _open_for_payment(session, credit_code)
-        books[credit_code] = _Book(unit, declarations, await unit_credit(session, credit_code))
+        books[credit_code] = await open_book(session, Payer.of_unit(unit))
     return books[credit_code]
 
 
+async def open_book(session: AsyncSession, payer: Payer) -> _Book:
+    """The payer's open declarations and credit; the caller holds the payer's lock."""
+    return _Book(payer, await open_for_payment(session, payer), await payer_credit(session, payer))
+
+
+async def apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.date) -> Applied:
+    """One payment applied to the book in memory (nothing written): see :func:`write`."""
+    return await _apply(session, book, body, today)
+
+
 async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.date) -> Applied:
-    unit = book.unit
+    payer = book.payer
     paid_on = body.paid_on or today
     if paid_on > today:
         raise Unprocessable(
@@ -178,7 +220,7 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
         )
     if body.amount <= 0:
         raise Unprocessable("amount_not_positive", "a payment is more than zero", field="body.amount")
-    if body.payer == "fiscal_budget" and not unit.fully_budget_funded:
+    if body.payer == "fiscal_budget" and not payer.fully_budget_funded:
         raise Unprocessable(
             "payer_not_allowed",
             "only a fully budget-funded public institution's contributions are paid by the fiscal budget (N§2 ¶2)",
@@ -186,7 +228,9 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
         )
     if not book.open:
         raise Unprocessable(
-            "nothing_owed", f"unit {unit.credit_code} owes nothing; no payment was recorded", field="body.amount"
+            "nothing_owed",
+            f"{payer.kind} {payer.code} owes nothing; no payment was recorded",
+            field="body.amount",
         )
 
     # 1. the late fee to the payment date is charged first (C13), each as its own journal entry
@@ -209,17 +253,18 @@ async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.
     credit_created = leftover - (credit_before - credit_used)
     book.credit = leftover
     payment = Payment(
-        unit_credit_code=unit.credit_code,
-        region=unit.region,
+        unit_credit_code=payer.code if payer.is_unit else None,
+        payer_id_number=None if payer.is_unit else payer.code,
+        region=payer.region,
         amount=body.amount,
         credit_used=credit_used,
         credit_created=credit_created,
-        payer=body.payer,
+        payer=body.payer if payer.is_unit else "person",
         paid_on=paid_on,
         created_at=utcnow(),
     )
     by_id = {d.id: d for d in book.open}
-    applied = Applied(payment, allocations, by_id, sum(dp + du for _, dp, du in fees), [], unit, fees)
+    applied = Applied(payment, allocations, by_id, sum(dp + du for _, dp, du in fees), [], payer, fees)
     for a in allocations:
         d = by_id[a.key]
         d.owed_pension -= a.pension
@@ -269,6 +314,7 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
 
 _PAYMENT_COLUMNS = (
     "unit_credit_code",
+    "payer_id_number",
     "region",
     "amount",
     "credit_used",
@@ -277,6 +323,11 @@ _PAYMENT_COLUMNS = (
     "paid_on",
     "created_at",
 )
+
+
+async def write(session: AsyncSession, applied: list[Applied], books: list[_Book]) -> None:
+    """Everything the applied payments did: payments, declarations, allocations, journal entries and events."""
+    await _write(session, applied, {str(i): b for i, b in enumerate(books)})
 
 
 async def _write(session: AsyncSession, applied: list[Applied], books: dict[str, _Book]) -> None:
@@ -331,14 +382,14 @@ async def _write(session: AsyncSession, applied: list[Applied], books: dict[str,
                 "payment",
                 f"payment:{a.payment.id}",
                 postings.received(
-                    a.unit.region,
+                    a.payer.region,
                     pension=a.pension_in,
                     unemployment=a.unemployment_in,
                     credit_used=a.payment.credit_used,
                     credit_created=a.payment.credit_created,
-                    provincial_direct=a.unit.provincial_direct,
+                    provincial_direct=a.payer.provincial_direct,
                 ),
-                memo=f"{a.unit.credit_code} paid by {a.payment.payer}",
+                memo=f"{a.payer.code} paid by {a.payment.payer}",
             )
         )
     await post_many(session, entries)
@@ -349,35 +400,40 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
     """What other services need to know, payment by payment: the money per fund, then each declaration paid in
     full with the people on it."""
     paid = [d for a in applied for d in a.newly_paid if d.kind == "regular"]
-    lines: dict[int, list[tuple[str, int]]] = {d.id: [] for d in paid}
+    lines: dict[int, list[dict[str, object]]] = {d.id: [] for d in paid}
     ids = list(lines)
     for i in range(0, len(ids), 500):
-        for declaration_id, id_number, amount in await session.execute(
+        for declaration_id, id_number, amount, floor in await session.execute(
             select(
                 DeclarationLine.declaration_id,
                 DeclarationLine.id_number,
                 DeclarationLine.unemployment_unit + DeclarationLine.unemployment_person,
+                DeclarationLine.floor_fen,
             )
             .where(DeclarationLine.declaration_id.in_(ids[i : i + 500]))
             .order_by(DeclarationLine.declaration_id, DeclarationLine.line_no)
         ):
-            lines[declaration_id].append((id_number, int(amount)))
+            # plain dicts: the event model validates the list in one pass, faster than a model per person
+            person: dict[str, object] = {"id_number": id_number, "unemployment_fen": int(amount)}
+            if floor is not None:
+                person["floor_fen"] = int(floor)
+            lines[declaration_id].append(person)
     events: list[tuple] = []
     for a in applied:
-        unit, payment = a.unit, a.payment
+        payer, payment = a.payer, a.payment
         if a.pension_in:
             events.append(
                 (
                     MoneyCollected(
-                        region=unit.region,
+                        region=payer.region,
                         fund="pension",
                         principal_fen=a.pension_in - a.fee_pension_in,
                         late_fee_fen=a.fee_pension_in,
                         collected_on=payment.paid_on,
                         payment_id=payment.id,
                     ),
-                    f"{unit.region}:pension",
-                    unit.region,
+                    f"{payer.region}:pension",
+                    payer.region,
                 )
             )
         if a.unemployment_in:
@@ -385,23 +441,22 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
             events.append(
                 (
                     MoneyCollected(
-                        region=unit.region,
+                        region=payer.region,
                         fund="unemployment",
                         principal_fen=a.unemployment_in - a.fee_unemployment_in,
                         late_fee_fen=a.fee_unemployment_in,
                         collected_on=payment.paid_on,
                         payment_id=payment.id,
-                        via_province=unit.provincial_direct,
+                        via_province=payer.provincial_direct,
                     ),
-                    f"{unit.region}:unemployment",
-                    unit.region,
+                    f"{payer.region}:unemployment",
+                    payer.region,
                 )
             )
         for d in a.newly_paid:
             if d.kind != "regular":
                 continue
-            # plain dicts: the event model validates the list in one pass, faster than a model per person
-            people = [{"id_number": i, "unemployment_fen": f} for i, f in lines[d.id]]
+            people = lines[d.id]
             parts = [people[i : i + PERIOD_PAID_PART_SIZE] for i in range(0, len(people), PERIOD_PAID_PART_SIZE)]
             events += [
                 (
@@ -414,7 +469,7 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
                         parts=len(parts),
                         people=part,
                     ),
-                    d.unit_credit_code,
+                    d.unit_credit_code or d.payer_id_number,
                     d.home_region,
                 )
                 for n, part in enumerate(parts, 1)
@@ -422,8 +477,8 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
     return events
 
 
-async def arrears(session: AsyncSession, credit_code: str, on: dt.date) -> tuple[list[tuple[Declaration, Owed]], int]:
+async def arrears(session: AsyncSession, payer: Payer, on: dt.date) -> tuple[list[tuple[Declaration, Owed]], int]:
     out = []
-    for d in await open_declarations(session, credit_code):
+    for d in await open_declarations(session, payer):
         out.append((d, await owed_as_of(session, d, on)))
-    return out, await unit_credit(session, credit_code)
+    return out, await payer_credit(session, payer)

@@ -87,7 +87,7 @@ class HistoryMonth(BaseModel):
 
 class HistoryGroup(BaseModel):
     region: str
-    unit_credit_code: str
+    unit_credit_code: str | None = Field(description="缴费单位; 灵活就业人员本人缴费的月份为空 (N§3(2))")
     months: list[HistoryMonth]
     paid_months: int
 

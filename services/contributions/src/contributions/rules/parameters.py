@@ -15,11 +15,24 @@ from functools import cache
 
 from insurance_shared import ParameterValue, in_force, in_force_all, load_parameter_file, parse_yuan
 
-__all__ = ["ContributionParameters", "ParameterValue", "UsedParameter", "in_force", "parameters_for", "validate_value"]
+__all__ = [
+    "ContributionParameters",
+    "FlexibleParameters",
+    "ParameterValue",
+    "UsedParameter",
+    "flexible_parameters_for",
+    "in_force",
+    "parameters_for",
+    "validate_value",
+]
 
 RATE_NAMES = ("pension_unit_rate", "pension_person_rate", "unemployment_unit_rate", "unemployment_person_rate")
 MONEY_NAMES = ("base_floor", "base_ceiling")
-ALL_NAMES = (*RATE_NAMES, *MONEY_NAMES, "late_fee_daily_rate", "due_day")
+LINE_NAMES = (*RATE_NAMES, *MONEY_NAMES, "late_fee_daily_rate", "due_day")  # what a unit's declaration line uses
+# a flexible worker on the merged track pays both parts of each fund alone, at rates of its own (N§6 ¶1)
+FLEXIBLE_RATE_NAMES = ("flexible_pension_rate", "flexible_unemployment_rate")
+FLEXIBLE_NAMES = (*FLEXIBLE_RATE_NAMES, *MONEY_NAMES, "late_fee_daily_rate", "due_day")
+ALL_NAMES = (*LINE_NAMES, *FLEXIBLE_RATE_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +71,42 @@ class MissingParameter(LookupError):
 
 def parameters_for(values: Iterable[ParameterValue], region: str, on: dt.date) -> ContributionParameters:
     try:
-        picked = in_force_all(values, ALL_NAMES, region, on)
+        picked = in_force_all(values, LINE_NAMES, region, on)
     except LookupError as exc:
         raise MissingParameter(str(exc)) from None
     return ContributionParameters(
         **{n: Decimal(picked[n].value) for n in (*RATE_NAMES, "late_fee_daily_rate")},
         base_floor=parse_yuan(picked["base_floor"].value),
         base_ceiling=parse_yuan(picked["base_ceiling"].value),
+        due_day=int(picked["due_day"].value),
+        used=tuple(UsedParameter(v.name, v.value, v.valid_from, v.clause) for v in picked.values()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleParameters:
+    """What a flexible worker's own month needs, as in force for one region on one date (N§6 ¶1)."""
+
+    pension_rate: Decimal
+    unemployment_rate: Decimal
+    base_floor: int  # fen
+    base_ceiling: int  # fen
+    late_fee_daily_rate: Decimal
+    due_day: int
+    used: tuple[UsedParameter, ...]
+
+
+def flexible_parameters_for(values: Iterable[ParameterValue], region: str, on: dt.date) -> FlexibleParameters:
+    try:
+        picked = in_force_all(values, FLEXIBLE_NAMES, region, on)
+    except LookupError as exc:
+        raise MissingParameter(str(exc)) from None
+    return FlexibleParameters(
+        pension_rate=Decimal(picked["flexible_pension_rate"].value),
+        unemployment_rate=Decimal(picked["flexible_unemployment_rate"].value),
+        base_floor=parse_yuan(picked["base_floor"].value),
+        base_ceiling=parse_yuan(picked["base_ceiling"].value),
+        late_fee_daily_rate=Decimal(picked["late_fee_daily_rate"].value),
         due_day=int(picked["due_day"].value),
         used=tuple(UsedParameter(v.name, v.value, v.valid_from, v.clause) for v in picked.values()),
     )

@@ -25,7 +25,7 @@ _PAYMENTS = (
         func.sum(PaymentAllocation.fee_unemployment),
     )
     .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-    .join(Unit, Unit.credit_code == Payment.unit_credit_code)
+    .join(Unit, Unit.credit_code == Payment.unit_credit_code, isouter=True)  # a person pays too
     .group_by(Payment.id, Payment.region, Payment.paid_on, Unit.provincial_direct)
 )
 
