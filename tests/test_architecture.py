@@ -24,23 +24,29 @@ SERVICES = {
 }
 SHARED = "shared/src/insurance_shared"
 # what services import shared through (httpx's small public face); the modules behind it may change
-SHARED_FACE = {"insurance_shared", "insurance_shared.events", "insurance_shared.contracts", "insurance_shared.testing"}
+SHARED_FACE = {
+    "insurance_shared",
+    "insurance_shared.events",
+    "insurance_shared.contracts",
+    "insurance_shared.testing",
+    "insurance_shared.uploads",
+}
 
 # bottom to top; a feature may import those before it (and the service's models, settings and rules)
 ORDER = {
     "contributions": [
-        "uploads",
         "units",
         "parameters",
         "ledger",
         "persons",
         "declarations",
         "payments",
+        "flexible",
         "remittances",
         "coverage",
         "totals",
     ],
-    "claims": ["history", "separations", "claims", "subsidies", "payments", "totals"],
+    "claims": ["history", "separations", "claims", "subsidies", "payments", "reemployment", "totals"],
     "layoff_reporting": ["workforce", "filings", "rehire", "incentives"],
     "fund_monitor": [
         "access",

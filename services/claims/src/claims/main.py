@@ -4,13 +4,15 @@ from insurance_shared import Database, MessageBus, build_service_app
 
 from .claims.messages import ClaimStoppedFor
 from .claims.router import router as claims_router
-from .claims.service import stop_on_reemployment
+from .claims.service import stop_on_flexible_work, stop_on_reemployment
 from .history.consumers import handlers
-from .history.messages import ReemploymentSeen
+from .history.messages import FlexibleWorkSeen, ReemploymentSeen
 from .models import load_all
 from .parameters_router import router as parameters_router
 from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
+from .reemployment.router import router as reemployment_router
+from .reemployment.subsidies import end_on_flexible_work
 from .separations.router import router as separations_router
 from .settings import Settings
 from .subsidies.router import router as subsidies_router
@@ -22,6 +24,8 @@ load_all()
 # what lower features publish, handled by higher ones (imports only go down; the wiring lives here)
 bus = MessageBus()
 bus.on(ReemploymentSeen, stop_on_reemployment)
+bus.on(FlexibleWorkSeen, stop_on_flexible_work)
+bus.on(FlexibleWorkSeen, end_on_flexible_work)
 bus.on(ClaimStoppedFor, on_claim_stopped)
 handlers.at_batch_end(bus.dispatch)
 
@@ -43,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             claims_router,
             subsidies_router,
             payments_router,
+            reemployment_router,
             totals_router,
             parameters_router,
         ],
@@ -52,6 +57,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},
+            {
+                "name": "re-employment",
+                "description": "再就业扶持 (N§6): 就业困难人员认定、灵活就业人员社会保险补贴、低保名单优先推荐就业",
+            },
             {"name": "public", "description": "公示 (无需令牌, 个人信息脱敏)"},
             {
                 "name": "parameters",

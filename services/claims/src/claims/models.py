@@ -14,4 +14,5 @@ def load_all() -> None:
     from .claims import models as _claims  # noqa: F401
     from .history import models as _history  # noqa: F401
     from .payments import models as _payments  # noqa: F401
+    from .reemployment import models as _reemployment  # noqa: F401
     from .separations import models as _separations  # noqa: F401

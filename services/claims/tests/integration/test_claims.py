@@ -41,7 +41,7 @@ async def deliver(db, *items) -> None:
                 id=uuid.uuid4(),
                 type=d.event_type,
                 source=d.source,
-                subject=getattr(d, "id_number", None) or d.unit_credit_code,
+                subject=getattr(d, "id_number", None) or d.unit_credit_code or d.people[0].id_number,
                 time=utcnow(),
                 region="220100",
                 data=d.model_dump(mode="json"),

@@ -20,6 +20,7 @@ from .claims import (
     PaymentReissued,
     PaymentReturnedToFund,
     PaymentsFailed,
+    SocialInsuranceSubsidyPaid,
     SubsidyPaid,
 )
 from .contributions import (
@@ -85,6 +86,7 @@ __all__ = [
     "RehirePriorityBreach",
     "RemittanceMade",
     "SeparationReason",
+    "SocialInsuranceSubsidyPaid",
     "SubsidyPaid",
     "Totals",
     "TotalsItem",

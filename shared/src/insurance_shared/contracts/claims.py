@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from pydantic import Field
+
 from .catalogue import EventData, event_type
 
 
@@ -26,6 +28,7 @@ class ClaimStopped(EventData):
     region: str
     reason: str
     effective_date: dt.date
+    evidence: str | None = None  # the document the stop rests on, with its clause (a licence, an agreement)
 
 
 @event_type("claims.claim_closed.v1", source="claims")
@@ -193,3 +196,18 @@ class PaymentReturnedToFund(EventData):
     region: str
     month: str
     amount_fen: int
+
+
+@event_type("claims.si_subsidy_paid.v1", source="claims")
+class SocialInsuranceSubsidyPaid(EventData):
+    """A region's social-insurance subsidy run (社会保险补贴, N§6) approved and paid: ``months`` person-months of
+    ``people`` flexible workers, each against a month they paid. Paid from the re-employment funds, never from the
+    unemployment-insurance fund. Subject: ``<region>:si_subsidy``."""
+
+    run_id: int
+    region: str
+    month: str  # YYYY-MM of the run
+    people: int = Field(ge=0)
+    months: int = Field(ge=0)
+    amount_fen: int = Field(ge=0)
+    paid_on: dt.date

@@ -33,6 +33,7 @@ class Claim(Base):
     verification_note: Mapped[str | None] = mapped_column(Text)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
     stop_reason: Mapped[str | None] = mapped_column(String(40))
+    stop_evidence: Mapped[str | None] = mapped_column(String(200))  # the document a stop rests on (R15; N§5)
     months_left: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -75,6 +75,7 @@ def claim_out(c: Claim) -> ClaimOut:
         certificate_no=c.certificate_no,
         stopped_on=c.stopped_on,
         stop_reason=c.stop_reason,
+        stop_evidence=c.stop_evidence,
         months_left=c.months_left,
         decision=_decision_out(c.decision),
     )

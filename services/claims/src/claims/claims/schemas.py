@@ -85,6 +85,7 @@ class ClaimOut(BaseModel):
     certificate_no: str | None
     stopped_on: dt.date | None
     stop_reason: str | None
+    stop_evidence: str | None = Field(default=None, description="停发依据的文书及条款 (如灵活就业协议编号, R15; N§5)")
     months_left: int
     decision: DecisionOut
 

@@ -32,8 +32,8 @@ from insurance_shared.contracts import (
 )
 from insurance_shared.events import emit
 
-from ..history.messages import ReemploymentSeen
-from ..history.models import ContributionMonth, EmploymentSeen
+from ..history.messages import FlexibleWorkSeen, ReemploymentSeen
+from ..history.models import ContributionMonth, EmploymentSeen, FlexibleSeen
 from ..rules.eligibility import (
     Decision,
     Job,
@@ -47,7 +47,7 @@ from ..rules.eligibility import (
 )
 from ..rules.eligibility import Separation as SeparationFiled
 from ..rules.payments import entitlement_end, whole_months_left
-from ..rules.stops import first_stop
+from ..rules.stops import FlexibleSpell, first_stop, flexible_stop, reemployed_by
 from ..separations import service as separations
 from ..separations.models import Separation
 from .messages import ClaimStoppedFor
@@ -81,6 +81,13 @@ _KNOWN = select(
 _MONTHS = select(ContributionMonth.period, ContributionMonth.region, ContributionMonth.unit_credit_code).where(
     ContributionMonth.id_number == bindparam("id_number")
 )
+_FLEXIBLE = select(
+    FlexibleSeen.kind,
+    FlexibleSeen.start_date,
+    FlexibleSeen.end_date,
+    FlexibleSeen.agreement_end,
+    FlexibleSeen.document_ref,
+).where(FlexibleSeen.id_number == bindparam("id_number"))
 _EMPLOYMENTS = (
     select(EmploymentSeen).where(EmploymentSeen.id_number == bindparam("id_number")).order_by(EmploymentSeen.start_date)
 )
@@ -114,6 +121,7 @@ class Inputs:
     carried_over: int
     in_flexible_employment: bool
     insured_region: str | None  # 参保地: the pooling region of the last insured job
+    reemployed_by: FlexibleSpell | None = None  # a licence or an unexpired agreement on the day (R15; N§5)
 
 
 def person_not_found() -> Problem:
@@ -148,6 +156,7 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
     last = max(ended, key=lambda e: e.end_date) if ended else None  # type: ignore[arg-type, return-value]
     previous = (await session.execute(_PREVIOUS, person)).scalars().first()
     flexible_now = in_flexible_employment(jobs, registered_on)
+    spells = [FlexibleSpell(*row) for row in await session.execute(_FLEXIBLE, person)]
     fallback = (
         separation.region
         if separation is not None and separation.unit_credit_code == ended_unit
@@ -162,6 +171,7 @@ async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt
         previous.months_left if previous else 0,
         flexible_now,
         insured_region(months, ended_unit, fallback),
+        reemployed_by(spells, registered_on),
     )
 
 
@@ -251,6 +261,13 @@ async def register(
             "claim_active", f"this person already has an open claim ({active[0]})", extra={"claim_id": active[0]}
         )
     decision, inputs = await evaluate(session, principal, id_number, region, registered_on, job_seeking)
+    if inputs.reemployed_by is not None:
+        raise Unprocessable(
+            "reemployed_flexible",
+            f"on {registered_on} the person is re-employed through {inputs.reemployed_by.evidence}: not registered "
+            "as unemployed",
+            field="body.id_number",
+        )
     if inputs.in_flexible_employment:
         raise Unprocessable(
             "flexible_worker_in_employment",
@@ -425,19 +442,33 @@ async def reject(session: AsyncSession, claim: Claim, reason: str, today: dt.dat
     )
 
 
-async def stop(session: AsyncSession, claim: Claim, reason: str, effective: dt.date, today: dt.date) -> None:
-    """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17)."""
+async def stop(
+    session: AsyncSession,
+    claim: Claim,
+    reason: str,
+    effective: dt.date,
+    today: dt.date,
+    evidence: str | None = None,
+) -> None:
+    """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17).
+    ``evidence`` names the document the stop rests on, with its clause."""
     transition(claim, OPEN_STATES, "stopped")
     if effective < claim.registered_on:
         effective = claim.registered_on
     claim.state, claim.stopped_on, claim.stop_reason = "stopped", effective, reason
+    claim.stop_evidence = evidence
     end = claim.entitlement_end or effective
     claim.months_left = whole_months_left(effective, end) if effective < end else 0
     await session.flush()
     await emit(
         session,
         ClaimStopped(
-            claim_id=claim.id, id_number=claim.id_number, region=claim.region, reason=reason, effective_date=effective
+            claim_id=claim.id,
+            id_number=claim.id_number,
+            region=claim.region,
+            reason=reason,
+            effective_date=effective,
+            evidence=evidence,
         ),
         subject=claim.id_number,
         region=claim.region,
@@ -495,3 +526,26 @@ async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) ->
             day = first_stop(evidence[claim.id_number], claim.registered_on)
             if day is not None and claim.state in OPEN_STATES:
                 await stop(session, claim, "reemployed_contribution", day, dt.date.today())
+
+
+async def stop_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -> None:
+    """The real-name register shows people in flexible employment: a business licence or an unexpired agreement is
+    re-employment (R15; N§5), and an open claim stops from the spell's start (or its registration, for a spell
+    already running then), citing the document."""
+    by_person: dict[str, list[FlexibleSpell]] = {}
+    for id_number, _, spell in seen.spells:
+        by_person.setdefault(id_number, []).append(spell)
+    claims = (
+        await session.execute(
+            select(Claim)
+            .where(Claim.id_number.in_(sorted(by_person)), Claim.state.in_(OPEN_STATES))
+            .order_by(Claim.id)
+            .with_for_update()
+        )
+    ).scalars()
+    for claim in claims:
+        stops = [(d, s) for s in by_person[claim.id_number] if (d := flexible_stop(s, claim.registered_on))]
+        if stops and claim.state in OPEN_STATES:
+            day, spell = min(stops, key=lambda x: x[0])
+            reason = "reemployed_flexible_agreement" if spell.kind == "agreement" else "reemployed_business_licence"
+            await stop(session, claim, reason, day, dt.date.today(), evidence=spell.evidence)

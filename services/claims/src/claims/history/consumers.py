@@ -6,12 +6,18 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import publish, upsert_insert, upsert_rows
-from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, LayoffFiled, PersonEnrolled
+from insurance_shared.contracts import (
+    ContributionPeriodPaid,
+    EmploymentEnded,
+    FlexibleEmploymentChanged,
+    LayoffFiled,
+    PersonEnrolled,
+)
 from insurance_shared.events import Envelope, Handlers
 
-from ..rules.stops import NEW_JOB, PAID_MONTH
-from .messages import ReemploymentSeen
-from .models import ContributionMonth, EmploymentSeen, LayoffSeen
+from ..rules.stops import NEW_JOB, PAID_MONTH, FlexibleSpell
+from .messages import FlexibleWorkSeen, ReemploymentSeen
+from .models import ContributionMonth, EmploymentSeen, FlexibleSeen, LayoffSeen
 
 handlers = Handlers()
 
@@ -27,6 +33,7 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
             "unit_credit_code": d.unit_credit_code or "",
             "region": d.region,
             "unemployment_fen": p.unemployment_fen,
+            "floor_fen": p.floor_fen,
         }
         for _, d in events
         for period in (dt.date.fromisoformat(d.period + "-01"),)
@@ -85,3 +92,44 @@ async def layoff_filed(session: AsyncSession, _: Envelope, data: LayoffFiled) ->
                 planned_date=data.planned_date,
             )
         )
+
+
+@handlers.on_runs(FlexibleEmploymentChanged)
+async def flexible_changed(session: AsyncSession, events: list[tuple[Envelope, FlexibleEmploymentChanged]]) -> None:
+    """The register's latest word on each spell is kept (a status change replaces the spell's row); the claims and
+    re-employment features act on it (a licence or an unexpired agreement is re-employment, R15; N§5)."""
+    latest = {d.flexible_employment_id: d for _, d in events}
+    await upsert_rows(
+        session,
+        FlexibleSeen.__table__,
+        "flexible_employment_id",
+        (
+            {
+                "flexible_employment_id": d.flexible_employment_id,
+                "id_number": d.id_number,
+                "region": d.region,
+                "kind": d.kind,
+                "start_date": d.start_date,
+                "end_date": d.end_date,
+                "agreement_end": d.agreement_end,
+                "document_ref": d.document_ref,
+                "status": d.status,
+                "status_on": d.status_on,
+            }
+            for d in latest.values()
+        ),
+        update=("region", "kind", "start_date", "end_date", "agreement_end", "document_ref", "status", "status_on"),
+    )
+    publish(
+        session,
+        FlexibleWorkSeen(
+            tuple(
+                (
+                    d.id_number,
+                    d.flexible_employment_id,
+                    FlexibleSpell(d.kind, d.start_date, d.end_date, d.agreement_end, d.document_ref),
+                )
+                for d in latest.values()
+            )
+        ),
+    )

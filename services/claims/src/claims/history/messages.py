@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from ..rules.stops import FlexibleSpell
+
 
 @dataclass(frozen=True, slots=True)
 class ReemploymentSeen:
@@ -11,3 +13,12 @@ class ReemploymentSeen:
     shows re-employment on (rules.stops)."""
 
     evidence: tuple[tuple[str, str, dt.date], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleWorkSeen:
+    """Spells of flexible employment registered or changed: ``(id_number, flexible_employment_id, spell)``. The
+    claims feature stops a claim on a licence or an unexpired agreement (R15; N§5); the subsidy ends with the spell
+    (N§6)."""
+
+    spells: tuple[tuple[str, int, FlexibleSpell], ...]

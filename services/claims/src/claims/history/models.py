@@ -16,6 +16,8 @@ class ContributionMonth(Base):
     unit_credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)  # "" for a flexible worker's own month
     region: Mapped[str] = mapped_column(String(6))
     unemployment_fen: Mapped[int] = mapped_column(BigInteger)
+    # a flexible worker's own month: both contributions at the base floor, the measure of the subsidy (N§6)
+    floor_fen: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EmploymentSeen(Base):
@@ -40,3 +42,21 @@ class LayoffSeen(Base):
     region: Mapped[str] = mapped_column(String(6))
     expected_count: Mapped[int] = mapped_column(Integer)
     planned_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class FlexibleSeen(Base):
+    """A spell of flexible employment from the real-name register (contributions.flexible_employment_changed)."""
+
+    __tablename__ = "flexible_seen"
+    __table_args__ = (Index("ix_flexible_seen_person", "id_number", "start_date"),)
+
+    flexible_employment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id_number: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    agreement_end: Mapped[dt.date | None] = mapped_column(Date)
+    document_ref: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    status_on: Mapped[dt.date] = mapped_column(Date)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from insurance_shared import ParameterSpec, ParameterValue, whole_number, yuan
 
 from .eligibility import band_problems
+from .subsidy import share_problem
 
 
 def _table(text: str) -> str | None:
@@ -36,6 +37,10 @@ SPECS = {
         ParameterSpec("funeral_subsidy", "丧葬补助金 (R19)", "yuan", yuan),
         ParameterSpec("survivors_pension_months", "抚恤金月数 (R19)", "months", whole_number(1, 60)),
         ParameterSpec("medical_subsidy", "医疗补助金月标准 (R19; 2011-07-01 前)", "yuan", yuan),
+        ParameterSpec(
+            "si_subsidy_share", "社会保险补贴: 按缴费基数下限计算的养老、失业保险费的比例 (N§6)", "share", share_problem
+        ),
+        ParameterSpec("si_subsidy_max_months", "社会保险补贴最长期限 (N§6)", "months", whole_number(1, 120)),
         ParameterSpec(
             "medical_contribution", "失业保险基金代缴基本医疗保险费, 每人每月 (SIL48; 2011-07-01 起)", "yuan", yuan
         ),

@@ -2,6 +2,7 @@
 drawing benefits is evidence of re-employment."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 PAID_MONTH, NEW_JOB = "paid_month", "new_job"
 
@@ -21,3 +22,54 @@ def first_stop(evidence: list[tuple[str, dt.date]], registered_on: dt.date) -> d
     """The earliest day any of a person's evidence stops the claim, in whatever order it arrived."""
     days = [d for kind, on in evidence if (d := reemployed_from(kind, on, registered_on)) is not None]
     return min(days, default=None)
+
+
+# ---- flexible employment (R15; N§5; N§6 ¶1) -------------------------------------------------------------------------
+
+REEMPLOYING_KINDS = ("licence", "agreement")  # other flexible work is not re-employment by itself
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleSpell:
+    """A spell of flexible employment as the real-name register tells it (contributions)."""
+
+    kind: str  # licence | agreement | other
+    start: dt.date
+    end: dt.date | None  # its last day, None while it lasts
+    agreement_end: dt.date | None
+    document_ref: str | None
+
+    @property
+    def reemployed_until(self) -> dt.date | None:
+        """The last day this spell is re-employment (R15; N§5): a licence while it lasts, an agreement until it
+        expires or the spell ends, whichever is first. ``dt.date.max`` while a licence lasts."""
+        if self.kind not in REEMPLOYING_KINDS:
+            return None
+        last = self.end or dt.date.max
+        if self.kind == "agreement":
+            last = min(last, self.agreement_end or self.start)
+        return last
+
+    @property
+    def evidence(self) -> str:
+        what = "灵活就业协议" if self.kind == "agreement" else "工商营业执照"
+        return f"{what} {self.document_ref or '(no number)'} from {self.start} (R15; N§5)"
+
+
+def reemployed_by(spells: list[FlexibleSpell], on: dt.date) -> FlexibleSpell | None:
+    """The spell that makes the person re-employed on ``on`` (a licence, an unexpired agreement), or None: such a
+    person cannot register as unemployed."""
+    for s in sorted(spells, key=lambda s: s.start):
+        until = s.reemployed_until
+        if until is not None and s.start <= on <= until:
+            return s
+    return None
+
+
+def flexible_stop(spell: FlexibleSpell, registered_on: dt.date) -> dt.date | None:
+    """The day a spell stops a claim registered on ``registered_on``: its start, or the registration day for a spell
+    already running then (registered late); None when it is not re-employment or was over before."""
+    until = spell.reemployed_until
+    if until is None or until < registered_on:
+        return None
+    return max(spell.start, registered_on)

@@ -17,8 +17,8 @@ from insurance_shared import (
     require_roles,
     writer,
 )
+from insurance_shared.uploads import UploadError, csv_dicts, streamed_upload, upload_body
 
-from ..uploads import UploadError, csv_dicts, streamed_upload, upload_body
 from . import service
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])

@@ -18,14 +18,15 @@ from insurance_shared import (
     require_roles,
     writer,
 )
+from insurance_shared.uploads import streamed_upload, upload_body
 
 from ..persons import service as person_service
 from ..persons.schemas import HistoryGroup, HistoryMonth, HistoryOut
 from ..rules.periods import format_period
-from ..uploads import csv_lines, jsonl_lines, streamed_upload, upload_body
 from . import repository, service
 from .models import Declaration
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
+from .upload_lines import csv_lines, jsonl_lines
 
 router = APIRouter(tags=["declarations"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]

@@ -22,6 +22,7 @@ from insurance_shared import (
     utcnow,
     validate_resident_id,
 )
+from insurance_shared.uploads import LineErrors
 
 from ..ledger.service import Entry, post, post_many
 from ..parameters.service import all_values
@@ -32,8 +33,8 @@ from ..rules.amounts import line_amounts
 from ..rules.parameters import ContributionParameters, MissingParameter, ParameterValue, parameters_for
 from ..rules.periods import due_date, format_period, next_month, parse_period
 from ..units.models import Unit
-from ..uploads import LineErrors, RawLine, is_bad_json
 from .models import Declaration, DeclarationLine, PaymentAllocation
+from .upload_lines import RawLine, is_bad_json
 
 FLUSH_EVERY = 5000
 

@@ -27,6 +27,7 @@ from insurance_shared import (
     mask_id_number,
     utcnow,
 )
+from insurance_shared.uploads import LineErrors, model_lines
 
 from ..declarations.models import Declaration
 from ..ledger.service import Entry, post_many
@@ -38,7 +39,6 @@ from ..rules import postings
 from ..rules.flexible import base_outside_band, flexible_amounts, floor_contribution, months_declared
 from ..rules.parameters import MissingParameter, UsedParameter, flexible_parameters_for
 from ..rules.periods import format_period, next_month, parse_period
-from ..uploads import LineErrors, model_lines
 from .schemas import OwnDeclarationIn
 
 _LOCK_PERSON = select(Person.id_number).where(Person.id_number == bindparam("id_number")).with_for_update()

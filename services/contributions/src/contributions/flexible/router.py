@@ -16,12 +16,12 @@ from insurance_shared import (
     require_roles,
     writer,
 )
+from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
 from ..declarations.router import _out as declaration_out
 from ..payments import service as payments
 from ..payments.router import arrears_out, payment_out
 from ..payments.schemas import ArrearsOut, PaymentOut
-from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import own, register
 from .models import FlexibleEmployment
 from .schemas import (

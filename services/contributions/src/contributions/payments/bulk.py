@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import FieldError, Principal, Problem, Unprocessable
+from insurance_shared.uploads import LineErrors, UploadError
 
-from ..uploads import LineErrors, UploadError
 from .models import Payment
 from .schemas import PaymentIn
 from .service import pay_many

@@ -4,10 +4,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from insurance_shared import LawDate, NotFound, Principal, Role, Session, Write, problem_doc, require_roles, writer
+from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code
-from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import bulk, service
 from .schemas import AllocationOut, ArrearsOut, ArrearsPeriod, BulkPaymentOut, BulkPaymentsOut, PaymentIn, PaymentOut
 

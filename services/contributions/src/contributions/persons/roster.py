@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import Principal, insert_returning_ids, utcnow
 from insurance_shared.contracts import PersonEnrolled
 from insurance_shared.events import emit_many
+from insurance_shared.uploads import LineErrors, model_lines
 
-from ..uploads import LineErrors, model_lines
 from .models import Employment, Person
 from .schemas import EnrolmentIn
 from .service import unit_for_write

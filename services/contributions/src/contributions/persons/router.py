@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
 from insurance_shared import Principal, Role, Session, Write, problem_doc, require_roles, writer
+from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
-from ..uploads import streamed_upload, upload_body, upload_dicts
 from . import roster, separations, service
 from .schemas import EmploymentOut, EndEmploymentIn, EnrolmentIn, PersonOut
 

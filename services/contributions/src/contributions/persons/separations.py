@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import ActDate, Principal, ResidentId
 from insurance_shared.contracts import SeparationReason
 from insurance_shared.events import emit_many
+from insurance_shared.uploads import LineErrors, model_lines
 
-from ..uploads import LineErrors, model_lines
 from .models import Employment
 from .service import ended_event, unit_for_write
 

@@ -1,5 +1,5 @@
-"""Reading a streamed upload one line at a time: CSV (UTF-8 or GB18030) or JSON Lines. Declarations and
-registry imports both use it.
+"""Reading a streamed upload one line at a time: CSV (UTF-8 or GB18030) or JSON Lines, all or nothing, every error
+with its line. Declarations, rosters, registry imports and return files of every service use it.
 
 Nothing here holds the whole body: the caller validates and stores each line as it arrives.
 """
@@ -12,29 +12,19 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from insurance_shared import FieldError, Problem, Unprocessable, Write
+from .errors import FieldError, Problem, Unprocessable
+from .writes import Write
 
-REQUIRED_COLUMNS = ("id_number", "base")
 CSV_TYPES = ("text/csv", "application/csv")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 # what client generators send a file as (openapi-python-client knows no other upload type): the kind is then read
 # from the file's first line, a JSON object or a CSV header
 OCTET_TYPES = ("application/octet-stream",)
-
-
-@dataclass(frozen=True, slots=True)
-class RawLine:
-    line_no: int  # the line's number in the file, counting the header
-    id_number: object
-    base: object
-    name: object = None
-    period: object = None  # multi-period declarations: YYYY-MM
 
 
 class LineErrors:
@@ -162,16 +152,6 @@ async def csv_dicts(
         raise UploadError("empty_upload", "the upload has no header and no lines")
 
 
-async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
-    async for line_no, row in csv_dicts(lines, REQUIRED_COLUMNS, ("name", "period")):
-        yield RawLine(line_no, row["id_number"], row["base"], row["name"], row["period"])
-
-
-def _cell(row: list[str], idx: dict[str, int], name: str) -> str | None:
-    i = idx.get(name)
-    return row[i].strip() if i is not None and i < len(row) else None
-
-
 async def jsonl_dicts(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, dict | None]]:
     """``(line number, object)`` per non-blank line; the object is None when the line is not a JSON object."""
     line_no = 0
@@ -184,14 +164,6 @@ async def jsonl_dicts(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, dic
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep, no line of ours is
             obj = None
         yield line_no, obj if isinstance(obj, dict) else None
-
-
-async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
-    async for line_no, obj in jsonl_dicts(lines):
-        if obj is None:
-            yield RawLine(line_no, _BAD_JSON, None)
-        else:
-            yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"), obj.get("period"))
 
 
 def upload_body(csv_example: str, jsonl_example: str | None = None) -> dict:
@@ -252,13 +224,6 @@ async def model_lines(
         raise Unprocessable("no_lines", empty, field="body")
 
 
-_BAD_JSON = object()
-
-
-def is_bad_json(value: object) -> bool:
-    return value is _BAD_JSON
-
-
 def media_kind(content_type: str | None) -> Literal["csv", "jsonl"]:
     media = (content_type or "").split(";")[0].strip().lower()
     if media in CSV_TYPES:
@@ -270,10 +235,6 @@ def media_kind(content_type: str | None) -> Literal["csv", "jsonl"]:
         f"send text/csv (UTF-8 or GB18030) or application/x-ndjson, not {media or 'nothing'}",
         field="header.content-type",
     )
-
-
-def reader_for(content_type: str | None):
-    return csv_lines if media_kind(content_type) == "csv" else jsonl_lines
 
 
 @asynccontextmanager

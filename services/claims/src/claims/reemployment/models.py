@@ -1,0 +1,114 @@
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from insurance_shared import BigIntPK, UTCDateTime, utcnow
+
+from ..models import Base
+
+
+class HardToEmploy(Base):
+    """就业困难人员认定 (N§6 ¶2): the categories (rules/hard_to_employ.json), who certified them, when, and the date
+    the certification is next reviewed (it is in force until then)."""
+
+    __tablename__ = "hard_to_employ"
+    __table_args__ = (Index("ix_hard_to_employ_person", "id_number", "certified_on"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(6))
+    categories: Mapped[str] = mapped_column(String(300))  # codes, comma-separated
+    certified_by: Mapped[str] = mapped_column(String(200))
+    certified_on: Mapped[dt.date] = mapped_column(Date)
+    review_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SocialInsuranceSubsidy(Base):
+    """社会保险补贴 (N§6): one application and its decision; approved ones are paid month by month in runs."""
+
+    __tablename__ = "si_subsidies"
+    __table_args__ = (
+        Index("ix_si_subsidies_person", "id_number"),
+        Index("ix_si_subsidies_region_state", "region", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(6))
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12))  # approved | refused | ended
+    decision: Mapped[str] = mapped_column(Text)  # JSON: criteria with values, parameters and clauses
+    months_left: Mapped[int] = mapped_column(Integer)  # at the decision
+    first_period: Mapped[dt.date] = mapped_column(Date)  # the first month it may pay
+    flexible_employment_id: Mapped[int | None] = mapped_column(BigInteger)
+    certification_id: Mapped[int | None] = mapped_column(BigInteger)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)  # the last day of flexible employment it covered
+    end_reason: Mapped[str | None] = mapped_column(String(60))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubsidyRun(Base):
+    """A region's monthly subsidy run: a draft until a second officer approves it (maker-checker, as benefits)."""
+
+    __tablename__ = "si_subsidy_runs"
+    __table_args__ = (UniqueConstraint("region", "month"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(6))
+    month: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12))  # draft | approved
+    lines: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    made_by: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubsidyPayment(Base):
+    """One subsidised month of one person, against the month they paid: never two for the same month."""
+
+    __tablename__ = "si_subsidy_payments"
+    __table_args__ = (UniqueConstraint("subsidy_id", "period"), Index("ix_si_subsidy_payments_run", "run_id"))
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    subsidy_id: Mapped[int] = mapped_column(ForeignKey("si_subsidies.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("si_subsidy_runs.id"))
+    id_number: Mapped[str] = mapped_column(String(18))
+    region: Mapped[str] = mapped_column(String(6))
+    period: Mapped[dt.date] = mapped_column(Date)
+    floor_fen: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(12))  # draft | paid
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class LivingRosterImport(Base):
+    """One import of the civil-affairs minimum-living (低保) roster of a region; the latest replaces the one before."""
+
+    __tablename__ = "living_roster_imports"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(6), index=True)
+    lines: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LivingRosterEntry(Base):
+    """A person on a region's current 低保 roster: used for nothing but priority job referrals (N§6 ¶2)."""
+
+    __tablename__ = "living_roster"
+    __table_args__ = (UniqueConstraint("region", "id_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(6))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("living_roster_imports.id"))

@@ -1,0 +1,300 @@
+"""社会保险补贴 (docs/policy.md Re-employment support 2; N§6): applied for, decided with its criteria, paid month by
+month against months the person actually paid, in a region's monthly run that a second officer approves, from the
+re-employment funds (fund-monitor keeps them apart from the unemployment-insurance fund); ended with the flexible
+employment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insurance_shared import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Principal,
+    Unprocessable,
+    criterion_dict,
+    in_force_all,
+    parameter_values,
+    utcnow,
+)
+from insurance_shared.contracts import SocialInsuranceSubsidyPaid
+from insurance_shared.events import emit
+
+from ..history.messages import FlexibleWorkSeen
+from ..history.models import ContributionMonth, EmploymentSeen, FlexibleSeen
+from ..rules.eligibility import default_values
+from ..rules.stops import FlexibleSpell
+from ..rules.subsidy import NAMES, OwnMonth, decide, last_day, monthly_amount, parse_share, payable
+from . import hard_to_employ
+from .models import SocialInsuranceSubsidy, SubsidyPayment, SubsidyRun
+
+
+async def _params(session: AsyncSession, region: str, on: dt.date):
+    try:
+        return in_force_all(await parameter_values(session, default_values()), NAMES, region, on)
+    except LookupError as exc:
+        raise Unprocessable("no_parameters", str(exc), field="body.applied_on") from None
+
+
+async def _spells(session: AsyncSession, id_number: str, region: str) -> list[tuple[int, FlexibleSpell]]:
+    rows = await session.execute(
+        select(
+            FlexibleSeen.flexible_employment_id,
+            FlexibleSeen.kind,
+            FlexibleSeen.start_date,
+            FlexibleSeen.end_date,
+            FlexibleSeen.agreement_end,
+            FlexibleSeen.document_ref,
+        ).where(FlexibleSeen.id_number == id_number, FlexibleSeen.region == region)
+    )
+    return [(r[0], FlexibleSpell(*r[1:])) for r in rows]
+
+
+async def _months_used(session: AsyncSession, id_number: str) -> int:
+    return int(
+        (
+            await session.execute(
+                select(func.count()).select_from(SubsidyPayment).where(SubsidyPayment.id_number == id_number)
+            )
+        ).scalar_one()
+    )
+
+
+async def apply(
+    session: AsyncSession, principal: Principal, *, id_number: str, name: str, region: str, applied_on: dt.date
+) -> SocialInsuranceSubsidy:
+    """Decide an application (N§6): approved when every criterion is met, refused otherwise; both are recorded with
+    the criteria. One approved subsidy per person at a time."""
+    principal.ensure_writable(region)
+    current = (
+        await session.execute(
+            select(SocialInsuranceSubsidy.id).where(
+                SocialInsuranceSubsidy.id_number == id_number, SocialInsuranceSubsidy.state == "approved"
+            )
+        )
+    ).first()
+    if current:
+        raise Conflict(
+            "subsidy_active",
+            f"this person already has an approved subsidy ({current[0]})",
+            extra={"subsidy_id": current[0]},
+        )
+    params = await _params(session, region, applied_on)
+    spells = await _spells(session, id_number, region)
+    enrolled_own = (
+        await session.execute(
+            select(EmploymentSeen.employment_id).where(
+                EmploymentSeen.id_number == id_number,
+                EmploymentSeen.track == "flexible",
+                EmploymentSeen.region == region,
+                EmploymentSeen.start_date <= applied_on,
+                (EmploymentSeen.end_date.is_(None)) | (EmploymentSeen.end_date >= applied_on),
+            )
+        )
+    ).first() is not None
+    certification = await hard_to_employ.in_force(session, id_number, region, applied_on)
+    decision = decide(
+        spells=[s for _, s in spells],
+        certification=certification,
+        enrolled_own=enrolled_own,
+        months_used=await _months_used(session, id_number),
+        params=params,
+        on=applied_on,
+    )
+    spell_id = next((i for i, s in spells if s == decision.spell), None)
+    subsidy = SocialInsuranceSubsidy(
+        id_number=id_number,
+        name=name,
+        region=region,
+        applied_on=applied_on,
+        state="approved" if decision.approved else "refused",
+        decision=json.dumps(
+            {"approved": decision.approved, "criteria": [criterion_dict(c) for c in decision.criteria]},
+            ensure_ascii=False,
+            default=str,
+        ),
+        months_left=decision.months_left,
+        first_period=applied_on.replace(day=1),
+        flexible_employment_id=spell_id,
+        certification_id=certification.id if certification else None,
+        decided_by=principal.sub,
+    )
+    session.add(subsidy)
+    await session.flush()
+    return subsidy
+
+
+async def readable(session: AsyncSession, principal: Principal, subsidy_id: int) -> SocialInsuranceSubsidy:
+    s = await session.get(SocialInsuranceSubsidy, subsidy_id)
+    if s is None or not principal.can_read(s.region):
+        raise NotFound("si_subsidy", str(subsidy_id))
+    return s
+
+
+async def payments_of(session: AsyncSession, subsidy_id: int) -> list[SubsidyPayment]:
+    return list(
+        (
+            await session.execute(
+                select(SubsidyPayment).where(SubsidyPayment.subsidy_id == subsidy_id).order_by(SubsidyPayment.period)
+            )
+        ).scalars()
+    )
+
+
+async def listed(
+    session: AsyncSession, principal: Principal, region: str | None, state: str | None, after: int, limit: int
+) -> list[SocialInsuranceSubsidy]:
+    query = select(SocialInsuranceSubsidy).where(SocialInsuranceSubsidy.id > after)
+    if not principal.reads_all_regions:
+        query = query.where(SocialInsuranceSubsidy.region == principal.region)
+    if region is not None:
+        query = query.where(SocialInsuranceSubsidy.region == region)
+    if state is not None:
+        query = query.where(SocialInsuranceSubsidy.state == state)
+    return list((await session.execute(query.order_by(SocialInsuranceSubsidy.id).limit(limit))).scalars())
+
+
+async def make_run(
+    session: AsyncSession, principal: Principal, region: str, month: dt.date, today: dt.date
+) -> SubsidyRun:
+    """The region's run for ``month``: for each approved subsidy, the months the person paid from its first month
+    to the run's month and to the end of the flexible employment, not subsidised before, within the months left.
+    A draft until a second officer approves it. The first run after the flexible employment (or its agreement) ended
+    is the subsidy's last: it pays the months paid by then and the subsidy ends."""
+    principal.ensure_writable(region)
+    if month > today.replace(day=1):
+        raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
+    if (
+        await session.execute(select(SubsidyRun.id).where(SubsidyRun.region == region, SubsidyRun.month == month))
+    ).first():
+        raise Conflict("run_exists", f"the subsidy run of {region} for {month:%Y-%m} is already made")
+    subsidies = list(
+        (
+            await session.execute(
+                select(SocialInsuranceSubsidy)
+                .where(SocialInsuranceSubsidy.region == region, SocialInsuranceSubsidy.state == "approved")
+                .order_by(SocialInsuranceSubsidy.id)
+                .with_for_update()
+            )
+        ).scalars()
+    )
+    run = SubsidyRun(region=region, month=month, state="draft", lines=0, people=0, amount=0, made_by=principal.sub)
+    session.add(run)
+    await session.flush()
+    values = await parameter_values(session, default_values())
+    lines: list[SubsidyPayment] = []
+    for s in subsidies:
+        spells = dict(await _spells(session, s.id_number, s.region))
+        spell = spells.get(s.flexible_employment_id) if s.flexible_employment_id else None
+        last = last_day(spell) if spell is not None else None
+        paid_months = [
+            OwnMonth(period, floor)
+            for period, floor in await session.execute(
+                select(ContributionMonth.period, ContributionMonth.floor_fen).where(
+                    ContributionMonth.id_number == s.id_number,
+                    ContributionMonth.unit_credit_code == "",
+                    ContributionMonth.floor_fen.is_not(None),
+                )
+            )
+        ]
+        done = {p.period for p in await payments_of(session, s.id)}
+        take = payable(
+            paid_months,
+            subsidised=done,
+            first=s.first_period,
+            last=last,
+            through=month,
+            months_left=s.months_left - len(done),
+        )
+        for m in take:
+            share = parse_share(in_force_all(values, NAMES, s.region, m.period)["si_subsidy_share"].value)
+            lines.append(
+                SubsidyPayment(
+                    subsidy_id=s.id,
+                    run_id=run.id,
+                    id_number=s.id_number,
+                    region=s.region,
+                    period=m.period,
+                    floor_fen=m.floor_fen,
+                    amount=monthly_amount(m.floor_fen, share),
+                    state="draft",
+                )
+            )
+        if last is not None and last < month:  # the first run after the end settles it: the subsidy ends
+            s.state, s.ended_on, s.end_reason = "ended", last, "flexible_employment_ended"
+        elif len(done) + len(take) >= s.months_left:
+            s.state, s.ended_on, s.end_reason = "ended", month, "maximum_period_reached"
+    session.add_all(lines)
+    run.lines, run.people, run.amount = len(lines), len({p.id_number for p in lines}), sum(p.amount for p in lines)
+    await session.flush()
+    return run
+
+
+async def run_for(session: AsyncSession, principal: Principal, run_id: int, *, lock: bool = False) -> SubsidyRun:
+    query = select(SubsidyRun).where(SubsidyRun.id == run_id)
+    run = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    if run is None or not principal.can_read(run.region):
+        raise NotFound("si_subsidy_run", str(run_id))
+    return run
+
+
+async def run_lines(session: AsyncSession, run_id: int) -> list[SubsidyPayment]:
+    return list(
+        (
+            await session.execute(
+                select(SubsidyPayment).where(SubsidyPayment.run_id == run_id).order_by(SubsidyPayment.id)
+            )
+        ).scalars()
+    )
+
+
+async def approve_run(session: AsyncSession, principal: Principal, run: SubsidyRun, today: dt.date) -> None:
+    """Maker-checker, as for benefits: another officer of the region approves; the months are then paid and
+    fund-monitor books the run against the region's re-employment funds."""
+    principal.ensure_writable(run.region, field="path.run_id")
+    if run.state != "draft":
+        raise Conflict("run_not_draft", f"subsidy run {run.id} is {run.state}", extra={"state": run.state})
+    if principal.sub == run.made_by:
+        raise Forbidden("maker_cannot_approve", f"run {run.id} was made by {run.made_by}: another officer approves it")
+    run.state, run.approved_by, run.approved_at = "approved", principal.sub, utcnow()
+    await session.execute(
+        update(SubsidyPayment).where(SubsidyPayment.run_id == run.id).values(state="paid", paid_on=today)
+    )
+    await session.flush()
+    await emit(
+        session,
+        SocialInsuranceSubsidyPaid(
+            run_id=run.id,
+            region=run.region,
+            month=f"{run.month:%Y-%m}",
+            people=run.people,
+            months=run.lines,
+            amount_fen=run.amount,
+            paid_on=today,
+        ),
+        subject=f"{run.region}:si_subsidy",
+        region=run.region,
+    )
+
+
+async def end_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -> None:
+    """A spell the subsidy rests on has ended (re-employed, unemployed): the subsidy ends with it; months paid up to
+    its last day are still subsidised by the next run (N§6: the subsidy is for the time in flexible employment)."""
+    ended = {fid: spell for _, fid, spell in seen.spells if spell.end is not None}
+    if not ended:
+        return
+    subsidies = (
+        await session.execute(
+            select(SocialInsuranceSubsidy).where(
+                SocialInsuranceSubsidy.flexible_employment_id.in_(sorted(ended)),
+                SocialInsuranceSubsidy.state == "approved",
+            )
+        )
+    ).scalars()
+    for s in subsidies:
+        s.ended_on, s.end_reason = last_day(ended[s.flexible_employment_id]), "flexible_employment_ended"
