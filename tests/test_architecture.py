@@ -52,6 +52,7 @@ ORDER = {
         "access",
         "csv_response",
         "ledger",
+        "reemployment",
         "monitoring",
         "funds",
         "alerts",

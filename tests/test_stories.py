@@ -876,6 +876,209 @@ _numbers = iter(range(5000, 10_000))  # persons and units of the generated histo
 # hold four digits of the number)
 
 
+def _own_months(stack: Stack, person: int, months: list[dt.date], pay: bool, region: str = CC) -> None:
+    """A merged-track flexible worker declares their own months at a base of 3000.00 and, if ``pay``, pays what
+    they owe (late fees included)."""
+    for m in months:
+        stack.call(
+            "contributions",
+            "POST",
+            f"/flexible-workers/{pid(person)}/declarations",
+            json={"period": f"{m:%Y-%m}", "base": "3000.00"},
+            region=region,
+            expect=201,
+        )
+    if pay:
+        owed = stack.call("contributions", "GET", f"/flexible-workers/{pid(person)}/arrears", region=region).json()
+        stack.call(
+            "contributions",
+            "POST",
+            f"/flexible-workers/{pid(person)}/payments",
+            json={"amount": owed["total"]},
+            region=region,
+            expect=201,
+        )
+
+
+def _flexible(stack: Stack, person: int, start: dt.date, agreement_end: dt.date, region: str = CC) -> dict:
+    """Registered in flexible employment under an agreement, and enrolled on the merged track from the same day."""
+    spell = stack.call(
+        "contributions",
+        "POST",
+        "/flexible-employments",
+        json={
+            "id_number": pid(person),
+            "name": f"职工{person}",
+            "region": region,
+            "kind": "agreement",
+            "start_date": str(start),
+            "agreement_no": f"长劳协-{person}",
+            "agreement_end": str(agreement_end),
+        },
+        region=region,
+        expect=201,
+    ).json()
+    stack.call(
+        "contributions",
+        "POST",
+        "/persons/enrolments",
+        json={
+            "id_number": pid(person),
+            "name": f"职工{person}",
+            "track": "flexible",
+            "region": region,
+            "start_date": str(start),
+            "wage": "3000.00",
+        },
+        region=region,
+        expect=201,
+    )
+    return spell
+
+
+def test_a_flexible_worker_carries_unit_months_and_own_months_into_a_claim(stack: Stack) -> None:
+    """N§3(2), #22: 10 months at a unit, then 8 months paid alone on the merged track under a flexible-employment
+    agreement; while the agreement runs the person cannot register (R15; N§5: it is re-employment); once the
+    register says they are unemployed, they register and are eligible on 18 months."""
+    unit = stack.unit(41)
+    emp = stack.enrol(41, unit, month(-19))
+    stack.declare_and_pay(unit, [41], [month(-k) for k in range(19, 9, -1)])
+    stack.end(41, emp, month(-9) - dt.timedelta(days=1), "contract_expired_not_renewed")
+    spell = _flexible(stack, 41, month(-9), month(3) - dt.timedelta(days=1))
+    stack.made["flexible"] = spell["id"]
+    _own_months(stack, 41, [month(-k) for k in range(9, 1, -1)], pay=True)
+    seen = stack.months_seen(41, 18)
+    counted = next(c for c in seen["criteria"] if c["name"] == "contribution_months")
+    assert counted["values"]["months_paid_since_restart"] == 18
+
+    registration = {
+        "id_number": pid(41),
+        "name": "职工41",
+        "region": CC,
+        "registered_on": str(TODAY),
+        "job_seeking": True,
+    }
+    refused = stack.call(
+        "claims", "POST", "/claims", json=registration, roles=("employment_service",), expect=422
+    ).json()
+    assert (refused["code"], refused["errors"][0]["field"]) == ("reemployed_flexible", "body.id_number")
+    assert "长劳协-41" in refused["detail"]
+
+    # the street office records that the agreement ended and the person is unemployed from this month
+    ended = stack.call(
+        "contributions",
+        "POST",
+        f"/flexible-employments/{spell['id']}/status",
+        json={"status": "unemployed", "on": str(month(-1))},
+    ).json()
+    assert (ended["status"], ended["end_date"]) == ("unemployed", str(month(-1) - dt.timedelta(days=1)))
+
+    def registered() -> dict | None:
+        r = stack.call("claims", "POST", "/claims", json=registration, roles=("employment_service",), expect=None)
+        if r.status_code == 422 and r.json()["code"] in ("reemployed_flexible", "flexible_worker_in_employment"):
+            return None  # claims has not heard of the end yet
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    claim = stack.eventually(registered, "claims hears the flexible employment ended")
+    assert (claim["eligible"], claim["months_counted"], claim["total_months"]) == (True, 18, 12)
+    contribution = next(c for c in claim["decision"]["criteria"] if c["name"] == "contribution_months")
+    assert contribution["met"] and contribution["values"]["months_paid_since_restart"] == 18
+
+
+def test_a_flexible_worker_is_subsidised_for_the_months_they_paid(stack: Stack) -> None:
+    """N§6, #22: a hard-to-employ flexible worker under an agreement applies for the social-insurance subsidy and is
+    approved with the four criteria; of the four months of the agreement three were paid and are subsidised, the
+    unpaid one is not; the month paid after the agreement expired is not; the subsidy ends with the agreement; the
+    run is approved by a second officer and fund-monitor books it against the region's re-employment funds."""
+    emp = ("employment_service",)
+    stack.call(
+        "fund-monitor",
+        "POST",
+        f"/reemployment-funds/{CC}/allocations",
+        json={"year": TODAY.year, "amount": "500000.00", "reference": "吉财社〔2026〕12号"},
+        roles=("province",),
+        region="220000",
+        expect=201,
+    )
+    agreement_end = month(-1) - dt.timedelta(days=1)  # the agreement covers months -5 to -2
+    _flexible(stack, 42, month(-5), agreement_end)
+    _own_months(stack, 42, [month(-5), month(-4)], pay=True)
+    _own_months(stack, 42, [month(-2)], pay=True)
+    _own_months(stack, 42, [month(-1)], pay=True)  # after the agreement expired
+    _own_months(stack, 42, [month(-3)], pay=False)  # never paid
+    stack.months_seen(42, 4)
+    certification = stack.call(
+        "claims",
+        "POST",
+        "/hard-to-employ",
+        json={
+            "id_number": pid(42),
+            "name": "职工42",
+            "region": CC,
+            "categories": ["long_term_unemployed", "over_50_men"],
+            "certified_on": str(month(-5)),
+            "review_on": str(month(7)),
+        },
+        roles=emp,
+        expect=201,
+    ).json()
+    stack.made["certification"] = certification["id"]
+    subsidy = stack.call(
+        "claims",
+        "POST",
+        "/social-insurance-subsidies",
+        json={"id_number": pid(42), "name": "职工42", "region": CC, "applied_on": str(month(-5))},
+        roles=emp,
+        expect=201,
+    ).json()
+    stack.made["subsidy"] = subsidy["id"]
+    assert subsidy["state"] == "approved", subsidy["criteria"]
+    assert [(c["name"], c["met"]) for c in subsidy["criteria"]] == [
+        ("in_flexible_employment", True),
+        ("hard_to_employ", True),
+        ("paying_own_contributions", True),
+        ("within_maximum_period", True),
+    ]
+    run = stack.call(
+        "claims",
+        "POST",
+        "/social-insurance-subsidies/runs",
+        json={"region": CC, "month": f"{month(0):%Y-%m}"},
+        roles=emp,
+        expect=201,
+    ).json()
+    stack.made["subsidy_run"] = run["id"]
+    # 2500.00 floor × 22% = 550.00 a month; two thirds, half up: 366.67
+    assert [(p["period"], p["amount"]) for p in run["payments"]] == [
+        (str(month(-5)), "366.67"),
+        (str(month(-4)), "366.67"),
+        (str(month(-2)), "366.67"),
+    ]
+    stack.call(
+        "claims", "POST", f"/social-insurance-subsidies/runs/{run['id']}/approve", roles=emp, expect=403
+    )  # the maker cannot approve
+    approved = stack.call(
+        "claims", "POST", f"/social-insurance-subsidies/runs/{run['id']}/approve", roles=emp, sub="story-checker"
+    ).json()
+    assert approved["state"] == "approved" and {p["state"] for p in approved["payments"]} == {"paid"}
+    after = stack.call("claims", "GET", f"/social-insurance-subsidies/{subsidy['id']}", roles=emp).json()
+    assert (after["state"], after["end_reason"], after["ended_on"]) == (
+        "ended",
+        "flexible_employment_ended",
+        str(agreement_end),
+    )
+
+    def booked() -> dict | None:
+        funds = stack.call("fund-monitor", "GET", "/reemployment-funds", roles=("province",), region="220000").json()
+        cc = next(r for r in funds["regions"] if r["region"] == CC)
+        return cc if cc["spent"] != "0.00" else None
+
+    cc = stack.eventually(booked, "fund-monitor books the subsidy run against the re-employment funds")
+    assert (cc["spent"], cc["people_last_run"], cc["budget"]) == ("1100.01", 1, "500000.00")
+    assert cc["budget_used"] == "0.0022"
+
+
 def _collect(stack: Stack, region: str, k: int, people: int, fraction: str, paid_days_ago: int, rest: bool) -> None:
     """A unit declares ``k`` months for ``people`` and pays a fraction of what it owes on a past day (late fees),
     the rest today or never."""
@@ -1112,6 +1315,10 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "plan",
         "batch",
         "transfer",
+        "flexible",
+        "certification",
+        "subsidy",
+        "subsidy_run",
     } <= set(made), made
     own = {"region": CC}
     # objects no story made, made here by their own region's officers
@@ -1148,6 +1355,10 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "plan_id": made["plan"],
         "entry_id": entry["items"][0]["id"],
         "region": SP,
+        "flexible_id": made["flexible"],
+        "certification_id": made["certification"],
+        "subsidy_id": made["subsidy"],
+        "run_id": made["subsidy_run"],
     }
     body_values = {
         **BODY_VALUES,

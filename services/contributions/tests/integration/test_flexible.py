@@ -4,7 +4,7 @@ fee, the two ledgers, the period_paid event without a unit, and the street insti
 
 import datetime as dt
 
-from ..helpers import CITY, TODAY, first_of, months_ago, resident_id
+from ..helpers import CITY, TODAY, enrol, first_of, months_ago, resident_id, unit
 from .test_payments import emitted, trial_balance
 
 
@@ -225,7 +225,13 @@ async def test_months_outside_the_enrolment_and_people_not_enrolled_are_refused(
     nobody = await client.post(
         f"/flexible-workers/{resident_id(5)}/declarations", json={"period": months_ago(1), "base": "3000.00"}, headers=h
     )
-    assert (nobody.status_code, nobody.json()["code"], nobody.json()["errors"][0]["field"]) == (
+    assert (nobody.status_code, nobody.json()["code"]) == (404, "person_not_found")  # as for another region's
+    code = await unit(client, h)
+    await enrol(client, h, code, 9)  # known here, but only through a unit
+    unit_only = await client.post(
+        f"/flexible-workers/{resident_id(9)}/declarations", json={"period": months_ago(1), "base": "3000.00"}, headers=h
+    )
+    assert (unit_only.status_code, unit_only.json()["code"], unit_only.json()["errors"][0]["field"]) == (
         422,
         "not_enrolled_flexible",
         "path.id_number",
@@ -248,7 +254,9 @@ async def test_months_outside_the_enrolment_and_people_not_enrolled_are_refused(
         json={"period": months_ago(1), "base": "3000.00"},
         headers=auth_headers("social_insurance", region="220200"),
     )
-    assert other.status_code in (403, 404, 422), other.text
+    assert (other.status_code, other.json()["code"]) == (404, "person_not_found"), other.text
+    for path in (f"/flexible-workers/{resident_id(5)}/arrears",):
+        assert (await client.get(path, headers=auth_headers("social_insurance", region="220200"))).status_code == 404
 
 
 async def test_bulk_from_a_street_institution_is_all_or_nothing(client, auth_headers, db) -> None:

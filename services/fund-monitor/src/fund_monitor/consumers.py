@@ -26,6 +26,7 @@ from insurance_shared.contracts import (
     MoneyCollectedV1,
     PersonEnrolled,
     RemittanceMade,
+    SocialInsuranceSubsidyPaid,
     SubsidyPaid,
 )
 from insurance_shared.events import Envelope, Handlers
@@ -33,6 +34,7 @@ from insurance_shared.events import Envelope, Handlers
 from .ledger import postings
 from .ledger.service import post, post_many
 from .monitoring.models import Beneficiaries, InsuredEmployment, Layoff, LayoffSeparation, SeenClaim
+from .reemployment.models import SubsidySpending
 from .rules.months import parse_month
 from .rules.projection import layoff_counted
 
@@ -252,3 +254,27 @@ async def layoff_withdrawn(session: AsyncSession, _: Envelope, data: LayoffWithd
     layoff = await session.get(Layoff, data.filing_id)
     if layoff is not None:
         layoff.state = "withdrawn"
+
+
+# ---- re-employment funds (N§6) -------------------------------------------------------------------------------------
+
+
+@handlers.on_runs(SocialInsuranceSubsidyPaid)
+async def si_subsidy_paid(session: AsyncSession, events: list[tuple[Envelope, SocialInsuranceSubsidyPaid]]) -> None:
+    """Spending of a region's re-employment funds, one row per run: never the unemployment-insurance fund's journal
+    (the subsidy is not paid from it, N§6)."""
+    for _, d in events:
+        check_bookable(d.paid_on, f"subsidy run {d.run_id} paid on")
+    rows = [
+        {
+            "source": f"claims:si_subsidy_run:{d.run_id}",
+            "region": d.region,
+            "month": parse_month(d.month),
+            "paid_on": d.paid_on,
+            "people": d.people,
+            "months": d.months,
+            "amount": d.amount_fen,
+        }
+        for _, d in events
+    ]
+    await session.execute(upsert_insert(session)(SubsidySpending.__table__).on_conflict_do_nothing(), rows)

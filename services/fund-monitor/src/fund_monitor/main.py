@@ -22,6 +22,7 @@ from .monitoring.router import router as monitoring_router
 from .parameters_router import router as parameters_router
 from .reconciliation.router import router as reconciliation_router
 from .reconciliation.service import run_forever as reconcile_forever
+from .reemployment.router import router as reemployment_router
 from .settings import DEV_WEBHOOK_SECRET, Settings
 from .shortfall.router import router as shortfall_router
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             monitoring_router,
             ledger_router,
             reconciliation_router,
+            reemployment_router,
             parameters_router,
         ],
         handlers=handlers,
@@ -106,6 +108,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "monitoring", "description": "失业监测: 登记失业、新登记、领金人数、裁员、参保同比 (N§2, N§8)"},
             {"name": "ledger", "description": "复式记账: 期初余额、利息与财政补贴、分录、试算平衡"},
             {"name": "parameters", "description": "参数: 按日期生效, 含依据与历史; 省级可新增"},
+            {
+                "name": "re-employment funds",
+                "description": "再就业资金: 与失业保险基金分开, 当年安排、社会保险补贴支出、落实情况 (N§6)",
+            },
             {"name": "reconciliation", "description": "对账: 账簿与缴费、待遇服务所称收付逐笔核对, 差异预警"},
         ],
     )

@@ -16,4 +16,5 @@ def load_all() -> None:
     from .ledger import models as _ledger  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
     from .reconciliation import models as _reconciliation  # noqa: F401
+    from .reemployment import models as _reemployment  # noqa: F401
     from .shortfall import models as _shortfall  # noqa: F401

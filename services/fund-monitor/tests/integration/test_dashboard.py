@@ -13,6 +13,9 @@ import zoneinfo
 import pytest
 import uvicorn
 
+from fund_monitor.rules.uptake import last_whole_quarter
+from insurance_shared.contracts import SocialInsuranceSubsidyPaid
+
 PROVINCE = ("province",)
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -151,8 +154,21 @@ async def open_dashboard(page, token: str, state: str = "ready") -> None:
 @pytest.mark.slow
 async def test_page_tells_the_truth_in_chromium(app_factory, live_db, live_client, auth_headers, fm_live) -> None:
     """#26 item 3, against live data: one level per region; recipients by name; the capacity axes clipped with
-    the 2- and 6-month lines; the month the fund runs out; Beijing time and "data as of"; the monitoring table."""
+    the 2- and 6-month lines; the month the fund runs out; Beijing time and "data as of"; the monitoring table;
+    #22: the social-insurance subsidy's uptake per region, a region without any in a whole quarter flagged."""
     await seed(live_client, auth_headers, fm_live)
+    _, quarter_end, quarter = last_whole_quarter(fm_live.THIS_MONTH)
+    await fm_live.feed(
+        SocialInsuranceSubsidyPaid(
+            run_id=1,
+            region="220100",
+            month=f"{quarter_end:%Y-%m}",
+            people=3,
+            months=3,
+            amount_fen=110_001,
+            paid_on=fm_live.TODAY,
+        )
+    )
     overview = (await live_client.get("/dashboard/overview", headers=auth_headers(*PROVINCE, region="220000"))).json()
     async with live_page(app_factory, live_db) as page:
         await open_dashboard(page, token_of(auth_headers(*PROVINCE, region="220000")))
@@ -192,6 +208,14 @@ async def test_page_tells_the_truth_in_chromium(app_factory, live_db, live_clien
         )
         assert len(monitoring) == 10 and monitoring[-1][1] == "全省"  # nine regions and the province
         assert "长春市" in [name for _, name in monitoring]
+
+        subsidy = await page.eval_on_selector_all(
+            "#subsidy tbody tr", "rs => Object.fromEntries(rs.map(r => [r.dataset.region, [r.className, r.innerText]]))"
+        )
+        assert len(subsidy) == 9
+        assert subsidy["220100"][0] == "" and "1,100 元" in subsidy["220100"][1] and "未安排" in subsidy["220100"][1]
+        assert subsidy["220200"][0] == "flagged" and "整季度未发放" in subsidy["220200"][1]
+        assert f"{quarter} 整季度未发放者标记" in await page.text_content("#subsidy-note")
 
 
 @pytest.mark.slow

@@ -76,9 +76,7 @@ async def listed(
     session: AsyncSession, principal: Principal, region: str | None, id_number: str | None, after: int, limit: int
 ) -> list[HardToEmploy]:
     query = select(HardToEmploy).where(HardToEmploy.id > after)
-    if not principal.reads_all_regions:
-        query = query.where(HardToEmploy.region == principal.region)
-    if region is not None:
+    if (region := principal.region_to_read(region)) is not None:
         query = query.where(HardToEmploy.region == region)
     if id_number is not None:
         query = query.where(HardToEmploy.id_number == id_number)

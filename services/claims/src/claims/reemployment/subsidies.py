@@ -150,9 +150,7 @@ async def listed(
     session: AsyncSession, principal: Principal, region: str | None, state: str | None, after: int, limit: int
 ) -> list[SocialInsuranceSubsidy]:
     query = select(SocialInsuranceSubsidy).where(SocialInsuranceSubsidy.id > after)
-    if not principal.reads_all_regions:
-        query = query.where(SocialInsuranceSubsidy.region == principal.region)
-    if region is not None:
+    if (region := principal.region_to_read(region)) is not None:
         query = query.where(SocialInsuranceSubsidy.region == region)
     if state is not None:
         query = query.where(SocialInsuranceSubsidy.state == state)

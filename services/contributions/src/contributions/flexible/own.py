@@ -18,6 +18,7 @@ from insurance_shared import (
     ActDate,
     Conflict,
     FieldError,
+    NotFound,
     Principal,
     Problem,
     ResidentId,
@@ -39,6 +40,7 @@ from ..rules import postings
 from ..rules.flexible import base_outside_band, flexible_amounts, floor_contribution, months_declared
 from ..rules.parameters import MissingParameter, UsedParameter, flexible_parameters_for
 from ..rules.periods import format_period, next_month, parse_period
+from .models import FlexibleEmployment
 from .schemas import OwnDeclarationIn
 
 _LOCK_PERSON = select(Person.id_number).where(Person.id_number == bindparam("id_number")).with_for_update()
@@ -60,6 +62,26 @@ _LINE_COLUMNS = (
     "unemployment_person",
     "floor_fen",
 )
+
+
+async def ensure_visible(session: AsyncSession, principal: Principal, id_number: str) -> None:
+    """A person the URL names whom no enrolment or flexible employment places in the caller's region is not there for
+    the caller (404, as for nobody): another region learns nothing of them."""
+    if principal.reads_all_regions:
+        return
+    here = (
+        await session.execute(
+            select(Employment.id).where(Employment.id_number == id_number, Employment.region == principal.region)
+        )
+    ).first() or (
+        await session.execute(
+            select(FlexibleEmployment.id).where(
+                FlexibleEmployment.id_number == id_number, FlexibleEmployment.region == principal.region
+            )
+        )
+    ).first()
+    if not here:
+        raise NotFound("person", id_number)
 
 
 async def lock_person(session: AsyncSession, id_number: str, field: str) -> None:
@@ -90,6 +112,8 @@ async def declare(
     id_field: str = "path.id_number",
 ) -> list[OwnMonth]:
     """The month's (or quarter's) declarations of one person, posted to both ledgers; nothing written if refused."""
+    if id_field.startswith("path."):
+        await ensure_visible(session, principal, id_number)
     await lock_person(session, id_number, id_field)
     spans = list(await session.execute(_ENROLMENTS, {"id_number": id_number}))
     if not spans:
@@ -206,6 +230,8 @@ async def declare(
 
 async def payer(session: AsyncSession, principal: Principal, id_number: str, field: str) -> payments.Payer:
     """The person as payer, in the region of their unpaid months (the funds their money feeds)."""
+    if field.startswith("path."):
+        await ensure_visible(session, principal, id_number)
     await lock_person(session, id_number, field)
     regions = set(
         (

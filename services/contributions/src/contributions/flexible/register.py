@@ -80,8 +80,8 @@ def _event(f: FlexibleEmployment) -> tuple[FlexibleEmploymentChanged, str, str]:
 async def register(
     session: AsyncSession, principal: Principal, body: FlexibleEmploymentIn, today: dt.date
 ) -> FlexibleEmployment:
-    _check(body, today)
     principal.ensure_writable(body.region)
+    _check(body, today)
     person = (
         await session.execute(select(Person).where(Person.id_number == body.id_number).with_for_update())
     ).scalar_one_or_none()
@@ -205,9 +205,7 @@ async def listed(
     limit: int,
 ) -> list[FlexibleEmployment]:
     query = select(FlexibleEmployment).where(FlexibleEmployment.id > after)
-    if not principal.reads_all_regions:
-        query = query.where(FlexibleEmployment.region == principal.region)
-    if region is not None:
+    if (region := principal.region_to_read(region)) is not None:
         query = query.where(FlexibleEmployment.region == region)
     if status is not None:
         query = query.where(FlexibleEmployment.status == status)

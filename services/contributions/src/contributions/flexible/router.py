@@ -154,10 +154,10 @@ async def arrears_own(
     principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
     on: Annotated[LawDate | None, Query(description="默认今天")] = None,
 ) -> ArrearsOut:
+    await own.ensure_visible(session, principal, id_number)
     as_of = on or dt.date.today()
     periods, credit = await payments.arrears(session, payments.Payer("person", id_number, ""), as_of)
-    periods = [(d, o) for d, o in periods if principal.can_read(d.region)]
-    return arrears_out(None, as_of, periods, credit if periods or principal.reads_all_regions else 0)
+    return arrears_out(None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
 
 
 @router.post(

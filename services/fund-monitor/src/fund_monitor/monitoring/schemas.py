@@ -2,6 +2,8 @@ from pydantic import BaseModel, Field
 
 from insurance_shared import CriterionOut
 
+from ..reemployment.schemas import SubsidyUptakeOut
+
 
 class RegionMonthOut(BaseModel):
     """一个地区一个月的失业监测指标 (N§8)."""
@@ -18,6 +20,9 @@ class RegionMonthOut(BaseModel):
     insured_change: int
     insured_not_rising: bool = Field(description="参保人数同比未增加: 标记 (N§2)")
     coverage: CriterionOut
+    si_subsidy: SubsidyUptakeOut | None = Field(
+        default=None, description="社会保险补贴落实情况 (N§6); 全省合计行为空, 见 GET /reemployment-funds"
+    )
 
 
 class MonitoringOut(BaseModel):

@@ -193,6 +193,26 @@ function drawMonitoring(m) {
   }
 }
 
+function drawSubsidy(m) {
+  // N§6: the subsidy is paid from re-employment funds, apart from the unemployment-insurance fund; a region that
+  // paid none in a whole quarter has those funds reduced, so it is flagged
+  const rows = m.regions.filter((r) => r.si_subsidy);
+  const quarter = rows.length ? rows[0].si_subsidy.quarter : "";
+  document.getElementById("subsidy-note").textContent = `(再就业资金列支, 非失业保险基金; ${quarter} 整季度未发放者标记, N§6)`;
+  const body = document.querySelector("#subsidy tbody");
+  body.replaceChildren();
+  for (const r of rows) {
+    const s = r.si_subsidy;
+    const tr = document.createElement("tr");
+    tr.dataset.region = r.region;
+    const used = s.budget_used === null ? "未安排" : `${(Number(s.budget_used) * 100).toFixed(1)}%`;
+    [r.name, yuan(s.budget), yuan(s.spent), used, s.person_months, s.people_last_run,
+      `${s.quarter}: ${yuan(s.quarter_amount)}`, s.uptake_zero ? "整季度未发放" : ""].forEach((v) => cell(tr, String(v)));
+    if (s.uptake_zero) tr.className = "flagged";
+    body.appendChild(tr);
+  }
+}
+
 async function download(path) {
   const r = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
   if (!r.ok) return failed(new ApiError(r.status, String(r.status), r.statusText));
@@ -233,6 +253,7 @@ async function refresh() {
   document.getElementById("main").hidden = false;
   drawOverview(o);
   drawMonitoring(m);
+  drawSubsidy(m);
   await selectRegion(document.getElementById("region-select").value);
   lastGood = o.generated_at;
   showAsOf(o);
