@@ -7,7 +7,9 @@ provincial-direct, some fully budget-funded institutions), people with valid ide
 (Faker's zh_CN locale), monthly declarations (a year per upload) and payments (banks' return files per region
 and month) for the chosen months with some units in arrears and some paying late, new hires in the growing
 regions, separations over the last two years and claims at every stage (refused, awaiting verification, active,
-exhausted, stopped, referred), monthly payment runs, a few mass layoffs (one filed late, one executed),
+exhausted, stopped, referred), monthly payment runs, flexible workers in every region (registered, paying their
+own months through the street office, some hard to employ and subsidised), a few mass layoffs (one filed late,
+one executed),
 provincial-direct remittances, and opening balances entered last, once each fund's own flows are known, so that
 each region's payment capacity is believable: most between 6 and 30 months, 白山市 in the early-warning band
 (under 6) and 白城市 under the two-month line of N§8.
@@ -375,6 +377,7 @@ def load(api: Api, args: argparse.Namespace) -> bool:
             bar.update(1)
 
     claims_stage(api, args, rng, units, people)
+    flexible_stage(api, args, rng, fake, people)
     settle_funds(api, first)
     layoffs_stage(api, rng, units, people)
     return True
@@ -626,6 +629,165 @@ def pay_month(api: Api, region: str, when: dt.date) -> None:
             content=body.encode(),
             headers={"Content-Type": "text/csv"},
         )
+
+
+NO_SUBSIDY = "220400"  # 辽源市 subsidises nobody: monitoring flags its uptake (N§6 ¶2)
+
+
+def flexible_stage(api: Api, args: argparse.Namespace, rng: random.Random, fake: Faker, people: list[Person]) -> None:
+    """Flexible workers in every region (N§3(2), N§6): each registered by real name, a third under an agreement
+    with the street office, a third self-employed with a licence, a third otherwise; those with an agreement or a
+    licence pay their own contributions on the merged track, a year of months uploaded by the street office (some
+    with the last month still unpaid); the agreement holders are certified hard to employ and subsidised, month by
+    month in runs a second officer approves, except in 辽源市, whose uptake monitoring flags."""
+    seen = {p.id_number for p in people}
+    per_region = max(3, args.people // 400)
+    start = month(-12)
+    workers: dict[str, list[tuple[str, str, str]]] = {}  # region → (id number, name, kind)
+    for region in REGIONS:
+        workers[region] = [
+            (id_number(rng, region, seen), fake.name(), ("agreement", "licence", "other")[i % 3])
+            for i in range(per_region)
+        ]
+
+    def register(item: tuple[str, int, tuple[str, str, str]]) -> None:
+        region, i, (number, name, kind) = item
+        body: dict[str, Any] = {
+            "id_number": number,
+            "name": name,
+            "region": region,
+            "kind": kind,
+            "start_date": str(start),
+        }
+        if kind == "agreement":
+            body |= {
+                "agreement_no": f"{region}劳协{start:%Y}-{i:04d}",
+                "agreement_end": str(month(6 + i % 6) - dt.timedelta(days=1)),
+            }
+        elif kind == "licence":
+            body["licence_no"] = f"{region}-{start:%Y}-{i:06d}"
+        api.call("contributions", "POST", "/flexible-employments", json=body, region=region)
+        if kind != "other":
+            enrolment = {
+                "id_number": number,
+                "name": name,
+                "track": "flexible",
+                "region": region,
+                "start_date": str(start),
+                "wage": "3000.00",
+            }
+            api.call("contributions", "POST", "/persons/enrolments", json=enrolment, region=region)
+
+    items = [(r, i, w) for r, ws in workers.items() for i, w in enumerate(ws)]
+    api.each(register, items, "flexible workers (real-name register)", "person")
+
+    def upload(region: str) -> None:
+        """The street office's collection for the year: one CSV, each line a month declared and, if paid, the day."""
+        lines = []
+        for i, (number, _, kind) in enumerate(workers[region]):
+            if kind == "other":
+                continue
+            base = ("3000.00", "3500.00", "4200.00")[i % 3]
+            for k in range(12, 0, -1):
+                paid = not (k == 1 and i % 4 == 1)  # some have not paid last month yet
+                paid_on = min(month(-k + 1) + dt.timedelta(days=9), TODAY)
+                lines.append(f"{number},{month(-k):%Y-%m},{base},monthly,{paid_on if paid else ''}\n")
+        api.call(
+            "contributions",
+            "POST",
+            "/flexible-workers/contributions/bulk",
+            content=("id_number,period,base,frequency,paid_on\n" + "".join(lines)).encode("utf-8"),
+            headers={"content-type": "text/csv"},
+            region=region,
+        )
+
+    api.each(upload, list(REGIONS), "flexible workers' own months (a street office's upload per region)", "region")
+
+    subsidised = [
+        (region, number, name)
+        for region, ws in workers.items()
+        if region != NO_SUBSIDY
+        for number, name, kind in ws
+        if kind == "agreement"
+    ]
+    for year in sorted({month(-11).year, TODAY.year}):
+        for region in REGIONS:
+            api.call(
+                "fund-monitor",
+                "POST",
+                f"/reemployment-funds/{region}/allocations",
+                roles=("province",),
+                region=PROVINCE,
+                json={"year": year, "amount": f"{per_region * 3000}.00", "reference": f"吉财社〔{year}〕12号 (演示)"},
+            )
+
+    categories = {
+        number: rng.choice([["long_term_unemployed"], ["over_40_women"], ["over_50_men", "disabled"]])
+        for _, number, _ in subsidised
+    }  # drawn here, in order: the threads below would draw in any order
+
+    def ready(item: tuple[str, str, str]) -> None:
+        """Certified hard to employ, then (once claims has their paid months) the subsidy applied for."""
+        region, number, name = item
+        emp = ("employment_service",)
+        api.call(
+            "claims",
+            "POST",
+            "/hard-to-employ",
+            roles=emp,
+            region=region,
+            json={
+                "id_number": number,
+                "name": name,
+                "region": region,
+                "categories": categories[number],
+                "certified_on": str(start),
+                "review_on": str(month(12)),
+            },
+        )
+        check = {"id_number": number, "region": region, "on": str(TODAY), "job_seeking": True}
+        for _ in range(240):  # the months cross to claims as events
+            r = api.call("claims", "POST", "/eligibility/check", roles=emp, region=region, json=check, ok=(200, 404))
+            if r.status_code == 200:
+                counted = next(c for c in r.json()["criteria"] if c["name"] == "contribution_months")
+                if counted["values"]["months_paid_since_restart"] >= 11:
+                    break
+            time.sleep(0.5)
+        api.call(
+            "claims",
+            "POST",
+            "/social-insurance-subsidies",
+            roles=emp,
+            region=region,
+            json={"id_number": number, "name": name, "region": region, "applied_on": str(start)},
+        )
+
+    api.each(ready, subsidised, "hard to employ, subsidy applied for", "person")
+
+    def runs(region: str) -> None:
+        for k in range(11, -1, -1):
+            made = api.call(
+                "claims",
+                "POST",
+                "/social-insurance-subsidies/runs",
+                roles=("employment_service",),
+                region=region,
+                json={"region": region, "month": f"{month(-k):%Y-%m}"},
+                ok=(201, 409),  # 409: the region's run of that month is made already (a loader run before)
+            )
+            if made.status_code == 409:
+                continue
+            run = made.json()
+            api.call(
+                "claims",
+                "POST",
+                f"/social-insurance-subsidies/runs/{run['id']}/approve",
+                roles=("employment_service",),
+                region=region,
+                sub="demo-checker",
+            )
+
+    api.each(runs, [r for r in REGIONS if r != NO_SUBSIDY], "subsidy runs (a year per region)", "region")
 
 
 def settle_funds(api: Api, first: dt.date) -> None:

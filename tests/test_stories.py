@@ -981,7 +981,7 @@ def test_a_flexible_worker_carries_unit_months_and_own_months_into_a_claim(stack
         return r.json()
 
     claim = stack.eventually(registered, "claims hears the flexible employment ended")
-    assert (claim["eligible"], claim["months_counted"], claim["total_months"]) == (True, 18, 12)
+    assert (claim["eligible"], claim["decision"]["months_counted"], claim["total_months"]) == (True, 18, 12)
     contribution = next(c for c in claim["decision"]["criteria"] if c["name"] == "contribution_months")
     assert contribution["met"] and contribution["values"]["months_paid_since_restart"] == 18
 
@@ -1466,6 +1466,17 @@ def test_demo_data_loads_through_the_apis(stack: Stack) -> None:
     filings = [f for f in _all_filings(stack) if f["id"] not in filed_before]
     assert len(filings) == 3 and sum(f["consulted"] for f in filings) == 2
     assert sorted(f["state"] for f in filings) == ["acknowledged", "acknowledged", "executed"]
+    # flexible workers subsidised in every region but 辽源市, whose uptake is flagged (N§6 ¶2)
+
+    def uptake() -> dict | None:
+        funds = stack.call("fund-monitor", "GET", "/reemployment-funds", roles=("province",), region="220000").json()
+        by = {r["region"]: r for r in funds["regions"]}
+        return by if by["220200"]["spent"] != "0.00" else None
+
+    by = stack.eventually(uptake, "fund-monitor books the demo's subsidy runs")
+    assert by["220400"]["uptake_zero"] and not by["220200"]["uptake_zero"]
+    flexible = stack.call("contributions", "GET", "/flexible-employments?region=220300", region="220300").json()
+    assert {f["kind"] for f in flexible} == {"agreement", "licence", "other"}
 
 
 def test_after_every_story_the_books_reconcile_to_the_fen(stack: Stack) -> None:
