@@ -753,13 +753,22 @@ def flexible_stage(api: Api, args: argparse.Namespace, rng: random.Random, fake:
                 if counted["values"]["months_paid_since_restart"] >= 11:
                     break
             time.sleep(0.5)
-        api.call(
+        subsidy = api.call(
             "claims",
             "POST",
             "/social-insurance-subsidies",
             roles=emp,
             region=region,
             json={"id_number": number, "name": name, "region": region, "applied_on": str(start)},
+        ).json()
+        card = f"62170000{int(number[6:14]) % 10**10:010d}"  # a card in the person's name at the province's bank
+        api.call(
+            "claims",
+            "PUT",
+            f"/social-insurance-subsidies/{subsidy['id']}/payee-account",
+            roles=emp,
+            region=region,
+            json={"bank_code": "JLBANK", "card_number": card + luhn.calc_check_digit(card), "holder_name": name},
         )
 
     api.each(ready, subsidised, "hard to employ, subsidy applied for", "person")
@@ -785,6 +794,31 @@ def flexible_stage(api: Api, args: argparse.Namespace, rng: random.Random, fake:
                 roles=("employment_service",),
                 region=region,
                 sub="demo-checker",
+            )
+            if not run["lines"]:
+                continue
+            # the bank's file and its return file: every line paid on the run's month's 20th (or today)
+            file = api.call(
+                "claims",
+                "GET",
+                f"/social-insurance-subsidies/runs/{run['id']}/file",
+                params={"bank_code": "JLBANK"},
+                roles=("employment_service",),
+                region=region,
+            ).content
+            rows = [line.split(",") for line in file.decode("gb18030").splitlines()[3:-1]]
+            paid_on = min(month(-k).replace(day=20), TODAY)
+            answer = "line_no,account,amount,status,reason_code,value_date\n" + "".join(
+                f"{r[1]},{r[2]},{r[4]},paid,,{paid_on}\n" for r in rows
+            )
+            api.call(
+                "claims",
+                "POST",
+                f"/social-insurance-subsidies/runs/{run['id']}/returns",
+                content=answer.encode(),
+                headers={"content-type": "text/csv"},
+                roles=("employment_service",),
+                region=region,
             )
 
     api.each(runs, [r for r in REGIONS if r != NO_SUBSIDY], "subsidy runs (a year per region)", "region")

@@ -1040,6 +1040,14 @@ def test_a_flexible_worker_is_subsidised_for_the_months_they_paid(stack: Stack) 
         ("paying_own_contributions", True),
         ("within_maximum_period", True),
     ]
+    base = f"6222020{42:011d}"
+    stack.call(
+        "claims",
+        "PUT",
+        f"/social-insurance-subsidies/{subsidy['id']}/payee-account",
+        json={"bank_code": "ICBC", "card_number": base + luhn.calc_check_digit(base), "holder_name": "职工42"},
+        roles=emp,
+    )
     run = stack.call(
         "claims",
         "POST",
@@ -1061,7 +1069,24 @@ def test_a_flexible_worker_is_subsidised_for_the_months_they_paid(stack: Stack) 
     approved = stack.call(
         "claims", "POST", f"/social-insurance-subsidies/runs/{run['id']}/approve", roles=emp, sub="story-checker"
     ).json()
-    assert approved["state"] == "approved" and {p["state"] for p in approved["payments"]} == {"paid"}
+    assert approved["state"] == "approved" and {p["state"] for p in approved["payments"]} == {"approved"}
+    # the bank's file, as for benefits, and its return file: paid only when the bank says so
+    file = stack.call(
+        "claims", "GET", f"/social-insurance-subsidies/runs/{run['id']}/file?bank_code=ICBC", roles=emp
+    ).content
+    rows = [line.split(",") for line in file.decode("gb18030").splitlines()[3:-1]]
+    body = "line_no,account,amount,status,reason_code,value_date\n" + "".join(
+        f"{r[1]},{r[2]},{r[4]},paid,,{TODAY}\n" for r in rows
+    )
+    returned = stack.call(
+        "claims",
+        "POST",
+        f"/social-insurance-subsidies/runs/{run['id']}/returns",
+        content=body.encode(),
+        headers={"Content-Type": "text/csv"},
+        roles=emp,
+    ).json()
+    assert (returned["paid"], returned["failed"]) == (3, 0)
     after = stack.call("claims", "GET", f"/social-insurance-subsidies/{subsidy['id']}", roles=emp).json()
     assert (after["state"], after["end_reason"], after["ended_on"]) == (
         "ended",
@@ -1248,6 +1273,7 @@ QUERY_VALUES = {
     "from": f"{month(-2):%Y-%m}",
     "to": f"{month(-1):%Y-%m}",
     "region": CC,
+    "bank_code": "ICBC",
 }
 BODY_VALUES = {"region": CC, "unit_credit_code": None, "credit_code": None, "id_number": None}
 # writes a 220000 token makes for a city's object by design, and why

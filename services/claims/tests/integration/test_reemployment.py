@@ -12,7 +12,7 @@ from insurance_shared.contracts import (
     PersonEnrolled,
 )
 
-from .test_claims import EMP, INS, TODAY, active_claim, deliver, history, month, outbox_types, pid, registration
+from .test_claims import CARD, EMP, INS, TODAY, active_claim, deliver, history, month, outbox_types, pid, registration
 
 
 def spell(n: int, fid: int, kind: str, start: dt.date, *, agreement_end=None, end=None, status="working_flexibly"):
@@ -159,39 +159,113 @@ async def test_subsidy_decided_and_paid_only_against_paid_months(client, auth_he
 
     # months 5, 4 and 2 paid; month 3 not; month 1 paid after the agreement expired
     await deliver(db, *(own_month(24, k, 500 + k) for k in (5, 4, 2, 1)))
-    run = await client.post(
-        "/social-insurance-subsidies/runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=h
+    # no account yet: the run leaves the subsidy waiting, nothing lost
+    waiting = (await make_run(client, h, 2)).json()
+    assert (waiting["lines"], waiting["awaiting_account"]) == (0, 1)
+    wrong = await client.put(
+        f"/social-insurance-subsidies/{a['id']}/payee-account",
+        json={"bank_code": "ICBC", "card_number": CARD, "holder_name": "别人"},
+        headers=h,
     )
-    assert run.status_code == 201, run.text
-    draft = run.json()
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "holder_not_claimant")
+    await payee(client, h, a["id"], CARD)
+
+    draft = (await make_run(client, h, 1)).json()
     # two thirds of 550.00 is 366.666… → 366.67 per month, half up
-    assert [(p["period"], p["amount"], p["state"]) for p in draft["payments"]] == [
-        (str(month(5)), "366.67", "draft"),
-        (str(month(4)), "366.67", "draft"),
-        (str(month(2)), "366.67", "draft"),
+    assert [(p["line_no"], p["period"], p["amount"], p["state"]) for p in draft["payments"]] == [
+        (1, str(month(5)), "366.67", "draft"),
+        (2, str(month(4)), "366.67", "draft"),
+        (3, str(month(2)), "366.67", "draft"),
     ]
     assert (draft["state"], draft["people"], draft["amount"]) == ("draft", 1, "1100.01")
+    not_yet = await client.get(
+        f"/social-insurance-subsidies/runs/{draft['id']}/file", params={"bank_code": "ICBC"}, headers=h
+    )
+    assert (not_yet.status_code, not_yet.json()["code"]) == (409, "run_not_approved")
     same = await client.post(f"/social-insurance-subsidies/runs/{draft['id']}/approve", headers=h)
     assert (same.status_code, same.json()["code"]) == (403, "maker_cannot_approve")
     ok = await client.post(
         f"/social-insurance-subsidies/runs/{draft['id']}/approve", headers=auth_headers(*EMP, sub="checker-2")
     )
     assert ok.status_code == 200, ok.text
-    assert {p["state"] for p in ok.json()["payments"]} == {"paid"}
-    assert "claims.si_subsidy_paid.v1" in await outbox_types(db)
-    # the agreement is over and nothing before its end is left: the subsidy has ended
+    assert {p["state"] for p in ok.json()["payments"]} == {"approved"}
+    assert "claims.si_subsidy_paid.v1" not in await outbox_types(db)  # nothing is paid before the bank says so
+
+    # the bank file, as the benefits' (GB18030), and the bank's answer: line 2 failed
+    returned = await bank_return(client, h, draft["id"], failed={2: "R03"})
+    assert (returned["paid"], returned["failed"], returned["replayed"]) == (2, 1, False)
+    assert (await bank_return(client, h, draft["id"], failed={2: "R03"}))["replayed"] is True
+    assert (await outbox_types(db)).count("claims.si_subsidy_paid.v1") == 1
+
+    # the agreement is over and the run after its end settled it: the subsidy has ended
     after = (await client.get(f"/social-insurance-subsidies/{a['id']}", headers=h)).json()
     assert (after["state"], after["end_reason"], after["ended_on"]) == (
         "ended",
         "flexible_employment_ended",
         str(agreement_end),
     )
-    # month 3 paid late is not subsidised any more: the subsidy ended
+    assert [(p["period"], p["state"]) for p in after["payments"]] == [
+        (str(month(5)), "paid"),
+        (str(month(4)), "failed"),
+        (str(month(2)), "paid"),
+    ]
+    # month 3 paid late is not subsidised any more; the failed month is paid again once the account is corrected
     await deliver(db, own_month(24, 3, 503))
-    again = await client.post(
+    await payee(client, h, a["id"], CARD2)
+    again = (await make_run(client, h, 0)).json()
+    assert (again["reissued"], [(p["period"], p["attempts"]) for p in again["payments"]]) == (1, [(str(month(4)), 2)])
+    assert again["payments"][0]["account"].endswith(CARD2[-4:])
+    await client.post(
+        f"/social-insurance-subsidies/runs/{again['id']}/approve", headers=auth_headers(*EMP, sub="checker-2")
+    )
+    assert (await bank_return(client, h, again["id"]))["paid"] == 1
+    final = (await client.get(f"/social-insurance-subsidies/{a['id']}", headers=h)).json()
+    assert {p["state"] for p in final["payments"]} == {"paid"} and len(final["payments"]) == 3
+    assert (await outbox_types(db)).count("claims.si_subsidy_paid.v1") == 2
+    twice = await client.post(
         "/social-insurance-subsidies/runs", json={"region": "220100", "month": f"{month(0):%Y-%m}"}, headers=h
     )
-    assert (again.status_code, again.json()["code"]) == (409, "run_exists")
+    assert (twice.status_code, twice.json()["code"]) == (409, "run_exists")
+
+
+CARD2 = "6222020200112345687"
+
+
+async def make_run(client, h, k: int):
+    r = await client.post(
+        "/social-insurance-subsidies/runs", json={"region": "220100", "month": f"{month(k):%Y-%m}"}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    return r
+
+
+async def payee(client, h, subsidy_id: int, card: str) -> None:
+    r = await client.put(
+        f"/social-insurance-subsidies/{subsidy_id}/payee-account",
+        json={"bank_code": "ICBC", "card_number": card, "holder_name": "赵六"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+
+
+async def bank_return(client, h, run_id: int, failed: dict[int, str] | None = None) -> dict:
+    file = (
+        await client.get(f"/social-insurance-subsidies/runs/{run_id}/file", params={"bank_code": "ICBC"}, headers=h)
+    ).content
+    rows = [line.split(",") for line in file.decode("gb18030").splitlines()[3:-1]]
+    assert all(r[5] == "社会保险补贴" for r in rows)
+    failed = failed or {}
+    body = "line_no,account,amount,status,reason_code,value_date\n" + "".join(
+        f"{r[1]},{r[2]},{r[4]}," + (f"failed,{failed[int(r[1])]}" if int(r[1]) in failed else "paid,") + f",{TODAY}\n"
+        for r in rows
+    )
+    r = await client.post(
+        f"/social-insurance-subsidies/runs/{run_id}/returns",
+        content=body.encode(),
+        headers={**h, "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 async def test_subsidy_ends_when_the_register_says_the_flexible_employment_ended(client, auth_headers, db) -> None:
@@ -217,6 +291,7 @@ async def test_subsidy_ends_when_the_register_says_the_flexible_employment_ended
         )
     ).json()
     assert s["state"] == "approved", s
+    await payee(client, h, s["id"], CARD)
     ended = month(2) - dt.timedelta(days=1)
     await deliver(db, spell(25, 11, "agreement", month(4), agreement_end=month(-12), end=ended, status="unemployed"))
     await deliver(db, *(own_month(25, k, 600 + k) for k in (4, 3, 2)))

@@ -261,13 +261,13 @@ async def layoff_withdrawn(session: AsyncSession, _: Envelope, data: LayoffWithd
 
 @handlers.on_runs(SocialInsuranceSubsidyPaid)
 async def si_subsidy_paid(session: AsyncSession, events: list[tuple[Envelope, SocialInsuranceSubsidyPaid]]) -> None:
-    """Spending of a region's re-employment funds, one row per run: never the unemployment-insurance fund's journal
-    (the subsidy is not paid from it, N§6)."""
+    """Spending of a region's re-employment funds, one row per confirmed return file: never the unemployment-
+    insurance fund's journal (the subsidy is not paid from it, N§6)."""
     for _, d in events:
-        check_bookable(d.paid_on, f"subsidy run {d.run_id} paid on")
+        check_bookable(d.paid_on, f"subsidy return {d.return_id} paid on")
     rows = [
         {
-            "source": f"claims:si_subsidy_run:{d.run_id}",
+            "source": f"claims:si_subsidy_return:{d.return_id}",
             "region": d.region,
             "month": parse_month(d.month),
             "paid_on": d.paid_on,

@@ -160,6 +160,7 @@ async def test_page_tells_the_truth_in_chromium(app_factory, live_db, live_clien
     _, quarter_end, quarter = last_whole_quarter(fm_live.THIS_MONTH)
     await fm_live.feed(
         SocialInsuranceSubsidyPaid(
+            return_id=1,
             run_id=1,
             region="220100",
             month=f"{quarter_end:%Y-%m}",

@@ -16,6 +16,7 @@ PROVINCE = ("province",)
 
 def run(run_id: int, region: str, month, amount_fen: int, people: int = 3) -> SocialInsuranceSubsidyPaid:
     return SocialInsuranceSubsidyPaid(
+        return_id=run_id,
         run_id=run_id,
         region=region,
         month=format_month(month),
@@ -48,7 +49,7 @@ async def test_uptake_per_region_flag_and_nothing_in_the_unemployment_fund(clien
     assert ok.status_code == 201, ok.text
 
     _, q_last, label = last_whole_quarter(THIS_MONTH)
-    # 220100 paid in the last whole quarter (twice: the same run delivered twice is booked once); 220200 did not
+    # 220100 paid in the last whole quarter (the same return delivered twice is booked once); 220200 did not
     first = run(1, "220100", q_last, 110_001)
     await fm.feed(first, first, run(2, "220100", THIS_MONTH, 40_000, people=1), run(3, "220200", THIS_MONTH, 5_000))
     r = await client.get("/reemployment-funds", headers=province)

@@ -200,14 +200,16 @@ class PaymentReturnedToFund(EventData):
 
 @event_type("claims.si_subsidy_paid.v1", source="claims")
 class SocialInsuranceSubsidyPaid(EventData):
-    """A region's social-insurance subsidy run (社会保险补贴, N§6) approved and paid: ``months`` person-months of
-    ``people`` flexible workers, each against a month they paid. Paid from the re-employment funds, never from the
-    unemployment-insurance fund. Subject: ``<region>:si_subsidy``."""
+    """Social-insurance subsidy (社会保险补贴, N§6) the bank confirmed paid: from one return file of a region's run,
+    ``months`` person-months of ``people`` flexible workers, each against a month they paid. Paid from the
+    re-employment funds, never from the unemployment-insurance fund. ``return_id`` identifies it (a run is
+    confirmed by one or more return files). Subject: ``<region>:si_subsidy``."""
 
+    return_id: int
     run_id: int
     region: str
     month: str  # YYYY-MM of the run
     people: int = Field(ge=0)
     months: int = Field(ge=0)
     amount_fen: int = Field(ge=0)
-    paid_on: dt.date
+    paid_on: dt.date  # the latest value date of the lines

@@ -7,10 +7,8 @@ pays the rest, and completes; a completed month is refused.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,8 +24,6 @@ from insurance_shared import (
     Principal,
     Problem,
     Unprocessable,
-    format_yuan,
-    parse_yuan,
     upsert_insert,
     utcnow,
 )
@@ -43,7 +39,16 @@ from insurance_shared.contracts import (
 from insurance_shared.events import emit, emit_many
 
 from ..claims.models import BenefitPayment, Claim
-from ..rules.payees import FileLine, ReturnLine, account_problems, bank_file, card_number, return_reasons
+from ..rules.payees import (
+    Expected,
+    FileLine,
+    account_problems,
+    already_answered,
+    bank_file,
+    card_number,
+    parse_return_file,
+    return_problems,
+)
 from ..rules.payments import amount_for_month, month_bounds
 from . import medical
 from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, PaymentRun
@@ -326,60 +331,6 @@ async def file_of(session: AsyncSession, batch: PaymentBatch) -> bytes:
     )
 
 
-RETURN_COLUMNS = ("line_no", "account", "amount", "status", "reason_code", "value_date")
-
-
-def parse_return_file(content: bytes, today: dt.date) -> tuple[list[ReturnLine], list[FieldError]]:
-    """The bank's answer, line by line; every bad line is named, and then nothing is applied."""
-    errors: list[FieldError] = []
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or [c.strip() for c in rows[0]] != list(RETURN_COLUMNS):
-        return [], [FieldError(field="body", code="bad_header", message="header: " + ",".join(RETURN_COLUMNS))]
-    out: list[ReturnLine] = []
-    for i, row in enumerate(rows[1:], 2):
-        if not row or not any(c.strip() for c in row):
-            continue
-        ref = f"line[{i}]"
-        if len(row) != len(RETURN_COLUMNS):
-            errors.append(
-                FieldError(field=ref, code="wrong_field_count", message=f"{len(RETURN_COLUMNS)} fields expected")
-            )
-            continue
-        line_no, account, amount, status, reason, value_date = (c.strip() for c in row)
-        bad = len(errors)
-        if not (line_no.isascii() and line_no.isdigit()):
-            errors.append(FieldError(field=f"{ref}.line_no", code="not_a_number", message="the batch's line number"))
-        try:
-            fen = parse_yuan(amount)
-        except ValueError as exc:
-            errors.append(FieldError(field=f"{ref}.amount", code="money_format", message=str(exc)))
-            fen = 0
-        if status not in ("paid", "failed"):
-            errors.append(FieldError(field=f"{ref}.status", code="unknown_status", message="paid or failed"))
-        if status == "failed" and reason not in return_reasons():
-            errors.append(
-                FieldError(
-                    field=f"{ref}.reason_code", code="unknown_reason", message="one of " + ", ".join(return_reasons())
-                )
-            )
-        try:
-            day = dt.date.fromisoformat(value_date)
-            if not LAW_START <= day <= today:
-                raise ValueError
-        except ValueError:
-            errors.append(
-                FieldError(field=f"{ref}.value_date", code="bad_value_date", message="an ISO date, not in the future")
-            )
-            day = today
-        if len(errors) == bad:
-            out.append(ReturnLine(int(line_no), card_number(account), fen, status == "paid", reason or None, day))
-    return out, errors
-
-
 @dataclass
 class ReturnOutcome:
     record: PaymentReturn
@@ -408,34 +359,10 @@ async def apply_return(
         raise Conflict("batch_not_approved", f"batch {batch.id} was never approved, so no file went to the bank")
     lines, errors = parse_return_file(content, today)
     by_line = {p.line_no: p for p in await lines_of(session, batch.id)}
-    seen: set[int] = set()
-    for ln in lines:
-        ref = f"line_no {ln.line_no}"
-        p = by_line.get(ln.line_no)
-        if p is None:
-            errors.append(
-                FieldError(field=ref, code="not_in_batch", message=f"batch {batch.id} has no line {ln.line_no}")
-            )
-            continue
-        if ln.line_no in seen:
-            errors.append(FieldError(field=ref, code="duplicate_line", message="a line is answered once per file"))
-        seen.add(ln.line_no)
-        if ln.account != p.card_number:
-            errors.append(
-                FieldError(field=f"{ref}.account", code="account_mismatch", message="not the account of this line")
-            )
-        if ln.amount != p.amount:
-            errors.append(
-                FieldError(
-                    field=f"{ref}.amount", code="amount_mismatch", message=f"this line is {format_yuan(p.amount)}"
-                )
-            )
-        if p.status in ("paid", "failed") and (p.status == "paid") != ln.paid:
-            raise Conflict(
-                "line_already_answered", f"line {ln.line_no} of batch {batch.id} was already answered {p.status}"
-            )
-    if not lines and not errors:
-        errors.append(FieldError(field="body", code="no_lines", message="the file answers no line"))
+    expected = {n: Expected(p.card_number or "", p.amount, p.status) for n, p in by_line.items()}
+    if answered := already_answered(lines, expected):
+        raise Conflict("line_already_answered", f"line {answered} of batch {batch.id} was already answered otherwise")
+    errors += return_problems(lines, expected, f"batch {batch.id}")
     if errors:
         raise Problem(
             422,

@@ -52,8 +52,22 @@ class SocialInsuranceSubsidy(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SubsidyPayee(Base):
+    """The person's own bank account the subsidy is paid into; a run copies it onto its lines when it is made."""
+
+    __tablename__ = "si_subsidy_payees"
+
+    subsidy_id: Mapped[int] = mapped_column(ForeignKey("si_subsidies.id"), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20))
+    card_number: Mapped[str] = mapped_column(String(19))
+    holder_name: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
 class SubsidyRun(Base):
-    """A region's monthly subsidy run: a draft until a second officer approves it (maker-checker, as benefits)."""
+    """A region's monthly subsidy run: a draft until a second officer approves it, then a file per bank, and paid
+    line by line as the bank's return files confirm (maker-checker and bank files as for benefits, N§4)."""
 
     __tablename__ = "si_subsidy_runs"
     __table_args__ = (UniqueConstraint("region", "month"),)
@@ -65,6 +79,8 @@ class SubsidyRun(Base):
     lines: Mapped[int] = mapped_column(Integer)
     people: Mapped[int] = mapped_column(Integer)
     amount: Mapped[int] = mapped_column(BigInteger)
+    awaiting_account: Mapped[int] = mapped_column(Integer, default=0)  # approved subsidies with no account yet
+    reissued: Mapped[int] = mapped_column(Integer, default=0)  # failed lines of earlier runs paid again here
     made_by: Mapped[str] = mapped_column(String(200))
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -72,7 +88,8 @@ class SubsidyRun(Base):
 
 
 class SubsidyPayment(Base):
-    """One subsidised month of one person, against the month they paid: never two for the same month."""
+    """One subsidised month of one person, against the month they paid: never two for the same month. A failed
+    transfer moves to a later run once the account is corrected (never lost, never paid twice)."""
 
     __tablename__ = "si_subsidy_payments"
     __table_args__ = (UniqueConstraint("subsidy_id", "period"), Index("ix_si_subsidy_payments_run", "run_id"))
@@ -85,8 +102,31 @@ class SubsidyPayment(Base):
     period: Mapped[dt.date] = mapped_column(Date)
     floor_fen: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[str] = mapped_column(String(12))  # draft | paid
-    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12))  # draft | approved | paid | failed
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)  # the bank's value date
+    line_no: Mapped[int] = mapped_column(Integer)  # in its run's files
+    bank_code: Mapped[str] = mapped_column(String(20))
+    card_number: Mapped[str] = mapped_column(String(19))
+    holder_name: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    failure_code: Mapped[str | None] = mapped_column(String(10))
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SubsidyReturn(Base):
+    """A bank's return file for a subsidy run, applied once (the same file again changes nothing)."""
+
+    __tablename__ = "si_subsidy_returns"
+    __table_args__ = (UniqueConstraint("run_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("si_subsidy_runs.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    paid: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LivingRosterImport(Base):

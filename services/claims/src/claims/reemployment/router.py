@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 
 from insurance_shared import (
     CriterionOut,
@@ -14,14 +15,17 @@ from insurance_shared import (
     Role,
     Session,
     Write,
+    mask_name,
     problem_doc,
     require_roles,
     writer,
 )
 from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
+from ..payments.router import PayeeAccountIn
+from ..rules.payees import masked
 from . import hard_to_employ, roster, subsidies
-from .models import HardToEmploy, SocialInsuranceSubsidy, SubsidyRun
+from .models import HardToEmploy, SocialInsuranceSubsidy, SubsidyPayee, SubsidyPayment, SubsidyRun
 from .schemas import (
     CategoryOut,
     HardToEmployIn,
@@ -32,7 +36,9 @@ from .schemas import (
     RunOut,
     SubsidyApplicationIn,
     SubsidyOut,
+    SubsidyPayeeOut,
     SubsidyPaymentOut,
+    SubsidyReturnOut,
 )
 
 router = APIRouter(tags=["re-employment"])
@@ -102,6 +108,23 @@ async def get_hard_to_employ(
     return _certification_out(await hard_to_employ.readable(session, principal, certification_id))
 
 
+def _payment_out(p: SubsidyPayment) -> SubsidyPaymentOut:
+    return SubsidyPaymentOut(
+        id=p.id,
+        run_id=p.run_id,
+        line_no=p.line_no,
+        period=p.period,
+        floor_fen=p.floor_fen,
+        amount=p.amount,
+        state=p.state,  # type: ignore[arg-type]
+        bank_code=p.bank_code,
+        account=masked(p.card_number),
+        attempts=p.attempts,
+        failure_code=p.failure_code,
+        paid_on=p.paid_on,
+    )
+
+
 async def _subsidy_out(session, s: SocialInsuranceSubsidy) -> SubsidyOut:
     decision = json.loads(s.decision)
     return SubsidyOut(
@@ -119,7 +142,7 @@ async def _subsidy_out(session, s: SocialInsuranceSubsidy) -> SubsidyOut:
         ended_on=s.ended_on,
         end_reason=s.end_reason,
         decided_by=s.decided_by,
-        payments=[SubsidyPaymentOut.model_validate(p) for p in await subsidies.payments_of(session, s.id)],
+        payments=[_payment_out(p) for p in await subsidies.payments_of(session, s.id)],
     )
 
 
@@ -169,7 +192,7 @@ async def get_subsidy(
 
 async def _run_out(session, run: SubsidyRun) -> RunOut:
     out = RunOut.model_validate(run)
-    out.payments = [SubsidyPaymentOut.model_validate(p) for p in await subsidies.run_lines(session, run.id)]
+    out.payments = [_payment_out(p) for p in await subsidies.run_lines(session, run.id)]
     return out
 
 
@@ -205,9 +228,104 @@ async def get_run(run_id: Id, session: Session, principal: Annotated[Principal, 
 )
 async def approve_run(run_id: Id, w: Annotated[Write, Depends(_officers)]):
     run = await subsidies.run_for(w.session, w.principal, run_id, lock=True)
-    await subsidies.approve_run(w.session, w.principal, run, dt.date.today())
+    await subsidies.approve_run(w.session, w.principal, run)
     w.audit("si_subsidy_run.approved", "si_subsidy_run", str(run.id), run.region)
     return await w.respond(200, await _run_out(w.session, run))
+
+
+@router.put(
+    "/social-insurance-subsidies/{subsidy_id}/payee-account",
+    response_model=SubsidyPayeeOut,
+    summary="补贴收款账户 (本人名下)",
+    description="The subsidised person's own account, checked as a claimant's is (a bank that pays, a card that "
+    "passes the Luhn check, the holder the person); runs made from now on pay into it.",
+)
+async def set_payee(subsidy_id: Id, body: PayeeAccountIn, w: Annotated[Write, Depends(_officers)]):
+    payee = await subsidies.set_payee(
+        w.session, w.principal, subsidy_id, body.bank_code, body.card_number, body.holder_name
+    )
+    w.audit("si_subsidy.payee_set", "si_subsidy", str(subsidy_id), w.principal.region)
+    return await w.respond(200, _payee_out(payee))
+
+
+def _payee_out(p: SubsidyPayee) -> SubsidyPayeeOut:
+    return SubsidyPayeeOut(
+        subsidy_id=p.subsidy_id,
+        bank_code=p.bank_code,
+        account=masked(p.card_number),
+        holder_name=mask_name(p.holder_name),
+        updated_at=p.updated_at,
+    )
+
+
+@router.get(
+    "/social-insurance-subsidies/{subsidy_id}/payee-account",
+    response_model=SubsidyPayeeOut,
+    summary="补贴收款账户 (脱敏)",
+)
+async def get_payee(subsidy_id: Id, session: Session, principal: Annotated[Principal, Depends(_readers)]):
+    return _payee_out(await subsidies.payee_of(session, principal, subsidy_id))
+
+
+@router.get(
+    "/social-insurance-subsidies/runs/{run_id}/file",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "GB18030 CSV, as the benefits' bank files"}},
+    summary="补贴发放银行文件 (审核后, 按银行)",
+)
+async def run_file(
+    run_id: Id,
+    session: Session,
+    principal: Annotated[Principal, Depends(require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE))],
+    bank_code: Annotated[str, Query(min_length=1, max_length=20)],
+) -> Response:
+    run = await subsidies.run_for(session, principal, run_id)
+    content = await subsidies.run_file(session, run, bank_code)
+    return Response(
+        content,
+        media_type="text/csv; charset=gb18030",
+        headers={"content-disposition": f'attachment; filename="si-subsidy-{run.id}-{bank_code}.csv"'},
+    )
+
+
+@router.post(
+    "/social-insurance-subsidies/runs/{run_id}/returns",
+    response_model=SubsidyReturnOut,
+    summary="补贴发放银行回盘 (逐行: 已付 / 失败及原因)",
+    description=(
+        "The bank's answer, in the benefits' return-file format (CSV `line_no,account,amount,status,reason_code,"
+        "value_date`), all or nothing; the same file again changes nothing. Paid lines are announced "
+        "(claims.si_subsidy_paid.v1: fund-monitor books them against the re-employment funds); a failed line is "
+        "paid again by a later run once the account is corrected."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "line_no,account,amount,status,reason_code,value_date\n"
+                    "1,6222020200112345679,366.67,paid,,2026-11-20\n",
+                }
+            },
+        }
+    },
+    responses={409: problem_doc("未审核, 或某行已有不同回盘结果 (run_not_approved, line_already_answered)")},
+)
+async def run_returns(run_id: Id, request: Request, w: Annotated[Write, Depends(_officers)]):
+    content = await request.body()
+    run = await subsidies.run_for(w.session, w.principal, run_id, lock=True)
+    record, replayed = await subsidies.apply_return(w.session, w.principal, run, content, dt.date.today())
+    w.audit(
+        "si_subsidy_run.returned" if not replayed else "si_subsidy_run.return_replayed",
+        "si_subsidy_run",
+        str(run.id),
+        run.region,
+    )
+    return await w.respond(
+        200,
+        SubsidyReturnOut(return_id=record.id, run_id=run.id, paid=record.paid, failed=record.failed, replayed=replayed),
+    )
 
 
 @router.post(

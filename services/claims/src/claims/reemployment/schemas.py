@@ -69,15 +69,34 @@ class SubsidyApplicationIn(BaseModel):
 
 
 class SubsidyPaymentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     run_id: int
+    line_no: int = Field(description="该批发放文件中的行号")
     period: dt.date = Field(description="补贴对应的本人已缴费月份 (首日)")
     floor_fen: int = Field(description="该月按缴费基数下限计算的养老、失业保险费 (分)")
     amount: MoneyOut
-    state: Literal["draft", "paid"]
-    paid_on: dt.date | None
+    state: Literal["draft", "approved", "paid", "failed"]
+    bank_code: str
+    account: str = Field(description="脱敏账号")
+    attempts: int
+    failure_code: str | None
+    paid_on: dt.date | None = Field(description="银行入账日")
+
+
+class SubsidyPayeeOut(BaseModel):
+    subsidy_id: int
+    bank_code: str
+    account: str = Field(description="脱敏账号", examples=["6222 **** **** 5679"])
+    holder_name: str
+    updated_at: dt.datetime
+
+
+class SubsidyReturnOut(BaseModel):
+    return_id: int
+    run_id: int
+    paid: int
+    failed: int
+    replayed: bool
 
 
 class SubsidyOut(BaseModel):
@@ -110,7 +129,7 @@ class RunIn(BaseModel):
 
 
 class RunOut(BaseModel):
-    """社会保险补贴月度发放: 经第二名经办人审核后入账, 从再就业资金列支."""
+    """社会保险补贴月度发放: 第二名经办人审核后按银行出文件, 以银行回盘确认入账; 从再就业资金列支."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -121,6 +140,8 @@ class RunOut(BaseModel):
     lines: int
     people: int
     amount: MoneyOut
+    awaiting_account: int = Field(description="已批准但尚无收款账户的补贴数: 待账户登记后在以后的发放中支付")
+    reissued: int = Field(description="以前失败、账户已更正后在本批重发的行数")
     made_by: str
     approved_by: str | None
     approved_at: dt.datetime | None

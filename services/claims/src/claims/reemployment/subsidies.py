@@ -6,6 +6,7 @@ employment."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from sqlalchemy import func, select, update
@@ -13,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
     Conflict,
+    FieldError,
     Forbidden,
     NotFound,
     Principal,
+    Problem,
     Unprocessable,
     criterion_dict,
     in_force_all,
@@ -28,10 +31,20 @@ from insurance_shared.events import emit
 from ..history.messages import FlexibleWorkSeen
 from ..history.models import ContributionMonth, EmploymentSeen, FlexibleSeen
 from ..rules.eligibility import default_values
+from ..rules.payees import (
+    Expected,
+    FileLine,
+    account_problems,
+    already_answered,
+    bank_file,
+    card_number,
+    parse_return_file,
+    return_problems,
+)
 from ..rules.stops import FlexibleSpell
 from ..rules.subsidy import NAMES, OwnMonth, decide, last_day, monthly_amount, parse_share, payable
 from . import hard_to_employ
-from .models import SocialInsuranceSubsidy, SubsidyPayment, SubsidyRun
+from .models import SocialInsuranceSubsidy, SubsidyPayee, SubsidyPayment, SubsidyReturn, SubsidyRun
 
 
 async def _params(session: AsyncSession, region: str, on: dt.date):
@@ -160,10 +173,11 @@ async def listed(
 async def make_run(
     session: AsyncSession, principal: Principal, region: str, month: dt.date, today: dt.date
 ) -> SubsidyRun:
-    """The region's run for ``month``: for each approved subsidy, the months the person paid from its first month
-    to the run's month and to the end of the flexible employment, not subsidised before, within the months left.
-    A draft until a second officer approves it. The first run after the flexible employment (or its agreement) ended
-    is the subsidy's last: it pays the months paid by then and the subsidy ends."""
+    """The region's run for ``month``: for each approved subsidy with an account, the months the person paid from
+    its first month to the run's month and to the end of the flexible employment, not subsidised before, within
+    the months left; and the failed lines of earlier runs whose account has been corrected since. A draft until a
+    second officer approves it. The first run after the flexible employment (or its agreement) ended is the
+    subsidy's last: it pays the months paid by then and the subsidy ends."""
     principal.ensure_writable(region)
     if month > today.replace(day=1):
         raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
@@ -181,12 +195,24 @@ async def make_run(
             )
         ).scalars()
     )
+    payees = {
+        p.subsidy_id: p
+        for p in (
+            await session.execute(
+                select(SubsidyPayee).where(SubsidyPayee.subsidy_id.in_([s.id for s in subsidies] or [0]))
+            )
+        ).scalars()
+    }
     run = SubsidyRun(region=region, month=month, state="draft", lines=0, people=0, amount=0, made_by=principal.sub)
     session.add(run)
     await session.flush()
     values = await parameter_values(session, default_values())
     lines: list[SubsidyPayment] = []
     for s in subsidies:
+        payee = payees.get(s.id)
+        if payee is None:
+            run.awaiting_account += 1  # nothing lost: its months wait for the account, in a later run
+            continue
         spells = dict(await _spells(session, s.id_number, s.region))
         spell = spells.get(s.flexible_employment_id) if s.flexible_employment_id else None
         last = last_day(spell) if spell is not None else None
@@ -221,12 +247,35 @@ async def make_run(
                     floor_fen=m.floor_fen,
                     amount=monthly_amount(m.floor_fen, share),
                     state="draft",
+                    bank_code=payee.bank_code,
+                    card_number=payee.card_number,
+                    holder_name=payee.holder_name,
+                    attempts=1,
                 )
             )
         if last is not None and last < month:  # the first run after the end settles it: the subsidy ends
             s.state, s.ended_on, s.end_reason = "ended", last, "flexible_employment_ended"
         elif len(done) + len(take) >= s.months_left:
             s.state, s.ended_on, s.end_reason = "ended", month, "maximum_period_reached"
+    # failed transfers of earlier runs, paid again once their account was corrected after the failure
+    for p, payee in await session.execute(
+        select(SubsidyPayment, SubsidyPayee)
+        .join(SubsidyPayee, SubsidyPayee.subsidy_id == SubsidyPayment.subsidy_id)
+        .where(
+            SubsidyPayment.region == region,
+            SubsidyPayment.state == "failed",
+            SubsidyPayee.updated_at > SubsidyPayment.failed_at,
+        )
+        .order_by(SubsidyPayment.id)
+    ):
+        p.run_id, p.state, p.attempts = run.id, "draft", p.attempts + 1
+        p.bank_code, p.card_number, p.holder_name = payee.bank_code, payee.card_number, payee.holder_name
+        p.failure_code = p.failed_at = None
+        lines.append(p)
+        run.reissued += 1
+    lines.sort(key=lambda p: (p.bank_code, p.subsidy_id, p.period))
+    for n, p in enumerate(lines, 1):
+        p.line_no = n
     session.add_all(lines)
     run.lines, run.people, run.amount = len(lines), len({p.id_number for p in lines}), sum(p.amount for p in lines)
     await session.flush()
@@ -251,33 +300,133 @@ async def run_lines(session: AsyncSession, run_id: int) -> list[SubsidyPayment]:
     )
 
 
-async def approve_run(session: AsyncSession, principal: Principal, run: SubsidyRun, today: dt.date) -> None:
-    """Maker-checker, as for benefits: another officer of the region approves; the months are then paid and
-    fund-monitor books the run against the region's re-employment funds."""
+async def approve_run(session: AsyncSession, principal: Principal, run: SubsidyRun) -> None:
+    """Maker-checker, as for benefits (N§4): another officer of the region approves; only then do the files go to
+    the banks. Nothing is paid until a bank's return file confirms it."""
     principal.ensure_writable(run.region, field="path.run_id")
     if run.state != "draft":
         raise Conflict("run_not_draft", f"subsidy run {run.id} is {run.state}", extra={"state": run.state})
     if principal.sub == run.made_by:
         raise Forbidden("maker_cannot_approve", f"run {run.id} was made by {run.made_by}: another officer approves it")
     run.state, run.approved_by, run.approved_at = "approved", principal.sub, utcnow()
-    await session.execute(
-        update(SubsidyPayment).where(SubsidyPayment.run_id == run.id).values(state="paid", paid_on=today)
-    )
+    await session.execute(update(SubsidyPayment).where(SubsidyPayment.run_id == run.id).values(state="approved"))
     await session.flush()
-    await emit(
-        session,
-        SocialInsuranceSubsidyPaid(
-            run_id=run.id,
-            region=run.region,
-            month=f"{run.month:%Y-%m}",
-            people=run.people,
-            months=run.lines,
-            amount_fen=run.amount,
-            paid_on=today,
-        ),
-        subject=f"{run.region}:si_subsidy",
-        region=run.region,
+
+
+async def run_file(session: AsyncSession, run: SubsidyRun, bank_code: str) -> bytes:
+    """The run's file for one bank, in the benefits' bank-file format."""
+    if run.state == "draft":
+        raise Conflict("run_not_approved", f"run {run.id} is not approved: no file goes to the bank before that")
+    lines = [p for p in await run_lines(session, run.id) if p.bank_code == bank_code]
+    if not lines:
+        raise NotFound("bank_file", f"{run.id}/{bank_code}")
+    return bank_file(
+        run.id,
+        bank_code,
+        run.region,
+        [FileLine(p.line_no, p.card_number, p.holder_name, p.amount, p.period) for p in lines],
+        purpose="社会保险补贴",
     )
+
+
+async def set_payee(
+    session: AsyncSession, principal: Principal, subsidy_id: int, bank_code: str, card: str, holder: str
+) -> SubsidyPayee:
+    """The subsidised person's own account (N§4: paid into an account in their own name)."""
+    s = await readable(session, principal, subsidy_id)
+    principal.ensure_writable(s.region, field="path.subsidy_id")
+    if problems := account_problems(bank_code, card, holder, s.name):
+        raise Problem(
+            422,
+            problems[0][1],
+            "Unprocessable request",
+            "; ".join(m for _, _, m in problems),
+            errors=[FieldError(field=f"body.{f}", code=c, message=m) for f, c, m in problems],
+        )
+    payee = await session.get(SubsidyPayee, subsidy_id)
+    if payee is None:
+        payee = SubsidyPayee(subsidy_id=subsidy_id)
+        session.add(payee)
+    payee.bank_code, payee.card_number, payee.holder_name = bank_code, card_number(card), holder.strip()
+    payee.updated_at, payee.updated_by = utcnow(), principal.sub
+    await session.flush()
+    return payee
+
+
+async def payee_of(session: AsyncSession, principal: Principal, subsidy_id: int) -> SubsidyPayee:
+    await readable(session, principal, subsidy_id)
+    payee = await session.get(SubsidyPayee, subsidy_id)
+    if payee is None:
+        raise NotFound("payee_account", str(subsidy_id))
+    return payee
+
+
+async def apply_return(
+    session: AsyncSession, principal: Principal, run: SubsidyRun, content: bytes, today: dt.date
+) -> tuple[SubsidyReturn, bool]:
+    """The bank's return file, all or nothing, as for benefits: each line one of the run's, with its account and
+    amount; the same file again changes nothing. Paid lines are announced (fund-monitor books them against the
+    region's re-employment funds); failed ones wait for a corrected account and a later run."""
+    principal.ensure_writable(run.region, field="path.run_id")
+    digest = hashlib.sha256(content).hexdigest()
+    done = (
+        await session.execute(
+            select(SubsidyReturn).where(SubsidyReturn.run_id == run.id, SubsidyReturn.sha256 == digest)
+        )
+    ).scalar_one_or_none()
+    if done is not None:
+        return done, True
+    if run.state == "draft":
+        raise Conflict("run_not_approved", f"run {run.id} was never approved, so no file went to the bank")
+    lines, errors = parse_return_file(content, today)
+    by_line = {p.line_no: p for p in await run_lines(session, run.id)}
+    expected = {n: Expected(p.card_number, p.amount, p.state) for n, p in by_line.items()}
+    if answered := already_answered(lines, expected):
+        raise Conflict("line_already_answered", f"line {answered} of run {run.id} was already answered otherwise")
+    errors += return_problems(lines, expected, f"run {run.id}")
+    if errors:
+        raise Problem(
+            422,
+            "return_file_invalid",
+            "Unprocessable request",
+            f"{len(errors)} problem(s); nothing applied",
+            errors=errors,
+        )
+    record = SubsidyReturn(run_id=run.id, sha256=digest, paid=0, failed=0, created_by=principal.sub)
+    session.add(record)
+    await session.flush()
+    now = utcnow()
+    paid: list[SubsidyPayment] = []
+    for ln in lines:
+        p = by_line[ln.line_no]
+        if p.state in ("paid", "failed"):
+            continue  # answered the same way by an earlier file
+        p.return_id = record.id
+        if ln.paid:
+            p.state, p.paid_on = "paid", ln.value_date
+            paid.append(p)
+        else:
+            p.state, p.failure_code, p.failed_at = "failed", ln.reason_code, now
+            record.failed += 1
+    record.paid = len(paid)
+    await session.flush()
+    if paid:
+        await emit(
+            session,
+            SocialInsuranceSubsidyPaid(
+                return_id=record.id,
+                run_id=run.id,
+                region=run.region,
+                month=f"{run.month:%Y-%m}",
+                people=len({p.id_number for p in paid}),
+                months=len(paid),
+                amount_fen=sum(p.amount for p in paid),
+                paid_on=max(p.paid_on for p in paid if p.paid_on is not None),
+            ),
+            subject=f"{run.region}:si_subsidy",
+            region=run.region,
+        )
+    return record, False
 
 
 async def end_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -> None:

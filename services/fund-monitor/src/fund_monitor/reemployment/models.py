@@ -25,12 +25,13 @@ class ReemploymentAllocation(Base):
 
 
 class SubsidySpending(Base):
-    """A subsidy run claims paid from a region's re-employment funds (claims.si_subsidy_paid), once per run."""
+    """Subsidy the bank confirmed paid from a region's re-employment funds (claims.si_subsidy_paid), once per
+    return file; ``month`` is its run's month."""
 
     __tablename__ = "si_subsidy_spending"
     __table_args__ = (Index("ix_si_subsidy_spending_region_month", "region", "month"),)
 
-    source: Mapped[str] = mapped_column(String(100), primary_key=True)  # claims:si_subsidy_run:<id>
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)  # claims:si_subsidy_return:<id>
     region: Mapped[str] = mapped_column(String(6))
     month: Mapped[dt.date] = mapped_column(Date)
     paid_on: Mapped[dt.date] = mapped_column(Date)

@@ -23,8 +23,8 @@ class RegionUptake:
     budget_fen: int
     spent_fen: int  # in the year, to the month asked
     person_months: int
-    runs: int
-    people_last_run: int
+    runs: int  # months with confirmed subsidy payments in the year
+    people_last_run: int  # people in the latest such month (a person paid by two return files counts twice)
     last_run_month: dt.date | None
     budget_used: str | None
     quarter: str
@@ -64,7 +64,7 @@ async def uptake(session: AsyncSession, regions: Sequence[str], month: dt.date) 
         year = [s for s in rows if s.month >= year_start]
         quarter = [s for s in rows if q_first <= s.month <= q_last]
         spent, budget = sum(s.amount for s in year), int(budgets.get(region) or 0)
-        last = rows[-1] if rows else None
+        last = max((r.month for r in rows), default=None)
         out.append(
             RegionUptake(
                 region=region,
@@ -72,13 +72,13 @@ async def uptake(session: AsyncSession, regions: Sequence[str], month: dt.date) 
                 budget_fen=budget,
                 spent_fen=spent,
                 person_months=sum(s.months for s in year),
-                runs=len(year),
-                people_last_run=last.people if last else 0,
-                last_run_month=last.month if last else None,
+                runs=len({r.month for r in year}),
+                people_last_run=sum(r.people for r in rows if r.month == last),
+                last_run_month=last,
                 budget_used=budget_used(spent, budget),
                 quarter=label,
                 quarter_fen=sum(s.amount for s in quarter),
-                uptake=uptake_criterion(sum(s.amount for s in quarter), len(quarter), label),
+                uptake=uptake_criterion(sum(s.amount for s in quarter), len({s.month for s in quarter}), label),
             )
         )
     return out

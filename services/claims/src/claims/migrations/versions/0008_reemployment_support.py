@@ -1,6 +1,6 @@
 """Re-employment support (N§6): flexible employment seen from the real-name register, each own month's floor
-contribution, the hard-to-employ register, social-insurance subsidies with their runs and payments, the minimum-living
-roster; a stop's evidence (R15; N§5).
+contribution, the hard-to-employ register, social-insurance subsidies with their payees, runs, payments and the
+banks' return files, the minimum-living roster; a stop's evidence (R15; N§5).
 
 Revision ID: 0008
 Revises: 0007
@@ -97,6 +97,8 @@ def upgrade() -> None:
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("awaiting_account", sa.Integer(), nullable=False),
+        sa.Column("reissued", sa.Integer(), nullable=False),
         sa.Column("made_by", sa.String(length=200), nullable=False),
         sa.Column("approved_by", sa.String(length=200), nullable=True),
         sa.Column("approved_at", insurance_shared.db.UTCDateTime(timezone=True), nullable=True),
@@ -120,6 +122,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_living_roster_id_number"), ["id_number"], unique=False)
 
     op.create_table(
+        "si_subsidy_payees",
+        sa.Column("subsidy_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("bank_code", sa.String(length=20), nullable=False),
+        sa.Column("card_number", sa.String(length=19), nullable=False),
+        sa.Column("holder_name", sa.String(length=100), nullable=False),
+        sa.Column("updated_at", insurance_shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subsidy_id"], ["si_subsidies.id"], name=op.f("fk_si_subsidy_payees_subsidy_id_si_subsidies")
+        ),
+        sa.PrimaryKeyConstraint("subsidy_id", name=op.f("pk_si_subsidy_payees")),
+    )
+    op.create_table(
         "si_subsidy_payments",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("subsidy_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -131,6 +146,14 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("paid_on", sa.Date(), nullable=True),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("bank_code", sa.String(length=20), nullable=False),
+        sa.Column("card_number", sa.String(length=19), nullable=False),
+        sa.Column("holder_name", sa.String(length=100), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failure_code", sa.String(length=10), nullable=True),
+        sa.Column("failed_at", insurance_shared.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("return_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["run_id"], ["si_subsidy_runs.id"], name=op.f("fk_si_subsidy_payments_run_id_si_subsidy_runs")
         ),
@@ -143,6 +166,21 @@ def upgrade() -> None:
     with op.batch_alter_table("si_subsidy_payments", schema=None) as batch_op:
         batch_op.create_index("ix_si_subsidy_payments_run", ["run_id"], unique=False)
 
+    op.create_table(
+        "si_subsidy_returns",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("paid", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", insurance_shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["si_subsidy_runs.id"], name=op.f("fk_si_subsidy_returns_run_id_si_subsidy_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_si_subsidy_returns")),
+        sa.UniqueConstraint("run_id", "sha256", name=op.f("uq_si_subsidy_returns_run_id_sha256")),
+    )
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.add_column(sa.Column("stop_evidence", sa.String(length=200), nullable=True))
 
@@ -229,10 +267,12 @@ def downgrade() -> None:
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_column("stop_evidence")
 
+    op.drop_table("si_subsidy_returns")
     with op.batch_alter_table("si_subsidy_payments", schema=None) as batch_op:
         batch_op.drop_index("ix_si_subsidy_payments_run")
 
     op.drop_table("si_subsidy_payments")
+    op.drop_table("si_subsidy_payees")
     with op.batch_alter_table("living_roster", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_living_roster_id_number"))
 
