@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},
             {
-                "name": "re-employment",
+                "name": "reemployment",
                 "description": "再就业扶持 (N§6): 就业困难人员认定、灵活就业人员社会保险补贴、低保名单优先推荐就业",
             },
             {"name": "public", "description": "公示 (无需令牌, 个人信息脱敏)"},

@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             {"name": "ledger", "description": "复式记账: 期初余额、利息与财政补贴、分录、试算平衡"},
             {"name": "parameters", "description": "参数: 按日期生效, 含依据与历史; 省级可新增"},
             {
-                "name": "re-employment funds",
+                "name": "reemployment_funds",
                 "description": "再就业资金: 与失业保险基金分开, 当年安排、社会保险补贴支出、落实情况 (N§6)",
             },
             {"name": "reconciliation", "description": "对账: 账簿与缴费、待遇服务所称收付逐笔核对, 差异预警"},

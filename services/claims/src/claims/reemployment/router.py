@@ -41,7 +41,7 @@ from .schemas import (
     SubsidyReturnOut,
 )
 
-router = APIRouter(tags=["re-employment"])
+router = APIRouter(tags=["reemployment"])
 _officers = writer(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE)
 _readers = require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE)
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]

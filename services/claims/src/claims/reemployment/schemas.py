@@ -125,7 +125,7 @@ class RunIn(BaseModel):
     )
 
     region: RegionCode
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str = Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 
 
 class RunOut(BaseModel):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
+    LAW_START,
     Conflict,
     FieldError,
     Forbidden,
@@ -181,6 +182,8 @@ async def make_run(
     principal.ensure_writable(region)
     if month > today.replace(day=1):
         raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
+    if month < LAW_START:
+        raise Unprocessable("month_before_law", f"the books begin in {LAW_START:%Y-%m}", field="body.month")
     if (
         await session.execute(select(SubsidyRun.id).where(SubsidyRun.region == region, SubsidyRun.month == month))
     ).first():

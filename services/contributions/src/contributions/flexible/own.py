@@ -127,6 +127,8 @@ async def declare(
         first = parse_period(body.period)
     except ValueError as exc:
         raise Unprocessable("invalid_period", str(exc), field=f"{ref}.period") from None
+    if first > today.replace(day=1):
+        raise Unprocessable("period_in_future", f"{body.period} has not begun", field=f"{ref}.period")
     values = await all_values(session)
     declared = set((await session.execute(_DECLARED, {"id_number": id_number})).scalars())
     try:

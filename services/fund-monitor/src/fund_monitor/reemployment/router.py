@@ -19,7 +19,7 @@ from ..rules.months import format_month, month_of
 from . import service
 from .schemas import AllocationIn, AllocationOut, RegionUptakeOut, UptakeOut, uptake_out
 
-router = APIRouter(tags=["re-employment funds"])
+router = APIRouter(tags=["reemployment_funds"])
 POOLING = [r.code for r in all_regions() if not r.is_province]
 
 
