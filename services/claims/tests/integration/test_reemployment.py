@@ -124,15 +124,20 @@ async def test_subsidy_decided_and_paid_only_against_paid_months(client, auth_he
     await _flexible_worker(db, 24, start, agreement_end, fid=10)
     application = {"id_number": pid(24), "name": "赵六", "region": "220100", "applied_on": str(start)}
     refused = await client.post("/social-insurance-subsidies", json=application, headers=h)
-    assert refused.status_code == 201, refused.text
+    assert refused.status_code == 422, refused.text
     r = refused.json()
-    assert (r["state"], r["approved"]) == ("refused", False)
+    assert (r["code"], [(e["field"], e["code"]) for e in r["errors"]]) == (
+        "not_hard_to_employ",
+        [("body.id_number", "not_hard_to_employ")],
+    )
+    assert "N§6 ¶2" in r["errors"][0]["message"]
     assert {c["name"]: c["met"] for c in r["criteria"]} == {
         "in_flexible_employment": True,
         "hard_to_employ": False,
         "paying_own_contributions": True,
         "within_maximum_period": True,
     }
+    assert (await client.get("/social-insurance-subsidies", headers=h)).json() == []  # nothing written
     await client.post(
         "/hard-to-employ",
         json={
@@ -197,6 +202,17 @@ async def test_subsidy_decided_and_paid_only_against_paid_months(client, auth_he
     assert (await bank_return(client, h, draft["id"], failed={2: "R03"}))["replayed"] is True
     assert (await outbox_types(db)).count("claims.si_subsidy_paid.v1") == 1
 
+    # a month asked about: paid and subsidised; not paid; outside the subsidy
+    five = await client.get(f"/social-insurance-subsidies/{a['id']}/months/{month(5):%Y-%m}", headers=h)
+    assert (five.status_code, five.json()["amount"], five.json()["payment"]["state"]) == (200, "366.67", "paid")
+    three = await client.get(f"/social-insurance-subsidies/{a['id']}/months/{month(3):%Y-%m}", headers=h)
+    assert (three.status_code, three.json()["code"], three.json()["errors"][0]["field"]) == (
+        422,
+        "month_not_paid",
+        "path.period",
+    )
+    one = await client.get(f"/social-insurance-subsidies/{a['id']}/months/{month(1):%Y-%m}", headers=h)
+    assert (one.status_code, one.json()["code"]) == (422, "month_outside_subsidy")
     # the agreement is over and the run after its end settled it: the subsidy has ended
     after = (await client.get(f"/social-insurance-subsidies/{a['id']}", headers=h)).json()
     assert (after["state"], after["end_reason"], after["ended_on"]) == (

@@ -35,6 +35,7 @@ from .schemas import (
     RunIn,
     RunOut,
     SubsidyApplicationIn,
+    SubsidyMonthOut,
     SubsidyOut,
     SubsidyPayeeOut,
     SubsidyPaymentOut,
@@ -152,14 +153,18 @@ async def _subsidy_out(session, s: SocialInsuranceSubsidy) -> SubsidyOut:
     response_model=SubsidyOut,
     summary="社会保险补贴申请与决定 (N§6)",
     description=(
-        "Decides at once and records the decision either way: approved when the person is in registered flexible "
-        "employment, certified hard to employ, enrolled on the merged track paying their own contributions and "
-        "within the maximum period (`si_subsidy_max_months`); each criterion with its values, parameters and "
-        "clause. An approved subsidy pays, from the month of the application, `si_subsidy_share` of the month's "
+        "Decides at once: approved (and recorded) when the person is in registered flexible employment, certified "
+        "hard to employ, enrolled on the merged track paying their own contributions and within the maximum period "
+        "(`si_subsidy_max_months`), each criterion with its values, parameters and clause; otherwise 422 naming "
+        "each unmet criterion (`not_in_flexible_employment`, `not_hard_to_employ`, `not_paying_own_contributions`, "
+        "`maximum_period_used`) with its field and clause, every criterion in `criteria`, nothing written. An approved subsidy pays, from the month of the application, `si_subsidy_share` of the month's "
         "pension and unemployment contributions at the base floor for each month the person paid, in the region's "
         "monthly run (`POST /social-insurance-subsidies/runs`), until the flexible employment ends."
     ),
-    responses={409: problem_doc("已有有效的补贴 (subsidy_active)")},
+    responses={
+        409: problem_doc("已有有效的补贴 (subsidy_active)"),
+        422: problem_doc("不符合条件: 每项未满足的标准及条款 (not_hard_to_employ 等), 未写入"),
+    },
 )
 async def apply(body: SubsidyApplicationIn, w: Annotated[Write, Depends(_officers)]):
     s = await subsidies.apply(
@@ -174,7 +179,7 @@ async def list_subsidies(
     session: Session,
     principal: Annotated[Principal, Depends(_readers)],
     region: RegionCode | None = None,
-    state: Annotated[str | None, Query(pattern="^(approved|refused|ended)$")] = None,
+    state: Annotated[str | None, Query(pattern="^(approved|ended)$")] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[SubsidyOut]:
@@ -188,6 +193,31 @@ async def get_subsidy(
     subsidy_id: Id, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> SubsidyOut:
     return await _subsidy_out(session, await subsidies.readable(session, principal, subsidy_id))
+
+
+@router.get(
+    "/social-insurance-subsidies/{subsidy_id}/months/{period}",
+    response_model=SubsidyMonthOut,
+    summary="某月补贴核查 (本人已缴费的月份才补贴)",
+    description="Whether a month is subsidised and for how much: a month the person paid, within the subsidy's "
+    "time, is (paid already, or by the next run); a month not paid (`month_not_paid`) or outside the subsidy "
+    "(`month_outside_subsidy`) is a 422 naming the rule (N§6 ¶2).",
+)
+async def subsidy_month(
+    subsidy_id: Id,
+    period: Annotated[str, Path(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    session: Session,
+    principal: Annotated[Principal, Depends(_readers)],
+) -> SubsidyMonthOut:
+    answer = await subsidies.month_answer(session, principal, subsidy_id, dt.date.fromisoformat(period + "-01"))
+    return SubsidyMonthOut(
+        subsidy_id=subsidy_id,
+        period=period,
+        floor_fen=answer.floor_fen,
+        share=answer.share,
+        amount=answer.amount,
+        payment=_payment_out(answer.payment) if answer.payment is not None else None,
+    )
 
 
 async def _run_out(session, run: SubsidyRun) -> RunOut:

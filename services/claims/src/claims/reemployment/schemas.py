@@ -106,7 +106,7 @@ class SubsidyOut(BaseModel):
     id_number: str
     region: str
     applied_on: dt.date
-    state: Literal["approved", "refused", "ended"]
+    state: Literal["approved", "ended"]
     approved: bool
     criteria: list[CriterionOut]
     months_left: int = Field(description="决定时尚可补贴的月数")
@@ -166,3 +166,15 @@ class ReferralOut(BaseModel):
     name: str
     claim_id: int | None
     hard_to_employ_id: int | None
+
+
+class SubsidyMonthOut(BaseModel):
+    """一个月的补贴: 本人已缴费的月份按缴费基数下限计算的养老、失业保险费乘以补贴比例 (N§6)."""
+
+    subsidy_id: int
+    period: str
+    floor_fen: int
+    share: str = Field(description="补贴比例 (参数 si_subsidy_share)")
+    amount: MoneyOut
+    clause: str = "N§6 ¶2"
+    payment: SubsidyPaymentOut | None = Field(description="已列入发放的, 其发放记录; 否则为空 (下一次发放时支付)")

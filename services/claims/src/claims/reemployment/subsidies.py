@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import (
     LAW_START,
     Conflict,
+    CriterionOut,
     FieldError,
     Forbidden,
     NotFound,
@@ -79,11 +81,21 @@ async def _months_used(session: AsyncSession, id_number: str) -> int:
     )
 
 
+# an unmet criterion refuses the application (N§6): its stable code and the field it concerns
+REFUSALS = {
+    "in_flexible_employment": ("not_in_flexible_employment", "body.applied_on"),
+    "hard_to_employ": ("not_hard_to_employ", "body.id_number"),
+    "paying_own_contributions": ("not_paying_own_contributions", "body.id_number"),
+    "within_maximum_period": ("maximum_period_used", "body.id_number"),
+}
+
+
 async def apply(
     session: AsyncSession, principal: Principal, *, id_number: str, name: str, region: str, applied_on: dt.date
 ) -> SocialInsuranceSubsidy:
-    """Decide an application (N§6): approved when every criterion is met, refused otherwise; both are recorded with
-    the criteria. One approved subsidy per person at a time."""
+    """Decide an application (N§6): approved and recorded with its criteria when every criterion is met; otherwise
+    refused (422) naming each unmet criterion with its field and clause, every criterion in ``criteria``, and
+    nothing written. One approved subsidy per person at a time."""
     principal.ensure_writable(region)
     current = (
         await session.execute(
@@ -120,13 +132,26 @@ async def apply(
         params=params,
         on=applied_on,
     )
+    if not decision.approved:
+        unmet = [c for c in decision.criteria if not c.met]
+        raise Problem(
+            422,
+            REFUSALS[unmet[0].name][0],
+            "Unprocessable request",
+            "the subsidy cannot be granted: " + "; ".join(f"{c.explanation} ({c.clause})" for c in unmet),
+            errors=[
+                FieldError(field=REFUSALS[c.name][1], code=REFUSALS[c.name][0], message=f"{c.explanation} ({c.clause})")
+                for c in unmet
+            ],
+            extra={"criteria": [CriterionOut(**criterion_dict(c)).model_dump(mode="json") for c in decision.criteria]},
+        )
     spell_id = next((i for i, s in spells if s == decision.spell), None)
     subsidy = SocialInsuranceSubsidy(
         id_number=id_number,
         name=name,
         region=region,
         applied_on=applied_on,
-        state="approved" if decision.approved else "refused",
+        state="approved",
         decision=json.dumps(
             {"approved": decision.approved, "criteria": [criterion_dict(c) for c in decision.criteria]},
             ensure_ascii=False,
@@ -448,3 +473,52 @@ async def end_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) ->
     ).scalars()
     for s in subsidies:
         s.ended_on, s.end_reason = last_day(ended[s.flexible_employment_id]), "flexible_employment_ended"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthAnswer:
+    period: dt.date
+    floor_fen: int
+    amount: int
+    share: str
+    payment: SubsidyPayment | None
+
+
+async def month_answer(session: AsyncSession, principal: Principal, subsidy_id: int, period: dt.date) -> MonthAnswer:
+    """Is this month subsidised, and for how much? A month the person did not pay, or outside the subsidy's time
+    (before its application's month, after the flexible employment), is refused naming the rule (N§6 ¶2)."""
+    s = await readable(session, principal, subsidy_id)
+    done = {p.period: p for p in await payments_of(session, s.id)}
+    floor = (
+        await session.execute(
+            select(ContributionMonth.floor_fen).where(
+                ContributionMonth.id_number == s.id_number,
+                ContributionMonth.unit_credit_code == "",
+                ContributionMonth.period == period,
+            )
+        )
+    ).scalar_one_or_none()
+    spells = dict(await _spells(session, s.id_number, s.region))
+    spell = spells.get(s.flexible_employment_id) if s.flexible_employment_id else None
+    last = last_day(spell) if spell is not None else None
+    if period < s.first_period or (last is not None and period > last):
+        raise Unprocessable(
+            "month_outside_subsidy",
+            f"the subsidy covers months from {s.first_period:%Y-%m}"
+            + (f" to the end of the flexible employment on {last}" if last else "")
+            + " (N§6 ¶2)",
+            field="path.period",
+        )
+    if floor is None and period not in done:
+        raise Unprocessable(
+            "month_not_paid",
+            f"the person has not paid their own contributions for {period:%Y-%m}: only a month actually paid is "
+            "subsidised (N§6 ¶2); once it is paid, the next run takes it",
+            field="path.period",
+        )
+    values = await parameter_values(session, default_values())
+    share = in_force_all(values, NAMES, s.region, period)["si_subsidy_share"].value
+    paid = done.get(period)
+    floor_fen = paid.floor_fen if paid is not None else int(floor or 0)
+    amount = paid.amount if paid is not None else monthly_amount(floor_fen, parse_share(share))
+    return MonthAnswer(period, floor_fen, amount, share, paid)
