@@ -1385,6 +1385,7 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "certification_id": made["certification"],
         "subsidy_id": made["subsidy"],
         "run_id": made["subsidy_run"],
+        "period": f"{month(-1):%Y-%m}",
     }
     body_values = {
         **BODY_VALUES,
