@@ -3,18 +3,18 @@ by hand, subsidy spending from claims' events (once per run), uptake per region 
 for a region that paid no subsidy in a whole quarter."""
 
 import csv
+import datetime as dt
 import io
 
 from fund_monitor.rules.months import format_month
 from fund_monitor.rules.uptake import last_whole_quarter
 from insurance_shared.contracts import SocialInsuranceSubsidyPaid
 
-from .conftest import THIS_MONTH, TODAY
-
 PROVINCE = ("province",)
 
 
 def run(run_id: int, region: str, month, amount_fen: int, people: int = 3) -> SocialInsuranceSubsidyPaid:
+    # today read when called, not when this module is imported: TEST_TODAY moves the clock (make test-dates)
     return SocialInsuranceSubsidyPaid(
         return_id=run_id,
         run_id=run_id,
@@ -23,11 +23,13 @@ def run(run_id: int, region: str, month, amount_fen: int, people: int = 3) -> So
         people=people,
         months=people,
         amount_fen=amount_fen,
-        paid_on=TODAY,
+        paid_on=dt.date.today(),
     )
 
 
 async def test_uptake_per_region_flag_and_nothing_in_the_unemployment_fund(client, auth_headers, fm) -> None:
+    TODAY = dt.date.today()
+    THIS_MONTH = TODAY.replace(day=1)
     province = auth_headers(*PROVINCE, region="220000")
     bad = await client.post(
         "/reemployment-funds/220100/allocations",
