@@ -20,6 +20,7 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from . import idempotency, migrations, telemetry
+from .audit_api import audit_router
 from .auth import TokenVerifier
 from .bus import MessageBus
 from .db import Database
@@ -125,6 +126,7 @@ def build_service_app(
         lifespan=lifespan,
         openapi_tags=[
             *tags,
+            {"name": "audit", "description": "审计记录: 谁在何时对哪个对象做了什么, 来自哪个请求 (只读)"},
             {"name": "events", "description": "事件: 发件箱事件流与搁置事件 (服务间)"},
             {"name": "ops", "description": "运行状态: 存活、就绪、指标"},
         ],
@@ -208,7 +210,7 @@ def build_service_app(
                 log.warning("metrics hook %s failed", getattr(hook, "__name__", hook), exc_info=True)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    included = [*routers, feed_router(), admin_router()]
+    included = [*routers, audit_router(), feed_router(), admin_router()]
     for router in included:
         app.include_router(router)
 

@@ -132,6 +132,18 @@ def create_common_tables_v1(op: Operations) -> None:
     append_only_triggers(op, "audit_log")
 
 
+def audit_read_indexes_v1(op: Operations) -> None:
+    """The audit log's indexes for GET /audit: by region, by actor, by time."""
+    op.create_index("ix_audit_log_region_id", "audit_log", ["object_region", "id"])
+    op.create_index("ix_audit_log_actor_id", "audit_log", ["actor", "id"])
+    op.create_index("ix_audit_log_at", "audit_log", ["at"])
+
+
+def drop_audit_read_indexes_v1(op: Operations) -> None:
+    for name in ("ix_audit_log_at", "ix_audit_log_actor_id", "ix_audit_log_region_id"):
+        op.drop_index(name, table_name="audit_log")
+
+
 def create_dated_parameters_v1(op: Operations) -> None:
     """Values of dated parameters set at run time (parameter_api), as of version 1."""
     from .parameter_api import dated_parameters
