@@ -946,6 +946,18 @@ def test_a_flexible_worker_carries_unit_months_and_own_months_into_a_claim(stack
     stack.end(41, emp, month(-9) - dt.timedelta(days=1), "contract_expired_not_renewed")
     spell = _flexible(stack, 41, month(-9), month(3) - dt.timedelta(days=1))
     stack.made["flexible"] = spell["id"]
+    # the agreement itself, kept with the register's records (#23 item 3)
+    agreement = "%PDF-1.7\n% 长劳协-41\n%%EOF\n".encode()
+    document = stack.call(
+        "contributions",
+        "POST",
+        "/documents?kind=flexible_agreement",
+        content=agreement,
+        headers={"Content-Type": "application/pdf"},
+        expect=201,
+    ).json()
+    stack.made["document"] = document["id"]
+    assert stack.call("contributions", "GET", f"/documents/{document['id']}/content").content == agreement
     _own_months(stack, 41, [month(-k) for k in range(9, 1, -1)], pay=True)
     seen = stack.months_seen(41, 18)
     counted = next(c for c in seen["criteria"] if c["name"] == "contribution_months")
@@ -1345,6 +1357,7 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "certification",
         "subsidy",
         "subsidy_run",
+        "document",
     } <= set(made), made
     own = {"region": CC}
     # objects no story made, made here by their own region's officers
@@ -1386,6 +1399,7 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "subsidy_id": made["subsidy"],
         "run_id": made["subsidy_run"],
         "period": f"{month(-1):%Y-%m}",
+        "document_id": made["document"],
     }
     body_values = {
         **BODY_VALUES,

@@ -24,6 +24,7 @@ from .audit_api import audit_router
 from .auth import TokenVerifier
 from .bus import MessageBus
 from .db import Database
+from .documents import documents_router
 from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
 from .events.admin import admin_router
 from .events.feed import feed_router
@@ -126,6 +127,10 @@ def build_service_app(
         lifespan=lifespan,
         openapi_tags=[
             *tags,
+            {
+                "name": "documents",
+                "description": "证明材料: 上传、下载 (PDF、JPEG、PNG; 按 SHA-256 编号; 下载记入审计)",
+            },
             {"name": "audit", "description": "审计记录: 谁在何时对哪个对象做了什么, 来自哪个请求 (只读)"},
             {"name": "events", "description": "事件: 发件箱事件流与搁置事件 (服务间)"},
             {"name": "ops", "description": "运行状态: 存活、就绪、指标"},
@@ -210,7 +215,7 @@ def build_service_app(
                 log.warning("metrics hook %s failed", getattr(hook, "__name__", hook), exc_info=True)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    included = [*routers, audit_router(), feed_router(), admin_router()]
+    included = [*routers, documents_router(), audit_router(), feed_router(), admin_router()]
     for router in included:
         app.include_router(router)
 

@@ -144,6 +144,13 @@ def drop_audit_read_indexes_v1(op: Operations) -> None:
         op.drop_index(name, table_name="audit_log")
 
 
+def create_documents_v1(op: Operations) -> None:
+    """Uploaded evidence (documents.py), as of version 1."""
+    from .documents import documents
+
+    documents.create(op.get_bind())
+
+
 def create_dated_parameters_v1(op: Operations) -> None:
     """Values of dated parameters set at run time (parameter_api), as of version 1."""
     from .parameter_api import dated_parameters

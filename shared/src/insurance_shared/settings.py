@@ -39,6 +39,7 @@ class ServiceSettings(BaseSettings):
     # what a client may send (limits.LimitsMiddleware)
     max_json_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="a JSON body; more is 413")
     max_upload_body_bytes: int = Field(default=1024**3, ge=1024, description="a CSV or JSON Lines upload; more is 413")
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="an uploaded document; more is 413")
     body_read_timeout_seconds: float = Field(default=30.0, gt=0, description="longest pause inside a body; then 408")
     body_min_rate_bytes: float = Field(
         default=1024.0, ge=0, description="after the read timeout, the least average rate a body arrives at; then 408"
