@@ -1286,6 +1286,7 @@ QUERY_VALUES = {
     "to": f"{month(-1):%Y-%m}",
     "region": CC,
     "bank_code": "ICBC",
+    "kind": "other",
 }
 BODY_VALUES = {"region": CC, "unit_credit_code": None, "credit_code": None, "id_number": None}
 # writes a 220000 token makes for a city's object by design, and why
