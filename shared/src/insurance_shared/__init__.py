@@ -21,6 +21,7 @@ from .db import (
     utcnow,
 )
 from .decisions import Criterion, CriterionOut, criterion_dict
+from .documents import ensure_document
 from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable, ensure_transition
 from .ids import (
     CreditCode,
@@ -77,6 +78,7 @@ __all__ = [
     "build_service_app",
     "check_bookable",
     "criterion_dict",
+    "ensure_document",
     "ensure_transition",
     "format_yuan",
     "get_region",

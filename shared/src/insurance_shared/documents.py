@@ -21,7 +21,7 @@ from .db import COMMON_METADATA, Session, UTCDateTime, utcnow
 from .errors import PROBLEM_JSON, NotFound, Problem, ProblemBody, Unprocessable
 from .writes import Write, writer
 
-__all__ = ["DOCUMENT_KINDS", "documents", "documents_router", "sniff"]
+__all__ = ["DOCUMENT_KINDS", "documents", "documents_router", "ensure_document", "sniff"]
 
 documents = Table(
     "documents",
@@ -102,6 +102,21 @@ async def _find(session: AsyncSession, principal: Principal, sha256: str, *, con
     if row is None:
         raise NotFound("document", sha256)
     return row
+
+
+async def ensure_document(session: AsyncSession, region: str, sha256: str, field: str) -> None:
+    """A record that cites a document (by its SHA-256) cites one stored for its region: 422 naming ``field``."""
+    found = (
+        await session.execute(
+            select(documents.c.sha256).where(documents.c.region == region, documents.c.sha256 == sha256)
+        )
+    ).first()
+    if found is None:
+        raise Unprocessable(
+            "unknown_document",
+            f"no document {sha256} is stored for region {region}: upload it first (POST /documents)",
+            field=field,
+        )
 
 
 async def _read(request: Request, limit: int) -> bytes:

@@ -15,7 +15,9 @@ from insurance_shared.contracts import (
 from .test_claims import CARD, EMP, INS, TODAY, active_claim, deliver, history, month, outbox_types, pid, registration
 
 
-def spell(n: int, fid: int, kind: str, start: dt.date, *, agreement_end=None, end=None, status="working_flexibly"):
+def spell(
+    n: int, fid: int, kind: str, start: dt.date, *, agreement_end=None, end=None, status="working_flexibly", doc=None
+):
     return FlexibleEmploymentChanged(
         flexible_employment_id=fid,
         id_number=pid(n),
@@ -27,6 +29,7 @@ def spell(n: int, fid: int, kind: str, start: dt.date, *, agreement_end=None, en
         document_ref=f"长劳协-{fid}" if kind == "agreement" else (f"执照-{fid}" if kind == "licence" else None),
         status=status,
         status_on=start if end is None else end + dt.timedelta(days=1),
+        document_id=doc,
     )
 
 
@@ -36,7 +39,7 @@ async def test_an_agreement_stops_a_claim_from_its_start_with_the_document(clien
     # other flexible work is not re-employment by itself; an agreement is, from its start (R15; N§5)
     await deliver(db, spell(21, 1, "other", month(1)))
     assert (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()["state"] == "active"
-    await deliver(db, spell(21, 2, "agreement", month(1), agreement_end=month(-6)))
+    await deliver(db, spell(21, 2, "agreement", month(1), agreement_end=month(-6), doc="ab" * 32))
     stopped = (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()
     assert (stopped["state"], stopped["stop_reason"], stopped["stopped_on"]) == (
         "stopped",
@@ -44,6 +47,7 @@ async def test_an_agreement_stops_a_claim_from_its_start_with_the_document(clien
         str(month(1)),
     )
     assert "长劳协-2" in stopped["stop_evidence"] and "R15" in stopped["stop_evidence"]
+    assert "ab" * 32 in stopped["stop_evidence"]  # the stored agreement itself
     assert "claims.claim_stopped.v1" in await outbox_types(db)
 
 

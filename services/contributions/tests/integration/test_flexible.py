@@ -46,9 +46,21 @@ def agreement(n: int, start: str, end: str, **extra) -> dict:
 async def test_register_an_agreement_and_its_status_history(client, auth_headers, db) -> None:
     h = auth_headers(*CITY)
     start = str(TODAY - dt.timedelta(days=90))
-    r = await client.post(
-        "/flexible-employments", json=agreement(1, start, str(TODAY + dt.timedelta(days=275))), headers=h
+    body = agreement(1, start, str(TODAY + dt.timedelta(days=275)))
+    unknown = await client.post("/flexible-employments", json={**body, "document_id": "0" * 64}, headers=h)
+    assert (unknown.status_code, unknown.json()["code"], unknown.json()["errors"][0]["field"]) == (
+        422,
+        "unknown_document",
+        "body.document_id",
     )
+    scan = await client.post(
+        "/documents",
+        params={"kind": "flexible_agreement"},
+        content=b"%PDF-1.7\n%%EOF\n",
+        headers={**h, "Content-Type": "application/pdf"},
+    )
+    assert scan.status_code == 201, scan.text
+    r = await client.post("/flexible-employments", json={**body, "document_id": scan.json()["id"]}, headers=h)
     assert r.status_code == 201, r.text
     f = r.json()
     assert (f["kind"], f["status"], f["end_date"], f["agreement_no"]) == (
@@ -59,9 +71,10 @@ async def test_register_an_agreement_and_its_status_history(client, auth_headers
     )
     assert [c["status"] for c in f["history"]] == ["working_flexibly"]
     changed = await emitted(db, "contributions.flexible_employment_changed.v1")
-    assert [(e["status"], e["document_ref"], e["agreement_end"]) for e in changed] == [
-        ("working_flexibly", "长劳协-1", str(TODAY + dt.timedelta(days=275)))
+    assert [(e["status"], e["document_ref"], e["agreement_end"], e["document_id"]) for e in changed] == [
+        ("working_flexibly", "长劳协-1", str(TODAY + dt.timedelta(days=275)), scan.json()["id"])
     ]
+    assert f["document_id"] == scan.json()["id"]
 
     # the person's own enrolment on the merged track ends with the flexible employment
     enrolment = await flexible_enrol(client, h, 1, start=start)

@@ -170,5 +170,6 @@ class FlexibleEmploymentChanged(EventData):
     end_date: dt.date | None = None
     agreement_end: dt.date | None = None
     document_ref: str | None = None
+    document_id: str | None = None  # the SHA-256 of the agreement or licence stored with contributions (/documents)
     status: str
     status_on: dt.date

@@ -87,6 +87,7 @@ _FLEXIBLE = select(
     FlexibleSeen.end_date,
     FlexibleSeen.agreement_end,
     FlexibleSeen.document_ref,
+    FlexibleSeen.document_id,
 ).where(FlexibleSeen.id_number == bindparam("id_number"))
 _EMPLOYMENTS = (
     select(EmploymentSeen).where(EmploymentSeen.id_number == bindparam("id_number")).order_by(EmploymentSeen.start_date)

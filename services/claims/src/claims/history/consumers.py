@@ -113,12 +113,23 @@ async def flexible_changed(session: AsyncSession, events: list[tuple[Envelope, F
                 "end_date": d.end_date,
                 "agreement_end": d.agreement_end,
                 "document_ref": d.document_ref,
+                "document_id": d.document_id,
                 "status": d.status,
                 "status_on": d.status_on,
             }
             for d in latest.values()
         ),
-        update=("region", "kind", "start_date", "end_date", "agreement_end", "document_ref", "status", "status_on"),
+        update=(
+            "region",
+            "kind",
+            "start_date",
+            "end_date",
+            "agreement_end",
+            "document_ref",
+            "document_id",
+            "status",
+            "status_on",
+        ),
     )
     publish(
         session,
@@ -127,7 +138,7 @@ async def flexible_changed(session: AsyncSession, events: list[tuple[Envelope, F
                 (
                     d.id_number,
                     d.flexible_employment_id,
-                    FlexibleSpell(d.kind, d.start_date, d.end_date, d.agreement_end, d.document_ref),
+                    FlexibleSpell(d.kind, d.start_date, d.end_date, d.agreement_end, d.document_ref, d.document_id),
                 )
                 for d in latest.values()
             )

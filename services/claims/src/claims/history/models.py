@@ -58,5 +58,6 @@ class FlexibleSeen(Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     agreement_end: Mapped[dt.date | None] = mapped_column(Date)
     document_ref: Mapped[str | None] = mapped_column(String(60))
+    document_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
     status_on: Mapped[dt.date] = mapped_column(Date)

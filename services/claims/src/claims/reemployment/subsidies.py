@@ -66,6 +66,7 @@ async def _spells(session: AsyncSession, id_number: str, region: str) -> list[tu
             FlexibleSeen.end_date,
             FlexibleSeen.agreement_end,
             FlexibleSeen.document_ref,
+            FlexibleSeen.document_id,
         ).where(FlexibleSeen.id_number == id_number, FlexibleSeen.region == region)
     )
     return [(r[0], FlexibleSpell(*r[1:])) for r in rows]

@@ -38,6 +38,7 @@ class FlexibleSpell:
     end: dt.date | None  # its last day, None while it lasts
     agreement_end: dt.date | None
     document_ref: str | None
+    document_id: str | None = None  # the SHA-256 of the document itself, stored with contributions
 
     @property
     def reemployed_until(self) -> dt.date | None:
@@ -53,7 +54,8 @@ class FlexibleSpell:
     @property
     def evidence(self) -> str:
         what = "灵活就业协议" if self.kind == "agreement" else "工商营业执照"
-        return f"{what} {self.document_ref or '(no number)'} from {self.start} (R15; N§5)"
+        stored = f", document {self.document_id}" if self.document_id else ""
+        return f"{what} {self.document_ref or '(no number)'} from {self.start}{stored} (R15; N§5)"
 
 
 def reemployed_by(spells: list[FlexibleSpell], on: dt.date) -> FlexibleSpell | None:

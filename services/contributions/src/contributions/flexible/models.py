@@ -28,6 +28,7 @@ class FlexibleEmployment(Base):
     agreement_no: Mapped[str | None] = mapped_column(String(60))
     agreement_end: Mapped[dt.date | None] = mapped_column(Date)
     licence_no: Mapped[str | None] = mapped_column(String(60))
+    document_id: Mapped[str | None] = mapped_column(String(64))  # the agreement or licence itself (/documents)
     status: Mapped[str] = mapped_column(String(20))  # working_flexibly | reemployed | unemployed
     status_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

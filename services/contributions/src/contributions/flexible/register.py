@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Unprocessable
+from insurance_shared import Conflict, NotFound, Principal, Unprocessable, ensure_document
 from insurance_shared.contracts import FlexibleEmploymentChanged
 from insurance_shared.events import emit_many
 
@@ -69,6 +69,7 @@ def _event(f: FlexibleEmployment) -> tuple[FlexibleEmploymentChanged, str, str]:
             end_date=f.end_date,
             agreement_end=f.agreement_end,
             document_ref=f.document_ref,
+            document_id=f.document_id,
             status=f.status,
             status_on=f.status_on,
         ),
@@ -82,6 +83,8 @@ async def register(
 ) -> FlexibleEmployment:
     principal.ensure_writable(body.region)
     _check(body, today)
+    if body.document_id is not None:
+        await ensure_document(session, body.region, body.document_id, "body.document_id")
     person = (
         await session.execute(select(Person).where(Person.id_number == body.id_number).with_for_update())
     ).scalar_one_or_none()
@@ -110,6 +113,7 @@ async def register(
         agreement_no=body.agreement_no,
         agreement_end=body.agreement_end,
         licence_no=body.licence_no,
+        document_id=body.document_id,
         status=(body.ended_as or "unemployed") if ended else "working_flexibly",
         status_on=body.end_date + dt.timedelta(days=1) if body.end_date is not None else body.start_date,
     )

@@ -44,6 +44,11 @@ class FlexibleEmploymentIn(BaseModel):
     agreement_no: str | None = Field(default=None, min_length=1, max_length=60, title="灵活就业协议编号")
     agreement_end: LawDate | None = Field(default=None, title="协议期满日期")
     licence_no: str | None = Field(default=None, min_length=1, max_length=60, title="营业执照编号")
+    document_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="协议或执照的扫描件: 先上传 (POST /documents), 此处填其 SHA-256",
+    )
 
 
 class StatusIn(BaseModel):
@@ -80,6 +85,7 @@ class FlexibleEmploymentOut(BaseModel):
     agreement_no: str | None
     agreement_end: dt.date | None
     licence_no: str | None
+    document_id: str | None
     status: Status
     status_on: dt.date
     history: list[StatusChangeOut] = Field(default_factory=list)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("agreement_end", sa.Date(), nullable=True),
         sa.Column("document_ref", sa.String(length=60), nullable=True),
+        sa.Column("document_id", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("status_on", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("flexible_employment_id", name=op.f("pk_flexible_seen")),

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("agreement_no", sa.String(length=60), nullable=True),
         sa.Column("agreement_end", sa.Date(), nullable=True),
         sa.Column("licence_no", sa.String(length=60), nullable=True),
+        sa.Column("document_id", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("status_on", sa.Date(), nullable=False),
         sa.Column("created_at", insurance_shared.db.UTCDateTime(timezone=True), nullable=False),
