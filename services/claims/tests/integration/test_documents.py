@@ -67,3 +67,32 @@ async def test_upload_download_and_every_refusal(client, auth_headers, db) -> No
         await s.commit()
     broken = await client.get(f"/documents/{png}/content", headers=h)
     assert (broken.status_code, broken.json()["code"]) == (409, "document_integrity_failed")
+
+
+async def test_the_community_verifies_on_a_stored_certificate(client, auth_headers, db) -> None:
+    from .test_claims import history, registration
+
+    await history(db, 31, 14, ended_k=1)
+    claim = (await client.post("/claims", json=registration(31), headers=auth_headers(*EMP))).json()
+    await client.post(
+        f"/claims/{claim['id']}/verification-request", json={"community": "community-9"}, headers=auth_headers(*EMP)
+    )
+    community = auth_headers("community", sub="community-9")
+    unknown = await client.post(
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "证0031", "certificate_document_id": "f" * 64},
+        headers=community,
+    )
+    assert (unknown.status_code, unknown.json()["code"], unknown.json()["errors"][0]["field"]) == (
+        422,
+        "unknown_document",
+        "body.certificate_document_id",
+    )
+    scan = (await upload(client, community, PDF, kind="verification_certificate")).json()["id"]
+    verified = await client.post(
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "证0031", "certificate_document_id": scan},
+        headers=community,
+    )
+    assert verified.status_code == 200, verified.text
+    assert (verified.json()["state"], verified.json()["certificate_document_id"]) == ("active", scan)

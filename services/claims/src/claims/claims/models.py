@@ -30,6 +30,7 @@ class Claim(Base):
     entitlement_end: Mapped[dt.date | None] = mapped_column(Date)
     community: Mapped[str | None] = mapped_column(String(200))
     certificate_no: Mapped[str | None] = mapped_column(String(100))
+    certificate_document_id: Mapped[str | None] = mapped_column(String(64))  # the certificate itself (/documents)
     verification_note: Mapped[str | None] = mapped_column(Text)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
     stop_reason: Mapped[str | None] = mapped_column(String(40))

@@ -14,6 +14,7 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
+    ensure_document,
     problem_doc,
     require_roles,
     writer,
@@ -73,6 +74,7 @@ def claim_out(c: Claim) -> ClaimOut:
         entitlement_end=c.entitlement_end,
         community=c.community,
         certificate_no=c.certificate_no,
+        certificate_document_id=c.certificate_document_id,
         stopped_on=c.stopped_on,
         stop_reason=c.stop_reason,
         stop_evidence=c.stop_evidence,
@@ -283,7 +285,9 @@ async def _community_claim(w: Write, claim_id: int) -> Claim:
 )
 async def verify(claim_id: ClaimId, body: VerifyIn, w: Annotated[Write, Depends(_community)]):
     claim = await _community_claim(w, claim_id)
-    await service.approve(w.session, claim, body.certificate_no)
+    if body.certificate_document_id is not None:
+        await ensure_document(w.session, claim.region, body.certificate_document_id, "body.certificate_document_id")
+    await service.approve(w.session, claim, body.certificate_no, body.certificate_document_id)
     w.audit("claim.verified", "claim", str(claim.id), claim.region)
     return await w.respond(200, claim_out(claim))
 

@@ -83,6 +83,7 @@ class ClaimOut(BaseModel):
     entitlement_end: dt.date | None
     community: str | None
     certificate_no: str | None
+    certificate_document_id: str | None = Field(default=None, description="核实证明的存档文件 (GET /documents/{id})")
     stopped_on: dt.date | None
     stop_reason: str | None
     stop_evidence: str | None = Field(default=None, description="停发依据的文书及条款 (如灵活就业协议编号, R15; N§5)")
@@ -102,6 +103,11 @@ class VerifyIn(BaseModel):
     )
 
     certificate_no: str = Field(min_length=1, max_length=100)
+    certificate_document_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="证明的扫描件: 先上传 (POST /documents?kind=verification_certificate), 此处填其 SHA-256",
+    )
 
 
 class RejectIn(BaseModel):

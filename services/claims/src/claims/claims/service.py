@@ -403,9 +403,12 @@ def transition(claim: Claim, allowed: tuple[str, ...], to: str) -> None:
     ensure_transition("claim", claim.id, claim.state, allowed, to)
 
 
-async def approve(session: AsyncSession, claim: Claim, certificate_no: str) -> None:
+async def approve(
+    session: AsyncSession, claim: Claim, certificate_no: str, certificate_document_id: str | None = None
+) -> None:
     transition(claim, ("verification_requested",), "active")
     claim.state, claim.certificate_no = "active", certificate_no
+    claim.certificate_document_id = certificate_document_id
     await session.flush()
     await emit(
         session,

@@ -5,6 +5,7 @@ Revises: 0009
 Create Date: 2026-12-02
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 from insurance_shared.migrations import create_documents_v1
@@ -17,7 +18,12 @@ depends_on = None
 
 def upgrade() -> None:
     create_documents_v1(op)
+    # the community's verification certificate, stored as a document (N§5 ¶2: paid on that certificate)
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("certificate_document_id", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_column("certificate_document_id")
     op.drop_table("documents")
