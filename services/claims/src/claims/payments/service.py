@@ -42,6 +42,7 @@ from ..claims.models import BenefitPayment, Claim
 from ..rules.payees import (
     Expected,
     FileLine,
+    ReturnLine,
     account_problems,
     already_answered,
     bank_file,
@@ -331,6 +332,36 @@ async def file_of(session: AsyncSession, batch: PaymentBatch) -> bytes:
     )
 
 
+def checked_return(content: bytes, today: dt.date, expected: dict[int, Expected], what: str) -> list[ReturnLine]:
+    """A bank's return file for the lines ``expected`` (``what``: the batch or run it answers), every line one of
+    them with its account and amount: 409 for a line answered otherwise before, 422 naming every problem."""
+    lines, errors = parse_return_file(content, today)
+    if answered := already_answered(lines, expected):
+        raise Conflict("line_already_answered", f"line {answered} of {what} was already answered otherwise")
+    errors += return_problems(lines, expected, what)
+    if errors:
+        raise Problem(
+            422,
+            "return_file_invalid",
+            "Unprocessable request",
+            f"{len(errors)} problem(s); nothing applied",
+            errors=errors,
+        )
+    return lines
+
+
+def check_account(bank_code: str, card: str, holder: str, owner: str) -> None:
+    """422 naming each field of an account that cannot receive ``owner``'s money (N§4: their own account)."""
+    if problems := account_problems(bank_code, card, holder, owner):
+        raise Problem(
+            422,
+            problems[0][1],
+            "Unprocessable request",
+            "; ".join(m for _, _, m in problems),
+            errors=[FieldError(field=f"body.{f}", code=c, message=m) for f, c, m in problems],
+        )
+
+
 @dataclass
 class ReturnOutcome:
     record: PaymentReturn
@@ -357,20 +388,9 @@ async def apply_return(
         return ReturnOutcome(done, done.paid, done.failed, True)
     if batch.state == "draft":
         raise Conflict("batch_not_approved", f"batch {batch.id} was never approved, so no file went to the bank")
-    lines, errors = parse_return_file(content, today)
     by_line = {p.line_no: p for p in await lines_of(session, batch.id)}
     expected = {n: Expected(p.card_number or "", p.amount, p.status) for n, p in by_line.items()}
-    if answered := already_answered(lines, expected):
-        raise Conflict("line_already_answered", f"line {answered} of batch {batch.id} was already answered otherwise")
-    errors += return_problems(lines, expected, f"batch {batch.id}")
-    if errors:
-        raise Problem(
-            422,
-            "return_file_invalid",
-            "Unprocessable request",
-            f"{len(errors)} problem(s); nothing applied",
-            errors=errors,
-        )
+    lines = checked_return(content, today, expected, f"batch {batch.id}")
     record = PaymentReturn(batch_id=batch.id, sha256=digest, paid=0, failed=0, created_by=principal.sub)
     session.add(record)
     await session.flush()
@@ -445,15 +465,7 @@ async def set_payee_account(
 ) -> tuple[PayeeAccount, str]:
     claim = await _claim(session, principal, claim_id)
     principal.ensure_writable(claim.region, field="path.claim_id")
-    problems = account_problems(bank_code, card, holder, claim.name)
-    if problems:
-        raise Problem(
-            422,
-            problems[0][1],
-            "Unprocessable request",
-            "; ".join(m for _, _, m in problems),
-            errors=[FieldError(field=f"body.{f}", code=c, message=m) for f, c, m in problems],
-        )
+    check_account(bank_code, card, holder, claim.name)
     account = await session.get(PayeeAccount, claim_id)
     if account is None:
         account = PayeeAccount(claim_id=claim_id)

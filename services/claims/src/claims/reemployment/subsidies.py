@@ -33,16 +33,13 @@ from insurance_shared.events import emit
 
 from ..history.messages import FlexibleWorkSeen
 from ..history.models import ContributionMonth, EmploymentSeen, FlexibleSeen
+from ..payments.service import check_account, checked_return
 from ..rules.eligibility import default_values
 from ..rules.payees import (
     Expected,
     FileLine,
-    account_problems,
-    already_answered,
     bank_file,
     card_number,
-    parse_return_file,
-    return_problems,
 )
 from ..rules.stops import FlexibleSpell
 from ..rules.subsidy import NAMES, OwnMonth, decide, last_day, monthly_amount, parse_share, payable
@@ -364,14 +361,7 @@ async def set_payee(
     """The subsidised person's own account (N§4: paid into an account in their own name)."""
     s = await readable(session, principal, subsidy_id)
     principal.ensure_writable(s.region, field="path.subsidy_id")
-    if problems := account_problems(bank_code, card, holder, s.name):
-        raise Problem(
-            422,
-            problems[0][1],
-            "Unprocessable request",
-            "; ".join(m for _, _, m in problems),
-            errors=[FieldError(field=f"body.{f}", code=c, message=m) for f, c, m in problems],
-        )
+    check_account(bank_code, card, holder, s.name)
     payee = await session.get(SubsidyPayee, subsidy_id)
     if payee is None:
         payee = SubsidyPayee(subsidy_id=subsidy_id)
@@ -407,20 +397,9 @@ async def apply_return(
         return done, True
     if run.state == "draft":
         raise Conflict("run_not_approved", f"run {run.id} was never approved, so no file went to the bank")
-    lines, errors = parse_return_file(content, today)
     by_line = {p.line_no: p for p in await run_lines(session, run.id)}
     expected = {n: Expected(p.card_number, p.amount, p.state) for n, p in by_line.items()}
-    if answered := already_answered(lines, expected):
-        raise Conflict("line_already_answered", f"line {answered} of run {run.id} was already answered otherwise")
-    errors += return_problems(lines, expected, f"run {run.id}")
-    if errors:
-        raise Problem(
-            422,
-            "return_file_invalid",
-            "Unprocessable request",
-            f"{len(errors)} problem(s); nothing applied",
-            errors=errors,
-        )
+    lines = checked_return(content, today, expected, f"run {run.id}")
     record = SubsidyReturn(run_id=run.id, sha256=digest, paid=0, failed=0, created_by=principal.sub)
     session.add(record)
     await session.flush()

@@ -84,15 +84,19 @@ async def ensure_visible(session: AsyncSession, principal: Principal, id_number:
         raise NotFound("person", id_number)
 
 
+def _not_enrolled(field: str) -> Unprocessable:
+    return Unprocessable(
+        "not_enrolled_flexible",
+        "this person is not enrolled as a flexible worker on the merged track (POST /persons/enrolments with "
+        "track=flexible)",
+        field=field,
+    )
+
+
 async def lock_person(session: AsyncSession, id_number: str, field: str) -> None:
     """A person's own declarations and payments run one at a time, like a unit's."""
     if (await session.execute(_LOCK_PERSON, {"id_number": id_number})).first() is None:
-        raise Unprocessable(
-            "not_enrolled_flexible",
-            "this person is not enrolled as a flexible worker on the merged track (POST /persons/enrolments with "
-            "track=flexible)",
-            field=field,
-        )
+        raise _not_enrolled(field)
 
 
 @dataclass(slots=True)
@@ -117,12 +121,7 @@ async def declare(
     await lock_person(session, id_number, id_field)
     spans = list(await session.execute(_ENROLMENTS, {"id_number": id_number}))
     if not spans:
-        raise Unprocessable(
-            "not_enrolled_flexible",
-            "this person is not enrolled as a flexible worker on the merged track (POST /persons/enrolments with "
-            "track=flexible)",
-            field=id_field,
-        )
+        raise _not_enrolled(id_field)
     try:
         first = parse_period(body.period)
     except ValueError as exc:

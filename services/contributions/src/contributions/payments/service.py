@@ -9,6 +9,7 @@ one line, so both take the same path.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -53,10 +54,6 @@ class Payer:
     @property
     def is_unit(self) -> bool:
         return self.kind == "unit"
-
-
-async def unit_credit(session: AsyncSession, credit_code: str) -> int:
-    return await payer_credit(session, Payer("unit", credit_code, ""))
 
 
 async def payer_credit(session: AsyncSession, payer: Payer) -> int:
@@ -160,7 +157,7 @@ async def owed_as_of(session: AsyncSession, decl: Declaration | OpenDeclaration,
 class Applied:
     """One payment as applied: what the caller is told, and what is still to be written."""
 
-    payment: Payment  # not added to the session: written by _write, which sets its id
+    payment: Payment  # not added to the session: written by write, which sets its id
     allocations: list[Allocation]
     by_id: dict[int, OpenDeclaration]
     fee_charged: int
@@ -208,10 +205,6 @@ async def open_book(session: AsyncSession, payer: Payer) -> _Book:
 
 async def apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.date) -> Applied:
     """One payment applied to the book in memory (nothing written): see :func:`write`."""
-    return await _apply(session, book, body, today)
-
-
-async def _apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.date) -> Applied:
     payer = book.payer
     paid_on = body.paid_on or today
     if paid_on > today:
@@ -297,11 +290,11 @@ async def pay_many(
     for credit_code, body in payments:
         try:
             book = await _book(session, principal, credit_code, books, unit_field)
-            out.append(await _apply(session, book, body, today))
+            out.append(await apply(session, book, body, today))
         except Problem as exc:
             out.append(exc)
     if not any(isinstance(r, Problem) for r in out):
-        await _write(session, [r for r in out if isinstance(r, Applied)], books)
+        await write(session, [r for r in out if isinstance(r, Applied)], books.values())
     return out
 
 
@@ -325,12 +318,8 @@ _PAYMENT_COLUMNS = (
 )
 
 
-async def write(session: AsyncSession, applied: list[Applied], books: list[_Book]) -> None:
+async def write(session: AsyncSession, applied: list[Applied], books: Iterable[_Book]) -> None:
     """Everything the applied payments did: payments, declarations, allocations, journal entries and events."""
-    await _write(session, applied, {str(i): b for i, b in enumerate(books)})
-
-
-async def _write(session: AsyncSession, applied: list[Applied], books: dict[str, _Book]) -> None:
     payments = [a.payment for a in applied]
     ids = await insert_returning_ids(
         session, Payment.__table__, [{c: getattr(p, c) for c in _PAYMENT_COLUMNS} for p in payments]
@@ -339,7 +328,7 @@ async def _write(session: AsyncSession, applied: list[Applied], books: dict[str,
         p.id = payment_id  # the payments' ids, for their allocations, entries and events
     # every declaration a payment changed (a late fee charged, money allocated, or only its fee accrued to the day)
     now = utcnow()
-    touched = [d for book in books.values() for d in book.changed()]
+    touched = [d for book in books for d in book.changed()]
     if touched:
         await session.execute(
             _UPDATE_DECLARATION,
