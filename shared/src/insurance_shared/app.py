@@ -20,10 +20,12 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from . import idempotency, migrations, telemetry
+from .appeals import AppealSupport, appeals_router
 from .audit_api import audit_router
 from .auth import TokenVerifier
 from .bus import MessageBus
 from .db import Database
+from .decision_records import decisions_router
 from .documents import documents_router
 from .errors import PROBLEM_JSON, Problem, ProblemBody, install_problem_handlers, problem_response
 from .events.admin import admin_router
@@ -76,9 +78,12 @@ def build_service_app(
     tags: Sequence[dict[str, str]] = (),
     bus: MessageBus | None = None,
     on_scrape: Sequence[Callable[[FastAPI, CollectorRegistry], Awaitable[None]]] = (),
+    appeals: AppealSupport | None = None,
 ) -> FastAPI:
     """``on_scrape``: hooks that set the service's business gauges (counts read from its database) in the app's
-    registry before each ``/metrics`` answer; a failing hook leaves its gauges as they were and is logged."""
+    registry before each ``/metrics`` answer; a failing hook leaves its gauges as they were and is logged.
+    ``appeals``: a service whose decisions may be appealed (its event type, its review deadline, the consequence
+    of overturning each kind of its decisions); every service serves its decision records."""
     if (
         settings.jwt_public_key is None
         and settings.jwks_url is None
@@ -127,6 +132,15 @@ def build_service_app(
         lifespan=lifespan,
         openapi_tags=[
             *tags,
+            {
+                "name": "decisions",
+                "description": "决定: 对个人或单位作出的每项决定, 含标准、参数、条款、所依据的事实与作出者 (可申请复议)",
+            },
+            *(
+                [{"name": "appeals", "description": "行政复议: 代当事人登记异议, 由另一经办人或省级在期限内维持或撤销"}]
+                if appeals
+                else []
+            ),
             {
                 "name": "documents",
                 "description": "证明材料: 上传、下载 (PDF、JPEG、PNG; 按 SHA-256 编号; 下载记入审计)",
@@ -215,7 +229,8 @@ def build_service_app(
                 log.warning("metrics hook %s failed", getattr(hook, "__name__", hook), exc_info=True)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    included = [*routers, documents_router(), audit_router(), feed_router(), admin_router()]
+    shared = [decisions_router(), *([appeals_router(appeals)] if appeals else [])]
+    included = [*routers, *shared, documents_router(), audit_router(), feed_router(), admin_router()]
     for router in included:
         app.include_router(router)
 

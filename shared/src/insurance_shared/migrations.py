@@ -151,6 +151,17 @@ def create_documents_v1(op: Operations) -> None:
     documents.create(op.get_bind())
 
 
+def create_decision_tables_v1(op: Operations) -> None:
+    """Decision records (append-only) and appeals against them (decision_records.py, appeals.py), as of version 1."""
+    from .appeals import appeals
+    from .decision_records import decision_records
+
+    bind = op.get_bind()
+    for table in (decision_records, appeals):
+        table.create(bind)
+    append_only_triggers(op, "decision_records")
+
+
 def create_dated_parameters_v1(op: Operations) -> None:
     """Values of dated parameters set at run time (parameter_api), as of version 1."""
     from .parameter_api import dated_parameters

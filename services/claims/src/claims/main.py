@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 from insurance_shared import Database, MessageBus, build_service_app
 
+from .appeals import APPEALS
 from .claims.messages import ClaimStoppedFor
 from .claims.router import router as claims_router
 from .claims.service import stop_on_flexible_work, stop_on_reemployment
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         handlers=handlers,
         bus=bus,
         on_scrape=[payment_gauges],
+        appeals=APPEALS,
         tags=[
             {"name": "claims", "description": "离职报送、失业登记、资格判定、核实、停发、介绍就业、医疗补助"},
             {"name": "payments", "description": "月度发放"},

@@ -16,6 +16,7 @@ from insurance_shared.contracts import (
     ClaimClosed,
     ClaimRedecided,
     ClaimRegistered,
+    ClaimReinstated,
     ClaimStopped,
     EmploymentEnded,
     LayoffExecuted,
@@ -159,6 +160,15 @@ async def claim_stopped(session: AsyncSession, _: Envelope, data: ClaimStopped) 
     claim = await session.get(SeenClaim, data.claim_id)
     if claim is not None:
         claim.stopped_on = data.effective_date
+
+
+@handlers.on(ClaimReinstated)
+async def claim_reinstated(session: AsyncSession, _: Envelope, data: ClaimReinstated) -> None:
+    """An appeal overturned the stop or rejection: the claim is on the roll again as if never off it (a claim whose
+    period ran out meanwhile is closed again by the claim_closed that follows)."""
+    claim = await session.get(SeenClaim, data.claim_id)
+    if claim is not None:
+        claim.stopped_on = None
 
 
 @handlers.on(ClaimRedecided)

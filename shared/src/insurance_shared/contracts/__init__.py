@@ -4,6 +4,7 @@ A type name is ``<source>.<what_happened>.v<N>``. A change that removes or retyp
 adding an optional field is not (consumers ignore fields they do not know).
 """
 
+from .appeals import AppealStep
 from .catalogue import EventData, catalogue, event_type
 from .claims import (
     BenefitPaid,
@@ -12,6 +13,8 @@ from .claims import (
     ClaimClosed,
     ClaimRedecided,
     ClaimRegistered,
+    ClaimReinstated,
+    ClaimsAppealStep,
     ClaimsParameterSet,
     ClaimStopped,
     FailedPayment,
@@ -53,13 +56,16 @@ __all__ = [
     "TOTALS_KINDS",
     "AlertClosed",
     "AlertRaised",
+    "AppealStep",
     "BenefitPaid",
     "BenefitsConfirmed",
     "ClaimApproved",
     "ClaimClosed",
     "ClaimRedecided",
     "ClaimRegistered",
+    "ClaimReinstated",
     "ClaimStopped",
+    "ClaimsAppealStep",
     "ClaimsParameterSet",
     "ContributionPeriodPaid",
     "ContributionsParameterSet",

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import Field
 
+from .appeals import AppealStep
 from .catalogue import EventData, event_type
 
 
@@ -29,6 +30,26 @@ class ClaimStopped(EventData):
     reason: str
     effective_date: dt.date
     evidence: str | None = None  # the document the stop rests on, with its clause (a licence, an agreement)
+
+
+@event_type("claims.claim_reinstated.v1", source="claims")
+class ClaimReinstated(EventData):
+    """An appeal overturned the decision that stopped or closed a claim: it runs again in ``state`` (``active``, or
+    ``verification_requested`` after a rejection overturned) as if that decision had never been made; the months
+    it missed go out with the region's next payment run. Subject: the identity number."""
+
+    claim_id: int
+    id_number: str
+    region: str
+    state: str
+    reinstated_on: dt.date
+    appeal_id: int
+    overturned_decision_id: int
+
+
+@event_type("claims.appeal_step.v1", source="claims")
+class ClaimsAppealStep(AppealStep):
+    """An appeal against one of claims' decisions was lodged or decided (行政复议)."""
 
 
 @event_type("claims.claim_closed.v1", source="claims")

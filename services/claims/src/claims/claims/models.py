@@ -36,6 +36,7 @@ class Claim(Base):
     stop_reason: Mapped[str | None] = mapped_column(String(40))
     stop_evidence: Mapped[str | None] = mapped_column(String(200))  # the document a stop rests on (R15; N§5)
     months_left: Mapped[int] = mapped_column(Integer, default=0)
+    last_decision_id: Mapped[int | None] = mapped_column(BigInteger)  # the newest decision record (/decisions)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -58,7 +59,8 @@ class Referral(Base):
 class BenefitPayment(Base):
     __tablename__ = "benefit_payments"
     __table_args__ = (
-        UniqueConstraint("claim_id", "month", "kind"),
+        # part 0 is a month's payment; a later part makes up what a decision overturned on appeal withheld
+        UniqueConstraint("claim_id", "month", "kind", "part"),
         Index("ix_benefit_payments_region_month", "region", "month"),
         Index("ix_benefit_payments_batch", "batch_id", "line_no"),
         Index("ix_benefit_payments_region_status", "region", "status"),
@@ -70,6 +72,7 @@ class BenefitPayment(Base):
     region: Mapped[str] = mapped_column(String(6))
     month: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))  # benefit | medical | funeral | survivors
+    part: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     amount: Mapped[int] = mapped_column(BigInteger)
     days: Mapped[int] = mapped_column(Integer, default=0)
     paid_on: Mapped[dt.date] = mapped_column(Date)  # computed on (a benefit), paid on (a one-off payment)

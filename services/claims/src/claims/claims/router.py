@@ -21,7 +21,7 @@ from insurance_shared import (
 )
 from insurance_shared.events import wait_until_caught_up
 
-from . import repository, service
+from . import records, repository, service
 from .models import Claim, Referral
 from .schemas import (
     CheckIn,
@@ -80,6 +80,7 @@ def claim_out(c: Claim) -> ClaimOut:
         stop_evidence=c.stop_evidence,
         months_left=c.months_left,
         decision=_decision_out(c.decision),
+        decision_id=c.last_decision_id,
     )
 
 
@@ -315,7 +316,17 @@ async def stop(claim_id: ClaimId, body: StopIn, w: Annotated[Write, Depends(_off
             "a flexible-employment agreement counts while unexpired: give its end date",
             field="body.agreement_end",
         )
-    await service.stop(w.session, claim, body.reason, body.effective_date, today)
+    if body.document_id is not None:
+        await ensure_document(w.session, claim.region, body.document_id, "body.document_id")
+    await service.stop(
+        w.session,
+        claim,
+        body.reason,
+        body.effective_date,
+        today,
+        decided_by=w.principal.sub,
+        documents=(body.document_id,),
+    )
     w.audit(f"claim.stopped.{body.reason}", "claim", str(claim.id), claim.region)
     return await w.respond(200, claim_out(claim))
 
@@ -357,7 +368,9 @@ async def referral_outcome(
         raise NotFound("referral", str(referral_id))
     claim = await service.claim_for(w.session, w.principal, r.claim_id, lock=True)
     w.principal.ensure_writable(claim.region, field="path.referral_id")
-    stopped = await service.record_referral_outcome(w.session, r, claim, body.outcome, body.reason, dt.date.today())
+    stop_id = await service.record_referral_outcome(
+        w.session, r, claim, body.outcome, body.reason, dt.date.today(), body.answered_on
+    )
     w.audit(f"referral.{body.outcome}", "referral", str(r.id), claim.region)
     return await w.respond(
         200,
@@ -368,7 +381,8 @@ async def referral_outcome(
             job=r.job,
             referred_on=r.referred_on,
             outcome=r.outcome,
-            claim_stopped=stopped,
+            claim_stopped=stop_id is not None,
+            decision_id=stop_id,
         ),
     )
 
@@ -381,6 +395,7 @@ async def suspend(claim_id: ClaimId, body: RejectIn, w: Annotated[Write, Depends
     w.principal.ensure_writable(claim.region, field="path.claim_id")
     service.transition(claim, ("active",), "suspended")
     claim.state, claim.verification_note = "suspended", body.reason
+    await records.suspension(w.session, claim, body.reason, w.principal.sub, dt.date.today())
     w.audit("claim.suspended", "claim", str(claim.id), claim.region)
     return await w.respond(200, claim_out(claim))
 
@@ -391,5 +406,6 @@ async def resume(claim_id: ClaimId, w: Annotated[Write, Depends(_officers)]):
     w.principal.ensure_writable(claim.region, field="path.claim_id")
     service.transition(claim, ("suspended",), "active")
     claim.state = "active"
+    await records.lifted(w.session, claim, w.principal.sub, dt.date.today())
     w.audit("claim.resumed", "claim", str(claim.id), claim.region)
     return await w.respond(200, claim_out(claim))

@@ -89,6 +89,9 @@ class ClaimOut(BaseModel):
     stop_evidence: str | None = Field(default=None, description="停发依据的文书及条款 (如灵活就业协议编号, R15; N§5)")
     months_left: int
     decision: DecisionOut
+    decision_id: int | None = Field(
+        default=None, description="决定记录: 申领当前状态所依据的最新决定 (GET /decisions/{id}; 可申请复议)"
+    )
 
 
 class VerificationRequestIn(BaseModel):
@@ -136,6 +139,11 @@ class StopIn(BaseModel):
     ]
     effective_date: LawDate
     agreement_end: LawDate | None = Field(default=None, description="灵活就业协议的截止日 (须未到期)")
+    document_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="停发所依据的文书 (如营业执照、协议): 先上传 (POST /documents), 此处填其 SHA-256",
+    )
 
 
 class ReferralIn(BaseModel):
@@ -158,6 +166,9 @@ class ReferralOutcomeIn(BaseModel):
 
     outcome: Literal["accepted", "refused_justified", "refused_unjustified"]
     reason: str | None = Field(default=None, max_length=2000)
+    answered_on: ActDate | None = Field(
+        default=None, description="当事人答复 (接受或拒绝) 之日, 默认今天; 停发自此日起"
+    )
 
 
 class ReferralOut(BaseModel):
@@ -168,6 +179,7 @@ class ReferralOut(BaseModel):
     referred_on: dt.date
     outcome: str | None
     claim_stopped: bool = False
+    decision_id: int | None = Field(default=None, description="停发的决定记录 (第二次无正当理由拒绝时)")
 
 
 class SubsidyIn(BaseModel):

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
@@ -50,6 +50,7 @@ from ..rules.payments import entitlement_end, whole_months_left
 from ..rules.stops import FlexibleSpell, first_stop, flexible_stop, reemployed_by
 from ..separations import service as separations
 from ..separations.models import Separation
+from . import records
 from .messages import ClaimStoppedFor
 from .models import BenefitPayment, Claim, ClaimDecision, Referral
 
@@ -296,6 +297,7 @@ async def register(
     )
     session.add(claim)
     await session.flush()
+    await records.registration(session, claim, decision)
     session.add(
         ClaimDecision(
             claim_id=claim.id,
@@ -363,6 +365,7 @@ async def redecide(session: AsyncSession, principal: Principal, claim: Claim) ->
         claim.months_counted, claim.total_months = decision.months_counted, decision.total_months
         claim.carried_over, claim.monthly_amount = decision.carried_over, decision.monthly_amount
         claim.entitlement_end = entitlement_end(claim.registered_on, decision.total_months)
+    await records.registration(session, claim, decision, redecided_by=principal.sub)
     record = ClaimDecision(
         claim_id=claim.id,
         eligible=decision.eligible,
@@ -431,6 +434,7 @@ async def reject(session: AsyncSession, claim: Claim, reason: str, today: dt.dat
     restart point for a later claim (Claims 5)."""
     transition(claim, ("verification_requested",), "verification_rejected")
     claim.state, claim.verification_note = "verification_rejected", reason
+    await records.rejection(session, claim, reason, claim.community or "community", today)
     await session.flush()
     await emit(
         session,
@@ -453,9 +457,16 @@ async def stop(
     effective: dt.date,
     today: dt.date,
     evidence: str | None = None,
-) -> None:
+    *,
+    decided_by: str,
+    rule: str | None = None,
+    criteria: tuple = (),
+    documents: tuple[str | None, ...] = (),
+    references: dict[str, object] | None = None,
+) -> int:
     """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17).
-    ``evidence`` names the document the stop rests on, with its clause."""
+    ``evidence`` names the document the stop rests on, with its clause. Returns the stop's decision record:
+    ``decided_by`` an officer's sub, or ``system`` with the ``rule`` that stopped it."""
     transition(claim, OPEN_STATES, "stopped")
     if effective < claim.registered_on:
         effective = claim.registered_on
@@ -463,6 +474,18 @@ async def stop(
     claim.stop_evidence = evidence
     end = claim.entitlement_end or effective
     claim.months_left = whole_months_left(effective, end) if effective < end else 0
+    record_id = await records.stop(
+        session,
+        claim,
+        reason,
+        effective,
+        decided_by=decided_by,
+        rule=rule,
+        evidence=evidence,
+        criteria=criteria,
+        documents=documents,
+        references=references,
+    )
     await session.flush()
     await emit(
         session,
@@ -480,34 +503,58 @@ async def stop(
     # what follows a stop beyond the claim (R19: a death's funeral subsidy and survivors' pension) is the
     # subsidies feature's: handled before this transaction commits
     publish(session, ClaimStoppedFor(claim.id, reason, effective, today))
+    return record_id
 
 
 async def record_referral_outcome(
-    session: AsyncSession, referral: Referral, claim: Claim, outcome: str, reason: str | None, today: dt.date
-) -> bool:
-    """Record the outcome; the second unjustified refusal stops the benefits (N§5 ¶2). Returns whether it did."""
+    session: AsyncSession,
+    referral: Referral,
+    claim: Claim,
+    outcome: str,
+    reason: str | None,
+    today: dt.date,
+    answered_on: dt.date | None = None,
+) -> int | None:
+    """Record the outcome, answered on ``answered_on`` (default today); the second unjustified refusal stops the
+    benefits from the day of that refusal (N§5 ¶2). Returns the stop's decision record, if it stopped them."""
     if referral.outcome is not None:
         raise Conflict("referral_decided", f"referral {referral.id} already has the outcome {referral.outcome}")
-    referral.outcome, referral.reason, referral.decided_on = outcome, reason, today
+    answered_on = answered_on or today
+    if answered_on < referral.referred_on:
+        raise Unprocessable(
+            "before_referral",
+            f"the job was introduced on {referral.referred_on}: it is answered then or later",
+            field="body.answered_on",
+        )
+    referral.outcome, referral.reason, referral.decided_on = outcome, reason, answered_on
     await session.flush()
     if outcome != "refused_unjustified":
-        return False
-    limit = int(
-        parameters_on(await parameter_values(session, default_values()), claim.region, today)[
-            "unjustified_refusals_to_stop"
-        ].value
+        return None
+    limit = parameters_on(await parameter_values(session, default_values()), claim.region, answered_on)[
+        "unjustified_refusals_to_stop"
+    ]
+    refused = list(
+        (
+            await session.execute(
+                select(Referral.id)
+                .where(Referral.claim_id == claim.id, Referral.outcome == "refused_unjustified")
+                .order_by(Referral.id)
+            )
+        ).scalars()
     )
-    refusals = (
-        await session.execute(
-            select(func.count())
-            .select_from(Referral)
-            .where(Referral.claim_id == claim.id, Referral.outcome == "refused_unjustified")
+    if len(refused) >= int(limit.value) and claim.state in OPEN_STATES:
+        return await stop(
+            session,
+            claim,
+            "refused_jobs",
+            answered_on,
+            today,
+            decided_by=records.SYSTEM,
+            rule="unjustified_refusals_to_stop (N§5 ¶2)",
+            criteria=(records.refusals_criterion(len(refused), limit, refused),),
+            references={"referral_id": referral.id},
         )
-    ).scalar_one()
-    if refusals >= limit and claim.state in OPEN_STATES:
-        await stop(session, claim, "refused_jobs", today, today)
-        return True
-    return False
+    return None
 
 
 async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) -> None:
@@ -529,7 +576,17 @@ async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) ->
         for claim in claims:
             day = first_stop(evidence[claim.id_number], claim.registered_on)
             if day is not None and claim.state in OPEN_STATES:
-                await stop(session, claim, "reemployed_contribution", day, dt.date.today())
+                kinds = sorted({k for k, on in evidence[claim.id_number] if on == day})
+                await stop(
+                    session,
+                    claim,
+                    "reemployed_contribution",
+                    day,
+                    dt.date.today(),
+                    decided_by=records.SYSTEM,
+                    rule="claims.rules.stops.first_stop",
+                    references={"evidence": ", ".join(kinds), "evidence_date": day},
+                )
 
 
 async def stop_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -> None:
@@ -552,4 +609,15 @@ async def stop_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -
         if stops and claim.state in OPEN_STATES:
             day, spell = min(stops, key=lambda x: x[0])
             reason = "reemployed_flexible_agreement" if spell.kind == "agreement" else "reemployed_business_licence"
-            await stop(session, claim, reason, day, dt.date.today(), evidence=spell.evidence)
+            await stop(
+                session,
+                claim,
+                reason,
+                day,
+                dt.date.today(),
+                evidence=spell.evidence,
+                decided_by=records.SYSTEM,
+                rule="claims.rules.stops.flexible_stop",
+                documents=(spell.document_id,),
+                references={"document_ref": spell.document_ref},
+            )

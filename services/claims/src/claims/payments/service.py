@@ -167,6 +167,51 @@ async def run_month(
     return run, outcome
 
 
+async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: dt.date) -> int:
+    """What a stop later overturned on appeal withheld, owed from ``since``'s month through the last month the
+    region's run has completed (months not yet run pay in full in their own run): for each month, the benefit due
+    as if never stopped less what that month already has (a payment the bank returned and the fund took back does
+    not count: it is owed again). Each shortfall is a further part of the month's payment, pending with no batch,
+    so the next run's batching sends it to the bank. Returns the fen owed."""
+    last_run = await session.scalar(
+        select(func.max(PaymentRun.month)).where(PaymentRun.region == claim.region, PaymentRun.status == "completed")
+    )
+    month, owed, rows = since.replace(day=1), 0, []
+    while last_run is not None and month <= last_run:
+        due, days = amount_for_month(claim.monthly_amount, month, claim.registered_on, claim.entitlement_end)  # type: ignore[arg-type]
+        parts = (
+            await session.execute(
+                select(BenefitPayment.part, BenefitPayment.amount, BenefitPayment.days, BenefitPayment.status).where(
+                    BenefitPayment.claim_id == claim.id,
+                    BenefitPayment.month == month,
+                    BenefitPayment.kind == "benefit",
+                )
+            )
+        ).all()
+        had = sum(p.amount for p in parts if p.status != "returned")
+        days_had = sum(p.days for p in parts if p.status != "returned")
+        if due > had:
+            rows.append(
+                BenefitPayment(
+                    claim_id=claim.id,
+                    region=claim.region,
+                    month=month,
+                    kind="benefit",
+                    part=max((p.part for p in parts), default=-1) + 1,
+                    amount=due - had,
+                    days=max(0, days - days_had),
+                    paid_on=today,
+                    status="pending",
+                    attempts=0,
+                )
+            )
+            owed += due - had
+        month = month_bounds(month)[1]
+    session.add_all(rows)
+    await session.flush()
+    return owed
+
+
 @dataclass
 class BatchOutcome:
     batches: list[PaymentBatch] = field(default_factory=list)

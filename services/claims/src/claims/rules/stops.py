@@ -75,3 +75,30 @@ def flexible_stop(spell: FlexibleSpell, registered_on: dt.date) -> dt.date | Non
     if until is None or until < registered_on:
         return None
     return max(spell.start, registered_on)
+
+
+# ---- the clause a stop applies, by the law in force on its date -------------------------------------------------------
+
+SIL_START = dt.date(2011, 7, 1)  # 社会保险法 in force: its article 51 lists the stops beside the 1999 Regulation's R15
+
+# reason -> (under the Regulation alone, from the Social Insurance Law on); N§5 adds re-employment's forms and the
+# second refusal. Imprisonment is the Regulation's alone (SIL51 does not list it; R15(5) stays in force); a death
+# ends the claim under R19 (SIL49 from 2011-07-01) rather than a stop clause.
+_STOP_CLAUSES: dict[str, tuple[str, str]] = {
+    "reemployed_business_licence": ("R15(1); N§5", "SIL51(1); R15(1); N§5"),
+    "reemployed_flexible_agreement": ("R15(1); N§5", "SIL51(1); R15(1); N§5"),
+    "reemployed_other_income": ("R15(1); N§5", "SIL51(1); R15(1); N§5"),
+    "reemployed_contribution": ("R15(1); N§5", "SIL51(1); R15(1); N§5"),
+    "conscription": ("R15(2)", "SIL51(2); R15(2)"),
+    "emigration": ("R15(3)", "SIL51(3); R15(3)"),
+    "pension": ("R15(4)", "SIL51(4); R15(4)"),
+    "imprisonment": ("R15(5)", "R15(5)"),
+    "refused_jobs": ("R15(6); N§5 ¶2", "SIL51(5); R15(6); N§5 ¶2"),
+    "death": ("R19", "SIL49; R19"),
+}
+
+
+def stop_clause(reason: str, on: dt.date) -> str:
+    """The clauses a stop for ``reason`` effective ``on`` applies (KeyError for a reason no clause knows)."""
+    before, after = _STOP_CLAUSES[reason]
+    return after if on >= SIL_START else before
