@@ -46,7 +46,7 @@ ORDER = {
         "coverage",
         "totals",
     ],
-    "claims": ["history", "separations", "claims", "subsidies", "payments", "reemployment", "totals"],
+    "claims": ["history", "separations", "claims", "subsidies", "payments", "reemployment", "appeals", "totals"],
     "layoff_reporting": ["workforce", "filings", "rehire", "incentives"],
     "fund_monitor": [
         "access",

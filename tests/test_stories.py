@@ -871,6 +871,176 @@ def test_benefits_reach_the_bank_approved_by_a_second_officer_and_a_failed_line_
     )
 
 
+def test_a_claim_stopped_for_a_second_refusal_is_reinstated_on_appeal_and_the_missed_months_paid(stack: Stack) -> None:
+    """#23: a claimant of 通化市, paid since month -3, refuses two jobs without good reason: the second refusal
+    (answered on the 10th of month -2) stops the claim by rule, and the stop is a decision record with its clause,
+    parameter and referrals. The run of month -2 pays nine days, month -1 nothing. The agency lodges the person's
+    appeal with a document; the officer who lodged it may not review it; a second officer overturns it: the claim
+    is active again, the stop is replaced, and the next run (month 0) pays month 0 and what the stop withheld, so
+    each month is paid exactly its monthly amount, and fund-monitor books exactly what the bank confirmed. The audit
+    trail shows every step, each with its request id."""
+    region = "220500"
+    es = {"roles": ("employment_service",), "region": region}
+    unit = stack.unit(750, region=region)
+    emp = stack.enrol(750, unit, month(-17), region=region)
+    stack.declare_and_pay(unit, [750], [month(-k) for k in range(16, 2, -1)], region=region)
+    stack.end(750, emp, month(-3) - dt.timedelta(days=1), "dismissed", region=region)
+    stack.months_seen(750, 14, region=region, until=lambda d: d["eligible"])
+    body = {
+        "id_number": pid(750),
+        "name": "职工750",
+        "region": region,
+        "registered_on": str(month(-3)),
+        "job_seeking": True,
+        "community": f"community-{region}-1",
+    }
+    claim = stack.call("claims", "POST", "/claims", json=body, expect=201, **es).json()
+    registration = stack.call("claims", "GET", f"/decisions/{claim['decision_id']}", region=region).json()
+    assert (registration["kind"], registration["outcome"], registration["decided_by"]) == (
+        "claim.registration",
+        "eligible",
+        "system",
+    )
+    assert {c["name"] for c in registration["criteria"]} >= {"contribution_months"}
+    stack.payee(claim["id"], 750, region)
+    stack.call(
+        "claims",
+        "POST",
+        f"/claims/{claim['id']}/verify",
+        json={"certificate_no": "通证750"},
+        roles=("community",),
+        region=region,
+        sub=f"community-{region}-1",
+    )
+
+    def run(k: int) -> dict:
+        made = stack.call(
+            "claims", "POST", "/payment-runs", json={"region": region, "month": f"{month(k):%Y-%m}"}, region=region
+        ).json()
+        stack.pay(made, region)
+        return made
+
+    run(-3)
+    stopped = None
+    for n, (referred, answered) in enumerate(((1, 3), (6, 10))):
+        referral = stack.call(
+            "claims",
+            "POST",
+            f"/claims/{claim['id']}/referrals",
+            json={
+                "employer": f"通化某公司{n}",
+                "job": "仓库管理员",
+                "referred_on": str(month(-2).replace(day=referred)),
+            },
+            expect=201,
+            **es,
+        ).json()
+        stopped = stack.call(
+            "claims",
+            "POST",
+            f"/referrals/{referral['id']}/outcome",
+            json={
+                "outcome": "refused_unjustified",
+                "reason": "无正当理由拒绝",
+                "answered_on": str(month(-2).replace(day=answered)),
+            },
+            **es,
+        ).json()
+        assert stopped["claim_stopped"] is (n == 1)
+    assert stopped is not None
+    stop = stack.call("claims", "GET", f"/decisions/{stopped['decision_id']}", region=region).json()
+    assert (stop["kind"], stop["outcome"], stop["decided_by"], stop["effective_date"]) == (
+        "claim.stop",
+        "stopped",
+        "system",
+        str(month(-2).replace(day=10)),
+    )
+    assert "N§5 ¶2" in stop["clause"] and "unjustified_refusals_to_stop" in stop["rule"]
+    refusals = next(c for c in stop["criteria"] if c["name"] == "unjustified_refusals")
+    assert refusals["values"]["refusals"] == 2 and refusals["parameters"][0]["name"] == "unjustified_refusals_to_stop"
+    assert stop["facts"]["references"]["referral_id"] == stopped["id"]
+    listed = stack.call("claims", "GET", f"/decisions?subject=claim:{claim['id']}", region=region).json()["items"]
+    assert [d["kind"] for d in listed] == ["claim.registration", "claim.stop"]
+    run(-2)
+    run(-1)
+
+    grounds = "%PDF-1.7\n% 复议申请 职工750: 第二份工作在外地, 有正当理由\n%%EOF\n".encode()
+    document = stack.call(
+        "claims",
+        "POST",
+        "/documents?kind=appeal_grounds",
+        content=grounds,
+        headers={"Content-Type": "application/pdf"},
+        expect=201,
+        **es,
+    ).json()
+    appeal_body = {"grounds": "第二份工作在外地, 拒绝有正当理由", "documents": [document["id"]]}
+    appeal = stack.call(
+        "claims", "POST", f"/decisions/{stop['id']}/appeals", json=appeal_body, sub="officer-a", expect=201, **es
+    ).json()
+    assert (appeal["state"], appeal["overdue"]) == ("open", False)
+    assert (
+        appeal["deadline"] == str(TODAY + dt.timedelta(days=60)) and "行政复议法" in appeal["deadline_rule"]["clause"]
+    )
+    again = stack.call("claims", "POST", f"/decisions/{stop['id']}/appeals", json=appeal_body, expect=409, **es)
+    assert again.json()["code"] == "appeal_open"
+    review = {"outcome": "overturned", "reasons": "第二份工作在外地, 拒绝有正当理由", "clause": "N§5 ¶2"}
+    own = stack.call(
+        "claims", "POST", f"/appeals/{appeal['id']}/review", json=review, sub="officer-a", expect=403, **es
+    )
+    assert own.json()["code"] == "same_officer"
+    decided = stack.call(
+        "claims",
+        "POST",
+        f"/appeals/{appeal['id']}/review",
+        json=review,
+        roles=("social_insurance",),
+        region=region,
+        sub="officer-b",
+    ).json()
+    assert decided["state"] == "overturned" and "reinstated" in decided["consequence"]
+    stack.made["decision"], stack.made["appeal"] = stop["id"], appeal["id"]
+    after = stack.call("claims", "GET", f"/claims/{claim['id']}", region=region).json()
+    assert (after["state"], after["stopped_on"], after["stop_reason"]) == ("active", None, None)
+    reinstated = stack.call("claims", "GET", f"/decisions/{after['decision_id']}", region=region).json()
+    assert reinstated["kind"] == "claim.reinstatement" and reinstated["decided_by"] == "officer-b"
+    replaced = stack.call("claims", "GET", f"/decisions/{stop['id']}", region=region).json()
+    assert replaced["replaced_by"] == decided["review_decision_id"]
+
+    run(0)  # the next run: month 0 and what the stop withheld of months -2 and -1
+    paid: dict[str, float] = {}
+    for b in stack.call("claims", "GET", f"/payment-batches?region={region}", region=region).json():
+        for line in stack.call("claims", "GET", f"/payment-batches/{b['id']}", region=region).json()["items"]:
+            if line["claim_id"] == claim["id"] and line["status"] == "paid":
+                paid[line["month"]] = round(paid.get(line["month"], 0) + float(line["amount"]), 2)
+    monthly = float(claim["monthly_amount"])
+    assert paid == {f"{month(k):%Y-%m}": monthly for k in range(-3, 1)}, paid
+    for k in (-2, -1, 0):
+        stack.eventually(
+            lambda k=k: (
+                (r := stack.fund_month(region, month(k)))
+                and float(r["expenditure"].get("benefits", 0)) == paid[f"{month(k):%Y-%m}"]
+            ),
+            f"fund-monitor books month {k}'s benefit once, the back pay included",
+        )
+
+    def actions(subject: str) -> list[str]:
+        items = stack.call("claims", "GET", f"/audit?subject={subject}", region=region).json()["items"]
+        assert all(i["request_id"] for i in items)
+        return [i["action"] for i in items]
+
+    assert actions(f"claim:{claim['id']}") == [
+        "claim.registered",
+        "claim.verification_requested",
+        "payee_account.set",
+        "claim.verified",
+        "claim.stopped.refused_jobs",
+        "decision.overturned",
+    ]
+    assert actions(f"appeal:{appeal['id']}") == ["appeal.filed", "appeal.overturned"]
+    assert actions(f"decision:{stop['id']}") == ["decision.appealed"]
+
+
 CONSERVATION_EXAMPLES = int(os.environ.get("CONSERVATION_EXAMPLES", "3"))
 _numbers = iter(range(5000, 10_000))  # persons and units of the generated histories, never reused (credit codes
 # hold four digits of the number)
@@ -1359,6 +1529,8 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "subsidy",
         "subsidy_run",
         "document",
+        "decision",
+        "appeal",
     } <= set(made), made
     own = {"region": CC}
     # objects no story made, made here by their own region's officers
@@ -1401,6 +1573,8 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
         "run_id": made["subsidy_run"],
         "period": f"{month(-1):%Y-%m}",
         "document_id": made["document"],
+        "decision_id": made["decision"],
+        "appeal_id": made["appeal"],
     }
     body_values = {
         **BODY_VALUES,

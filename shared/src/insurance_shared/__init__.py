@@ -4,6 +4,7 @@ The public surface is re-exported here; modules behind it may change.
 """
 
 from .app import build_service_app, problem_doc
+from .appeals import AppealSupport, Overturned
 from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
 from .bus import MessageBus, publish
 from .cli import run_cli
@@ -20,6 +21,7 @@ from .db import (
     upsert_rows,
     utcnow,
 )
+from .decision_records import SYSTEM, latest_decision, record_decision
 from .decisions import Criterion, CriterionOut, criterion_dict
 from .documents import ensure_document
 from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable, ensure_transition
@@ -45,7 +47,9 @@ from .writes import Write, writer
 __all__ = [
     "LAW_START",
     "PROVINCE",
+    "SYSTEM",
     "ActDate",
+    "AppealSupport",
     "BigIntPK",
     "Conflict",
     "CreditCode",
@@ -59,6 +63,7 @@ __all__ = [
     "Money",
     "MoneyOut",
     "NotFound",
+    "Overturned",
     "ParameterSpec",
     "ParameterValue",
     "Principal",
@@ -88,6 +93,7 @@ __all__ = [
     "insert_rows",
     "is_known_region",
     "issue_token",
+    "latest_decision",
     "load_parameter_file",
     "mask_id_number",
     "mask_name",
@@ -100,6 +106,7 @@ __all__ = [
     "peer",
     "problem_doc",
     "publish",
+    "record_decision",
     "require_roles",
     "round_half_up",
     "run_cli",

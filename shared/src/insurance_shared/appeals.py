@@ -8,8 +8,6 @@ claim resumes and its missed months are paid; a refused registration is decided 
 Every step is an event (the service's ``<service>.appeal_step.v1``) and an audit record, and the review is itself a
 decision record (``appeal.review``) that replaces the overturned decision."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,6 +91,18 @@ class AppealSupport:
 
 
 class AppealIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "grounds": "第二次推荐的岗位在外地, 本人有正当理由拒绝, 附医院证明",
+                    "documents": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+                }
+            ]
+        },
+    )
+
     grounds: str = Field(min_length=1, max_length=4000, description="申请人的理由")
     documents: list[Annotated[str, Field(pattern=SHA256.pattern)]] = Field(
         default_factory=list, max_length=20, description="申请材料 (已上传的 /documents, SHA-256)"
@@ -101,6 +111,15 @@ class AppealIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"outcome": "overturned", "reasons": "拒绝有正当理由, 不计入无正当理由拒绝", "clause": "N§5 ¶2"}
+            ]
+        },
+    )
+
     outcome: Literal["upheld", "overturned"] = Field(description="upheld: 维持原决定; overturned: 撤销原决定")
     reasons: str = Field(min_length=1, max_length=4000)
     clause: str = Field(min_length=1, max_length=120, description="复议决定的依据条款", examples=["N§5 ¶2"])
@@ -414,6 +433,8 @@ def appeals_router(support: AppealSupport) -> APIRouter:
             region=row.region,
         )
         w.audit(f"appeal.{body.outcome}", "appeal", str(appeal_id), row.region)
+        if body.outcome == "overturned":  # the object the decision was about shows it was undone, and why
+            w.audit("decision.overturned", record.subject_type, record.subject_id, row.region)
         w.audit("decision.recorded", "decision", str(review_id), row.region)
         return await w.respond(200, _out(await _appeal(w.session, p, appeal_id), today))
 

@@ -7,8 +7,6 @@ Records are append-only (a trigger refuses UPDATE and DELETE): a decision that c
 record naming the one it ``replaces``. ``GET /decisions/{id}`` and ``GET /decisions`` serve them, region-scoped like
 every object."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence

@@ -9,10 +9,16 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, ParameterValue, in_force, parameter_values
-from insurance_shared.appeals import AppealSupport, Overturned
+from insurance_shared import (
+    AppealSupport,
+    Conflict,
+    Overturned,
+    ParameterValue,
+    in_force,
+    latest_decision,
+    parameter_values,
+)
 from insurance_shared.contracts import ClaimClosed, ClaimReinstated, ClaimsAppealStep
-from insurance_shared.decision_records import latest_decision
 from insurance_shared.events import emit
 
 from .claims import records, service

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Criterion, ParameterValue
-from insurance_shared.decision_records import SYSTEM, latest_decision, record_decision
+from insurance_shared import SYSTEM, Criterion, ParameterValue, latest_decision, record_decision
 
 from ..rules.eligibility import Decision
 from ..rules.stops import stop_clause

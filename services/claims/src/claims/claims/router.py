@@ -372,6 +372,8 @@ async def referral_outcome(
         w.session, r, claim, body.outcome, body.reason, dt.date.today(), body.answered_on
     )
     w.audit(f"referral.{body.outcome}", "referral", str(r.id), claim.region)
+    if stop_id is not None:
+        w.audit("claim.stopped.refused_jobs", "claim", str(claim.id), claim.region)
     return await w.respond(
         200,
         ReferralOut(
