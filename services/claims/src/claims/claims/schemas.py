@@ -207,6 +207,7 @@ class SubsidyOut(BaseModel):
     paid_on: dt.date
     standard: StandardOut = Field(description="所用标准及其生效日期、依据")
     clause: str = Field(examples=["R19"])
+    decision_id: int | None = Field(default=None, description="决定记录 (GET /decisions/{id})")
 
 
 class PaymentOut(BaseModel):

@@ -3,7 +3,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from insurance_shared import CriterionOut, Role, Unprocessable, Write, criterion_dict, parameter_values, writer
+from insurance_shared import (
+    SYSTEM,
+    CriterionOut,
+    Role,
+    Unprocessable,
+    Write,
+    criterion_dict,
+    parameter_values,
+    record_decision,
+    writer,
+)
 
 from ..rules.eligibility import default_values, parameters_on, separation_deadline
 from .models import Separation
@@ -50,6 +60,24 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
         w.session.add(row)
         await w.session.flush()
         w.audit("separation.filed", "separation", str(row.id), body.region)
+        decision_id = None
+        if row.late:  # a finding against the unit, which it may contest: recorded with its clause and dates
+            decision_id = await record_decision(
+                w.session,
+                kind="separation.late_filing",
+                subject=("separation", row.id),
+                region=body.region,
+                person=row.id_number,
+                unit=row.unit_credit_code,
+                outcome="late",
+                clause=in_time.clause,
+                explanation=in_time.explanation,
+                decided_by=SYSTEM,
+                rule="claims.rules.eligibility.separation_deadline",
+                criteria=[in_time],
+                effective_date=today,
+            )
+            w.audit("decision.recorded", "decision", str(decision_id), body.region)
         out.append(
             SeparationOut(
                 id=row.id,
@@ -60,6 +88,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 filed_on=row.filed_on,
                 late=row.late,
                 filing_deadline=CriterionOut(**criterion_dict(in_time)),
+                decision_id=decision_id,
             )
         )
     return await w.respond(201, SeparationsOut(out))

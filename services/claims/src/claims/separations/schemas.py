@@ -52,6 +52,9 @@ class SeparationOut(BaseModel):
     filing_deadline: CriterionOut = Field(
         description="报送期限的判定: 适用的天数参数 (R16 或 SIL50)、截止日、逾期天数、条款"
     )
+    decision_id: int | None = Field(
+        default=None, description="逾期报送的决定记录 (GET /decisions/{id}); 按期报送时为空"
+    )
 
 
 SeparationsOut = RootModel[list[SeparationOut]]

@@ -37,7 +37,7 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
         )
     if body.paid_on > dt.date.today():
         raise Unprocessable("invalid_subsidy", "paid today or earlier", field="body.paid_on")
-    p, standard = await service.medical_subsidy(w.session, claim, body.paid_on)
+    p, standard, decision_id = await service.medical_subsidy(w.session, claim, body.paid_on, w.principal.sub)
     w.audit("subsidy.medical", "benefit_payment", str(p.id), claim.region)
     return await w.respond(
         201,
@@ -52,5 +52,6 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
                 name=standard.name, value=standard.value, valid_from=standard.valid_from, clause=standard.clause
             ),
             clause="R19",
+            decision_id=decision_id,
         ),
     )

@@ -6,7 +6,17 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, ParameterValue, Unprocessable, format_yuan, parameter_values, parse_yuan
+from insurance_shared import (
+    SYSTEM,
+    Conflict,
+    Criterion,
+    ParameterValue,
+    Unprocessable,
+    format_yuan,
+    parameter_values,
+    parse_yuan,
+    record_decision,
+)
 from insurance_shared.contracts import SubsidyPaid
 from insurance_shared.events import emit
 
@@ -16,9 +26,20 @@ from ..rules.eligibility import default_values, parameters_on
 from ..rules.medical import subsidy_on
 
 
-async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, paid_on: dt.date) -> BenefitPayment:
+async def one_off(
+    session: AsyncSession,
+    claim: Claim,
+    kind: str,
+    amount: int,
+    paid_on: dt.date,
+    *,
+    standard: Criterion,
+    decided_by: str,
+    rule: str | None = None,
+) -> tuple[BenefitPayment, int]:
     """One payment of ``kind`` per claim and month (R19: the medical subsidy is a monthly allowance; funeral and
-    survivors' payments are once): a second is refused, not booked twice."""
+    survivors' payments are once): a second is refused, not booked twice. Each is a decision record citing the
+    ``standard`` it paid; returns the payment and that record's id."""
     month = paid_on.replace(day=1)
     earlier = await session.scalar(
         select(BenefitPayment).where(
@@ -36,6 +57,21 @@ async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, p
     )
     session.add(payment)
     await session.flush()
+    decision_id = await record_decision(
+        session,
+        kind="claim.one_off_payment",
+        subject=("benefit_payment", payment.id),
+        region=claim.region,
+        person=claim.id_number,
+        outcome=kind,
+        clause=standard.clause,
+        explanation=standard.explanation,
+        decided_by=decided_by,
+        rule=rule,
+        criteria=[standard],
+        references={"claim_id": claim.id, "amount_fen": amount},
+        effective_date=paid_on,
+    )
     await emit(
         session,
         SubsidyPaid(
@@ -44,12 +80,12 @@ async def one_off(session: AsyncSession, claim: Claim, kind: str, amount: int, p
         subject=claim.id_number,
         region=claim.region,
     )
-    return payment
+    return payment, decision_id
 
 
 async def medical_subsidy(
-    session: AsyncSession, claim: Claim, paid_on: dt.date
-) -> tuple[BenefitPayment, ParameterValue]:
+    session: AsyncSession, claim: Claim, paid_on: dt.date, officer: str
+) -> tuple[BenefitPayment, ParameterValue, int]:
     """R19: the region's standard in force on ``paid_on``; refused for dates SIL48 governs (the fund pays the
     medical-insurance contribution with the run instead, so a subsidy as well would pay twice for one thing)."""
     decided = subsidy_on(await parameter_values(session, default_values()), claim.region, paid_on)
@@ -61,7 +97,18 @@ async def medical_subsidy(
             field="body.paid_on",
             extra={"clause": decided.clause},
         )
-    return await one_off(session, claim, "medical", decided.amount, paid_on), decided.parameter
+    standard = Criterion(
+        "medical_subsidy",
+        True,
+        decided.parameter.clause or "R19",
+        f"the region's monthly medical subsidy in force on {paid_on}: {decided.parameter.value} yuan",
+        {"paid_on": paid_on, "amount_fen": decided.amount},
+        (decided.parameter,),
+    )
+    payment, decision_id = await one_off(
+        session, claim, "medical", decided.amount, paid_on, standard=standard, decided_by=officer
+    )
+    return payment, decided.parameter, decision_id
 
 
 async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
@@ -71,6 +118,38 @@ async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> N
     claim = await session.get(Claim, stopped.claim_id)
     assert claim is not None
     params = parameters_on(await parameter_values(session, default_values()), claim.region, stopped.effective)
-    survivors = claim.monthly_amount * int(params["survivors_pension_months"].value)
-    for kind, amount in (("funeral", parse_yuan(params["funeral_subsidy"].value)), ("survivors", survivors)):
-        await one_off(session, claim, kind, amount, stopped.today)
+    months = params["survivors_pension_months"]
+    survivors = claim.monthly_amount * int(months.value)
+    funeral = params["funeral_subsidy"]
+    standards = (
+        Criterion(
+            "funeral_subsidy",
+            True,
+            funeral.clause or "R19",
+            f"a death while drawing benefits pays the region's funeral subsidy: {funeral.value} yuan",
+            {"death": stopped.effective},
+            (funeral,),
+        ),
+        Criterion(
+            "survivors_pension",
+            True,
+            months.clause or "R19",
+            f"and a survivors' pension of {months.value} months of the benefit "
+            f"({claim.monthly_amount / 100:.2f} yuan a month)",
+            {"death": stopped.effective, "monthly_amount_fen": claim.monthly_amount},
+            (months,),
+        ),
+    )
+    for (kind, amount), standard in zip(
+        (("funeral", parse_yuan(funeral.value)), ("survivors", survivors)), standards, strict=True
+    ):
+        await one_off(
+            session,
+            claim,
+            kind,
+            amount,
+            stopped.today,
+            standard=standard,
+            decided_by=SYSTEM,
+            rule="claims.subsidies.service.on_claim_stopped (R19)",
+        )

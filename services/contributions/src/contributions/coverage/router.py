@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from insurance_shared import (
+    CriterionOut,
     Forbidden,
     LawDate,
     Principal,
@@ -14,11 +15,13 @@ from insurance_shared import (
     Session,
     Write,
     all_regions,
+    criterion_dict,
     require_roles,
     writer,
 )
 from insurance_shared.uploads import UploadError, csv_dicts, streamed_upload, upload_body
 
+from ..rules.coverage import rising
 from . import service
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
@@ -34,6 +37,7 @@ class InsuredOut(BaseModel):
     year_before: int
     change: int
     rising: bool = Field(description="false: 未实现逐年增加, 需关注")
+    criterion: CriterionOut = Field(description="判定: 比较的两个人数、日期与条款 (N§2)")
 
 
 class ImportOut(BaseModel):
@@ -75,8 +79,17 @@ async def insured(
     for code in regions:
         now = await service.insured_count(session, code, day)
         before = await service.insured_count(session, code, service.year_before(day))
+        judged = rising(now, before, day, service.year_before(day))
         out.append(
-            InsuredOut(region=code, on=day, insured=now, year_before=before, change=now - before, rising=now > before)
+            InsuredOut(
+                region=code,
+                on=day,
+                insured=now,
+                year_before=before,
+                change=now - before,
+                rising=judged.met,
+                criterion=CriterionOut(**criterion_dict(judged)),
+            )
         )
     return out
 

@@ -144,7 +144,7 @@ async def declare_own(id_number: IdNumber, body: OwnDeclarationIn, w: Annotated[
 async def pay_own(id_number: IdNumber, body: OwnPaymentIn, w: Annotated[Write, Depends(_writers)]):
     a = await own.pay(w.session, w.principal, id_number, body.amount, body.paid_on, dt.date.today())
     w.audit("payment.recorded", "payment", str(a.payment.id), a.payment.region)
-    return await w.respond(201, payment_out(a.payment, a.allocations, a.by_id, a.fee_charged))
+    return await w.respond(201, payment_out(a.payment, a.allocations, a.by_id, a.fee_charged, a.decision_id))
 
 
 @router.get("/flexible-workers/{id_number}/arrears", response_model=ArrearsOut, summary="灵活就业人员本人欠费及滞纳金")
@@ -157,7 +157,7 @@ async def arrears_own(
     await own.ensure_visible(session, principal, id_number)
     as_of = on or dt.date.today()
     periods, credit = await payments.arrears(session, payments.Payer("person", id_number, ""), as_of)
-    return arrears_out(None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
+    return await arrears_out(session, None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
 
 
 @router.post(

@@ -6,16 +6,26 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from insurance_shared import LawDate, NotFound, Principal, Role, Session, Write, problem_doc, require_roles, writer
 from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
+from ..parameters.service import parameters_on
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code
 from . import bulk, service
-from .schemas import AllocationOut, ArrearsOut, ArrearsPeriod, BulkPaymentOut, BulkPaymentsOut, PaymentIn, PaymentOut
+from .schemas import (
+    AllocationOut,
+    ArrearsOut,
+    ArrearsPeriod,
+    BulkPaymentOut,
+    BulkPaymentsOut,
+    PaymentIn,
+    PaymentOut,
+    UsedParameterOut,
+)
 
 router = APIRouter(tags=["payments"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
 
 
-def payment_out(payment, allocations, by_id, fee: int) -> PaymentOut:
+def payment_out(payment, allocations, by_id, fee: int, decision_id: int | None = None) -> PaymentOut:
     return PaymentOut(
         id=payment.id,
         unit_credit_code=payment.unit_credit_code,
@@ -23,6 +33,7 @@ def payment_out(payment, allocations, by_id, fee: int) -> PaymentOut:
         payer=payment.payer,
         paid_on=payment.paid_on,
         late_fee_charged=fee,
+        late_fee_decision_id=decision_id,
         credit_used=payment.credit_used,
         credit_created=payment.credit_created,
         allocations=[
@@ -46,11 +57,11 @@ async def pay(
     body: PaymentIn,
     w: Annotated[Write, Depends(writer(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
 ):
-    payment, allocations, by_id, fee = await service.pay(
+    payment, allocations, by_id, fee, decision_id = await service.pay(
         w.session, w.principal, credit_code.upper(), body, dt.date.today()
     )
     w.audit("payment.recorded", "payment", str(payment.id), payment.region)
-    out = payment_out(payment, allocations, by_id, fee)
+    out = payment_out(payment, allocations, by_id, fee, decision_id)
     return await w.respond(201, out)
 
 
@@ -116,10 +127,17 @@ async def arrears(
         raise NotFound("unit", credit_code)
     as_of = on or dt.date.today()
     periods, credit = await service.arrears(session, service.Payer.of_unit(unit), as_of)
-    return arrears_out(unit.credit_code, as_of, periods, credit)
+    return await arrears_out(session, unit.credit_code, as_of, periods, credit)
 
 
-def arrears_out(credit_code: str | None, as_of: dt.date, periods: list, credit: int) -> ArrearsOut:
+async def arrears_out(session, credit_code: str | None, as_of: dt.date, periods: list, credit: int) -> ArrearsOut:
+    rules = {}
+    for region in {d.region for d, _ in periods}:
+        used = (await parameters_on(session, region, as_of)).used
+        rate = next(u for u in used if u.name == "late_fee_daily_rate")
+        rules[region] = UsedParameterOut(
+            name=rate.name, value=rate.value, valid_from=rate.valid_from, clause=rate.clause
+        )
     items = [
         ArrearsPeriod(
             declaration_id=d.id,
@@ -130,6 +148,8 @@ def arrears_out(credit_code: str | None, as_of: dt.date, periods: list, credit: 
             owed_unemployment=o.unemployment,
             late_fee=o.fee_pension + o.fee_unemployment,
             days_late=max(0, (as_of - d.due_date).days),
+            fee_from=d.due_date + dt.timedelta(days=1),
+            late_fee_rule=rules[d.region],
         )
         for d, o in periods
     ]

@@ -40,9 +40,20 @@ class PaymentOut(BaseModel):
     payer: str = Field(description="unit, fiscal_budget 或 person (灵活就业人员本人)")
     paid_on: dt.date
     late_fee_charged: MoneyOut = Field(description="本次计收的滞纳金 (C13: 每日万分之二十)")
+    late_fee_decision_id: int | None = Field(
+        default=None,
+        description="计收滞纳金的决定记录 (GET /decisions/{id}: 各期的期限、逾期天数、日费率); 未计收时为空",
+    )
     credit_used: MoneyOut
     credit_created: MoneyOut
     allocations: list[AllocationOut]
+
+
+class UsedParameterOut(BaseModel):
+    name: str = Field(examples=["late_fee_daily_rate"])
+    value: str = Field(examples=["0.002"])
+    valid_from: dt.date
+    clause: str = Field(examples=["C13"])
 
 
 class ArrearsPeriod(BaseModel):
@@ -54,6 +65,8 @@ class ArrearsPeriod(BaseModel):
     owed_unemployment: MoneyOut
     late_fee: MoneyOut = Field(description="截至查询日的滞纳金 (未入账部分已计入)")
     days_late: int
+    fee_from: dt.date = Field(description="滞纳金起算日: 缴费期限的次日")
+    late_fee_rule: UsedParameterOut = Field(description="所用日费率: 查询日有效的参数及其依据 (C13)")
 
 
 class ArrearsOut(BaseModel):

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, Problem, Unprocessable, insert_returning_ids, utcnow
+from insurance_shared import (
+    SYSTEM,
+    Criterion,
+    Principal,
+    Problem,
+    Unprocessable,
+    insert_returning_ids,
+    record_decision,
+    utcnow,
+)
 from insurance_shared.contracts import PERIOD_PAID_PART_SIZE, ContributionPeriodPaid, MoneyCollected
 from insurance_shared.events import emit_many
 
@@ -169,6 +178,7 @@ class Applied:
     unemployment_in: int = 0  # money to the unemployment fund, its late fee included
     fee_pension_in: int = 0  # of which late fee
     fee_unemployment_in: int = 0
+    decision_id: int | None = None  # the late fee's decision record, once written
 
 
 @dataclass
@@ -302,7 +312,7 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
     (result,) = await pay_many(session, principal, [(credit_code, body)], today, unit_field="path.credit_code")
     if isinstance(result, Problem):
         raise result
-    return result.payment, result.allocations, result.by_id, result.fee_charged
+    return result.payment, result.allocations, result.by_id, result.fee_charged, result.decision_id
 
 
 _PAYMENT_COLUMNS = (
@@ -382,7 +392,55 @@ async def write(session: AsyncSession, applied: list[Applied], books: Iterable[_
             )
         )
     await post_many(session, entries)
+    for a in applied:
+        if a.fees:
+            a.decision_id = await _late_fee_decision(session, a)
     await emit_many(session, await _events(session, applied))
+
+
+async def _late_fee_decision(session: AsyncSession, a: Applied) -> int:
+    """A late fee charged is a decision about the payer (C13), which it may contest: each period's due date, the
+    days late to the payment, the daily rate in force and what was charged to each fund."""
+    paid_on, criteria = a.payment.paid_on, []
+    for d, fee_pension, fee_unemployment in a.fees:
+        rate = next(
+            u for u in (await parameters_on(session, d.region, paid_on)).used if u.name == "late_fee_daily_rate"
+        )
+        days = (paid_on - d.due_date).days
+        criteria.append(
+            Criterion(
+                f"late_{format_period(d.period)}",
+                True,
+                rate.clause,
+                f"{format_period(d.period)} was due on {d.due_date} and paid on {paid_on}, {days} days late: "
+                f"{rate.value} of what was owed for each day after the due date",
+                {
+                    "declaration_id": d.id,
+                    "due_date": d.due_date,
+                    "paid_on": paid_on,
+                    "days_late": days,
+                    "fee_pension_fen": fee_pension,
+                    "fee_unemployment_fen": fee_unemployment,
+                },
+                (rate,),  # type: ignore[arg-type]
+            )
+        )
+    return await record_decision(
+        session,
+        kind="contributions.late_fee",
+        subject=("payment", a.payment.id),
+        region=a.payer.region,
+        unit=a.payer.code if a.payer.is_unit else None,
+        person=None if a.payer.is_unit else a.payer.code,
+        outcome="late_fee_charged",
+        clause=criteria[0].clause,
+        explanation=f"a late fee of {a.fee_charged / 100:.2f} yuan charged on payment {a.payment.id}",
+        decided_by=SYSTEM,
+        rule="contributions.rules.payments.late_fee",
+        criteria=criteria,
+        references={"fee_fen": a.fee_charged},
+        effective_date=paid_on,
+    )
 
 
 async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:

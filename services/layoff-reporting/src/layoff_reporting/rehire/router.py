@@ -3,7 +3,7 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from insurance_shared import (
     LawDate,
@@ -13,6 +13,7 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
+    latest_decision,
     require_roles,
     writer,
 )
@@ -122,6 +123,7 @@ class BreachOut(BaseModel):
     filing_id: int
     hired_on: dt.date
     priority_list: list[dict[str, object]]
+    decision_id: int | None = Field(default=None, description="决定记录 (GET /decisions/{id}; 单位可申请复议)")
 
 
 @router.get("/rehire-breaches", response_model=list[BreachOut], summary="违反优先录用的记录")
@@ -131,6 +133,12 @@ async def breaches(
     unit = await workforce_repository.readable_unit(session, principal, credit_code)
     rows = await repository.breaches(session, unit.credit_code)
     return [
-        BreachOut(id=b.id, filing_id=b.filing_id, hired_on=b.hired_on, priority_list=json.loads(b.priority_list))
+        BreachOut(
+            id=b.id,
+            filing_id=b.filing_id,
+            hired_on=b.hired_on,
+            priority_list=json.loads(b.priority_list),
+            decision_id=await latest_decision(session, "rehire_breach", b.id),
+        )
         for b in rows
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import parameter_values
+from insurance_shared import SYSTEM, Criterion, parameter_values, record_decision
 from insurance_shared.contracts import PersonEnrolled, RehirePriorityBreach
 from insurance_shared.events import emit
 
@@ -157,6 +157,42 @@ async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreac
     )
     session.add(breach)
     await session.flush()
+    window = parameters_on(await parameter_values(session, default_values()), hire.region, hire.start_date)[
+        "rehire_window_months"
+    ]
+    await record_decision(
+        session,
+        kind="layoff.rehire_breach",
+        subject=("rehire_breach", breach.id),
+        region=hire.region,
+        unit=hire.unit_credit_code,
+        outcome="breach",
+        clause=window.clause,
+        explanation=(
+            f"the unit hired someone not on its rehire list on {hire.start_date} while {len(not_offered)} people it "
+            f"laid off (filing {breach.filing_id}) were still unemployed and had not been offered a job"
+        ),
+        decided_by=SYSTEM,
+        rule="layoff_reporting.rehire.service.check_hire",
+        criteria=[
+            Criterion(
+                "rehire_priority_honoured",
+                False,
+                window.clause,
+                f"within {window.value} months of an executed layoff, the people laid off and still unemployed are "
+                "offered new jobs first",
+                {
+                    "hired_on": hire.start_date,
+                    "hired_employment_id": hire.employment_id,
+                    "not_offered": len(not_offered),
+                    "filings": sorted({x.filing_id for x in not_offered}),
+                },
+                (window,),
+            )
+        ],
+        references={"filing_id": breach.filing_id, "employment_id": hire.employment_id},
+        effective_date=hire.start_date,
+    )
     await emit(
         session,
         RehirePriorityBreach(
