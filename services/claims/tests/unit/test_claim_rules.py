@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from claims.claims.service import STOP_REASONS
 from claims.rules.eligibility import (
     Job,
     PaidMonth,
@@ -22,7 +23,7 @@ from claims.rules.eligibility import (
 )
 from claims.rules.eligibility import Separation as SeparationRule
 from claims.rules.payments import amount_for_month, entitlement_end, whole_months_left
-from claims.rules.stops import first_stop
+from claims.rules.stops import first_stop, stop_clause
 from insurance_shared.parameters import ParameterValue
 
 P = parameters_on(default_values(), "220100", dt.date(2026, 11, 1))
@@ -394,3 +395,29 @@ def test_which_separation_a_decision_rests_on(clause, jobs, filed, expected) -> 
 )
 def test_a_flexible_worker_in_flexible_employment_is_not_registered(clause, jobs, flexible) -> None:
     assert in_flexible_employment(jobs, ON) is flexible, clause
+
+
+# ---- the clause a stop applies (R15 alone before 2011-07-01; SIL51 beside it from then; N§5) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("reason", "on", "clause"),
+    [
+        ("reemployed_business_licence", dt.date(2011, 6, 30), "R15(1); N§5"),
+        ("reemployed_business_licence", dt.date(2011, 7, 1), "SIL51(1); R15(1); N§5"),
+        ("refused_jobs", dt.date(2008, 3, 1), "R15(6); N§5 ¶2"),
+        ("refused_jobs", dt.date(2026, 3, 1), "SIL51(5); R15(6); N§5 ¶2"),
+        ("pension", dt.date(2026, 3, 1), "SIL51(4); R15(4)"),
+        ("imprisonment", dt.date(2026, 3, 1), "R15(5)"),  # SIL51 does not list it; the Regulation still does
+        ("death", dt.date(2010, 1, 1), "R19"),
+        ("death", dt.date(2012, 1, 1), "SIL49; R19"),
+    ],
+)
+def test_a_stop_cites_the_law_in_force_on_its_date(reason: str, on: dt.date, clause: str) -> None:
+    assert stop_clause(reason, on) == clause
+
+
+def test_every_stop_reason_has_a_clause_on_every_date() -> None:
+    for reason in STOP_REASONS:
+        for on in (dt.date(2005, 1, 1), dt.date(2011, 7, 1)):
+            assert stop_clause(reason, on)

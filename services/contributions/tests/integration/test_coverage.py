@@ -19,6 +19,12 @@ async def test_insured_count_year_on_year(client, auth_headers) -> None:
         1,
         True,
     )
+    assert (mine["criterion"]["name"], mine["criterion"]["met"], mine["criterion"]["clause"]) == (
+        "insured_rising_year_on_year",
+        True,
+        "N§2",
+    )
+    assert (mine["criterion"]["values"]["insured"], mine["criterion"]["values"]["year_before"]) == (2, 1)
     everyone = (await client.get("/coverage/insured", headers=auth_headers("province", region="220000"))).json()
     assert len(everyone) == 10
     flat = {r["region"]: r["rising"] for r in everyone}

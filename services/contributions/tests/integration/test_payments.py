@@ -102,6 +102,27 @@ async def test_late_fee_and_credit(client, auth_headers, db) -> None:
     p = r.json()
     assert p["late_fee_charged"] == item["late_fee"]
     assert p["allocations"][0]["period_paid"]
+    # #23: the arrears and the fee charged explain themselves: the rate in force, from which day, and the record
+    assert (item["late_fee_rule"]["name"], item["late_fee_rule"]["value"], item["late_fee_rule"]["clause"]) == (
+        "late_fee_daily_rate",
+        "0.002",
+        "C13",
+    )
+    assert item["fee_from"] == str(dt.date.fromisoformat(item["due_date"]) + dt.timedelta(days=1))
+    decision = (await client.get(f"/decisions/{p['late_fee_decision_id']}", headers=h)).json()
+    assert (decision["kind"], decision["outcome"], decision["unit"], decision["decided_by"]) == (
+        "contributions.late_fee",
+        "late_fee_charged",
+        code,
+        "system",
+    )
+    (late,) = decision["criteria"]
+    assert (late["values"]["days_late"], late["parameters"][0]["value"], late["clause"]) == (days, "0.002", "C13")
+    assert late["values"]["fee_pension_fen"] + late["values"]["fee_unemployment_fen"] == expected_fee
+    listed = (await client.get(f"/decisions?unit={code}", headers=h)).json()["items"]
+    assert [d["id"] for d in listed] == [decision["id"]]
+    other = auth_headers("social_insurance", region="220200")
+    assert (await client.get(f"/decisions/{decision['id']}", headers=other)).status_code == 404
     # #20: the event names principal and late fee apart, their sum is what the fund received (150.00 owed on the
     # unemployment ledger; its late fee at 2‰ a day); v1's amount held the fee and fund-monitor added it again
     (unemployment,) = [c for c in await emitted(db, "contributions.money_collected.v2") if c["fund"] == "unemployment"]

@@ -265,6 +265,20 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
     )
     (breach,) = (await client.get(f"/units/{UNIT}/rehire-breaches", headers=auth_headers(*LABOR))).json()
     assert [x["id_number"] for x in breach["priority_list"]] == [pid(1)]
+    # #23: the breach is a decision about the unit, with its clause, window parameter and facts
+    decision = (await client.get(f"/decisions/{breach['decision_id']}", headers=auth_headers(*LABOR))).json()
+    assert (decision["kind"], decision["outcome"], decision["unit"], decision["clause"]) == (
+        "layoff.rehire_breach",
+        "breach",
+        UNIT,
+        "N§7; LL27",
+    )
+    (honoured,) = decision["criteria"]
+    assert (honoured["met"], honoured["values"]["not_offered"], honoured["parameters"][0]["name"]) == (
+        False,
+        1,
+        "rehire_window_months",
+    )
     async with db.sessionmaker() as s:
         types = (await s.execute(select(outbox.c.type))).scalars().all()
     assert types.count("layoff_reporting.rehire_priority_breach.v1") == 1
