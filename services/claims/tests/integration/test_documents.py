@@ -96,3 +96,26 @@ async def test_the_community_verifies_on_a_stored_certificate(client, auth_heade
     )
     assert verified.status_code == 200, verified.text
     assert (verified.json()["state"], verified.json()["certificate_document_id"]) == ("active", scan)
+
+
+async def test_a_separation_cites_its_certificate(client, auth_headers, db) -> None:
+    h = auth_headers("social_insurance")
+    scan = (await upload(client, h, PDF)).json()["id"]
+    person = {"id_number": "11010519491231002X", "name": "张三", "separation_date": "2026-01-05", "reason": "dismissed"}
+    body = {"unit_credit_code": "91220101MA0Y3XXK87", "region": "220100", "persons": [person]}
+    unknown = await client.post(
+        "/separations", json={**body, "persons": [{**person, "certificate_document_id": "e" * 64}]}, headers=h
+    )
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (
+        422,
+        "body.persons[0].certificate_document_id",
+    )
+    r = await client.post(
+        "/separations", json={**body, "persons": [{**person, "certificate_document_id": scan}]}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    (filed,) = r.json()
+    assert filed["certificate_document_id"] == scan
+    # filed long after the separation: late, and the record of that finding cites the certificate
+    decision = (await client.get(f"/decisions/{filed['decision_id']}", headers=h)).json()
+    assert (decision["kind"], decision["facts"]["documents"]) == ("separation.late_filing", [scan])

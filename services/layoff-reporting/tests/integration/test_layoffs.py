@@ -98,9 +98,33 @@ async def count(db, table: str) -> int:
 
 async def test_reportable_filing_explained(client, auth_headers, db) -> None:
     await workforce(db, staff=100, employees=30)
-    r = await client.post("/filings", json=filing(range(1, 22)), headers=auth_headers(*CITY))
+    # the union's minutes, stored as a document the filing cites (#23 item 3); an unknown one is refused
+    minutes = await client.post(
+        "/documents?kind=consultation_minutes",
+        content=b"%PDF-1.7\n% minutes\n%%EOF\n",
+        headers={**auth_headers(*CITY), "Content-Type": "application/pdf"},
+    )
+    assert minutes.status_code == 201, minutes.text
+    body = filing(range(1, 22))
+    unknown = {**body, "consultation": {**body["consultation"], "minutes_document_id": "0" * 64}}
+    refused = await client.post("/filings", json=unknown, headers=auth_headers(*CITY))
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (
+        422,
+        "body.consultation.minutes_document_id",
+    )
+    body["consultation"]["minutes_document_id"] = minutes.json()["id"]
+    r = await client.post("/filings", json=body, headers=auth_headers(*CITY))
     assert r.status_code == 201, r.text
     f = r.json()
+    assert f["consultation_document_id"] == minutes.json()["id"]
+    decision = (await client.get(f"/decisions/{f['decision_id']}", headers=auth_headers(*CITY))).json()
+    assert (decision["kind"], decision["outcome"], decision["unit"], decision["facts"]["documents"]) == (
+        "layoff.filing",
+        "compliant",
+        UNIT,
+        [minutes.json()["id"]],
+    )
+    assert [c["name"] for c in decision["criteria"]] == [c["name"] for c in f["criteria"]]
     assert (f["reportable"], f["late"], f["consulted"], f["compliant"], f["state"]) == (
         True,
         False,

@@ -24,3 +24,4 @@ class Separation(Base):
     involuntary: Mapped[bool] = mapped_column(Boolean)
     filed_on: Mapped[dt.date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean)
+    certificate_document_id: Mapped[str | None] = mapped_column(String(64))  # the separation certificate (/documents)

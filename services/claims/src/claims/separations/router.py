@@ -10,6 +10,7 @@ from insurance_shared import (
     Unprocessable,
     Write,
     criterion_dict,
+    ensure_document,
     parameter_values,
     record_decision,
     writer,
@@ -41,6 +42,10 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 "a separation is filed once it has happened",
                 field=f"body.persons[{i}].separation_date",
             )
+        if p.certificate_document_id is not None:
+            await ensure_document(
+                w.session, body.region, p.certificate_document_id, f"body.persons[{i}].certificate_document_id"
+            )
         # the deadline of the law in force on the separation date (R16, or SIL50 for separations from 2011-07-01)
         days = parameters_on(await parameter_values(w.session, default_values()), body.region, p.separation_date)[
             "separation_filing_days"
@@ -56,6 +61,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
             involuntary=classify(p.reason),
             filed_on=today,
             late=not in_time.met,
+            certificate_document_id=p.certificate_document_id,
         )
         w.session.add(row)
         await w.session.flush()
@@ -75,6 +81,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 decided_by=SYSTEM,
                 rule="claims.rules.eligibility.separation_deadline",
                 criteria=[in_time],
+                documents=(row.certificate_document_id,),
                 effective_date=today,
             )
             w.audit("decision.recorded", "decision", str(decision_id), body.region)
@@ -87,6 +94,7 @@ async def file_separations(body: SeparationsIn, w: Annotated[Write, Depends(_ins
                 involuntary=row.involuntary,
                 filed_on=row.filed_on,
                 late=row.late,
+                certificate_document_id=row.certificate_document_id,
                 filing_deadline=CriterionOut(**criterion_dict(in_time)),
                 decision_id=decision_id,
             )

@@ -11,6 +11,11 @@ class SeparatedPerson(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     separation_date: ActDate
     reason: SeparationReason
+    certificate_document_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="离职证明的存档文件 (R16): 先上传 (POST /documents?kind=separation_certificate), 此处填其 SHA-256",
+    )
 
 
 class SeparationsIn(BaseModel):
@@ -49,6 +54,7 @@ class SeparationOut(BaseModel):
     involuntary: bool = Field(description="非因本人意愿 (R14(2))")
     filed_on: dt.date
     late: bool = Field(description="逾期报送: 超过离职之日适用的期限 (见 filing_deadline)")
+    certificate_document_id: str | None = Field(default=None, description="离职证明的存档文件 (GET /documents/{id})")
     filing_deadline: CriterionOut = Field(
         description="报送期限的判定: 适用的天数参数 (R16 或 SIL50)、截止日、逾期天数、条款"
     )

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared import BigIntPK, UTCDateTime, utcnow
@@ -23,6 +23,7 @@ class Filing(Base):
     consulted_on: Mapped[dt.date | None] = mapped_column(Date)
     consultation_opinion: Mapped[str | None] = mapped_column(Text)
     consultation_document: Mapped[str | None] = mapped_column(String(200))
+    consultation_document_id: Mapped[str | None] = mapped_column(String(64))  # the minutes themselves (/documents)
     measures_tried: Mapped[str] = mapped_column(String(200))  # comma-separated
     persons: Mapped[int] = mapped_column(Integer)
     declared_staff: Mapped[int] = mapped_column(Integer)
@@ -33,6 +34,7 @@ class Filing(Base):
     possible_splitting: Mapped[bool] = mapped_column(Boolean)
     compliant: Mapped[bool] = mapped_column(Boolean)
     decision: Mapped[str] = mapped_column(Text)  # the criteria, as JSON, exactly as answered
+    decision_record_id: Mapped[int | None] = mapped_column(BigInteger)  # the same decision, recorded (/decisions)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     executed_on: Mapped[dt.date | None] = mapped_column(Date)

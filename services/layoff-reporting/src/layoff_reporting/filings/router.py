@@ -48,6 +48,8 @@ def out(f: Filing) -> FilingOut:
         measures_tried=[m for m in f.measures_tried.split(",") if m],
         criteria=[CriterionOut(**c) for c in json.loads(f.decision)],
         executed_on=f.executed_on,
+        consultation_document_id=f.consultation_document_id,
+        decision_id=f.decision_record_id,
     )
 
 

@@ -18,6 +18,11 @@ class ConsultationIn(BaseModel):
     on: ActDate
     opinion_summary: str = Field(min_length=1, max_length=4000)
     document_ref: str = Field(min_length=1, max_length=200, description="会议纪要等文件编号")
+    minutes_document_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="会议纪要的存档文件: 先上传 (POST /documents?kind=consultation_minutes), 此处填其 SHA-256",
+    )
 
 
 Measure = Literal["shorter_hours", "lower_pay", "internal_early_retirement"]
@@ -73,6 +78,8 @@ class FilingOut(BaseModel):
     measures_tried: list[str]
     criteria: list[CriterionOut]
     executed_on: dt.date | None
+    consultation_document_id: str | None = Field(default=None, description="会议纪要的存档文件 (GET /documents/{id})")
+    decision_id: int | None = Field(default=None, description="判定的决定记录 (GET /decisions/{id}; 单位可申请复议)")
 
 
 class FilingPage(BaseModel):

@@ -7,14 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
+    SYSTEM,
     FieldError,
     NotFound,
     Principal,
     Problem,
     Unprocessable,
     criterion_dict,
+    ensure_document,
     ensure_transition,
     parameter_values,
+    record_decision,
 )
 from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdrawn
 from insurance_shared.events import emit
@@ -90,6 +93,10 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
             )
         ).scalars()
     ]
+    if body.consultation and body.consultation.minutes_document_id:
+        await ensure_document(
+            session, unit.region, body.consultation.minutes_document_id, "body.consultation.minutes_document_id"
+        )
     decision = judge_filing(
         persons=len(body.persons),
         declared_staff=unit.declared_staff,
@@ -112,6 +119,7 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
         consulted_on=c.on if c else None,
         consultation_opinion=c.opinion_summary if c else None,
         consultation_document=c.document_ref if c else None,
+        consultation_document_id=c.minutes_document_id if c else None,
         measures_tried=",".join(body.measures_tried),
         persons=len(body.persons),
         declared_staff=unit.declared_staff,
@@ -125,6 +133,26 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
     )
     session.add(filing)
     await session.flush()
+    filing.decision_record_id = await record_decision(
+        session,
+        kind="layoff.filing",
+        subject=("filing", filing.id),
+        region=unit.region,
+        unit=unit.credit_code,
+        outcome="compliant" if decision.compliant else "non_compliant",
+        clause="N§7",
+        explanation=(
+            "the filing meets every rule"
+            if decision.compliant
+            else "not compliant: " + ", ".join(c.name for c in decision.criteria if not c.met)
+        ),
+        decided_by=SYSTEM,
+        rule="layoff_reporting.rules.decisions.judge_filing",
+        criteria=decision.criteria,
+        documents=(filing.consultation_document_id,),
+        references={"consultation_document": filing.consultation_document, "earlier_filings": [e[0] for e in earlier]},
+        effective_date=today,
+    )
     session.add_all(
         FilingPerson(filing_id=filing.id, id_number=p.id_number, name=p.name, planned=True) for p in body.persons
     )
