@@ -379,6 +379,7 @@ def appeals_router(support: AppealSupport) -> APIRouter:
                     "行政复议法",
                     "reviewed by an officer who neither made the decision nor lodged the appeal",
                     {"reviewer": p.sub, "decided_by": record.decided_by, "filed_by": row.filed_by},
+                    explanation_zh="由既未作出原决定、也未登记申请的经办人审查",
                 ),
                 Criterion(
                     "within_deadline",
@@ -386,6 +387,7 @@ def appeals_router(support: AppealSupport) -> APIRouter:
                     json.loads(row.deadline_rule)["clause"],
                     f"due by {row.deadline}" + (f": decided {late} days late" if late else ""),
                     {"received_on": row.received_on, "deadline": row.deadline, "decided_on": today},
+                    explanation_zh=f"应于{row.deadline}前作出决定" + (f": 逾期{late}日作出" if late else ""),
                 ),
             ],
             documents=json.loads(row.documents),

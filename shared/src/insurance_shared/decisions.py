@@ -23,6 +23,7 @@ class Criterion:
     explanation: str
     values: dict[str, object] = field(default_factory=dict)
     parameters: tuple[ParameterValue, ...] = ()
+    explanation_zh: str = ""  # the same in Chinese, for the person and the officer (written beside the English)
 
 
 def criterion_dict(c: Criterion) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def criterion_dict(c: Criterion) -> dict[str, Any]:
         "met": c.met,
         "clause": c.clause,
         "explanation": c.explanation,
+        "explanation_zh": c.explanation_zh or None,
         "values": _plain(c.values),
         "parameters": [
             {"name": p.name, "value": p.value, "valid_from": p.valid_from.isoformat(), "clause": p.clause}
@@ -59,7 +61,8 @@ class CriterionOut(BaseModel):
     name: str
     met: bool
     clause: str = Field(examples=["R14(1)"])
-    explanation: str
+    explanation: str = Field(description="说明 (英文, 供开发者)")
+    explanation_zh: str | None = Field(default=None, description="说明 (中文, 供当事人与经办人)")
     values: dict[str, object]
     parameters: list[dict[str, str]] = Field(
         examples=[[{"name": "minimum_months", "value": "12", "valid_from": "2005-01-01", "clause": "R14(1)"}]]

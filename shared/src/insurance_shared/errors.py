@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .i18n import language, problem_text_zh
+
 __all__ = [
     "PROBLEM_JSON",
     "Conflict",
@@ -41,7 +43,10 @@ TYPE_PREFIX = "urn:jilin-ui:problem:"
 class FieldError(BaseModel):
     field: str = Field(description="出错字段路径, 如 body.persons[0].id_number", examples=["body.credit_code"])
     code: str = Field(description="稳定的错误代码", examples=["credit_code_checksum"])
-    message: str = Field(description="错误说明(英文)", examples=["the check character does not match"])
+    message: str = Field(
+        description="错误说明: 按 Accept-Language (zh 或 en; 默认英文)", examples=["the check character does not match"]
+    )
+    message_en: str | None = Field(default=None, description="中文说明时附英文原文 (供开发者)")
 
 
 class ProblemBody(BaseModel):
@@ -50,7 +55,12 @@ class ProblemBody(BaseModel):
     type: str = Field(examples=["urn:jilin-ui:problem:validation_failed"])
     title: str = Field(examples=["Request validation failed"])
     status: int = Field(examples=[422])
-    detail: str | None = Field(default=None, examples=["1 field is invalid"])
+    detail: str | None = Field(
+        default=None,
+        description="说明: 按 Accept-Language (zh 或 en); 公示名单与看板默认中文, 其他接口默认英文",
+        examples=["1 field is invalid"],
+    )
+    detail_en: str | None = Field(default=None, description="中文说明时附英文原文 (供开发者)")
     code: str = Field(description="稳定的错误代码, 供调用方程序判断", examples=["validation_failed"])
     instance: str | None = Field(default=None, examples=["/units"])
     request_id: str | None = Field(default=None, examples=["5f0c0f7a2b1e4c7e9d7f1a2b3c4d5e6f"])
@@ -88,12 +98,24 @@ class Problem(Exception):
             "detail": self.detail,
             "code": self.code,
         }
+        errors = [e.model_dump(exclude_none=True) for e in self.errors]
         if request is not None:
             out["instance"] = request.url.path
             out["request_id"] = request.scope.get("state", {}).get("request_id")
-        out["errors"] = [e.model_dump() for e in self.errors]
+            if language(request) == "zh":
+                _in_chinese(out, errors)
+        out["errors"] = errors
         out.update(self.extra)
         return out
+
+
+def _in_chinese(out: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    """The Chinese text of each code that has one, the English kept beside it."""
+    if (zh := problem_text_zh(out["code"])) is not None:
+        out["detail_en"], out["detail"] = out["detail"], zh
+    for e in errors:
+        if (zh := problem_text_zh(e["code"])) is not None:
+            e["message_en"], e["message"] = e["message"], zh
 
 
 class NotFound(Problem):
@@ -150,9 +172,14 @@ def field_path(loc: Sequence[str | int]) -> str:
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
-    return JSONResponse(
-        problem.body(request), status_code=problem.status, headers=problem.headers, media_type=PROBLEM_JSON
-    )
+    headers = problem.headers
+    if request is not None:
+        headers = {
+            **headers,
+            "Content-Language": "zh-CN" if language(request) == "zh" else "en",
+            "Vary": "Accept-Language",
+        }
+    return JSONResponse(problem.body(request), status_code=problem.status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def _validation_problem(exc: RequestValidationError) -> Problem:

@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from .errors import PROBLEM_JSON
+from .i18n import CHINESE_BY_DEFAULT, problem_text_zh
 
 __all__ = ["ROLE_ATTRIBUTE", "ascii_title", "exact_contract", "operation_id"]
 
@@ -38,6 +39,12 @@ def _example(status: int, code: str, title: str, detail: str, **extra: Any) -> d
         "errors": [],
         **extra,
     }
+
+
+def _in_language(example: dict[str, Any], path: str) -> dict[str, Any]:
+    """As a path that answers in Chinese unless asked otherwise writes it (i18n.py): the English kept beside."""
+    zh = problem_text_zh(example["code"]) if path.startswith(CHINESE_BY_DEFAULT) else None
+    return {**example, "detail": zh, "detail_en": example["detail"]} if zh else example
 
 
 # One real answer per status, as the handlers in errors.py, auth.py and limits.py write it.
@@ -164,7 +171,7 @@ def exact_contract(schema: dict[str, Any], routes: Iterable[BaseRoute], ascii_ti
                 if int(status) >= 400:
                     content: dict[str, Any] = {"schema": _PROBLEM_REF}
                     if int(status) in EXAMPLES:
-                        content["example"] = EXAMPLES[int(status)]
+                        content["example"] = _in_language(EXAMPLES[int(status)], path)
                     response["content"] = {PROBLEM_JSON: content}
             needs = roles.get((path, method))
             if needs:

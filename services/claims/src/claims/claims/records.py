@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from insurance_shared import SYSTEM, Criterion, ParameterValue, latest_decision, record_decision
 
 from ..rules.eligibility import Decision
-from ..rules.stops import stop_clause
+from ..rules.stops import STOP_REASONS_ZH, stop_clause
 from .models import Claim
 
 REGISTRATION_KINDS = ("claim.registration", "claim.redecision")
@@ -111,6 +111,8 @@ async def stop(
         f"benefits and all other unemployment-insurance treatment stop from {effective}: {reason.replace('_', ' ')}"
         + (f" ({evidence})" if evidence else ""),
         {"effective_date": effective, "months_left": claim.months_left, "evidence": evidence},
+        explanation_zh=f"自{effective}起停止领取失业保险金, 并同时停止享受其他失业保险待遇: {STOP_REASONS_ZH[reason]}"
+        + (f" ({evidence})" if evidence else ""),
     )
     return await _record(
         session,
@@ -138,6 +140,7 @@ def refusals_criterion(refusals: int, limit: ParameterValue, referral_ids: list[
         f"{limit.value}th stops the benefits",
         {"refusals": refusals, "referrals": referral_ids},
         (limit,),
+        f"无正当理由拒不接受公共就业服务机构介绍的工作{refusals}次; 第{limit.value}次即停止发放",
     )
 
 
@@ -157,6 +160,7 @@ async def rejection(session: AsyncSession, claim: Claim, reason: str, community:
                 "N§5 ¶2",
                 "benefits are paid on the community's verification certificate; it was refused",
                 {"reason": reason, "community": community},
+                explanation_zh=f"失业保险金凭街道、社区出具的核实证明发放; 核实未通过: {reason}",
             )
         ],
         effective_date=on,
@@ -173,7 +177,14 @@ async def suspension(session: AsyncSession, claim: Claim, reason: str, officer: 
         f"payments suspended: {reason}",
         decided_by=officer,
         criteria=[
-            Criterion("reports_as_required", False, "N§5 ¶2", f"payments wait until the person reports: {reason}", {})
+            Criterion(
+                "reports_as_required",
+                False,
+                "N§5 ¶2",
+                f"payments wait until the person reports: {reason}",
+                {},
+                explanation_zh=f"暂停发放, 待本人按规定报到: {reason}",
+            )
         ],
         effective_date=on,
     )

@@ -151,6 +151,11 @@ def duration_table(param: ParameterValue) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(rows))
 
 
+def table_first(table: ParameterValue) -> int:
+    """The fewest months the duration table pays for."""
+    return duration_table(table)[0][0]
+
+
 def duration_for(months: int, table: Sequence[tuple[int, int]] = ((12, 12), (60, 18), (120, 24))) -> tuple[int, str]:
     """R17/SIL46: the longest benefit period for ``months`` of contributions, and the row applied."""
     entitled, rule = 0, f"under {table[0][0]} months → no benefit"
@@ -237,6 +242,8 @@ def separation_deadline(separation_date: dt.date, filed_on: dt.date, days: Param
         + (f"; {late_by} days late" if late_by > 0 else ""),
         {"separation_date": separation_date, "filed_on": filed_on, "deadline": deadline, "days_late": max(late_by, 0)},
         (days,),
+        f"{separation_date}离职, {filed_on}报送: 名单应在离职后{limit}日内、即{deadline}前报送"
+        + (f"; 逾期{late_by}日" if late_by > 0 else ""),
     )
 
 
@@ -304,6 +311,18 @@ def decide(
         + f"; short jobs in region {region} since {since:%Y-%m} add up to {short_sum} (N§3(3), a guarantee)"
         + f"; {minimum} needed"
     )
+    explanation_zh = (
+        ("自" + (f"{restart_after}登记并领取过待遇的上次申领以来" if restart_after else "有缴费记录以来"))
+        + f"共缴费{len(counted)}个不同月份, 计入所有用人单位 (刚结束的工作占{len(ended_job)}个月)"
+        + (f", 其中{len(flexible)}个月为并轨的灵活就业人员本人缴费 (N§3(2))" if flexible else "")
+        + (
+            f"; 仅在其他统筹地区缴费的{other_regions}个月在{SIL_IN_FORCE}之前不累计 ({counting.reference})"
+            if other_regions and counting.formula is _same_region
+            else ("; 各统筹地区的缴费月份均累计计算 (SIL52)" if counting.formula is _every_region else "")
+        )
+        + f"; 本地区 {since:%Y-%m} 以来的短期就业累计{short_sum}个月 (N§3(3), 保底规则)"
+        + f"; 需满{minimum}个月"
+    )
     criteria: list[Criterion] = [
         Criterion(
             "contribution_months",
@@ -322,6 +341,7 @@ def decide(
                 "rule_in_force_on": on,
             },
             (p["minimum_months"], p["short_job_window_months"]),
+            explanation_zh,
         )
     ]
     involuntary = separation_reason is not None and is_involuntary(separation_reason)
@@ -334,6 +354,8 @@ def decide(
             f"separation reason {separation_reason or 'unknown'}: "
             + ("the job ended against the person's will" if involuntary else "not an involuntary separation"),
             {"separation_reason": separation_reason},
+            explanation_zh=f"离职原因 {separation_reason or '不明'}: "
+            + ("非因本人意愿中断就业" if involuntary else "不属于非因本人意愿中断就业"),
         )
     )
     criteria.append(
@@ -343,6 +365,7 @@ def decide(
             "SIL45(3)" if on >= SIL_IN_FORCE else "R14(3)",
             "registered as unemployed and declared seeking work" if job_seeking else "no job-seeking declaration",
             {"job_seeking": job_seeking},
+            explanation_zh="已进行失业登记, 有求职要求" if job_seeking else "未表示有求职要求",
         )
     )
     table = p["duration_table"]
@@ -357,6 +380,12 @@ def decide(
             f"{basis} months: {rule}; {carried} months left from the previous unemployment added, capped at {cap}",
             {"basis_months": basis, "entitled_months": entitled, "carried_over": carried, "total_months": total},
             (table, p["max_total_months"]),
+            (
+                f"累计缴费{basis}个月, 最长领取{entitled}个月"
+                if entitled
+                else f"累计缴费{basis}个月, 不足{table_first(table)}个月, 不享受待遇"
+            )
+            + f"; 加上次失业应领而未领的{carried}个月, 合计不超过{cap}个月",
         )
     )
     amount = parse_yuan(p["benefit_amount"].value)
@@ -369,6 +398,8 @@ def decide(
             f"{p['living_standard'].value} and below the minimum wage {p['minimum_wage'].value}",
             {"monthly_amount": p["benefit_amount"].value},
             (p["benefit_amount"], p["minimum_wage"], p["living_standard"]),
+            f"每月{p['benefit_amount'].value}元, 高于城市居民最低生活保障标准{p['living_standard'].value}元, "
+            f"低于最低工资标准{p['minimum_wage'].value}元",
         )
     )
     eligible = all(c.met for c in criteria)

@@ -98,6 +98,21 @@ _STOP_CLAUSES: dict[str, tuple[str, str]] = {
 }
 
 
+# what each stop is, in Chinese, for the person told why
+STOP_REASONS_ZH = {
+    "reemployed_business_licence": "以个体经营等方式重新就业 (持有营业执照)",
+    "reemployed_flexible_agreement": "以灵活就业方式重新就业 (灵活就业协议未到期)",
+    "reemployed_other_income": "从事其他有稳定收入的合法经济活动",
+    "reemployed_contribution": "有新的缴费记录, 表明已重新就业",
+    "conscription": "应征服兵役",
+    "emigration": "移居境外",
+    "pension": "享受基本养老保险待遇",
+    "imprisonment": "被判刑收监执行",
+    "refused_jobs": "无正当理由拒不接受公共就业服务机构介绍的工作",
+    "death": "死亡",
+}
+
+
 def stop_clause(reason: str, on: dt.date) -> str:
     """The clauses a stop for ``reason`` effective ``on`` applies (KeyError for a reason no clause knows)."""
     before, after = _STOP_CLAUSES[reason]

@@ -103,6 +103,7 @@ def decide(
             "last_day": last_day(spell) if spell else None,
             "document_ref": spell.document_ref if spell else None,
         },
+        explanation_zh="申请之日已登记灵活就业" if spell is not None else "申请之日没有已登记的灵活就业",
     )
     certified = certification is not None and certification.certified_on <= on <= certification.review_on
     hard = Criterion(
@@ -119,6 +120,12 @@ def decide(
             "certification_id": certification.id if certification else None,
             "categories": list(certification.categories) if certification else [],
         },
+        explanation_zh=(
+            f"{certification.certified_on}认定为就业困难人员, 下次复核{certification.review_on}"
+            if certification is not None
+            else "未认定为就业困难人员"
+        )
+        + ("" if certified or certification is None else ": 该认定在申请之日不在有效期内"),
     )
     paying = Criterion(
         "paying_own_contributions",
@@ -128,6 +135,9 @@ def decide(
         if enrolled_own
         else "not enrolled on the merged track as a flexible worker on that day: there is nothing to subsidise",
         {"enrolled_on_merged_track": enrolled_own},
+        explanation_zh="已并轨参保, 本人缴纳养老和失业保险费"
+        if enrolled_own
+        else "申请之日未以灵活就业人员身份并轨参保: 无可补贴的缴费",
     )
     most = int(params["si_subsidy_max_months"].value)
     left = max(0, most - months_used)
@@ -138,6 +148,7 @@ def decide(
         f"{months_used} month(s) subsidised before; at most {most}",
         {"months_used": months_used, "months_left": left},
         (params["si_subsidy_max_months"], params["si_subsidy_share"]),
+        f"此前已补贴{months_used}个月; 最长{most}个月",
     )
     criteria = (flexible, hard, paying, within)
     return SubsidyDecision(all(c.met for c in criteria), left, spell, criteria)

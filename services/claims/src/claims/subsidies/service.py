@@ -104,6 +104,7 @@ async def medical_subsidy(
         f"the region's monthly medical subsidy in force on {paid_on}: {decided.parameter.value} yuan",
         {"paid_on": paid_on, "amount_fen": decided.amount},
         (decided.parameter,),
+        f"{paid_on}适用的本地区医疗补助金月标准: {decided.parameter.value}元",
     )
     payment, decision_id = await one_off(
         session, claim, "medical", decided.amount, paid_on, standard=standard, decided_by=officer
@@ -129,6 +130,7 @@ async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> N
             f"a death while drawing benefits pays the region's funeral subsidy: {funeral.value} yuan",
             {"death": stopped.effective},
             (funeral,),
+            f"领取失业保险金期间死亡, 发给本地区丧葬补助金{funeral.value}元",
         ),
         Criterion(
             "survivors_pension",
@@ -138,6 +140,7 @@ async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> N
             f"({claim.monthly_amount / 100:.2f} yuan a month)",
             {"death": stopped.effective, "monthly_amount_fen": claim.monthly_amount},
             (months,),
+            f"并发给抚恤金: {months.value}个月的失业保险金 (每月{claim.monthly_amount / 100:.2f}元)",
         ),
     )
     for (kind, amount), standard in zip(

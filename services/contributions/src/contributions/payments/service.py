@@ -423,6 +423,8 @@ async def _late_fee_decision(session: AsyncSession, a: Applied) -> int:
                     "fee_unemployment_fen": fee_unemployment,
                 },
                 (rate,),  # type: ignore[arg-type]
+                f"{format_period(d.period)}的缴费期限为{d.due_date}, {paid_on}缴纳, 逾期{days}日: "
+                f"自期限次日起按日加收欠缴额的{rate.value}",
             )
         )
     return await record_decision(

@@ -18,4 +18,6 @@ def rising(insured: int, year_before: int, on: dt.date, before: dt.date) -> Crit
         f"{insured} insured on {on} against {year_before} on {before} ({change:+d}): "
         + ("coverage widened" if met else "coverage did not widen as the notice requires; the region needs attention"),
         {"insured": insured, "year_before": year_before, "on": on, "compared_with": before, "change": change},
+        explanation_zh=f"{on}参保{insured}人, {before}为{year_before}人 ({change:+d}): "
+        + ("参保人数增加" if met else "参保人数未能逐年增加, 需关注"),
     )

@@ -47,11 +47,13 @@ def tiers(capacity_months: Decimal | None, params: Mapping[str, ParameterValue])
         threshold = as_decimal(p)
         due = capacity_months is not None and capacity_months < threshold
         if capacity_months is None:
-            text = "no expenditure in the window: no alert"
+            text, zh = "no expenditure in the window: no alert", "计算期内没有支出: 不预警"
         elif due:
             text = f"capacity {capacity_months} months is under {threshold} months"
+            zh = f"支付能力{capacity_months}个月, 低于{threshold}个月"
         else:
             text = f"capacity {capacity_months} months is at least {threshold} months"
+            zh = f"支付能力{capacity_months}个月, 不低于{threshold}个月"
         out.append(
             TierDecision(
                 level,
@@ -63,6 +65,7 @@ def tiers(capacity_months: Decimal | None, params: Mapping[str, ParameterValue])
                     explanation=text,
                     values={"capacity_months": None if capacity_months is None else str(capacity_months)},
                     parameters=(p,),
+                    explanation_zh=zh,
                 ),
             )
         )

@@ -56,7 +56,12 @@ def payment_capacity(
 def explain(cap: Capacity, params: Mapping[str, ParameterValue]) -> Criterion:
     if cap.months is None:
         text = f"no expenditure in the {cap.window_months} months to {format_month(cap.month)}: capacity unbounded"
+        zh = f"截至{format_month(cap.month)}的{cap.window_months}个月内没有支出: 支付能力无上限"
     else:
+        zh = (
+            f"结余{format_yuan(cap.balance_fen)}元 ÷ 截至{format_month(cap.month)}的{cap.window_months}个月"
+            f"月均支出{format_yuan(cap.average_expenditure_fen)}元 = {cap.months}个月"
+        )
         text = (
             f"balance {format_yuan(cap.balance_fen)} ÷ average monthly expenditure "
             f"{format_yuan(cap.average_expenditure_fen)} over {cap.window_months} months to "
@@ -74,4 +79,5 @@ def explain(cap: Capacity, params: Mapping[str, ParameterValue]) -> Criterion:
             "capacity_months": None if cap.months is None else str(cap.months),
         },
         parameters=(params["capacity_window_months"],),
+        explanation_zh=zh,
     )

@@ -16,4 +16,6 @@ def insured_not_rising(insured_now: int, insured_year_ago: int) -> Criterion:
             + ("did not rise, flagged" if flagged else "rose")
         ),
         values={"insured": insured_now, "insured_year_ago": insured_year_ago, "change": change},
+        explanation_zh=f"参保{insured_now}人, 一年前{insured_year_ago}人 ({change:+d}): "
+        + ("未增加, 已标记" if flagged else "有所增加"),
     )

@@ -179,6 +179,10 @@ def project(
             ),
             values={"months_averaged": len(past), "horizon_months": horizon},
             parameters=(params["capacity_window_months"], params["projection_months"]),
+            explanation_zh=(
+                f"自{format_month(first_projected)}起每月按截至{format_month(as_of)}的{len(past)}个月"
+                f"平均经常性收入{format_yuan(base_income)}元、支出{format_yuan(base_spend)}元推算"
+            ),
         ),
         Criterion(
             name="projection_filed_layoffs",
@@ -189,6 +193,11 @@ def project(
                 f" within the horizon; average monthly benefit {format_yuan(benefit[0])} from {benefit[1]}"
             ),
             values={"layoffs": len(terms), "average_benefit_source": benefit[1]},
+            explanation_zh=(
+                f"已报告未撤回的{len(terms)}次裁员在预测期内增加支出"
+                f"{format_yuan(sum(t.cost_in_horizon_fen for t in terms))}元; 月均待遇{format_yuan(benefit[0])}元"
+                f" (来源: {benefit[1]})"
+            ),
             parameters=(
                 params["layoff_claim_share"],
                 params["layoff_expected_months"],
@@ -209,6 +218,7 @@ def project(
             ),
             values={"runs_out": None if out is None else format_month(out)},
             parameters=(params["projection_months"],),
+            explanation_zh=f"预测的{horizon}个月内结余足够" if out is None else f"自{format_month(out)}起结余为负",
         ),
     )
     return Projection(as_of, balance_fen, benefit[0], benefit[1], tuple(months), terms, criteria, out)

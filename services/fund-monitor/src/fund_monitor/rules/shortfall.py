@@ -72,6 +72,8 @@ def plan(income_fen: int, expenditure_fen: int, available_fen: Mapping[str, int]
                 + ("covered" if need == 0 else f"shortfall {format_yuan(need)}")
             ),
             values={"income": format_yuan(income_fen), "expenditure": format_yuan(expenditure_fen)},
+            explanation_zh=f"收入{format_yuan(income_fen)}元, 支出{format_yuan(expenditure_fen)}元: "
+            + ("收入足以支付" if need == 0 else f"缺口{format_yuan(need)}元"),
         ),
         Criterion(
             name="statutory_order",
@@ -83,6 +85,9 @@ def plan(income_fen: int, expenditure_fen: int, available_fen: Mapping[str, int]
                 + (f"; uncovered {format_yuan(remaining)}" if remaining else "; nothing uncovered")
             ),
             values={"uncovered": format_yuan(remaining)},
+            explanation_zh="按法定顺序动用: "
+            + "; ".join(f"{ln.order}. {ln.source} {format_yuan(ln.drawn_fen)}元" for ln in lines)
+            + (f"; 仍有{format_yuan(remaining)}元未能弥补" if remaining else "; 已全部弥补"),
         ),
     )
     return Plan(income_fen, expenditure_fen, need, tuple(lines), remaining, criteria)

@@ -31,6 +31,9 @@ def uptake_criterion(amount_fen: int, runs: int, quarter: str) -> Criterion:
         else f"no social-insurance subsidy paid in the whole of {quarter}: the region's re-employment subsidy funds "
         "are to be reduced accordingly",
         {"quarter": quarter, "amount_fen": amount_fen, "runs": runs},
+        explanation_zh=f"{quarter}发放社会保险补贴{amount_fen / 100:.2f}元"
+        if met
+        else f"{quarter}整季未发放社会保险补贴: 应相应核减该地区的再就业补助资金",
     )
 
 

@@ -188,6 +188,8 @@ async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreac
                     "filings": sorted({x.filing_id for x in not_offered}),
                 },
                 (window,),
+                f"实施裁员后{window.value}个月内录用人员的, 应优先录用被裁减且仍未就业的人员; "
+                f"{hire.start_date}录用了名单外的人员, 名单上仍有{len(not_offered)}人未获岗位",
             )
         ],
         references={"filing_id": breach.filing_id, "employment_id": hire.employment_id},

@@ -76,6 +76,7 @@ def judge_filing(
             f"{persons} persons of {staff} staff: reportable when more than {count} or more than {share:%} of staff",
             {"persons": persons, "staff": staff, "declared_staff": declared_staff, "insured": insured},
             (params["layoff_count_threshold"], params["layoff_share_threshold"]),
+            f"职工{staff}人中裁减{persons}人: 裁减超过{count}人或超过职工总数{share:%}的须报告",
         )
     ]
     days = (planned_date - filed_on).days
@@ -90,6 +91,9 @@ def judge_filing(
             else f"filed {days} days ahead; the notice period applies to reportable layoffs only",
             {"days_ahead": days, "filed_on": filed_on.isoformat(), "planned_date": planned_date.isoformat()},
             (params["notice_days"],),
+            f"在计划裁员日前{days}日报告; 须报告的裁员应至少提前{notice}日报告"
+            if reportable
+            else f"在计划裁员日前{days}日报告; 提前报告的期限只适用于须报告的裁员",
         )
     )
     criteria.append(
@@ -105,6 +109,9 @@ def judge_filing(
                 else "not required below the thresholds"
             ),
             {"consulted": consulted},
+            explanation_zh="已征求工会或职工意见"
+            if consulted
+            else ("未记录征求工会或职工意见" if reportable else "未达到报告标准, 不要求征求意见"),
         )
     )
     near = [(fid, d, n) for fid, d, n in earlier if abs((d - planned_date).days) <= window]
@@ -119,6 +126,8 @@ def judge_filing(
             + ("cross a threshold: possible splitting" if splitting else "not cross a threshold"),
             {"other_filings": [fid for fid, _, _ in near], "persons_together": together},
             (params["splitting_window_days"],),
+            f"与计划日期相距{window}日内的其他{len(near)}份报告合计{together}人, "
+            + ("达到报告标准: 疑似拆分报告" if splitting else "未达到报告标准"),
         )
     )
     return FilingDecision(reportable, late, consulted, splitting, tuple(criteria))
