@@ -21,7 +21,7 @@ from .db import (
     upsert_rows,
     utcnow,
 )
-from .decision_records import SYSTEM, latest_decision, record_decision
+from .decision_records import SYSTEM, decision_overturned, latest_decision, record_decision
 from .decisions import Criterion, CriterionOut, criterion_dict
 from .documents import ensure_document
 from .errors import Conflict, FieldError, Forbidden, NotFound, Problem, Unprocessable, ensure_transition
@@ -83,6 +83,7 @@ __all__ = [
     "build_service_app",
     "check_bookable",
     "criterion_dict",
+    "decision_overturned",
     "ensure_document",
     "ensure_transition",
     "format_yuan",

@@ -1,7 +1,7 @@
 """Appeals (行政复议, #23 item 2; policy.md Claims 11): a person's objection to a decision, lodged by the employment
 or social-insurance agency on the person's behalf with the grounds and documents, reviewed by a different officer
 of the same region or by the province, and decided ``upheld`` or ``overturned`` with reasons and clause within a
-deadline (a dated parameter of the service, 60 days by default under the Administrative Review Law). An overturn
+deadline (``REVIEW_DAYS``: 60 days under the Administrative Review Law, dated). An overturn
 carries out its consequence: the service names, per decision kind, what undoing that decision does (a stopped
 claim resumes and its missed months are paid; a refused registration is decided again).
 
@@ -11,7 +11,7 @@ decision record (``appeal.review``) that replaces the overturned decision."""
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -28,7 +28,7 @@ from .decisions import Criterion
 from .documents import SHA256, ensure_document
 from .errors import Conflict, Forbidden, NotFound, Unprocessable
 from .events import emit
-from .parameters import ParameterValue
+from .parameters import ParameterValue, in_force
 from .regions import PROVINCE, RegionCode
 from .writes import Write, writer
 
@@ -82,12 +82,25 @@ Consequence = Callable[[AsyncSession, Overturned], Awaitable[str]]
 
 @dataclass(frozen=True, slots=True)
 class AppealSupport:
-    """A service's appeals: its event type for each step, where the review deadline comes from, and the consequence
-    of overturning each kind of decision it makes (a kind without one is overturned on the record only)."""
+    """A service's appeals: its event type for each step, and the consequence of overturning each kind of decision
+    it makes (a kind without one is overturned on the record only: the decision is replaced, and says so)."""
 
     event: type[AppealStep]
-    review_days: Callable[[AsyncSession, str, dt.date], Awaitable[ParameterValue]]
-    overturned: Mapping[str, Consequence]
+    overturned: Mapping[str, Consequence] = field(default_factory=dict)
+
+
+# The review's deadline, counted from the day the appeal is received: the Administrative Review Law's, national and
+# dated like every parameter (the 1999 law's article 31; its 2023 revision's article 62 from 2024-01-01)
+REVIEW_DAYS = (
+    ParameterValue("appeal_review_days", None, "60", dt.date(2005, 1, 1), "行政复议法 第三十一条"),
+    ParameterValue("appeal_review_days", None, "60", dt.date(2024, 1, 1), "行政复议法 (2023修订) 第六十二条"),
+)
+
+
+def review_days_on(region: str, on: dt.date) -> ParameterValue:
+    value = in_force(REVIEW_DAYS, "appeal_review_days", region, on)
+    assert value is not None  # in force from the start of the books
+    return value
 
 
 class AppealIn(BaseModel):
@@ -182,8 +195,9 @@ def _subject(record: DecisionRecordOut) -> str:
     return record.person or record.unit or f"decision:{record.id}"
 
 
-FILERS = (Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE)
-REVIEWERS = (Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE)
+# the agencies that take a person's or a unit's objection (the labor department for a unit's layoff decisions)
+FILERS = (Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.LABOR_DEPARTMENT)
+REVIEWERS = (*FILERS, Role.PROVINCE)
 READERS = (Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE, Role.LABOR_DEPARTMENT)
 AppealId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -242,7 +256,7 @@ def appeals_router(support: AppealSupport) -> APIRouter:
             )
         for i, doc in enumerate(body.documents):
             await ensure_document(w.session, record.region, doc, f"body.documents[{i}]")
-        days = await support.review_days(w.session, record.region, received)
+        days = review_days_on(record.region, received)
         deadline = received + dt.timedelta(days=int(days.value))
         appeal_id = (
             await w.session.execute(

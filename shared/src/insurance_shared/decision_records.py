@@ -27,6 +27,7 @@ from .regions import RegionCode
 __all__ = [
     "SYSTEM",
     "DecisionRecordOut",
+    "decision_overturned",
     "decision_records",
     "decisions_router",
     "latest_decision",
@@ -133,6 +134,15 @@ async def latest_decision(
     if kinds:
         stmt = stmt.where(c.kind.in_(kinds))
     return (await session.execute(stmt.order_by(c.id.desc()).limit(1))).scalar()
+
+
+async def decision_overturned(session: AsyncSession, decision_id: int) -> bool:
+    """Whether a review on appeal replaced the decision (an ``appeal.review`` naming it as the one it replaces)."""
+    c = decision_records.c
+    found = await session.execute(
+        select(c.id).where(c.replaces == decision_id, c.kind == "appeal.review", c.outcome == "overturned").limit(1)
+    )
+    return found.first() is not None
 
 
 class FactsOut(BaseModel):

@@ -5,18 +5,13 @@ consequence commit together or not at all."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
     AppealSupport,
     Conflict,
     Overturned,
-    ParameterValue,
-    in_force,
     latest_decision,
-    parameter_values,
 )
 from insurance_shared.contracts import ClaimClosed, ClaimReinstated, ClaimsAppealStep
 from insurance_shared.events import emit
@@ -24,7 +19,6 @@ from insurance_shared.events import emit
 from .claims import records, service
 from .claims.models import Claim
 from .payments.service import back_pay
-from .rules.eligibility import default_values
 
 
 async def _claim(session: AsyncSession, o: Overturned, state: str, kinds: tuple[str, ...]) -> Claim:
@@ -126,15 +120,8 @@ async def refusal_overturned(session: AsyncSession, o: Overturned) -> str:
     )
 
 
-async def review_days(session: AsyncSession, region: str, on: dt.date) -> ParameterValue:
-    value = in_force(await parameter_values(session, default_values()), "appeal_review_days", region, on)
-    assert value is not None  # the defaults hold one from the start of the books
-    return value
-
-
 APPEALS = AppealSupport(
     event=ClaimsAppealStep,
-    review_days=review_days,
     overturned={
         "claim.stop": stop_overturned,
         "claim.verification_rejection": rejection_overturned,

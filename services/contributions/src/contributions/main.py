@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
-from insurance_shared import Database, build_service_app
+from insurance_shared import AppealSupport, Database, build_service_app
+from insurance_shared.contracts import ContributionsAppealStep
 
 from .coverage.router import router as coverage_router
 from .declarations.router import history_router
@@ -45,6 +46,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             totals_router,
             coverage_router,
         ],
+        # a payer may appeal a late fee: overturned, the decision is replaced on the record; refunding the fee is
+        # not automatic yet (it is a movement of both funds' money, to be booked with fund-monitor)
+        appeals=AppealSupport(ContributionsAppealStep),
         tags=[
             {"name": "units", "description": "用人单位登记与查询 (N§2)"},
             {"name": "totals", "description": "对账: 本服务收取与划拨的失业保险基金款项, 逐笔 (供基金监测)"},

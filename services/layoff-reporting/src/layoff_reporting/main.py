@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
-from insurance_shared import Database, build_service_app
+from insurance_shared import AppealSupport, Database, build_service_app
+from insurance_shared.contracts import LayoffAppealStep
 
 from .filings.router import router as filings_router
 from .incentives.router import router as incentives_router
@@ -26,6 +27,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database=database,
         routers=[filings_router, units_router, incentives_router, parameters_router],
         handlers=handlers,
+        # a unit may appeal a filing's judgement or a rehire breach: overturned, the decision is replaced on the
+        # record (the breach then no longer stands against the unit); nothing else follows from them here
+        appeals=AppealSupport(LayoffAppealStep),
         tags=[
             {"name": "filings", "description": "规模裁员报告: 阈值、提前报告、征求意见、状态 (N§7)"},
             {"name": "units", "description": "单位职工、优先录用名单与违规、吸纳就业认定 (N§7; LL27)"},

@@ -303,6 +303,24 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
         1,
         "rehire_window_months",
     )
+    # the unit appeals; a second officer overturns it: the breach no longer stands against the unit
+    appeal = await client.post(
+        f"/decisions/{decision['id']}/appeals",
+        json={"grounds": "该岗位与被裁人员原岗位不同"},
+        headers=auth_headers(*LABOR, sub="officer-l1"),
+    )
+    assert appeal.status_code == 201, appeal.text
+    review = await client.post(
+        f"/appeals/{appeal.json()['id']}/review",
+        json={"outcome": "overturned", "reasons": "岗位不同, 不适用优先录用", "clause": "N§7; LL27"},
+        headers=auth_headers(*LABOR, sub="officer-l2"),
+    )
+    assert review.status_code == 200, review.text
+    (breach,) = (await client.get(f"/units/{UNIT}/rehire-breaches", headers=auth_headers(*LABOR))).json()
+    assert breach["overturned"] is True
+    async with db.sessionmaker() as s:
+        steps = (await s.execute(select(outbox.c.type))).scalars().all()
+    assert steps.count("layoff_reporting.appeal_step.v1") == 2
     async with db.sessionmaker() as s:
         types = (await s.execute(select(outbox.c.type))).scalars().all()
     assert types.count("layoff_reporting.rehire_priority_breach.v1") == 1

@@ -29,6 +29,7 @@ from .claims import (
 from .contributions import (
     PERIOD_PAID_PART_SIZE,
     ContributionPeriodPaid,
+    ContributionsAppealStep,
     ContributionsParameterSet,
     EmploymentEnded,
     FlexibleEmploymentChanged,
@@ -46,7 +47,14 @@ from .fund_monitor import (
     ReconciliationCleared,
     ReconciliationMismatch,
 )
-from .layoffs import LayoffExecuted, LayoffFiled, LayoffParameterSet, LayoffWithdrawn, RehirePriorityBreach
+from .layoffs import (
+    LayoffAppealStep,
+    LayoffExecuted,
+    LayoffFiled,
+    LayoffParameterSet,
+    LayoffWithdrawn,
+    RehirePriorityBreach,
+)
 from .separation import INVOLUNTARY, SeparationReason, is_involuntary
 from .totals import TOTALS_KINDS, Totals, TotalsItem, TotalsSum, summed
 
@@ -68,12 +76,14 @@ __all__ = [
     "ClaimsAppealStep",
     "ClaimsParameterSet",
     "ContributionPeriodPaid",
+    "ContributionsAppealStep",
     "ContributionsParameterSet",
     "EmploymentEnded",
     "EventData",
     "FailedPayment",
     "FlexibleEmploymentChanged",
     "FundMonitorParameterSet",
+    "LayoffAppealStep",
     "LayoffExecuted",
     "LayoffFiled",
     "LayoffParameterSet",

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .appeals import AppealStep
 from .catalogue import EventData, event_type
 
 
@@ -141,6 +142,11 @@ class RemittanceMade(EventData):
     month: str  # YYYY-MM of the collections covered
     amount_fen: int
     remittance_id: int
+
+
+@event_type("contributions.appeal_step.v1", source="contributions")
+class ContributionsAppealStep(AppealStep):
+    """An appeal against one of contributions' decisions (a late fee) was lodged or decided (行政复议)."""
 
 
 @event_type("contributions.parameter_set.v1", source="contributions")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from .appeals import AppealStep
 from .catalogue import EventData, event_type
 
 
@@ -47,6 +48,12 @@ class RehirePriorityBreach(EventData):
     filing_id: int
     hired_on: dt.date
     priority_list_size: int
+
+
+@event_type("layoff_reporting.appeal_step.v1", source="layoff-reporting")
+class LayoffAppealStep(AppealStep):
+    """An appeal against one of layoff-reporting's decisions (a filing's judgement, a rehire breach) was lodged or
+    decided (行政复议)."""
 
 
 @event_type("layoff_reporting.parameter_set.v1", source="layoff-reporting")

@@ -42,9 +42,6 @@ SPECS = {
         ),
         ParameterSpec("si_subsidy_max_months", "社会保险补贴最长期限 (N§6)", "months", whole_number(1, 120)),
         ParameterSpec(
-            "appeal_review_days", "行政复议决定期限: 自收到申请之日起的天数 (行政复议法)", "days", whole_number(1, 365)
-        ),
-        ParameterSpec(
             "medical_contribution", "失业保险基金代缴基本医疗保险费, 每人每月 (SIL48; 2011-07-01 起)", "yuan", yuan
         ),
     )

@@ -13,6 +13,7 @@ from insurance_shared import (
     Session,
     Unprocessable,
     Write,
+    decision_overturned,
     latest_decision,
     require_roles,
     writer,
@@ -124,6 +125,7 @@ class BreachOut(BaseModel):
     hired_on: dt.date
     priority_list: list[dict[str, object]]
     decision_id: int | None = Field(default=None, description="决定记录 (GET /decisions/{id}; 单位可申请复议)")
+    overturned: bool = Field(default=False, description="已经复议撤销: 不再认定为违反优先录用")
 
 
 @router.get("/rehire-breaches", response_model=list[BreachOut], summary="违反优先录用的记录")
@@ -138,7 +140,8 @@ async def breaches(
             filing_id=b.filing_id,
             hired_on=b.hired_on,
             priority_list=json.loads(b.priority_list),
-            decision_id=await latest_decision(session, "rehire_breach", b.id),
+            decision_id=(decision_id := await latest_decision(session, "rehire_breach", b.id)),
+            overturned=decision_id is not None and await decision_overturned(session, decision_id),
         )
         for b in rows
     ]
