@@ -19,6 +19,7 @@ from insurance_shared.events import emit
 from .claims import records, service
 from .claims.models import Claim
 from .payments.service import back_pay
+from .separations.models import Separation
 
 
 async def _claim(session: AsyncSession, o: Overturned, state: str, kinds: tuple[str, ...]) -> Claim:
@@ -120,6 +121,14 @@ async def refusal_overturned(session: AsyncSession, o: Overturned) -> str:
     )
 
 
+async def late_filing_overturned(session: AsyncSession, o: Overturned) -> str:
+    """The unit filed in time after all: the separation is no longer marked late."""
+    separation = await session.get(Separation, int(o.decision.subject_id), with_for_update=True)
+    assert separation is not None  # a record names a separation that exists (neither is ever deleted)
+    separation.late = False
+    return f"separation {separation.id} is no longer marked as filed late"
+
+
 APPEALS = AppealSupport(
     event=ClaimsAppealStep,
     overturned={
@@ -128,5 +137,6 @@ APPEALS = AppealSupport(
         "claim.suspension": suspension_overturned,
         "claim.registration": refusal_overturned,
         "claim.redecision": refusal_overturned,
+        "separation.late_filing": late_filing_overturned,
     },
 )

@@ -162,6 +162,15 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
         5,
     )
     kinds["separation.late_filing:late"] = d
+    # the unit shows it filed in time: overturned on appeal, the separation is no longer marked late
+    appeal = await _appeal(client, auth_headers, d["id"])
+    overturned = await _review(client, auth_headers, appeal["id"], "overturned")
+    assert "no longer marked" in overturned.json()["consequence"], overturned.text
+    async with db.sessionmaker() as s:
+        late_now = (
+            await s.execute(text("SELECT late FROM separations WHERE id_number = :p"), {"p": pid(36)})
+        ).scalar_one()
+    assert late_now is False
 
     assert set(kinds) >= {
         "claim.registration:eligible",
