@@ -10,7 +10,7 @@ WEB := services/fund-monitor/web
 ROLE ?= social_insurance
 REGION ?= 220100
 
-.PHONY: run demo demo-full test test-dates conservation fuzz token lint lock venv clean help
+.PHONY: run demo demo-full test test-dates test-date-leap-day test-date-year-end conservation fuzz token lint lock venv clean help
 help:
 	@echo "make run          create .venv, migrate, start all four services on SQLite, load demo data once, print the URLs"
 	@echo "                  (100 units, 2,500 people: ready in about a minute); DEMO_ARGS=\"--units 500 --people 12500\""
@@ -59,9 +59,12 @@ test: $(STAMP)
 # The in-process suites again on the days that break date arithmetic (a 13th month, a 29 February a year on;
 # the transport tests do no date arithmetic and run once):
 # time-machine moves the test process's clock; the stories' service processes keep the real one, so they run once.
+# The two days run side by side (each test run makes databases of its own), each one's output printed whole.
 test-dates: $(STAMP)
-	TEST_TODAY=leap-day $(BIN)/python -m pytest -q shared/tests services --ignore=shared/tests/events
-	TEST_TODAY=year-end $(BIN)/python -m pytest -q shared/tests services --ignore=shared/tests/events
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-date-leap-day test-date-year-end
+
+test-date-leap-day test-date-year-end:
+	TEST_TODAY=$(@:test-date-%=%) $(BIN)/python -m pytest -q shared/tests services --ignore=shared/tests/events
 
 # Money conserved across the four services, on more random histories than make test runs (both transports);
 # the seed is printed, and SEED=... replays one run.
