@@ -195,6 +195,38 @@ def _subject(record: DecisionRecordOut) -> str:
     return record.person or record.unit or f"decision:{record.id}"
 
 
+async def _announce(
+    w: Write,
+    support: AppealSupport,
+    appeal_id: int,
+    record: DecisionRecordOut,
+    step: str,
+    on: dt.date,
+    deadline: dt.date,
+    *,
+    review_id: int | None = None,
+    consequence: str | None = None,
+) -> None:
+    """Each step of an appeal is the service's event, about the person or unit the decision was about."""
+    await emit(
+        w.session,
+        support.event(
+            appeal_id=appeal_id,
+            decision_id=record.id,
+            decision_kind=record.kind,
+            region=record.region,
+            step=step,
+            by=w.principal.sub,
+            on=on,
+            deadline=deadline,
+            review_decision_id=review_id,
+            consequence=consequence,
+        ),
+        subject=_subject(record),
+        region=record.region,
+    )
+
+
 # the agencies that take a person's or a unit's objection (the labor department for a unit's layoff decisions)
 FILERS = (Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.LABOR_DEPARTMENT)
 REVIEWERS = (*FILERS, Role.PROVINCE)
@@ -287,21 +319,7 @@ def appeals_router(support: AppealSupport) -> APIRouter:
                 .returning(appeals.c.id)
             )
         ).scalar_one()
-        await emit(
-            w.session,
-            support.event(
-                appeal_id=appeal_id,
-                decision_id=record.id,
-                decision_kind=record.kind,
-                region=record.region,
-                step="filed",
-                by=w.principal.sub,
-                on=received,
-                deadline=deadline,
-            ),
-            subject=_subject(record),
-            region=record.region,
-        )
+        await _announce(w, support, appeal_id, record, "filed", received, deadline)
         w.audit("appeal.filed", "appeal", str(appeal_id), record.region)
         w.audit("decision.appealed", "decision", str(record.id), record.region)
         row = await _appeal(w.session, w.principal, appeal_id)
@@ -431,22 +449,16 @@ def appeals_router(support: AppealSupport) -> APIRouter:
                 lateness_days=late,
             )
         )
-        await emit(
-            w.session,
-            support.event(
-                appeal_id=appeal_id,
-                decision_id=record.id,
-                decision_kind=record.kind,
-                region=row.region,
-                step=body.outcome,
-                by=p.sub,
-                on=today,
-                deadline=row.deadline,
-                review_decision_id=review_id,
-                consequence=consequence,
-            ),
-            subject=_subject(record),
-            region=row.region,
+        await _announce(
+            w,
+            support,
+            appeal_id,
+            record,
+            body.outcome,
+            today,
+            row.deadline,
+            review_id=review_id,
+            consequence=consequence,
         )
         w.audit(f"appeal.{body.outcome}", "appeal", str(appeal_id), row.region)
         if body.outcome == "overturned":  # the object the decision was about shows it was undone, and why

@@ -13,7 +13,7 @@ from insurance_shared import (
     Overturned,
     latest_decision,
 )
-from insurance_shared.contracts import ClaimClosed, ClaimReinstated, ClaimsAppealStep
+from insurance_shared.contracts import ClaimReinstated, ClaimsAppealStep
 from insurance_shared.events import emit
 
 from .claims import records, service
@@ -68,18 +68,7 @@ async def stop_overturned(session: AsyncSession, o: Overturned) -> str:
     )
     await _reinstated(session, claim, o)
     if claim.state == "exhausted":  # its period ended while it was stopped: off the roll from that day, as ever
-        await emit(
-            session,
-            ClaimClosed(
-                claim_id=claim.id,
-                id_number=claim.id_number,
-                region=claim.region,
-                state="exhausted",
-                effective_date=claim.entitlement_end,
-            ),
-            subject=claim.id_number,
-            region=claim.region,
-        )
+        await service.announce_closed(session, claim, "exhausted", claim.entitlement_end)
     return (
         f"claim {claim.id} reinstated ({claim.state}) as if never stopped; {owed / 100:.2f} yuan of benefit "
         "withheld since the stop goes out with the next payment run"

@@ -436,14 +436,15 @@ async def reject(session: AsyncSession, claim: Claim, reason: str, today: dt.dat
     claim.state, claim.verification_note = "verification_rejected", reason
     await records.rejection(session, claim, reason, claim.community or "community", today)
     await session.flush()
+    await announce_closed(session, claim, "verification_rejected", today)
+
+
+async def announce_closed(session: AsyncSession, claim: Claim, state: str, effective: dt.date) -> None:
+    """The claim left the roll other than by a stop (exhausted, rejected at verification), from ``effective``."""
     await emit(
         session,
         ClaimClosed(
-            claim_id=claim.id,
-            id_number=claim.id_number,
-            region=claim.region,
-            state="verification_rejected",
-            effective_date=today,
+            claim_id=claim.id, id_number=claim.id_number, region=claim.region, state=state, effective_date=effective
         ),
         subject=claim.id_number,
         region=claim.region,

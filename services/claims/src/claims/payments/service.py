@@ -29,7 +29,6 @@ from insurance_shared import (
 )
 from insurance_shared.contracts import (
     BenefitsConfirmed,
-    ClaimClosed,
     FailedPayment,
     PaymentBatchApproved,
     PaymentReissued,
@@ -39,6 +38,7 @@ from insurance_shared.contracts import (
 from insurance_shared.events import emit, emit_many
 
 from ..claims.models import BenefitPayment, Claim
+from ..claims.service import announce_closed
 from ..rules.payees import (
     Expected,
     FileLine,
@@ -136,18 +136,7 @@ async def run_month(
         if rows:
             await session.execute(insert(BenefitPayment).on_conflict_do_nothing(), rows)
         for c in closed:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
-            await emit(
-                session,
-                ClaimClosed(
-                    claim_id=c.id,
-                    id_number=c.id_number,
-                    region=c.region,
-                    state="exhausted",
-                    effective_date=c.entitlement_end,  # type: ignore[arg-type]
-                ),
-                subject=c.id_number,
-                region=c.region,
-            )
+            await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
         closed.clear()
         last_id = claims[-1].id
         await session.commit()
