@@ -322,3 +322,60 @@ async def test_appeals_are_reviewed_by_another_officer_in_time_and_an_overturn_p
     assert (await client.get(f"/appeals?decision_id={fresh['decision_id']}", headers=auth_headers(*INS))).json()[
         "items"
     ] == []
+
+
+async def test_an_overturned_stop_pays_each_month_once_whether_its_run_finished_or_still_runs(
+    client, auth_headers, db
+) -> None:
+    """Month 2 paid in full before the stop; month 1 paid up to the stop (the 11th); month 0's run was cut off and
+    is still "running". Overturned: month 1's rest is made up as a second part and month 0 as its first, and month
+    0's run, resumed, adds nothing to it: each month comes to exactly the monthly amount, never twice."""
+    await history(db, 50, 14, ended_k=3)
+    c = await active_claim(client, auth_headers, 50, registered_on=month(2))
+
+    async def run(k: int) -> None:
+        r = await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(k):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+        assert r.status_code == 200, r.text
+
+    await run(2)
+    stop = await client.post(
+        f"/claims/{c['id']}/stops",
+        json={"reason": "emigration", "effective_date": str(month(1) + dt.timedelta(days=10))},
+        headers=auth_headers(*INS, sub="officer-s"),
+    )
+    await run(1)
+    async with db.sessionmaker() as s:  # month 0's run, cut off before it reached this claim
+        await s.execute(
+            text(
+                "INSERT INTO payment_runs (region, month, status, claims_paid, amount, started_at) "
+                "VALUES ('220100', :m, 'running', 0, 0, now())"
+            ),
+            {"m": month(0)},
+        )
+        await s.commit()
+    appeal = await _appeal(client, auth_headers, stop.json()["decision_id"])
+    overturned = await _review(client, auth_headers, appeal["id"], "overturned")
+    assert overturned.status_code == 200, overturned.text
+    await run(0)
+    async with db.sessionmaker() as s:
+        paid = dict(
+            (
+                await s.execute(
+                    text(
+                        "SELECT month, sum(amount) FROM benefit_payments WHERE claim_id = :c AND kind = 'benefit' "
+                        "GROUP BY month"
+                    ),
+                    {"c": c["id"]},
+                )
+            ).all()
+        )
+        parts = (
+            await s.execute(
+                text("SELECT count(*) FROM benefit_payments WHERE claim_id = :c AND month = :m"),
+                {"c": c["id"], "m": month(1)},
+            )
+        ).scalar_one()
+    assert paid == {month(k): 135000 for k in (2, 1, 0)}
+    assert parts == 2  # month 1: the ten days paid, and the rest made up

@@ -158,14 +158,15 @@ async def run_month(
 
 async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: dt.date) -> int:
     """What a stop later overturned on appeal withheld, owed from ``since``'s month through the last month the
-    region's run has completed (months not yet run pay in full in their own run): for each month, the benefit due
-    as if never stopped less what that month already has (a payment the bank returned and the fund took back does
-    not count: it is owed again). Each shortfall is a further part of the month's payment, pending with no batch,
-    so the next run's batching sends it to the bank. Returns the fen owed."""
-    last_run = await session.scalar(
-        select(func.max(PaymentRun.month)).where(PaymentRun.region == claim.region, PaymentRun.status == "completed")
-    )
-    month, owed, rows = since.replace(day=1), 0, []
+    region has a run for, completed or still running (a month not yet run pays in full in its own run): for each
+    month, the benefit due as if never stopped less what that month already has (a payment the bank returned and
+    the fund took back does not count: it is owed again). Each shortfall is a further part of the month's payment,
+    pending with no batch, so the next run's batching sends it to the bank. A run still going that reaches the
+    claim later finds its month's first part there and adds nothing (both insert without overwriting). Returns the
+    fen owed."""
+    last_run = await session.scalar(select(func.max(PaymentRun.month)).where(PaymentRun.region == claim.region))
+    month, owed = since.replace(day=1), 0
+    insert = upsert_insert(session)
     while last_run is not None and month <= last_run:
         due, days = amount_for_month(claim.monthly_amount, month, claim.registered_on, claim.entitlement_end)  # type: ignore[arg-type]
         parts = (
@@ -180,8 +181,9 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
         had = sum(p.amount for p in parts if p.status != "returned")
         days_had = sum(p.days for p in parts if p.status != "returned")
         if due > had:
-            rows.append(
-                BenefitPayment(
+            added = await session.scalar(
+                insert(BenefitPayment)
+                .values(
                     claim_id=claim.id,
                     region=claim.region,
                     month=month,
@@ -193,11 +195,11 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
                     status="pending",
                     attempts=0,
                 )
+                .on_conflict_do_nothing()
+                .returning(BenefitPayment.amount)
             )
-            owed += due - had
+            owed += added or 0
         month = month_bounds(month)[1]
-    session.add_all(rows)
-    await session.flush()
     return owed
 
 
