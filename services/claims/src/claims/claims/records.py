@@ -6,7 +6,8 @@ The claim keeps the id of its newest record, so every response about it links th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,22 +21,10 @@ REGISTRATION_KINDS = ("claim.registration", "claim.redecision")
 
 
 async def _record(
-    session: AsyncSession,
-    claim: Claim,
-    kind: str,
-    outcome: str,
-    clause: str,
-    explanation: str,
-    *,
-    decided_by: str,
-    rule: str | None = None,
-    criteria: Sequence[Criterion] = (),
-    events: Iterable[object] = (),
-    documents: Iterable[str | None] = (),
-    references: Mapping[str, object] | None = None,
-    effective_date: dt.date | None = None,
-    replaces: int | None = None,
+    session: AsyncSession, claim: Claim, kind: str, outcome: str, clause: str, explanation: str, **facts: Any
 ) -> int:
+    """A decision about ``claim`` (``facts``: record_decision's decided_by, rule, criteria, events, documents,
+    references, effective_date, replaces), which becomes the claim's newest."""
     record_id = await record_decision(
         session,
         kind=kind,
@@ -45,14 +34,7 @@ async def _record(
         outcome=outcome,
         clause=clause,
         explanation=explanation,
-        decided_by=decided_by,
-        rule=rule,
-        criteria=criteria,
-        events=events,
-        documents=documents,
-        references=references,
-        effective_date=effective_date,
-        replaces=replaces,
+        **facts,
     )
     claim.last_decision_id = record_id
     return record_id
@@ -95,14 +77,11 @@ async def stop(
     reason: str,
     effective: dt.date,
     *,
-    decided_by: str,
-    rule: str | None,
     evidence: str | None,
     criteria: Sequence[Criterion] = (),
-    events: Iterable[object] = (),
-    documents: Iterable[str | None] = (),
-    references: Mapping[str, object] | None = None,
+    **facts: Any,
 ) -> int:
+    """The stop, its ground first among its criteria (``facts``: who decided, by which rule, on what)."""
     clause = stop_clause(reason, effective)
     ground = Criterion(
         reason,
@@ -121,13 +100,9 @@ async def stop(
         "stopped",
         clause,
         ground.explanation,
-        decided_by=decided_by,
-        rule=rule,
         criteria=[ground, *criteria],
-        events=events,
-        documents=documents,
-        references=references,
         effective_date=effective,
+        **facts,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -460,14 +461,12 @@ async def stop(
     evidence: str | None = None,
     *,
     decided_by: str,
-    rule: str | None = None,
-    criteria: tuple = (),
-    documents: tuple[str | None, ...] = (),
-    references: dict[str, object] | None = None,
+    **facts: Any,
 ) -> int:
     """Stop a claim from ``effective``: nothing is paid on or after it; whole months left are kept (R17).
     ``evidence`` names the document the stop rests on, with its clause. Returns the stop's decision record:
-    ``decided_by`` an officer's sub, or ``system`` with the ``rule`` that stopped it."""
+    ``decided_by`` an officer's sub, or ``system`` with the ``rule`` that stopped it; ``facts`` the record's
+    criteria, documents and references (records.stop)."""
     transition(claim, OPEN_STATES, "stopped")
     if effective < claim.registered_on:
         effective = claim.registered_on
@@ -475,18 +474,7 @@ async def stop(
     claim.stop_evidence = evidence
     end = claim.entitlement_end or effective
     claim.months_left = whole_months_left(effective, end) if effective < end else 0
-    record_id = await records.stop(
-        session,
-        claim,
-        reason,
-        effective,
-        decided_by=decided_by,
-        rule=rule,
-        evidence=evidence,
-        criteria=criteria,
-        documents=documents,
-        references=references,
-    )
+    record_id = await records.stop(session, claim, reason, effective, evidence=evidence, decided_by=decided_by, **facts)
     await session.flush()
     await emit(
         session,
