@@ -1286,9 +1286,30 @@ def test_a_flexible_worker_is_subsidised_for_the_months_they_paid(stack: Stack) 
     assert cc["budget_used"] == "0.0022"
 
 
-def _collect(stack: Stack, region: str, k: int, people: int, fraction: str, paid_days_ago: int, rest: bool) -> None:
+def _overturn_late_fee(stack: Stack, payment: dict, region: str) -> None:
+    """#23: the payer appeals the late fee the payment was charged; a second officer overturns it, which cancels
+    what is still owed of it and credits what was paid, out of the fund it reached."""
+    if payment["late_fee_decision_id"] is None:
+        return
+    officer = {"roles": ("social_insurance",), "region": region}
+    appeal = stack.call(
+        "contributions",
+        "POST",
+        f"/decisions/{payment['late_fee_decision_id']}/appeals",
+        json={"grounds": "银行延迟到账"},
+        expect=201,
+        sub="officer-a",
+        **officer,
+    ).json()
+    body = {"outcome": "overturned", "reasons": "按期缴纳", "clause": "C13"}
+    stack.call("contributions", "POST", f"/appeals/{appeal['id']}/review", json=body, sub="officer-b", **officer)
+
+
+def _collect(
+    stack: Stack, region: str, k: int, people: int, fraction: str, paid_days_ago: int, rest: bool, appeal: bool
+) -> str:
     """A unit declares ``k`` months for ``people`` and pays a fraction of what it owes on a past day (late fees),
-    the rest today or never."""
+    the rest today or never; the first payment's late fee may be overturned on appeal."""
     unit = stack.unit(next(_numbers), region=region)
     persons = [next(_numbers) for _ in range(people)]
     for p in persons:
@@ -1301,17 +1322,21 @@ def _collect(stack: Stack, region: str, k: int, people: int, fraction: str, paid
     amount = f"{float(due) * float(fraction):.2f}"
     if float(amount) > 0:
         body = {"amount": amount, "paid_on": str(paid_on)}
-        stack.call("contributions", "POST", f"/units/{unit}/payments", json=body, region=region, expect=201)
+        paid = stack.call("contributions", "POST", f"/units/{unit}/payments", json=body, region=region, expect=201)
+        if appeal:
+            _overturn_late_fee(stack, paid.json(), region)
     if rest:
         left = stack.call("contributions", "GET", f"/units/{unit}/arrears", region=region).json()["total"]
         if float(left) > 0:
             stack.call(
                 "contributions", "POST", f"/units/{unit}/payments", json={"amount": left}, region=region, expect=201
             )
+    return unit
 
 
-def _direct(stack: Stack, home: str) -> None:
-    """A provincial-direct unit pays the province last month; the province remits last month to the home regions."""
+def _direct(stack: Stack, home: str, appeal: bool) -> str:
+    """A provincial-direct unit pays the province last month, late (its late fee may be overturned on appeal, which
+    the next remittance nets); the province remits last month to the home regions."""
     province = {"roles": ("social_insurance", "province"), "region": "220000"}
     unit = stack.unit(next(_numbers), region="220000", provincial_direct=True, home_region=home)
     person = next(_numbers)
@@ -1321,7 +1346,9 @@ def _direct(stack: Stack, home: str) -> None:
     paid_on = month(-1) + dt.timedelta(days=20)
     due = stack.call("contributions", "GET", f"/units/{unit}/arrears?on={paid_on}", **province).json()["total"]
     body = {"amount": due, "paid_on": str(paid_on)}
-    stack.call("contributions", "POST", f"/units/{unit}/payments", json=body, expect=201, **province)
+    paid = stack.call("contributions", "POST", f"/units/{unit}/payments", json=body, expect=201, **province)
+    if appeal:
+        _overturn_late_fee(stack, paid.json(), "220000")
     stack.call(
         "contributions",
         "POST",
@@ -1330,6 +1357,7 @@ def _direct(stack: Stack, home: str) -> None:
         roles=("province",),
         region="220000",
     )
+    return unit
 
 
 def _claim(stack: Stack, region: str, medical: bool, death: bool) -> None:
@@ -1397,15 +1425,16 @@ steps = st.one_of(
         st.sampled_from(["0.37", "0.5", "1", "1.25"]),
         st.integers(0, 40),
         st.booleans(),
+        st.booleans(),
     ),
-    st.tuples(st.just("direct"), st.sampled_from(POOLS)),
+    st.tuples(st.just("direct"), st.sampled_from(POOLS), st.booleans()),
     st.tuples(st.just("claim"), st.sampled_from(POOLS), st.booleans(), st.booleans()),
 )
 
 
 def test_money_is_conserved_across_the_four_services(stack: Stack) -> None:
-    """#20: random histories of declarations, partial, late and over-payments, provincial-direct payments and
-    remittances, claims paid by monthly runs, medical-insurance transfers and deaths' one-off payments, driven through the
+    """#20: random histories of declarations, partial, late and over-payments, late fees overturned on appeal (#23),
+    provincial-direct payments and remittances, claims paid by monthly runs, medical-insurance transfers and deaths' one-off payments, driven through the
     real services: afterwards fund-monitor's books hold, movement by movement, what contributions collected and
     remitted and what claims paid (``/reconciliation`` finds nothing), the province's clearing account agrees in
     both services, and every journal entry balances. ``CONSERVATION_EXAMPLES`` histories per transport
@@ -1442,6 +1471,12 @@ def test_money_is_conserved_across_the_four_services(stack: Stack) -> None:
         accounts = {a["account"]: a["balance"] for a in trial["accounts"]}
         assert round(float(accounts.get("clearing:province", "0")) * 100) == held
 
+    # whatever the random histories hold, one late fee overturned after part of it was paid and one of a
+    # provincial-direct unit, refunded out of the fund and the province's clearing account
+    province_si = {"roles": ("social_insurance",), "region": "220000"}
+    for unit, who in ((_collect(stack, CC, 3, 1, "0.37", 0, False, True), {}), (_direct(stack, JL, True), province_si)):
+        refunds = stack.call("contributions", "GET", f"/late-fee-refunds?payer={unit}", **who).json()
+        assert sum(float(r["credited_unemployment"]) for r in refunds) > 0
     history()
 
 

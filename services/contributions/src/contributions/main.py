@@ -10,6 +10,7 @@ from .flexible.router import router as flexible_router
 from .ledger.router import router as ledger_router
 from .models import load_all
 from .parameters.router import router as parameters_router
+from .payments import refunds
 from .payments.router import router as payments_router
 from .persons.router import roster_router
 from .persons.router import router as persons_router
@@ -46,9 +47,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             totals_router,
             coverage_router,
         ],
-        # a payer may appeal a late fee: overturned, the decision is replaced on the record; refunding the fee is
-        # not automatic yet (it is a movement of both funds' money, to be booked with fund-monitor)
-        appeals=AppealSupport(ContributionsAppealStep),
+        # a payer may appeal a late fee: overturned, the fee is undone (payments/refunds.py)
+        appeals=AppealSupport(ContributionsAppealStep, {"contributions.late_fee": refunds.late_fee_overturned}),
         tags=[
             {"name": "units", "description": "用人单位登记与查询 (N§2)"},
             {"name": "totals", "description": "对账: 本服务收取与划拨的失业保险基金款项, 逐笔 (供基金监测)"},

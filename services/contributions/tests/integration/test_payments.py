@@ -367,3 +367,141 @@ async def test_a_return_file_with_any_bad_line_records_nothing(client, auth_head
     assert (await bulk_pay(client, h, "credit_code,amount,paid_on\n")).json()["code"] == "no_lines"
     missing = await bulk_pay(client, h, "credit_code,amount\nx,1\n")
     assert missing.status_code == 422 and missing.json()["code"] == "csv_missing_column"
+
+
+async def _overturn(client, auth_headers, decision_id: int, region: str = "220100") -> dict:
+    """The payer appeals a decision through the social-insurance agency; another officer overturns it."""
+    appeal = await client.post(
+        f"/decisions/{decision_id}/appeals",
+        json={"grounds": "已按期缴纳, 系银行延迟到账"},
+        headers=auth_headers("social_insurance", region=region, sub="officer-1"),
+    )
+    assert appeal.status_code == 201, appeal.text
+    review = await client.post(
+        f"/appeals/{appeal.json()['id']}/review",
+        json={"outcome": "overturned", "reasons": "银行回单证明按期缴纳", "clause": "C13"},
+        headers=auth_headers("social_insurance", region=region, sub="officer-2"),
+    )
+    assert review.status_code == 200, review.text
+    return review.json()
+
+
+def _balances(rows: list[dict]) -> dict:
+    return {(b["region"], b["fund"], b["kind"]): b["balance"] for b in rows}
+
+
+async def test_an_overturned_late_fee_is_credited_back_to_the_unit_and_leaves_the_fund(
+    client, auth_headers, db
+) -> None:
+    """#23: a late fee overturned on appeal is undone: what was paid of it becomes the unit's credit and leaves the
+    funds it reached (fund-monitor told, the totals saying so); the record shows the refund, which happens once."""
+    h = auth_headers(*CITY)
+    prov = auth_headers(*PROVINCE, region="220000")
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    await declare(client, h, code, months_ago(3), {1: "5000"})
+    p = (await client.post(f"/units/{code}/payments", json={"amount": "2000.00"}, headers=h)).json()
+    decision = (await client.get(f"/decisions/{p['late_fee_decision_id']}", headers=h)).json()
+    (late,) = decision["criteria"]
+    fee_p, fee_u = late["values"]["fee_pension_fen"], late["values"]["fee_unemployment_fen"]
+    assert fee_p > 0 and fee_u > 0
+    credit_before = (await client.get(f"/units/{code}/arrears", headers=h)).json()["credit"]
+    before = _balances((await client.get("/ledger/balances", headers=prov)).json())
+
+    review = await _overturn(client, auth_headers, decision["id"])
+    assert f"{(fee_p + fee_u) / 100:.2f} yuan" in review["consequence"]
+    credit_after = (await client.get(f"/units/{code}/arrears", headers=h)).json()["credit"]
+    to_fen = lambda s: round(float(s) * 100)  # noqa: E731
+    assert to_fen(credit_after) - to_fen(credit_before) == fee_p + fee_u
+    (refund,) = (await client.get(f"/late-fee-refunds?payer={code}", headers=h)).json()
+    assert (refund["payment_id"], refund["decision_id"], refund["appeal_id"]) == (
+        p["id"],
+        decision["id"],
+        review["id"],
+    )
+    assert (refund["credited_pension"], refund["credited_unemployment"]) == (f"{fee_p / 100:.2f}", f"{fee_u / 100:.2f}")
+    assert (refund["cancelled_pension"], refund["cancelled_unemployment"]) == ("0.00", "0.00")
+    after = _balances((await client.get("/ledger/balances", headers=prov)).json())
+    assert after[("220100", "pension", "fund")] == before[("220100", "pension", "fund")] - fee_p
+    assert after[("220100", "unemployment", "fund")] == before[("220100", "unemployment", "fund")] - fee_u
+    assert after.get(("220100", "pension", "late_fee_assessed"), 0) == 0
+    assert after.get(("220100", "unemployment", "late_fee_assessed"), 0) == 0
+    assert (await trial_balance(client, auth_headers))["balanced"]
+    (event,) = await emitted(db, "contributions.late_fee_refunded.v1")
+    assert (event["region"], event["amount_fen"], event["payment_id"], event["via_province"]) == (
+        "220100",
+        fee_u,
+        p["id"],
+        False,
+    )
+    totals = (await client.get(f"/totals?from={months_ago(0)}&to={months_ago(0)}", headers=h)).json()
+    assert (f"contributions:late_fee_refund:{refund['id']}:unemployment", "late_fees", -fee_u) in {
+        (i["key"], i["kind"], i["amount_fen"]) for i in totals["items"]
+    }
+    assert sum(s["amount_fen"] for s in totals["sums"] if s["kind"] == "late_fees") == 0
+    # the credit pays the unit's next month before any new money
+    await declare(client, h, code, months_ago(1), {1: "5000"})
+    nxt = (await client.post(f"/units/{code}/payments", json={"amount": "0.01"}, headers=h)).json()
+    assert to_fen(nxt["credit_used"]) == to_fen(credit_after)
+
+
+async def test_an_overturned_late_fee_still_owed_is_cancelled(client, auth_headers, db) -> None:
+    """A payment too small to settle the fee it was charged: the unpaid part of the fee is cancelled, not credited,
+    and only what was paid leaves the funds."""
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    await enrol(client, h, code, 1)
+    await declare(client, h, code, months_ago(3), {1: "5000"})
+    p = (await client.post(f"/units/{code}/payments", json={"amount": "10.00"}, headers=h)).json()
+    decision = (await client.get(f"/decisions/{p['late_fee_decision_id']}", headers=h)).json()
+    (late,) = decision["criteria"]
+    fee = late["values"]["fee_pension_fen"] + late["values"]["fee_unemployment_fen"]
+    assert fee > 1000  # the 10.00 paid only part of the fee
+    await _overturn(client, auth_headers, decision["id"])
+    (refund,) = (await client.get(f"/late-fee-refunds?payer={code}", headers=h)).json()
+    fen = lambda s: round(float(s) * 100)  # noqa: E731
+    credited = fen(refund["credited_pension"]) + fen(refund["credited_unemployment"])
+    cancelled = fen(refund["cancelled_pension"]) + fen(refund["cancelled_unemployment"])
+    assert (credited, cancelled) == (1000, fee - 1000)
+    (item,) = (await client.get(f"/units/{code}/arrears?on={p['paid_on']}", headers=h)).json()["periods"]
+    assert fen(item["late_fee"]) == 0  # cancelled; the principal is owed as before
+    assert fen(item["owed_pension"]) + fen(item["owed_unemployment"]) == 155000
+    assert (await trial_balance(client, auth_headers))["balanced"]
+    # the overturned decision cannot be appealed again, so the fee is never refunded twice
+    again = await client.post(
+        f"/decisions/{decision['id']}/appeals",
+        json={"grounds": "再次申请"},
+        headers=auth_headers("social_insurance", region="220100", sub="officer-1"),
+    )
+    assert again.status_code == 409
+    assert len((await client.get(f"/late-fee-refunds?payer={code}", headers=h)).json()) == 1
+
+
+async def test_a_provincial_direct_units_refund_is_netted_against_the_next_remittance(client, auth_headers, db) -> None:
+    """The unemployment part of a provincial-direct unit's fee sits with the province until remitted (N§3(4)): its
+    refund comes out of the province's clearing account, so the home region receives the remittance less it."""
+    prov = auth_headers(*PROVINCE, region="220000")
+    code = await unit(client, prov, n=7, region="220000", provincial_direct=True, home_region="220200")
+    await enrol(client, prov, code, 1)
+    await declare(client, prov, code, months_ago(3), {1: "5000"})
+    paid_on = first_of(months_ago(1))
+    p = (
+        await client.post(f"/units/{code}/payments", json={"amount": "1700.00", "paid_on": str(paid_on)}, headers=prov)
+    ).json()
+    decision = (await client.get(f"/decisions/{p['late_fee_decision_id']}", headers=prov)).json()
+    (late,) = decision["criteria"]
+    fee_u = late["values"]["fee_unemployment_fen"]
+    await _overturn(client, auth_headers, decision["id"], region="220000")
+    (event,) = await emitted(db, "contributions.late_fee_refunded.v1")
+    assert (event["region"], event["amount_fen"], event["via_province"]) == ("220000", fee_u, True)
+    run = (await client.post("/remittances/run", json={"month": months_ago(1)}, headers=prov)).json()
+    (rem,) = run["remittances"]
+    assert (rem["home_region"], round(float(rem["amount"]) * 100)) == ("220200", 15000)  # the fee is not passed on
+    balances = _balances((await client.get("/ledger/balances", headers=prov)).json())
+    assert balances[("220000", "unemployment", "provincial_clearing")] == 0
+    assert balances[("220200", "unemployment", "fund")] == 15000
+    assert (await trial_balance(client, auth_headers))["balanced"]
+    totals = (await client.get(f"/totals?from={months_ago(1)}&to={months_ago(0)}", headers=prov)).json()
+    held = sum(i["amount_fen"] for i in totals["items"] if i["kind"] == "held_for_regions")
+    remitted = sum(i["amount_fen"] for i in totals["items"] if i["kind"] == "remittance")
+    assert held == remitted == 15000

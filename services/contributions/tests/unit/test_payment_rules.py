@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contributions.rules.payments import Allocation, Owed, accrue, allocate, late_fee
+from contributions.rules import postings
+from contributions.rules.payments import Allocation, Owed, accrue, allocate, late_fee, undo_late_fee
 
 D = dt.date
 
@@ -94,3 +95,78 @@ def test_allocation_never_overpays_a_ledger_and_loses_nothing(amount: int, owed:
     if credit > 0:  # money left over only when every period is settled
         assert all(a.total == by_key[a.key].total for a in allocations)
         assert sum(o.total for o in owed) == amount - credit
+
+
+@pytest.mark.parametrize(
+    ("fee", "still_owed", "cancelled", "credited"),
+    [
+        (500, 0, 0, 500),  # paid in full: all of it credited
+        (500, 500, 500, 0),  # nothing paid: all of it cancelled
+        (500, 200, 200, 300),  # partly paid: the debt first, the rest credited
+        (500, 900, 500, 0),  # later fees owed too: only this fee is undone
+        (0, 300, 0, 0),
+    ],
+)
+def test_undo_late_fee(fee, still_owed, cancelled, credited) -> None:
+    # C13, overturned on appeal (policy.md Claims 11): the fund gives up exactly the fee
+    assert undo_late_fee(fee, still_owed) == (cancelled, credited)
+
+
+@given(st.integers(0, 10**9), st.integers(0, 10**9))
+def test_undoing_a_fee_gives_it_up_exactly_and_never_cancels_more_than_owed(fee, owed) -> None:
+    cancelled, credited = undo_late_fee(fee, owed)
+    assert cancelled + credited == fee and 0 <= cancelled <= owed and credited >= 0
+
+
+@given(
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.integers(1, 10**6),
+    st.integers(1, 10**6),
+    st.integers(1, 3 * 10**7),
+    st.booleans(),
+)
+def test_a_fee_charged_paid_in_part_and_undone_leaves_the_books_as_if_never_charged(
+    pension, unemployment, fee_p, fee_u, amount, provincial_direct
+) -> None:
+    """Declared, charged a late fee, paid (any amount), the fee overturned: the books balance, no late-fee income
+    remains, each fund holds only the principal it was paid, the receivable is the principal still owed, and all
+    the money not in a fund is the payer's credit."""
+    region = "220000" if provincial_direct else "220100"
+    balances: dict[tuple[str, str, str], int] = {}
+
+    def book(lines: list[postings.Line]) -> None:
+        assert postings.balanced(lines)
+        for x in lines:
+            balances[(x.region, x.fund, x.kind)] = balances.get((x.region, x.fund, x.kind), 0) + x.debit - x.credit
+
+    book(postings.declared(region, pension, unemployment))
+    book(postings.fee_charged(region, fee_p, fee_u))
+    (a, *_), leftover = allocate(amount, [Owed(1, D(2026, 1, 1), pension, unemployment, fee_p, fee_u)])
+    book(
+        postings.received(
+            region,
+            pension=a.pension + a.fee_pension,
+            unemployment=a.unemployment + a.fee_unemployment,
+            credit_used=0,
+            credit_created=leftover,
+            provincial_direct=provincial_direct,
+        )
+    )
+    credited_total = 0
+    for fund, fee, paid in (("pension", fee_p, a.fee_pension), ("unemployment", fee_u, a.fee_unemployment)):
+        cancelled, credited = undo_late_fee(fee, fee - paid)
+        credited_total += credited
+        book(
+            postings.fee_undone(
+                region, region, fund, cancelled=cancelled, credited=credited, provincial_direct=provincial_direct
+            )
+        )
+    get = lambda *k: balances.get(k, 0)  # noqa: E731
+    assert sum(balances.values()) == 0
+    assert get(region, "pension", "late_fee_assessed") == get(region, "unemployment", "late_fee_assessed") == 0
+    assert get(region, "pension", "fund") == a.pension
+    assert get(region, "unemployment", "fund") + get("220000", "unemployment", "provincial_clearing") == a.unemployment
+    receivable = get(region, "pension", "receivable") + get(region, "unemployment", "receivable")
+    assert receivable == pension + unemployment - a.pension - a.unemployment
+    assert -get(region, "none", "unit_credit") == leftover + credited_total == get(region, "none", "suspense")

@@ -19,6 +19,7 @@ from insurance_shared.contracts import (
     ClaimReinstated,
     ClaimStopped,
     EmploymentEnded,
+    LateFeeRefunded,
     LayoffExecuted,
     LayoffFiled,
     LayoffWithdrawn,
@@ -75,6 +76,15 @@ async def _book_collected(session: AsyncSession, collected: list[MoneyCollected]
 async def remittance_made(session: AsyncSession, env: Envelope, data: RemittanceMade) -> None:
     if data.amount_fen:
         await post(session, postings.remitted(data.home_region, data.amount_fen, env.time.date(), data.remittance_id))
+
+
+@handlers.on(LateFeeRefunded)
+async def late_fee_refunded(session: AsyncSession, _: Envelope, data: LateFeeRefunded) -> None:
+    check_bookable(data.refunded_on, f"late fee refund {data.refund_id} refunded on")
+    await post(
+        session,
+        postings.late_fee_refunded(data.region, data.amount_fen, data.refunded_on, data.refund_id, data.via_province),
+    )
 
 
 @handlers.on(BenefitPaid)

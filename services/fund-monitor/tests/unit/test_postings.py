@@ -57,6 +57,7 @@ movement = st.one_of(
         day,
         st.text("abc", min_size=1, max_size=5),
     ),
+    st.builds(postings.late_fee_refunded, st.sampled_from(REGIONS), amount, day, st.integers(1, 10**9), st.booleans()),
     st.builds(postings.opening_balance, st.sampled_from((*REGIONS, "220000")), amount, day),
     st.builds(postings.adjustment_transfer, st.sampled_from(REGIONS), amount, day, st.integers(1, 10**9)),
 )
@@ -82,6 +83,24 @@ def test_provincial_direct_money_is_nobodys_income_until_remitted() -> None:
     assert e.flows == ()
     r = postings.remitted("220100", 1_000, dt.date(2026, 10, 31), 3)
     assert [(f.region, f.kind, f.amount_fen) for f in r.flows] == [("220100", "remittance", 1_000)]
+
+
+def test_a_refunded_late_fee_reverses_income_and_reconciles_as_its_source_reports_it() -> None:
+    # #23: an overturned late fee that was paid leaves the fund as negative late-fee income of the month; a
+    # provincial-direct unit's leaves the province's clearing account; both read back as contributions' /totals
+    # lists them (a negative amount of the kind first booked)
+    from fund_monitor.reconciliation.repository import movement
+
+    e = postings.late_fee_refunded("220100", 310, dt.date(2026, 11, 20), 9, via_province=False)
+    assert [(f.region, f.kind, f.direction, f.amount_fen) for f in e.flows] == [("220100", "late_fees", INCOME, -310)]
+    moved = [m for ln in e.lines if (m := movement(e.source, e.kind, e.booked_on, ln.account, ln.amount_fen))]
+    assert [(m.key, m.region, m.month, m.kind, m.amount_fen) for m in moved] == [
+        ("contributions:late_fee_refund:9:unemployment", "220100", "2026-11", "late_fees", -310)
+    ]
+    p = postings.late_fee_refunded("220000", 310, dt.date(2026, 11, 20), 10, via_province=True)
+    assert p.flows == ()
+    moved = [m for ln in p.lines if (m := movement(p.source, p.kind, p.booked_on, ln.account, ln.amount_fen))]
+    assert [(m.region, m.kind, m.amount_fen) for m in moved] == [("220000", "held_for_regions", -310)]
 
 
 def test_insured_count_must_rise() -> None:

@@ -107,6 +107,22 @@ class MoneyCollected(EventData):
         return self.principal_fen + self.late_fee_fen
 
 
+@event_type("contributions.late_fee_refunded.v1", source="contributions")
+class LateFeeRefunded(EventData):
+    """The unemployment part of a late fee overturned on appeal (C13) that had been paid: it leaves the fund it
+    reached (the province's clearing account when ``via_province``; the next remittance to the home region is that
+    much smaller) and is held as the payer's credit. Only the paid part moves money: a fee still owed is cancelled
+    within contributions. Subject: ``<region>:unemployment``; keyed for the books by ``refund_id``."""
+
+    refund_id: int
+    region: str
+    amount_fen: int = Field(gt=0)
+    refunded_on: dt.date
+    payment_id: int  # the payment that was charged the fee
+    decision_id: int  # the overturned contributions.late_fee record
+    via_province: bool = False
+
+
 @event_type("contributions.money_collected.v1", source="contributions")
 class MoneyCollectedV1(EventData):
     """Superseded by v2 and still read, since stored feeds and streams hold it. Its ``amount_fen`` is all the money

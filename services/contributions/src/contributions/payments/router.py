@@ -9,13 +9,14 @@ from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 from ..parameters.service import parameters_on
 from ..rules.periods import format_period
 from ..units.repository import get_by_credit_code
-from . import bulk, service
+from . import bulk, refunds, service
 from .schemas import (
     AllocationOut,
     ArrearsOut,
     ArrearsPeriod,
     BulkPaymentOut,
     BulkPaymentsOut,
+    LateFeeRefundOut,
     PaymentIn,
     PaymentOut,
     UsedParameterOut,
@@ -160,3 +161,24 @@ async def arrears_out(session, credit_code: str | None, as_of: dt.date, periods:
         total=sum(o.total for _, o in periods),
         credit=credit,
     )
+
+
+@router.get(
+    "/late-fee-refunds",
+    response_model=list[LateFeeRefundOut],
+    summary="滞纳金退还 (复议撤销后)",
+    description="A payer's late fees undone after an appeal overturned them (C13): per declaration, what was still "
+    "owed and is cancelled, and what was paid and is now the payer's credit (it pays their next contributions "
+    "first). Only the caller's region's.",
+)
+async def late_fee_refunds(
+    session: Session,
+    principal: Annotated[Principal, Depends(require_roles(Role.SOCIAL_INSURANCE, Role.PROVINCE))],
+    payer: Annotated[
+        str,
+        Query(
+            min_length=18, max_length=18, description="统一社会信用代码或公民身份号码", examples=["91220101MA0000001X"]
+        ),
+    ],
+) -> list[LateFeeRefundOut]:
+    return [LateFeeRefundOut.model_validate(r) for r in await refunds.refunds_of(session, principal, payer.upper())]

@@ -97,3 +97,26 @@ class BulkPaymentsOut(BaseModel):
     amount: MoneyOut
     late_fees: MoneyOut
     items: list[BulkPaymentOut]
+
+
+class LateFeeRefundOut(BaseModel):
+    """复议撤销滞纳金决定后的退还: 尚欠部分予以核销, 已缴部分转为缴费人余额并从基金退出 (C13)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    decision_id: int = Field(description="被撤销的滞纳金决定 (contributions.late_fee)")
+    appeal_id: int
+    payment_id: int = Field(description="计收该滞纳金的缴费")
+    declaration_id: int
+    unit_credit_code: str | None
+    payer_id_number: str | None
+    region: str
+    home_region: str
+    via_province: bool = Field(description="省直单位: 失业保险部分从省级待划拨款中退出, 下次划拨相应减少 (N§3(4))")
+    cancelled_pension: MoneyOut = Field(description="核销的尚欠滞纳金 (养老)")
+    cancelled_unemployment: MoneyOut = Field(description="核销的尚欠滞纳金 (失业)")
+    credited_pension: MoneyOut = Field(description="已缴滞纳金转为余额 (养老)")
+    credited_unemployment: MoneyOut = Field(description="已缴滞纳金转为余额 (失业)")
+    refunded_on: dt.date
+    remittance_id: int | None = Field(description="省直单位: 冲减的划拨")

@@ -37,12 +37,24 @@ from ..rules import postings
 from ..rules.payments import Allocation, Owed, accrue, allocate
 from ..rules.periods import format_period
 from ..units.models import Unit
-from .models import Payment
+from .models import LateFeeRefund, Payment
 from .schemas import PaymentIn
 
-_CREDIT_SUMS = (func.coalesce(func.sum(Payment.credit_created), 0), func.coalesce(func.sum(Payment.credit_used), 0))
-_CREDIT = select(*_CREDIT_SUMS).where(Payment.unit_credit_code == bindparam("code"))
-_PERSON_CREDIT = select(*_CREDIT_SUMS).where(Payment.payer_id_number == bindparam("code"))
+
+def _credit(payment_payer, refund_payer):
+    """A payer's credit: what their payments left over less what they used, plus late fees refunded to them
+    (refunds.py). One statement, one round trip."""
+    paid = select(func.coalesce(func.sum(Payment.credit_created - Payment.credit_used), 0)).where(
+        payment_payer == bindparam("code")
+    )
+    refunded = select(
+        func.coalesce(func.sum(LateFeeRefund.credited_pension + LateFeeRefund.credited_unemployment), 0)
+    ).where(refund_payer == bindparam("code"))
+    return select(paid.scalar_subquery() + refunded.scalar_subquery())
+
+
+_CREDIT = _credit(Payment.unit_credit_code, LateFeeRefund.unit_credit_code)
+_PERSON_CREDIT = _credit(Payment.payer_id_number, LateFeeRefund.payer_id_number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +79,7 @@ class Payer:
 
 async def payer_credit(session: AsyncSession, payer: Payer) -> int:
     query = _CREDIT if payer.is_unit else _PERSON_CREDIT
-    created, used = (await session.execute(query, {"code": payer.code})).one()
-    return int(created) - int(used)
+    return int((await session.execute(query, {"code": payer.code})).scalar_one())
 
 
 async def open_declarations(session: AsyncSession, payer: Payer) -> list[Declaration]:

@@ -16,14 +16,15 @@ from insurance_shared.events import emit
 
 from ..declarations.models import Declaration, PaymentAllocation
 from ..ledger.service import post
-from ..payments.models import Payment
+from ..payments.models import LateFeeRefund, Payment
 from ..rules import postings
 from ..rules.periods import format_period, next_month
 from .models import Remittance
 
 
 async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], bool]:
-    """Remit what provincial-direct units paid up to the end of ``month`` and was not yet remitted.
+    """Remit what provincial-direct units paid up to the end of ``month`` and was not yet remitted, less the late
+    fees refunded to them meanwhile (payments/refunds.py).
     Returns the month's remittances and whether this call made them (False: an earlier run did)."""
     existing = list((await session.execute(select(Remittance).where(Remittance.month == month))).scalars())
     if existing:
@@ -47,9 +48,24 @@ async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], 
     for allocation_id, home_region, amount in rows:
         if amount:
             by_region[home_region].append((allocation_id, int(amount)))
+    # late fees refunded to provincial-direct units since the last remittance (up to now, whatever the month: the
+    # money already left the clearing account, so the province never passes on what it no longer holds)
+    refunded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for refund_id, home_region, amount in await session.execute(
+        select(LateFeeRefund.id, LateFeeRefund.home_region, LateFeeRefund.credited_unemployment).where(
+            LateFeeRefund.via_province.is_(True),
+            LateFeeRefund.remittance_id.is_(None),
+            LateFeeRefund.credited_unemployment > 0,
+        )
+    ):
+        refunded[home_region].append((refund_id, int(amount)))
     made = []
     for home_region, items in sorted(by_region.items()):
-        amount = sum(a for _, a in items)
+        refunds = refunded[home_region]
+        amount = sum(a for _, a in items) - sum(a for _, a in refunds)
+        if amount <= 0:
+            # refunds beyond what is due to the region this month: both wait for a month that covers them
+            continue
         remittance = Remittance(month=month, home_region=home_region, amount=amount, allocations=len(items))
         session.add(remittance)
         await session.flush()
@@ -58,6 +74,12 @@ async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], 
             .where(PaymentAllocation.id.in_([i for i, _ in items]))
             .values(remittance_id=remittance.id)
         )
+        if refunds:
+            await session.execute(
+                update(LateFeeRefund)
+                .where(LateFeeRefund.id.in_([i for i, _ in refunds]))
+                .values(remittance_id=remittance.id)
+            )
         await post(session, "remittance", f"remittance:{remittance.id}", postings.remitted(home_region, amount))
         await emit(
             session,

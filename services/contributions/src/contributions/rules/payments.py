@@ -98,3 +98,14 @@ def allocate(amount: int, owed: Sequence[Owed]) -> tuple[list[Allocation], int]:
         out.append(Allocation(o.key, pension_part - fee_p, unemployment_part - fee_u, fee_p, fee_u))
         left -= take
     return out, left
+
+
+def undo_late_fee(fee: int, fee_still_owed: int) -> tuple[int, int]:
+    """A late fee of ``fee`` on one ledger of a declaration, overturned on appeal, while the declaration still owes
+    ``fee_still_owed`` of late fee on that ledger: ``(cancelled, credited)``. What is still owed is cancelled first
+    (the refund is set against the payer's debt to the same fund, as an agency offsets a refund against arrears);
+    the rest was paid and becomes the payer's credit. Either way the fund gives up exactly ``fee``."""
+    if fee < 0 or fee_still_owed < 0:
+        raise ValueError("a fee and what is owed of it are never negative")
+    cancelled = min(fee, fee_still_owed)
+    return cancelled, fee - cancelled

@@ -56,6 +56,33 @@ def fee_charged(region: str, fee_pension: int, fee_unemployment: int) -> list[Li
     return out
 
 
+def fee_undone(
+    region: str, payer_region: str, fund: str, *, cancelled: int, credited: int, provincial_direct: bool
+) -> list[Line]:
+    """A late fee overturned on appeal (C13): the income is reversed; what was still owed of it no longer is, and
+    what was paid leaves the fund it reached (the province's clearing account for a provincial-direct unit's
+    unemployment money, N§3(4)) and is held as the payer's credit."""
+    out: list[Line] = []
+    if cancelled:
+        out += [
+            Line(region, fund, "late_fee_assessed", debit=cancelled),
+            Line(region, fund, "receivable", credit=cancelled),
+        ]
+    if credited:
+        source = (
+            Line(PROVINCE, fund, "provincial_clearing", credit=credited)
+            if provincial_direct and fund == "unemployment"
+            else Line(payer_region, fund, "fund", credit=credited)
+        )
+        out += [
+            Line(region, fund, "late_fee_assessed", debit=credited),
+            Line(payer_region, NO_FUND, "unit_credit", credit=credited),
+            Line(payer_region, NO_FUND, "suspense", debit=credited),
+            source,
+        ]
+    return out
+
+
 def received(
     region: str,
     *,
@@ -91,6 +118,8 @@ def received(
 
 
 def remitted(home_region: str, amount: int) -> list[Line]:
+    """What the province moves to a home region's fund: what its provincial-direct units paid, less the late fees
+    refunded to them since the last remittance (which already left the clearing account)."""
     return [
         Line(home_region, "unemployment", "fund", debit=amount),
         Line(PROVINCE, "unemployment", "provincial_clearing", credit=amount),

@@ -1,5 +1,6 @@
 """The unemployment-fund money contributions moved, per movement, keyed as fund-monitor books it: each payment's
-unemployment principal and late fee (MoneyCollected), held by the province for a provincial-direct unit, and each
+unemployment principal and late fee (MoneyCollected), held by the province for a provincial-direct unit, each late
+fee paid and then refunded on appeal (LateFeeRefunded: a negative amount of the kind it was booked as), and each
 remittance to a home region (RemittanceMade)."""
 
 import datetime as dt
@@ -11,7 +12,7 @@ from insurance_shared import PROVINCE
 from insurance_shared.contracts import TotalsItem
 
 from ..declarations.models import PaymentAllocation
-from ..payments.models import Payment
+from ..payments.models import LateFeeRefund, Payment
 from ..remittances.models import Remittance
 from ..units.models import Unit
 
@@ -48,6 +49,29 @@ async def items(session: AsyncSession, first: dt.date, after: dt.date) -> list[T
             out.append(TotalsItem(key=key, region=region, month=month, kind="contributions", amount_fen=principal))
         if fee:
             out.append(TotalsItem(key=key, region=region, month=month, kind="late_fees", amount_fen=fee))
+    refunds = await session.execute(
+        select(
+            LateFeeRefund.id,
+            LateFeeRefund.region,
+            LateFeeRefund.refunded_on,
+            LateFeeRefund.via_province,
+            LateFeeRefund.credited_unemployment,
+        ).where(
+            LateFeeRefund.refunded_on >= first,
+            LateFeeRefund.refunded_on < after,
+            LateFeeRefund.credited_unemployment > 0,
+        )
+    )
+    for refund_id, region, refunded_on, via_province, amount in refunds:
+        out.append(
+            TotalsItem(
+                key=f"contributions:late_fee_refund:{refund_id}:unemployment",
+                region=PROVINCE if via_province else region,
+                month=f"{refunded_on:%Y-%m}",
+                kind="held_for_regions" if via_province else "late_fees",
+                amount_fen=-int(amount),
+            )
+        )
     start = dt.datetime.combine(first, dt.time(), dt.UTC)
     end = dt.datetime.combine(after, dt.time(), dt.UTC)
     remitted = await session.execute(

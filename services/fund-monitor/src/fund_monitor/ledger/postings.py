@@ -104,6 +104,32 @@ def collected(
     )
 
 
+def late_fee_refunded(region: str, amount_fen: int, on: dt.date, refund_id: int, via_province: bool) -> Entry:
+    """A late fee overturned on appeal after it was paid (C13): its unemployment part leaves the fund and the
+    region's late-fee income of the month is that much lower (a negative income flow: income reversed, not spent).
+    A provincial-direct unit's leaves the province's clearing account: the province holds that much less for the
+    home region, and its next remittance is that much smaller."""
+    source = f"contributions:late_fee_refund:{refund_id}:unemployment"
+    if via_province:
+        return Entry(
+            PROVINCE,
+            "provincial_direct_refund",
+            on,
+            source,
+            "省直单位滞纳金复议撤销退还, 冲减待划拨款",
+            (Line(HELD_FOR_REGIONS, amount_fen), Line(CLEARING, -amount_fen)),
+        )
+    return Entry(
+        region,
+        "late_fee_refund",
+        on,
+        source,
+        "滞纳金复议撤销退还 (冲减滞纳金收入)",
+        (Line(f"income:{region}:late_fees", amount_fen), Line(fund(region), -amount_fen)),
+        (Flow(region, "late_fees", INCOME, -amount_fen),),
+    )
+
+
 def remitted(home_region: str, amount_fen: int, on: dt.date, remittance_id: int) -> Entry:
     return Entry(
         home_region,

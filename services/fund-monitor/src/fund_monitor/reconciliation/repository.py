@@ -34,6 +34,8 @@ def movement(source: str, entry_kind: str, booked_on: dt.date, account: str, amo
         return Movement(source, parts[1], month, parts[2], amount)
     if account == postings.CLEARING and entry_kind == "provincial_direct_collection" and amount > 0:
         return Movement(source, PROVINCE, month, "held_for_regions", amount)
+    if account == postings.CLEARING and entry_kind == "provincial_direct_refund":
+        return Movement(source, PROVINCE, month, "held_for_regions", amount)  # negative: the province holds less
     return None
 
 
