@@ -1635,7 +1635,11 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
                     continue
                 params = op.get("parameters", [])
                 names = [p["name"] for p in params if p["in"] == "path"]
-                query = {p["name"]: QUERY_VALUES[p["name"]] for p in params if p["in"] == "query" and p["required"]}
+                query = {
+                    p["name"]: {**QUERY_VALUES, "payer": made["unit"]}[p["name"]]
+                    for p in params
+                    if p["in"] == "query" and p["required"]
+                }
                 if any(p["in"] == "query" and p["name"] == "region" for p in params):
                     query["region"] = CC
                 content = op.get("requestBody", {}).get("content", {})
@@ -1646,7 +1650,9 @@ def test_every_operation_keeps_other_regions_objects_from_a_city_token(stack: St
                     schema = spec["components"]["schemas"].get(ref, body)
                     example = _with_values((schema.get("examples") or [{}])[0], body_values)
                 in_body = bool(example and body_values.keys() & example.keys())
-                if not (names or "region" in query or in_body) or (path == "/parameters" and method == "get"):
+                if not (names or "region" in query or "payer" in query or in_body) or (
+                    path == "/parameters" and method == "get"
+                ):
                     continue  # names no object of a region (the caller's own overview; the law, public to all)
                 missing = [n for n in names if n not in values]
                 if missing:

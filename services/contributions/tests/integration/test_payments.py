@@ -475,6 +475,10 @@ async def test_an_overturned_late_fee_still_owed_is_cancelled(client, auth_heade
     )
     assert again.status_code == 409
     assert len((await client.get(f"/late-fee-refunds?payer={code}", headers=h)).json()) == 1
+    other = await client.get(
+        f"/late-fee-refunds?payer={code}", headers=auth_headers("social_insurance", region="220200")
+    )
+    assert other.status_code == 404  # another region's unit is not there for the caller
 
 
 async def test_a_provincial_direct_units_refund_is_netted_against_the_next_remittance(client, auth_headers, db) -> None:

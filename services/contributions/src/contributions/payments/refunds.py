@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE, Overturned, Principal, utcnow
+from insurance_shared import PROVINCE, NotFound, Overturned, Principal, utcnow
 from insurance_shared.contracts import LateFeeRefunded
 from insurance_shared.events import emit
 
@@ -127,7 +127,11 @@ def _entry(r: LateFeeRefund, declaration_region: str) -> Entry:
 
 async def refunds_of(session: AsyncSession, principal: Principal, payer: str) -> list[LateFeeRefund]:
     """A payer's refunds (a unit's credit code or a person's identity number), those of the regions the caller
-    reads."""
+    reads. Another region's unit is not there for the caller (404, as for no unit); a person's refunds elsewhere
+    are left out, so the answer tells nothing of them."""
+    unit = await get_by_credit_code(session, payer)
+    if unit is not None and not principal.can_read(unit.region):
+        raise NotFound("unit", payer)
     stmt = (
         select(LateFeeRefund)
         .where((LateFeeRefund.unit_credit_code == payer) | (LateFeeRefund.payer_id_number == payer))
