@@ -239,6 +239,27 @@ async def test_a_quarter_late_pays_its_fee_first(client, auth_headers) -> None:
         "39.60",
         True,
     )
+    # #23: the person appeals the fee; overturned, the 39.60 paid is their credit
+    appeal = await client.post(
+        f"/decisions/{paid.json()['late_fee_decision_id']}/appeals",
+        json={"grounds": "街道代收后延迟划转"},
+        headers=auth_headers(*CITY, sub="officer-1"),
+    )
+    assert appeal.status_code == 201, appeal.text
+    review = await client.post(
+        f"/appeals/{appeal.json()['id']}/review",
+        json={"outcome": "overturned", "reasons": "本人按期缴纳", "clause": "C13"},
+        headers=auth_headers(*CITY, sub="officer-2"),
+    )
+    assert review.status_code == 200, review.text
+    refunds = (await client.get(f"/late-fee-refunds?payer={resident_id(4)}", headers=h)).json()
+    assert [r["payer_id_number"] for r in refunds] == [resident_id(4)] * 3  # one per month charged
+    assert (
+        sum(round(float(r["credited_pension"]) * 100 + float(r["credited_unemployment"]) * 100) for r in refunds)
+        == 3960
+    )
+    credit = (await client.get(f"/flexible-workers/{resident_id(4)}/arrears", headers=h)).json()["credit"]
+    assert credit == "39.60"
 
 
 async def test_months_outside_the_enrolment_and_people_not_enrolled_are_refused(client, auth_headers) -> None:
