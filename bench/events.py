@@ -1,8 +1,8 @@
 """bench/events: events per second end to end, per transport, against a raw asyncpg baseline in the same run.
 
-End to end = four producers emit and commit (100 events per transaction), the transport delivers, and the
-consumer, in a process of its own as a consuming service would be, commits each batch with its processed-event
-records. The consumer's handler does nothing, so what is
+End to end = four producers emit and commit (100 events per transaction), the transport delivers (the feed
+served, or the relay publishing to JetStream, from the producer's process), and the consumer, in a process of its
+own as a consuming service would be, commits each batch with its processed-event records. The consumer's handler does nothing, so what is
 measured is the event machinery itself. Baseline = the same rows with plain asyncpg: four connections INSERT
 them (executemany, 100 per transaction), then one SELECT reads them all back.
 
@@ -158,28 +158,52 @@ async def run_feed(producer_url: str, consumer_url: str, n: int) -> float:
     return n / elapsed
 
 
-async def run_nats(producer_url: str, consumer_url: str, n: int, nats_url: str) -> float:
-    producer, consumer = Database(producer_url), Database(consumer_url)
-    prefix = f"bench{uuid.uuid4().hex[:6]}."
-    relay = JetStreamRelay(producer, source="benchsrc", url=nats_url, prefix=prefix, batch=1000)
+async def consume_nats(consumer_url: str, nats_url: str, prefix: str, n: int) -> None:
+    """The consuming service on NATS: its own process, as in production (the relay runs in the producer's)."""
+    consumer = Database(consumer_url)
     worker = JetStreamConsumer(
         Inbox(consumer, handlers()), source="benchsrc", durable="bench", url=nats_url, prefix=prefix, batch=1000
     )
+    task = asyncio.create_task(worker.run())
+    await wait_processed(consumer_url, n)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await worker.aclose()
+    await consumer.dispose()
+
+
+async def run_nats(producer_url: str, consumer_url: str, n: int, nats_url: str) -> float:
+    producer = Database(producer_url)
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    relay = JetStreamRelay(producer, source="benchsrc", url=nats_url, prefix=prefix, batch=1000)
     await relay._js()
+    consumer = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--role",
+        "nats-consumer",
+        "--consumer-url",
+        consumer_url,
+        "--nats-url",
+        nats_url,
+        "--prefix",
+        prefix,
+        "--events",
+        str(n),
+    )
+    await asyncio.sleep(1.0)  # let the consumer process start and subscribe before the clock starts
     t0 = time.perf_counter()
-    tasks = [asyncio.create_task(relay.run(idle_sleep=0.01)), asyncio.create_task(worker.run())]
+    relaying = asyncio.create_task(relay.run(idle_sleep=0.01))
     await produce(producer, n)
     await wait_processed(consumer_url, n)
     elapsed = time.perf_counter() - t0
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    relaying.cancel()
+    await asyncio.gather(relaying, return_exceptions=True)
+    await consumer.wait()
     js = await relay._js()
     await js.delete_stream(stream_name("benchsrc", prefix))
-    await worker.aclose()
     await relay.aclose()
     await producer.dispose()
-    await consumer.dispose()
     return n / elapsed
 
 
@@ -216,12 +240,18 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--transport", nargs="+", default=["feed", "nats"], choices=["feed", "nats"])
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
-    parser.add_argument("--role", default="main", choices=["main", "feed-consumer"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--role", default="main", choices=["main", "feed-consumer", "nats-consumer"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--consumer-url", help=argparse.SUPPRESS)
     parser.add_argument("--feed-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role == "feed-consumer":
         await consume_feed(args.consumer_url, args.feed_url, args.events)
+        return
+    if args.role == "nats-consumer":
+        await consume_nats(args.consumer_url, args.nats_url, args.prefix, args.events)
         return
     producer_url = create_test_database("bench_events_p")
     consumer_url = create_test_database("bench_events_c")
