@@ -58,6 +58,45 @@ async def ensure_stream(js: object, source: str, prefix: str) -> None:
         await js.update_stream(config)  # type: ignore[attr-defined]
 
 
+class _Acks:
+    """JetStream's acknowledgements of one relay's publishes, gathered per batch: one reply subject per relay,
+    one future per batch. nats-py's ``publish_async`` makes a future, a semaphore wait (a task) and a reply-map
+    entry for every message, which cost more than the publish itself (bench/events.py)."""
+
+    def __init__(self) -> None:
+        self.prefix = ""
+        self.waiting: set[str] = set()
+        self.errors: list[str] = []
+        self.done: asyncio.Future[None] | None = None
+        self.batches = 0  # tokens name their batch: a late ack of an abandoned batch never counts for a later one
+
+    async def subscribe(self, nc: nats.NATS) -> None:
+        self.prefix = f"{nc.new_inbox()}."
+        await nc.subscribe(f"{self.prefix}*", cb=self._on_ack)
+
+    def expect(self, count: int) -> tuple[list[str], asyncio.Future[None]]:
+        self.batches += 1
+        tokens = [f"{self.batches}-{n}" for n in range(count)]
+        self.waiting, self.errors = set(tokens), []
+        self.done = asyncio.get_running_loop().create_future()
+        return tokens, self.done
+
+    async def _on_ack(self, msg) -> None:  # type: ignore[no-untyped-def]
+        token = msg.subject[len(self.prefix) :]
+        if token not in self.waiting or self.done is None or self.done.done():
+            return  # a late ack of an earlier, abandoned batch
+        if (msg.headers or {}).get("Status") == "503":
+            self.errors.append("no stream answers (503)")
+        elif b'"error"' in msg.data:
+            self.errors.append(msg.data.decode(errors="replace"))
+        self.waiting.discard(token)
+        if not self.waiting:
+            if self.errors:
+                self.done.set_exception(RuntimeError(f"JetStream refused {len(self.errors)}: {self.errors[0]}"))
+            else:
+                self.done.set_result(None)
+
+
 class JetStreamRelay:
     def __init__(self, db: Database, *, source: str, url: str, prefix: str = "", batch: int = 500) -> None:
         self.db = db
@@ -66,11 +105,14 @@ class JetStreamRelay:
         self.prefix = prefix
         self.batch = batch
         self._nc: nats.NATS | None = None
+        self._acks = _Acks()
 
     async def _js(self):
         if self._nc is None or self._nc.is_closed:
             self._nc = await _connect(self.url)
             await ensure_stream(self._nc.jetstream(), self.source, self.prefix)
+            self._acks = _Acks()
+            await self._acks.subscribe(self._nc)
         return self._nc.jetstream()
 
     async def _cursor(self) -> Cursor:
@@ -83,19 +125,21 @@ class JetStreamRelay:
         return Cursor.parse(value)
 
     async def publish(self, rows: list, js: object) -> None:  # type: ignore[type-arg]
-        futures = []
-        for row in rows:
-            futures.append(
-                await js.publish_async(  # type: ignore[attr-defined]
-                    f"{self.prefix}{row.type}",
-                    row.envelope_json.encode(),
-                    # the outbox position travels beside the event: consumers keep the highest they applied,
-                    # the same position the feed transport stores, so freshness checks work on either
-                    headers={"Nats-Msg-Id": row.event_id, POSITION_HEADER: str(row.cursor)},
-                    wait_stall=10,
-                )
+        """Publish a batch and wait until JetStream has stored every message of it (or refused one: then the whole
+        batch is sent again later, and the stream's duplicate window drops what it already holds)."""
+        nc = self._nc
+        assert nc is not None
+        tokens, stored = self._acks.expect(len(rows))
+        for token, row in zip(tokens, rows, strict=True):
+            await nc.publish(
+                f"{self.prefix}{row.type}",
+                row.envelope_json.encode(),
+                reply=f"{self._acks.prefix}{token}",
+                # the outbox position travels beside the event: consumers keep the highest they applied,
+                # the same position the feed transport stores, so freshness checks work on either
+                headers={"Nats-Msg-Id": row.event_id, POSITION_HEADER: str(row.cursor)},
             )
-        await asyncio.wait_for(asyncio.gather(*futures), timeout=15)
+        await asyncio.wait_for(stored, timeout=15)
 
     async def relay_once(self) -> int:
         """Publish the next committed batch; the cursor moves only after JetStream has acknowledged all of it."""
