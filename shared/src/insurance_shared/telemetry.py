@@ -12,11 +12,14 @@ serialisation: on the dashboard overview that cost a quarter of the requests per
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context, attach, detach
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -53,8 +56,10 @@ def tracer_provider(service: str, otlp_endpoint: str | None) -> TracerProvider:
 
         endpoint = f"{otlp_endpoint.rstrip('/')}/v1/traces" if otlp_endpoint else None  # None: from the environment
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    global _recording
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         trace.set_tracer_provider(provider)
+        _recording = exported
     return provider
 
 
@@ -100,11 +105,36 @@ def current_trace_id() -> str | None:
     return f"{ctx.trace_id:032x}" if ctx.is_valid else None
 
 
+_EVENTS_TRACER = trace.get_tracer("insurance_shared.events")  # a proxy: it follows the global provider once set
+_recording = False  # whether the global provider records spans (tracer_provider sets it)
+
+
+@lru_cache(maxsize=1024)
+def _context_of(traceparent: str) -> Context:
+    # a request's events share one traceparent: a batch of a thousand parses it once (contexts are immutable)
+    return propagate.extract({"traceparent": traceparent})
+
+
+def _new_trace() -> Context:
+    """A context in a trace of its own, not recorded (the ids as OpenTelemetry's SDK makes them)."""
+    ids = trace.SpanContext(random.getrandbits(128), random.getrandbits(64), is_remote=False)
+    return trace.set_span_in_context(trace.NonRecordingSpan(ids))
+
+
 @contextmanager
 def consuming(traceparent: str | None, name: str) -> Iterator[None]:
-    """A consumer span for applying an event (or a run of them), in the trace of what caused it, or a new trace."""
-    context = propagate.extract({"traceparent": traceparent}) if traceparent else None
-    with trace.get_tracer("insurance_shared.events").start_as_current_span(
-        name, context=context, kind=trace.SpanKind.CONSUMER
-    ):
+    """A consumer span for applying an event (or a run of them), in the trace of what caused it, or a new trace.
+
+    When nothing is recorded, no span is started: an event that carries a trace is applied in its producer's
+    context, one that does not in a new trace's. What the handler logs and emits keeps a trace id, at a fraction
+    of a span's cost, which per event had been a third of applying a batch (bench/events)."""
+    if not _recording:
+        token = attach(_context_of(traceparent) if traceparent else _new_trace())
+        try:
+            yield
+        finally:
+            detach(token)
+        return
+    context = _context_of(traceparent) if traceparent else None
+    with _EVENTS_TRACER.start_as_current_span(name, context=context, kind=trace.SpanKind.CONSUMER):
         yield
