@@ -382,6 +382,32 @@ def test_paid_14_months_laid_off_eligible_verified_paid_then_reemployed(stack: S
     assert 0 < stopped["months_left"] <= 12
 
 
+def test_an_officers_lookups_of_a_person_are_on_the_access_log(stack: Stack) -> None:
+    """#25 item 4: an officer looks a person up three ways (the contribution history, the claim, the bank account);
+    the province finds each look on the access log of the service that showed it, with its purpose and request id,
+    the person named by a keyed hash that is the same in both services."""
+    person, claim = stack.made["person"], stack.made["claim"]
+    officer = {"roles": ("employment_service", "social_insurance"), "region": CC, "sub": "officer-lookups"}
+    for service, path, request_id in (
+        ("contributions", f"/persons/{person}/history", "lookup-1"),
+        ("claims", f"/claims/{claim}", "lookup-2"),
+        ("claims", f"/claims/{claim}/payee-account", "lookup-3"),
+    ):
+        stack.call(service, "GET", path, headers={"X-Request-Id": request_id}, **officer)
+    province = {"roles": ("province",), "region": "220000"}
+    seen = []
+    for service in ("contributions", "claims"):
+        page = stack.call(service, "GET", f"/access-log?person={person}&actor=officer-lookups", **province).json()
+        seen += [(service, i["purpose"], i["request_id"], i["actor_roles"], i["person_key"]) for i in page["items"]]
+    assert [row[:4] for row in seen] == [
+        ("contributions", "contributions.history.read", "lookup-1", "employment_service,social_insurance"),
+        ("claims", "claims.claim.read", "lookup-2", "employment_service,social_insurance"),
+        ("claims", "claims.bank_account.read", "lookup-3", "employment_service,social_insurance"),
+    ]
+    assert len({row[4] for row in seen}) == 1 and person not in str(seen)
+    assert stack.call("claims", "GET", "/access-log", expect=403, **officer)
+
+
 def test_months_add_up_across_jobs_and_regions(stack: Stack) -> None:
     """SIL45(1): contribution months count in total, across employers (a long earlier job and a short last one)
     and, for decisions from 2011-07-01, across pooling regions (SIL52: a worker who moved registers today where the

@@ -3,6 +3,7 @@
 The public surface is re-exported here; modules behind it may change.
 """
 
+from .access_log import record_look
 from .app import build_service_app, problem_doc
 from .appeals import AppealSupport, Overturned
 from .auth import Principal, Role, TokenVerifier, issue_token, require_roles
@@ -108,6 +109,7 @@ __all__ = [
     "problem_doc",
     "publish",
     "record_decision",
+    "record_look",
     "require_roles",
     "round_half_up",
     "run_cli",

@@ -20,6 +20,7 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from . import idempotency, migrations, telemetry
+from .access_log import access_log_router
 from .appeals import AppealSupport, appeals_router
 from .audit_api import audit_router
 from .auth import TokenVerifier
@@ -36,6 +37,7 @@ from .events.runtime import start_events
 from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
 from .openapi import ascii_title, exact_contract, operation_id
+from .pii import Keyring
 from .query import known_query_parameters
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
@@ -156,6 +158,18 @@ def build_service_app(
     app.state.settings = settings
     app.state.service_name = name
     app.state.db = database
+    app.state.keyring = Keyring.from_settings(
+        settings.pii_keys.get_secret_value() if settings.pii_keys else None,
+        settings.pii_keys_file,
+        settings.pii_lookup_key.get_secret_value() if settings.pii_lookup_key else None,
+    )
+    if app.state.keyring.development:
+        log.warning(
+            "%s uses the development keys for personal information; set %sPII_KEYS and %sPII_LOOKUP_KEY in production",
+            name,
+            settings.model_config.get("env_prefix", ""),
+            settings.model_config.get("env_prefix", ""),
+        )
     app.state.handlers = handlers or Handlers()
     app.state.bus = bus  # dispatched by Write.respond before it commits (and by the service's event batches)
     app.state.token_verifier = TokenVerifier(
@@ -230,7 +244,15 @@ def build_service_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     shared = [decisions_router(), *([appeals_router(appeals)] if appeals else [])]
-    included = [*routers, *shared, documents_router(), audit_router(), feed_router(), admin_router()]
+    included = [
+        *routers,
+        *shared,
+        documents_router(),
+        audit_router(),
+        access_log_router(),
+        feed_router(),
+        admin_router(),
+    ]
     for router in included:
         app.include_router(router)
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, Date, Index, String, Table, Text, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .access_log import record_look
 from .auth import Principal, Role, require_roles
 from .db import COMMON_METADATA, BigIntPK, Session, UTCDateTime, utcnow
 from .decisions import Criterion, CriterionOut, criterion_dict
@@ -235,7 +236,17 @@ def decisions_router() -> APIRouter:
         session: Session,
         principal: Annotated[Principal, Depends(readers)],
     ) -> DecisionRecordOut:
-        return await decision_for(session, principal, decision_id)
+        record = await decision_for(session, principal, decision_id)
+        if record.person:
+            await record_look(
+                session,
+                principal,
+                "decision.read",
+                object=("decision", record.id),
+                region=record.region,
+                person=record.person,
+            )
+        return record
 
     @router.get(
         "/decisions",
@@ -274,9 +285,20 @@ def decisions_router() -> APIRouter:
         rows = (await session.execute(stmt.order_by(c.id).limit(limit + 1))).all()
         page = rows[:limit]
         replaced = await _replacements(session, [r.id for r in page])
-        return DecisionPageOut(
+        out = DecisionPageOut(
             items=[_out(r, replaced.get(r.id)) for r in page],
             next_after=page[-1].id if len(rows) > limit else None,
         )
+        if people := {r.person for r in page if r.person}:
+            await record_look(
+                session,
+                principal,
+                "decisions.list",
+                object=("decisions", subject or person or unit or kind or ""),
+                region=region,
+                person=person.upper() if person else None,
+                people=len(people),
+            )
+        return out
 
     return router

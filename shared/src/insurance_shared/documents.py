@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Column, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .access_log import record_look
 from .audit import AuditEntry, write_audit
 from .auth import Principal, Role, require_roles
 from .db import COMMON_METADATA, Session, UTCDateTime, utcnow
@@ -272,7 +273,8 @@ def documents_router() -> APIRouter:
             getattr(request.state, "request_id", None),
             [AuditEntry("document.downloaded", "document", row.sha256, row.region)],
         )
-        await session.commit()
+        # a document is about a person (a certificate, an agreement): a look, recorded as every look is
+        await record_look(session, principal, "document.download", object=("document", document_id), region=row.region)
         return Response(
             row.content,
             media_type=row.media_type,

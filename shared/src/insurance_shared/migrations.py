@@ -162,6 +162,14 @@ def create_decision_tables_v1(op: Operations) -> None:
     append_only_triggers(op, "decision_records")
 
 
+def create_access_log_v1(op: Operations) -> None:
+    """The record of every look at a person (access_log.py), append-only, as of version 1."""
+    from .access_log import access_log
+
+    access_log.create(op.get_bind())
+    append_only_triggers(op, "access_log")
+
+
 def create_dated_parameters_v1(op: Operations) -> None:
     """Values of dated parameters set at run time (parameter_api), as of version 1."""
     from .parameter_api import dated_parameters

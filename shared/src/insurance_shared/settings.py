@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -26,6 +27,12 @@ class ServiceSettings(BaseSettings):
         description="the identity provider's JWKS URL; when set, tokens are RS256 with a kid, keys rotate without restart",
     )
     peers: dict[str, str] = Field(default_factory=dict, description="peer service name → base URL")
+    # personal information (pii.py): unset, a development keyring with a published phrase, and a warning at start
+    pii_keys: SecretStr | None = Field(
+        default=None, description="encryption keys, `id:base64,id:base64` (32 bytes each); the first encrypts"
+    )
+    pii_keys_file: Path | None = Field(default=None, description="the same, one `id base64` per line, from a file")
+    pii_lookup_key: SecretStr | None = Field(default=None, description="the keyed hash's key (base64, 32+ bytes)")
     log_level: str = "INFO"
     log_json: bool = True
     otlp_endpoint: str | None = Field(

@@ -16,6 +16,7 @@ from insurance_shared import (
     Write,
     ensure_document,
     problem_doc,
+    record_look,
     require_roles,
     writer,
 )
@@ -96,7 +97,16 @@ async def check(body: CheckIn, session: Session, principal: Annotated[Principal,
     decision, _ = await service.evaluate(
         session, principal, body.id_number, body.region, body.on or dt.date.today(), body.job_seeking
     )
-    return _decision_out(service.decision_json(decision))
+    out = _decision_out(service.decision_json(decision))
+    await record_look(
+        session,
+        principal,
+        "claims.eligibility.check",
+        object=("person", body.id_number),
+        region=body.region,
+        person=body.id_number,
+    )
+    return out
 
 
 def fresh_history(*roles: Role):
@@ -221,7 +231,16 @@ async def get_claim(
         and claim.community != principal.sub
     ):
         raise NotFound("claim", str(claim_id))
-    return claim_out(claim)
+    out = claim_out(claim)
+    await record_look(
+        session,
+        principal,
+        "claims.claim.read",
+        object=("claim", claim.id),
+        region=claim.region,
+        person=claim.id_number,
+    )
+    return out
 
 
 ClaimState = Literal[
@@ -248,7 +267,17 @@ async def list_claims(
     region = region or principal.region
     if not principal.can_read(region):
         raise Forbidden("region_forbidden", f"a token of region {principal.region} may not list region {region}")
-    return [claim_out(c) for c in await repository.claims_of_region(session, region, state, cursor, limit)]
+    claims = await repository.claims_of_region(session, region, state, cursor, limit)
+    out = [claim_out(c) for c in claims]
+    await record_look(
+        session,
+        principal,
+        "claims.claims.list",
+        object=("claims", region),
+        region=region,
+        people=len({c.id_number for c in claims}),
+    )
+    return out
 
 
 @router.post(

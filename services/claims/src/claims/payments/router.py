@@ -15,6 +15,7 @@ from insurance_shared import (
     mask_id_number,
     mask_name,
     problem_doc,
+    record_look,
     require_roles,
     writer,
 )
@@ -214,6 +215,14 @@ async def get_batch(
         )
         for p in await service.lines_of(session, batch.id)
     ]
+    await record_look(
+        session,
+        principal,
+        "claims.payment_batch.read",
+        object=("payment_batch", batch.id),
+        region=batch.region,
+        people=len({i.claim_id for i in items}),
+    )
     return BatchDetailOut(**batch_out(batch).model_dump(), items=items)
 
 
@@ -249,6 +258,14 @@ async def batch_file(
 ) -> Response:
     batch = await service.batch_for(session, principal, batch_id)
     content = await service.file_of(session, batch)
+    await record_look(
+        session,
+        principal,
+        "claims.bank_file.export",
+        object=("payment_batch", batch.id),
+        region=batch.region,
+        people=batch.lines,
+    )
     return Response(
         content,
         media_type="text/csv; charset=gb18030",
@@ -467,4 +484,13 @@ async def get_payee_account(
         Principal, Depends(require_roles(Role.EMPLOYMENT_SERVICE, Role.SOCIAL_INSURANCE, Role.PROVINCE))
     ],
 ) -> PayeeAccountOut:
-    return payee_out(await service.payee_account(session, principal, claim_id))
+    account, claim = await service.payee_account(session, principal, claim_id)
+    await record_look(
+        session,
+        principal,
+        "claims.bank_account.read",
+        object=("claim", claim_id),
+        region=claim.region,
+        person=claim.id_number,
+    )
+    return payee_out(account)

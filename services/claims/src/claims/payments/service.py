@@ -488,12 +488,12 @@ async def _claim(session: AsyncSession, principal: Principal, claim_id: int) -> 
     return claim
 
 
-async def payee_account(session: AsyncSession, principal: Principal, claim_id: int) -> PayeeAccount:
-    await _claim(session, principal, claim_id)
+async def payee_account(session: AsyncSession, principal: Principal, claim_id: int) -> tuple[PayeeAccount, Claim]:
+    claim = await _claim(session, principal, claim_id)
     account = await session.get(PayeeAccount, claim_id)
     if account is None:
         raise NotFound("payee_account", str(claim_id))
-    return account
+    return account, claim
 
 
 async def set_payee_account(

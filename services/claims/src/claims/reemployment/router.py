@@ -17,6 +17,7 @@ from insurance_shared import (
     Write,
     mask_name,
     problem_doc,
+    record_look,
     require_roles,
     writer,
 )
@@ -106,7 +107,16 @@ async def list_hard_to_employ(
 async def get_hard_to_employ(
     certification_id: Id, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> HardToEmployOut:
-    return _certification_out(await hard_to_employ.readable(session, principal, certification_id))
+    certification = await hard_to_employ.readable(session, principal, certification_id)
+    await record_look(
+        session,
+        principal,
+        "claims.hard_to_employ.read",
+        object=("hard_to_employ", certification_id),
+        region=certification.region,
+        person=certification.id_number,
+    )
+    return _certification_out(certification)
 
 
 def _payment_out(p: SubsidyPayment) -> SubsidyPaymentOut:
@@ -192,7 +202,17 @@ async def list_subsidies(
 async def get_subsidy(
     subsidy_id: Id, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> SubsidyOut:
-    return await _subsidy_out(session, await subsidies.readable(session, principal, subsidy_id))
+    subsidy = await subsidies.readable(session, principal, subsidy_id)
+    out = await _subsidy_out(session, subsidy)
+    await record_look(
+        session,
+        principal,
+        "claims.subsidy.read",
+        object=("social_insurance_subsidy", subsidy_id),
+        region=subsidy.region,
+        person=subsidy.id_number,
+    )
+    return out
 
 
 @router.get(
@@ -294,7 +314,16 @@ def _payee_out(p: SubsidyPayee) -> SubsidyPayeeOut:
     summary="补贴收款账户 (脱敏)",
 )
 async def get_payee(subsidy_id: Id, session: Session, principal: Annotated[Principal, Depends(_readers)]):
-    return _payee_out(await subsidies.payee_of(session, principal, subsidy_id))
+    payee, subsidy = await subsidies.payee_of(session, principal, subsidy_id)
+    await record_look(
+        session,
+        principal,
+        "claims.subsidy_bank_account.read",
+        object=("social_insurance_subsidy", subsidy_id),
+        region=subsidy.region,
+        person=subsidy.id_number,
+    )
+    return _payee_out(payee)
 
 
 @router.get(
@@ -310,7 +339,15 @@ async def run_file(
     bank_code: Annotated[str, Query(min_length=1, max_length=20)],
 ) -> Response:
     run = await subsidies.run_for(session, principal, run_id)
-    content = await subsidies.run_file(session, run, bank_code)
+    content, lines = await subsidies.run_file(session, run, bank_code)
+    await record_look(
+        session,
+        principal,
+        "claims.subsidy_bank_file.export",
+        object=("subsidy_run", run.id),
+        region=run.region,
+        people=lines,
+    )
     return Response(
         content,
         media_type="text/csv; charset=gb18030",

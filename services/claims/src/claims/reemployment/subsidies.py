@@ -339,20 +339,21 @@ async def approve_run(session: AsyncSession, principal: Principal, run: SubsidyR
     await session.flush()
 
 
-async def run_file(session: AsyncSession, run: SubsidyRun, bank_code: str) -> bytes:
-    """The run's file for one bank, in the benefits' bank-file format."""
+async def run_file(session: AsyncSession, run: SubsidyRun, bank_code: str) -> tuple[bytes, int]:
+    """The run's file for one bank, in the benefits' bank-file format, and the number of its payment lines."""
     if run.state == "draft":
         raise Conflict("run_not_approved", f"run {run.id} is not approved: no file goes to the bank before that")
     lines = [p for p in await run_lines(session, run.id) if p.bank_code == bank_code]
     if not lines:
         raise NotFound("bank_file", f"{run.id}/{bank_code}")
-    return bank_file(
+    content = bank_file(
         run.id,
         bank_code,
         run.region,
         [FileLine(p.line_no, p.card_number, p.holder_name, p.amount, p.period) for p in lines],
         purpose="社会保险补贴",
     )
+    return content, len(lines)
 
 
 async def set_payee(
@@ -372,12 +373,14 @@ async def set_payee(
     return payee
 
 
-async def payee_of(session: AsyncSession, principal: Principal, subsidy_id: int) -> SubsidyPayee:
-    await readable(session, principal, subsidy_id)
+async def payee_of(
+    session: AsyncSession, principal: Principal, subsidy_id: int
+) -> tuple[SubsidyPayee, SocialInsuranceSubsidy]:
+    subsidy = await readable(session, principal, subsidy_id)
     payee = await session.get(SubsidyPayee, subsidy_id)
     if payee is None:
         raise NotFound("payee_account", str(subsidy_id))
-    return payee
+    return payee, subsidy
 
 
 async def apply_return(

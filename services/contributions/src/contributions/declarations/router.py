@@ -15,6 +15,7 @@ from insurance_shared import (
     Session,
     Write,
     problem_doc,
+    record_look,
     require_roles,
     writer,
 )
@@ -215,8 +216,16 @@ async def declaration_lines(
     cursor: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LinePage:
-    await repository.readable(session, principal, declaration_id)
+    declaration = await repository.readable(session, principal, declaration_id)
     rows = await repository.lines(session, declaration_id, cursor, limit)
+    await record_look(
+        session,
+        principal,
+        "contributions.declaration_lines.read",
+        object=("declaration", declaration_id),
+        region=declaration.region,
+        people=len(rows),
+    )
     items = [
         LineOut(
             line_no=r.line_no,
@@ -245,6 +254,14 @@ async def history(
 ) -> HistoryOut:
     await person_service.person_view(session, principal, id_number)
     rows = await repository.person_months(session, id_number)
+    await record_look(
+        session,
+        principal,
+        "contributions.history.read",
+        object=("person", id_number),
+        region=principal.region,
+        person=id_number,
+    )
     groups: dict[tuple[str, str], list[HistoryMonth]] = defaultdict(list)
     for region, unit, period, decl_id, paid, unemployment in rows:
         if principal.can_read(region):

@@ -13,6 +13,7 @@ from insurance_shared import (
     Session,
     Write,
     problem_doc,
+    record_look,
     require_roles,
     writer,
 )
@@ -80,6 +81,15 @@ async def list_flexible(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[FlexibleEmploymentOut]:
     rows = await register.listed(session, principal, region, status, id_number, after, limit)
+    await record_look(
+        session,
+        principal,
+        "contributions.flexible_employments.list",
+        object=("flexible_employments", region or ""),
+        region=region or principal.region,
+        person=id_number,
+        people=len({f.id_number for f in rows}),
+    )
     return [FlexibleEmploymentOut.model_validate(f) for f in rows]
 
 
@@ -89,7 +99,17 @@ async def list_flexible(
 async def get_flexible(
     flexible_id: FlexibleId, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> FlexibleEmploymentOut:
-    return await _full(session, await register.readable(session, principal, flexible_id))
+    flexible = await register.readable(session, principal, flexible_id)
+    out = await _full(session, flexible)
+    await record_look(
+        session,
+        principal,
+        "contributions.flexible_employment.read",
+        object=("flexible_employment", flexible_id),
+        region=flexible.region,
+        person=flexible.id_number,
+    )
+    return out
 
 
 @router.post(
@@ -157,7 +177,16 @@ async def arrears_own(
     await own.ensure_visible(session, principal, id_number)
     as_of = on or dt.date.today()
     periods, credit = await payments.arrears(session, payments.Payer("person", id_number, ""), as_of)
-    return await arrears_out(session, None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
+    out = await arrears_out(session, None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
+    await record_look(
+        session,
+        principal,
+        "contributions.own_arrears.read",
+        object=("person", id_number),
+        region=principal.region,
+        person=id_number,
+    )
+    return out
 
 
 @router.post(

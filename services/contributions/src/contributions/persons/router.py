@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
-from insurance_shared import Principal, Role, Session, Write, problem_doc, require_roles, writer
+from insurance_shared import Principal, Role, Session, Write, problem_doc, record_look, require_roles, writer
 from insurance_shared.uploads import streamed_upload, upload_body, upload_dicts
 
 from . import roster, separations, service
@@ -50,6 +50,14 @@ async def get_person(
     id_number: IdNumber, session: Session, principal: Annotated[Principal, Depends(_readers)]
 ) -> PersonOut:
     person, employments = await service.person_view(session, principal, id_number)
+    await record_look(
+        session,
+        principal,
+        "contributions.person.read",
+        object=("person", id_number),
+        region=principal.region,
+        person=id_number,
+    )
     return PersonOut(
         id_number=person.id_number,
         name=person.name,

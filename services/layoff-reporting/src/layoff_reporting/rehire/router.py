@@ -15,6 +15,7 @@ from insurance_shared import (
     Write,
     decision_overturned,
     latest_decision,
+    record_look,
     require_roles,
     writer,
 )
@@ -70,7 +71,16 @@ async def rehire_list(
 ) -> list[ListedOut]:
     unit = await workforce_repository.readable_unit(session, principal, credit_code)
     listed = await priority_list(session, unit.credit_code, unit.region, on or dt.date.today())
-    return [ListedOut(**{f: getattr(x, f) for f in ListedOut.model_fields}) for x in listed]
+    out = [ListedOut(**{f: getattr(x, f) for f in ListedOut.model_fields}) for x in listed]
+    await record_look(
+        session,
+        principal,
+        "layoff.rehire_list.read",
+        object=("unit", unit.credit_code),
+        region=unit.region,
+        people=len(out),
+    )
+    return out
 
 
 class OfferIn(BaseModel):
