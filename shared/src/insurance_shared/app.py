@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from . import idempotency, migrations, telemetry
+from . import idempotency, migrations, pii, telemetry
 from .access_log import access_log_router
 from .appeals import AppealSupport, appeals_router
 from .audit_api import audit_router
@@ -37,7 +37,6 @@ from .events.runtime import start_events
 from .limits import LimitsMiddleware
 from .observability import Metrics, ObservabilityMiddleware
 from .openapi import ascii_title, exact_contract, operation_id
-from .pii import Keyring
 from .query import known_query_parameters
 from .settings import DEV_JWT_SECRET, ServiceSettings
 from .writes import IdempotentReplay
@@ -158,11 +157,8 @@ def build_service_app(
     app.state.settings = settings
     app.state.service_name = name
     app.state.db = database
-    app.state.keyring = Keyring.from_settings(
-        settings.pii_keys.get_secret_value() if settings.pii_keys else None,
-        settings.pii_keys_file,
-        settings.pii_lookup_key.get_secret_value() if settings.pii_lookup_key else None,
-    )
+    app.state.keyring = pii.keyring_from(settings)
+    pii.install(app.state.keyring)  # sealed columns use it (one service's keys per process)
     if app.state.keyring.development:
         log.warning(
             "%s uses the development keys for personal information; set %sPII_KEYS and %sPII_LOOKUP_KEY in production",

@@ -7,6 +7,7 @@ import gc
 import logging
 from importlib import import_module
 
+from . import pii
 from .migrations import upgrade
 from .settings import ServiceSettings
 
@@ -21,14 +22,43 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("relay", help="publish committed events to NATS JetStream (event_transport=nats), alone")
+    rotate = sub.add_parser(
+        "rotate-keys", help="re-encrypt every sealed value under the current PII key, while the service runs"
+    )
+    rotate.add_argument("--batch", type=int, default=500, help="values per transaction")
     args = parser.parse_args(argv)
     settings = settings_cls()  # type: ignore[call-arg]
+    # the service's keys for what it stores sealed: migrations seal existing values with them
+    pii.install(pii.keyring_from(settings))
     if args.command == "migrate":
         from .observability import configure_logging
 
         configure_logging(settings.log_level, json_lines=settings.log_json)  # the same lines as the service's
         logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # each step it runs, here
         upgrade(package, settings.database_url)
+    elif args.command == "rotate-keys":
+        import asyncio
+        import json
+
+        from .db import Database
+        from .rotation import rotate_keys, sealed_columns
+
+        async def rotate() -> list:
+            models = import_module(f"{package}.models")
+            models.load_all()
+            db = Database(settings.database_url)
+            try:
+                return await rotate_keys(db, pii.installed(), sealed_columns(models.Base.metadata), args.batch)
+            finally:
+                await db.dispose()
+
+        report = asyncio.run(rotate())
+        for p in report:
+            print(json.dumps({"column": p.column, "processed": p.processed, "left": p.left}), flush=True)
+        done = all(p.left == 0 for p in report)
+        print(json.dumps({"done": done, "current_key": pii.installed().current}), flush=True)
+        if not done:
+            parser.exit(1, "values are left under older keys: run rotate-keys again before removing them\n")
     elif args.command == "relay":
         import asyncio
 

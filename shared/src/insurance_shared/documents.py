@@ -20,6 +20,7 @@ from .audit import AuditEntry, write_audit
 from .auth import Principal, Role, require_roles
 from .db import COMMON_METADATA, Session, UTCDateTime, utcnow
 from .errors import PROBLEM_JSON, NotFound, Problem, ProblemBody, Unprocessable
+from .pii import KeyringError, installed
 from .writes import Write, writer
 
 __all__ = ["DOCUMENT_KINDS", "documents", "documents_router", "ensure_document", "sniff"]
@@ -230,7 +231,7 @@ def documents_router() -> APIRouter:
                     media_type=media,
                     size=len(content),
                     filename=filename,
-                    content=content,
+                    content=installed().encrypt_bytes(content),  # sealed at rest (pii.py), the key named in it
                     uploaded_by=w.principal.sub,
                     uploaded_at=utcnow(),
                 )
@@ -259,7 +260,11 @@ def documents_router() -> APIRouter:
         document_id: Id, request: Request, session: Session, principal: Annotated[Principal, Depends(readers)]
     ) -> Response:
         row = await _find(session, principal, document_id, content=True)
-        if hashlib.sha256(row.content).hexdigest() != row.sha256:
+        try:
+            stored = installed().decrypt_bytes(row.content)
+        except KeyringError:
+            stored = b""  # altered, or sealed under a key this service no longer holds: not the document
+        if hashlib.sha256(stored).hexdigest() != row.sha256:
             raise Problem(
                 409,
                 "document_integrity_failed",
@@ -276,7 +281,7 @@ def documents_router() -> APIRouter:
         # a document is about a person (a certificate, an agreement): a look, recorded as every look is
         await record_look(session, principal, "document.download", object=("document", document_id), region=row.region)
         return Response(
-            row.content,
+            stored,
             media_type=row.media_type,
             headers={"content-disposition": f'attachment; filename="{row.sha256[:16]}"'},
         )

@@ -162,6 +162,40 @@ def create_decision_tables_v1(op: Operations) -> None:
     append_only_triggers(op, "decision_records")
 
 
+def seal_existing(
+    op: Operations, table: str, key: str, columns: list[str], *, binary: bool = False, unseal: bool = False
+) -> None:
+    """Encrypt the clear values of ``columns`` already stored (pii.py), a thousand rows per statement batch, with
+    the keyring of the process (the service's, installed by ``python -m <service> migrate``). Values already
+    sealed are left alone, so a migration stopped half-way and run again carries on where it stopped. With
+    ``unseal`` (a downgrade), the reverse."""
+    from sqlalchemy import bindparam, column, func, select, update
+    from sqlalchemy import table as table_clause
+
+    from .pii import installed
+
+    keyring = installed()
+    t = table_clause(table, column(key), *(column(c) for c in columns))
+    bind = op.get_bind()
+    marker = b"v1." if binary else "v1."
+    for name in columns:
+        c = t.c[name]
+        sealed = func.substr(c, 1, 3) == marker
+        todo = c.isnot(None) & (sealed if unseal else ~sealed)
+        if binary:
+            change = keyring.decrypt_bytes if unseal else keyring.encrypt_bytes
+        else:
+            change = (lambda v: keyring.decrypt(v).decode()) if unseal else (lambda v: keyring.encrypt(v.encode()))
+        while True:
+            rows = bind.execute(select(t.c[key], c).where(todo).order_by(t.c[key]).limit(1000)).all()
+            if not rows:
+                break
+            bind.execute(
+                update(t).where(t.c[key] == bindparam("k")).values({name: bindparam("v")}),
+                [{"k": k, "v": change(bytes(v) if binary else v)} for k, v in rows],
+            )
+
+
 def create_access_log_v1(op: Operations) -> None:
     """The record of every look at a person (access_log.py), append-only, as of version 1."""
     from .access_log import access_log

@@ -21,10 +21,23 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import LargeBinary, Text
+from sqlalchemy.types import TypeDecorator
 
-__all__ = ["DEV_KEYRING_PHRASE", "Keyring", "KeyringError", "normalise_id_number"]
+__all__ = [
+    "DEV_KEYRING_PHRASE",
+    "Keyring",
+    "KeyringError",
+    "Sealed",
+    "SealedBytes",
+    "install",
+    "installed",
+    "keyring_from",
+    "normalise_id_number",
+]
 
 DEV_KEYRING_PHRASE = "dev-only-pii-keys-change-me"
 _PREFIX = "v1"
@@ -57,6 +70,9 @@ class Keyring:
         self.current = current
         self._lookup_key = lookup_key
         self.development = development
+        self.fingerprint = hashlib.sha256(
+            repr((sorted(keys.items()), current, lookup_key)).encode()
+        ).hexdigest()  # equal keyrings, equal fingerprints: what install() compares
 
     @classmethod
     def development_keyring(cls) -> Keyring:
@@ -111,9 +127,94 @@ class Keyring:
         except Exception:  # cryptography's InvalidTag: altered, or sealed with other associated data
             raise KeyringError("the value does not authenticate under its key (altered or misplaced)") from None
 
+    def encrypt_bytes(self, plaintext: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return (
+            f"{_PREFIX}.{self.current}.".encode() + nonce + self._ciphers[self.current].encrypt(nonce, plaintext, None)
+        )
+
+    def decrypt_bytes(self, value: bytes) -> bytes:
+        parts = value.split(b".", 2)
+        if len(parts) != 3 or parts[0] != _PREFIX.encode():
+            raise KeyringError("not a value this keyring sealed")
+        key_id, raw = parts[1].decode(errors="replace"), parts[2]
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise KeyringError(f"no key {key_id!r} to read this value: was it rotated out before the rotation ended?")
+        try:
+            return cipher.decrypt(raw[:12], raw[12:], None)
+        except Exception:
+            raise KeyringError("the value does not authenticate under its key (altered or misplaced)") from None
+
+    def sealed_prefix(self) -> str:
+        """How every value sealed under the current key begins (a rotation looks for those that do not)."""
+        return f"{_PREFIX}.{self.current}."
+
     @staticmethod
     def _split(value: str) -> tuple[str, str, str]:
         parts = value.split(".", 2)
         if len(parts) != 3 or parts[0] != _PREFIX:
             raise KeyringError("not a value this keyring sealed")
         return parts[0], parts[1], parts[2]
+
+
+# ---- the process's keyring, for columns stored sealed ------------------------------------------------------------
+
+_installed: Keyring | None = None
+_development: Keyring | None = None
+
+
+def keyring_from(settings: Any) -> Keyring:
+    """The keyring a service's settings name (``pii_keys`` / ``pii_keys_file``, ``pii_lookup_key``)."""
+    return Keyring.from_settings(
+        settings.pii_keys.get_secret_value() if settings.pii_keys else None,
+        settings.pii_keys_file,
+        settings.pii_lookup_key.get_secret_value() if settings.pii_lookup_key else None,
+    )
+
+
+def install(keyring: Keyring, *, replace: bool = False) -> None:
+    """Make ``keyring`` the one sealed columns use in this process. A service runs alone in its process; tests that
+    run several in one process give them all the same (development) keys, so a second, different keyring is an
+    error rather than values silently sealed under the wrong keys (``replace``: a test that changes keys on
+    purpose, as an operator does by restarting with new settings)."""
+    global _installed
+    if not replace and _installed is not None and _installed.fingerprint != keyring.fingerprint:
+        raise KeyringError("another keyring is already installed in this process: one service's keys per process")
+    _installed = keyring
+
+
+def installed() -> Keyring:
+    global _development
+    if _installed is not None:
+        return _installed
+    if _development is None:
+        _development = Keyring.development_keyring()
+    return _development
+
+
+class Sealed(TypeDecorator[str]):
+    """Text stored encrypted (AES-256-GCM, the key named in the value): the code reads and writes the clear value.
+    Never compare a sealed column with a value in SQL (each sealing differs): look up by a keyed hash instead."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else installed().encrypt(value.encode())
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else installed().decrypt(value).decode()
+
+
+class SealedBytes(TypeDecorator[bytes]):
+    """Bytes stored encrypted, as :class:`Sealed` (a document's content)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Any) -> bytes | None:
+        return None if value is None else installed().encrypt_bytes(bytes(value))
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> bytes | None:
+        return None if value is None else installed().decrypt_bytes(bytes(value))

@@ -16,6 +16,7 @@ from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, 
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
 from insurance_shared.events.outbox import outbox
+from insurance_shared.pii import installed
 
 TODAY = dt.date.today()
 UNIT = "91220101MA0Y3XXK87"
@@ -863,10 +864,11 @@ async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, au
         ).all()
     # last month's, failed, goes again to the corrected account; this month's was batched before the correction
     # and keeps the account it was made with (a change applies from the next batch)
-    assert [(r[1], r[2], r[3]) for r in rows] == [
+    assert [(r[1], r[2], installed().decrypt(r[3]).decode()) for r in rows] == [
         ("pending", 2, "6222020200112345695"),
         ("paid", 1, "6222020200112345687"),
     ]
+    assert not any("62220202" in r[3] for r in rows)  # #25: the card numbers are sealed at rest
     types = await outbox_types(db)
     assert types.count("claims.payments_failed.v1") == 1 and types.count("claims.payment_reissued.v1") == 1
     metrics = (await client.get("/metrics")).text  # what an operator alerts on
@@ -986,3 +988,67 @@ async def test_medical_treatment_follows_the_law_in_force(client, auth_headers, 
     items = {(i["kind"], i["month"]): (i["key"], i["amount_fen"]) for i in totals.json()["items"]}
     assert items[("medical_insurance", "2011-07")] == (f"claims:medical:{transfer['id']}", 24000)
     assert items[("medical_subsidy", "2011-06")][1] == 15000
+
+
+async def test_keys_rotate_while_accounts_are_written_and_read(live_client, live_db, auth_headers) -> None:
+    """#25 items 1-2: bank accounts and documents are sealed at rest under the service's key; a new key is put
+    first (the old kept), and rotate-keys re-encrypts every value while accounts are changed and read; afterwards
+    the old key can go and nothing has become unreadable. On PostgreSQL, concurrent requests on their own
+    connections."""
+    import asyncio
+
+    from claims.models import Base
+    from insurance_shared import pii
+    from insurance_shared.rotation import rotate_keys, sealed_columns
+
+    k1, k2, lookup = bytes(range(32)), bytes(range(7, 39)), bytes(range(3, 35))
+    old = pii.Keyring({"k1": k1}, "k1", lookup)
+    new = pii.Keyring({"k2": k2, "k1": k1}, "k2", lookup)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    pii.install(old, replace=True)
+    try:
+        claims = []
+        for n in range(80, 86):
+            await history(live_db, n, 14, ended_k=2)
+            claims.append(await active_claim(live_client, auth_headers, n, registered_on=month(1)))
+            await payee(live_client, auth_headers, claims[-1]["id"])
+        doc = await live_client.post(
+            "/documents",
+            params={"kind": "business_licence"},
+            content=png,
+            headers={**auth_headers(*EMP), "Content-Type": "image/png"},
+        )
+        assert doc.status_code == 201, doc.text
+        async with live_db.sessionmaker() as s:
+            raw = (await s.execute(text("SELECT card_number FROM payee_accounts"))).scalars().all()
+            assert len(raw) == 6 and all(v.startswith("v1.k1.") and CARD not in v for v in raw)
+
+        pii.install(new, replace=True)  # the service restarted with k2 first and k1 kept
+
+        async def requests() -> int:
+            done = 0
+            for i in range(24):  # accounts changed and read throughout the rotation
+                claim = claims[i % len(claims)]
+                await payee(live_client, auth_headers, claim["id"], card="6222020200112345687" if i % 2 else CARD)
+                shown = await live_client.get(f"/claims/{claim['id']}/payee-account", headers=auth_headers(*EMP))
+                assert shown.status_code == 200, shown.text
+                done += 1
+            return done
+
+        columns = sealed_columns(Base.metadata)
+        assert {c.name for c in columns} >= {"payee_accounts.card_number", "documents.content"}
+        report, served = await asyncio.gather(rotate_keys(live_db, new, columns, batch=2), requests())
+        assert served == 24 and all(p.left == 0 for p in report), report
+        async with live_db.sessionmaker() as s:
+            raw = (await s.execute(text("SELECT card_number, holder_name FROM payee_accounts"))).all()
+            content = (await s.execute(text("SELECT content FROM documents"))).scalar_one()
+        assert all(v.startswith("v1.k2.") for row in raw for v in row) and bytes(content).startswith(b"v1.k2.")
+
+        pii.install(pii.Keyring({"k2": k2}, "k2", lookup), replace=True)  # the rotation reported done: k1 goes
+        for claim in claims:
+            shown = await live_client.get(f"/claims/{claim['id']}/payee-account", headers=auth_headers(*EMP))
+            assert shown.status_code == 200 and shown.json()["account"].startswith("6222 "), shown.text
+        got = await live_client.get(f"/documents/{doc.json()['id']}/content", headers=auth_headers(*EMP))
+        assert got.status_code == 200 and got.content == png
+    finally:
+        pii.install(pii.Keyring.development_keyring(), replace=True)

@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
 from ..models import Base
 
@@ -82,8 +82,8 @@ class BenefitPayment(Base):
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
     line_no: Mapped[int | None] = mapped_column(Integer)
     bank_code: Mapped[str | None] = mapped_column(String(20))
-    card_number: Mapped[str | None] = mapped_column(String(19))
-    holder_name: Mapped[str | None] = mapped_column(String(100))
+    card_number: Mapped[str | None] = mapped_column(Sealed())  # encrypted at rest (PIPL)
+    holder_name: Mapped[str | None] = mapped_column(Sealed())
     failure_code: Mapped[str | None] = mapped_column(String(10))
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     return_id: Mapped[int | None] = mapped_column(BigInteger)

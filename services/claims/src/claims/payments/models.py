@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
 from ..models import Base
 
@@ -33,8 +33,8 @@ class PayeeAccount(Base):
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(20))
-    card_number: Mapped[str] = mapped_column(String(19))
-    holder_name: Mapped[str] = mapped_column(String(100))
+    card_number: Mapped[str] = mapped_column(Sealed())  # encrypted at rest (PIPL)
+    holder_name: Mapped[str] = mapped_column(Sealed())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))
 

@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
 from ..models import Base
 
@@ -59,8 +59,8 @@ class SubsidyPayee(Base):
 
     subsidy_id: Mapped[int] = mapped_column(ForeignKey("si_subsidies.id"), primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(20))
-    card_number: Mapped[str] = mapped_column(String(19))
-    holder_name: Mapped[str] = mapped_column(String(100))
+    card_number: Mapped[str] = mapped_column(Sealed())  # encrypted at rest (PIPL)
+    holder_name: Mapped[str] = mapped_column(Sealed())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))
 
@@ -106,8 +106,8 @@ class SubsidyPayment(Base):
     paid_on: Mapped[dt.date | None] = mapped_column(Date)  # the bank's value date
     line_no: Mapped[int] = mapped_column(Integer)  # in its run's files
     bank_code: Mapped[str] = mapped_column(String(20))
-    card_number: Mapped[str] = mapped_column(String(19))
-    holder_name: Mapped[str] = mapped_column(String(100))
+    card_number: Mapped[str] = mapped_column(Sealed())  # encrypted at rest (PIPL)
+    holder_name: Mapped[str] = mapped_column(Sealed())
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     failure_code: Mapped[str | None] = mapped_column(String(10))
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
