@@ -40,7 +40,7 @@ from .parameter_api import ParameterSpec, no_cross_check, parameters_router, sha
 from .parameter_api import all_values as parameter_values
 from .parameters import ParameterValue, Variant, in_force, in_force_all, load_parameter_file, variant_on
 from .peers import peer
-from .pii import Sealed
+from .pii import Sealed, person_key
 from .regions import PROVINCE, RegionCode, all_regions, get_region, is_known_region
 from .settings import ServiceSettings
 from .totals import month_range, totals_router
@@ -108,6 +108,7 @@ __all__ = [
     "parameters_router",
     "parse_yuan",
     "peer",
+    "person_key",
     "problem_doc",
     "publish",
     "record_decision",

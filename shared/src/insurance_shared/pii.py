@@ -37,6 +37,7 @@ __all__ = [
     "installed",
     "keyring_from",
     "normalise_id_number",
+    "person_key",
 ]
 
 DEV_KEYRING_PHRASE = "dev-only-pii-keys-change-me"
@@ -191,6 +192,11 @@ def installed() -> Keyring:
     if _development is None:
         _development = Keyring.development_keyring()
     return _development
+
+
+def person_key(id_number: str) -> str:
+    """The keyed hash that names a person wherever the number itself is not needed (the process's keyring)."""
+    return installed().lookup(id_number)
 
 
 class Sealed(TypeDecorator[str]):

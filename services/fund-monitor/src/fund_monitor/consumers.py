@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import check_bookable, upsert_insert, upsert_rows
+from insurance_shared import check_bookable, person_key, upsert_insert, upsert_rows
 from insurance_shared.contracts import (
     BenefitPaid,
     BenefitsConfirmed,
@@ -40,7 +40,8 @@ from .reemployment.models import SubsidySpending
 from .rules.months import parse_month
 from .rules.projection import layoff_counted
 
-handlers = Handlers()  # at each batch's end main.py's bus recomputes the regions whose fund moved
+handlers = Handlers()
+# at each batch's end main.py's bus recomputes the regions whose fund moved
 
 
 # ---- fund flows (policy.md Fund monitoring 1) --------------------------------------------------------------------
@@ -143,7 +144,7 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
     session.add(
         SeenClaim(
             claim_id=data.claim_id,
-            id_number=data.id_number,
+            person_key=person_key(data.id_number),
             region=data.region,
             registered_on=data.registered_on,
             eligible=data.eligible,
@@ -154,7 +155,7 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
     # a claim by someone a filed layoff let go: that layoff's expected claims shrink by one (N§8 projection)
     separation = await session.scalar(
         select(LayoffSeparation)
-        .where(LayoffSeparation.id_number == data.id_number, LayoffSeparation.claimed.is_(False))
+        .where(LayoffSeparation.person_key == person_key(data.id_number), LayoffSeparation.claimed.is_(False))
         .order_by(LayoffSeparation.end_date.desc())
         .limit(1)
     )
@@ -199,7 +200,12 @@ async def claim_closed(session: AsyncSession, _: Envelope, data: ClaimClosed) ->
 
 def _insured(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
     """The job as either event tells it (an end may be the first this service hears of a job)."""
-    return {"employment_id": d.employment_id, "id_number": d.id_number, "region": d.region, "start_date": d.start_date}
+    return {
+        "employment_id": d.employment_id,
+        "person_key": person_key(d.id_number),
+        "region": d.region,
+        "start_date": d.start_date,
+    }
 
 
 @handlers.on_runs(PersonEnrolled)
@@ -230,7 +236,7 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         for unit, filed_on, filing_id in await session.execute(_LAYOFFS, {"units": units[i : i + 500]}):
             filed[unit].append((filed_on, filing_id))
     counted = [
-        {"filing_id": filing_id, "id_number": d.id_number, "end_date": d.end_date, "claimed": False}
+        {"filing_id": filing_id, "person_key": person_key(d.id_number), "end_date": d.end_date, "claimed": False}
         for d in laid_off
         if (filing_id := layoff_counted(d.end_date, filed.get(d.unit_credit_code, ()))) is not None
     ]

@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import text
 from stdnum.cn import ric, uscc
 
+from insurance_shared import person_key
 from insurance_shared.contracts import (
     ClaimClosed,
     ClaimRedecided,
@@ -198,9 +199,15 @@ async def test_a_run_of_job_ends_counts_each_against_the_layoff_filed_by_its_end
         ends = (
             await s.execute(text("SELECT employment_id, end_date FROM mon_insured WHERE end_date IS NOT NULL"))
         ).all()
-        counted = (await s.execute(text("SELECT filing_id, id_number, end_date FROM mon_layoff_separations"))).all()
+        counted = (await s.execute(text("SELECT filing_id, person_key, end_date FROM mon_layoff_separations"))).all()
+        kept = await s.execute(text("SELECT person_key FROM mon_insured UNION ALL SELECT person_key FROM mon_claims"))
     assert sorted(ends) == [(1, days(3)), (2, days(5)), (3, days(5)), (4, days(90)), (5, days(5)), (6, days(5))]
-    assert sorted(counted) == [(1, pid(1), days(20)), (2, pid(1), days(3)), (2, pid(2), days(5)), (2, pid(5), days(5))]
+    # #25: people are named by the keyed hash of their number; fund-monitor keeps no number
+    key = person_key
+    assert sorted(counted) == sorted(
+        [(1, key(pid(1)), days(20)), (2, key(pid(1)), days(3)), (2, key(pid(2)), days(5)), (2, key(pid(5)), days(5))]
+    )
+    assert all(len(k) == 64 for (k,) in kept)
 
 
 async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(client, auth_headers, fm) -> None:

@@ -5,13 +5,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
 
+# People are named here only by the keyed hash of their identity number (insurance_shared.pii: HMAC-SHA256 under
+# the system's lookup key), made as each event arrives: counting and matching people needs no clear number, so
+# this service holds none (PIPL art. 51; #25).
+PERSON_KEY = 64
+
 
 class SeenClaim(Base):
     __tablename__ = "mon_claims"
     __table_args__ = (Index("ix_mon_claims_region_registered", "region", "registered_on"),)
 
     claim_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY), index=True)
     region: Mapped[str] = mapped_column(String(6))
     registered_on: Mapped[dt.date] = mapped_column(Date)
     eligible: Mapped[bool] = mapped_column(Boolean)
@@ -34,7 +39,7 @@ class InsuredEmployment(Base):
     __table_args__ = (Index("ix_mon_insured_region_dates", "region", "start_date", "end_date"),)
 
     employment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
     region: Mapped[str] = mapped_column(String(6))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -64,6 +69,6 @@ class LayoffSeparation(Base):
     __tablename__ = "mon_layoff_separations"
 
     filing_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY), primary_key=True, index=True)
     end_date: Mapped[dt.date] = mapped_column(Date)
     claimed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -37,7 +37,7 @@ async def _counts(session: AsyncSession, stmt, regions: Sequence[str]) -> dict[s
 
 async def _insured(session: AsyncSession, regions: Sequence[str], on: dt.date) -> dict[str, int]:
     stmt = (
-        select(InsuredEmployment.region, func.count(func.distinct(InsuredEmployment.id_number)))
+        select(InsuredEmployment.region, func.count(func.distinct(InsuredEmployment.person_key)))
         .where(
             InsuredEmployment.region.in_(regions),
             InsuredEmployment.start_date <= on,
