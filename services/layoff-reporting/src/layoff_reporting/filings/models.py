@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared import BigIntPK, UTCDateTime, utcnow
+from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
 from ..models import Base
 
@@ -46,7 +46,8 @@ class FilingPerson(Base):
     __tablename__ = "filing_persons"
 
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the keyed hash: one row a person
+    id_number: Mapped[str] = mapped_column(Sealed())  # shown on the rehire list: sealed at rest
+    name: Mapped[str] = mapped_column(Sealed())
     planned: Mapped[bool] = mapped_column(Boolean)
     separated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -17,6 +17,7 @@ from insurance_shared import (
     ensure_document,
     ensure_transition,
     parameter_values,
+    person_key,
     record_decision,
 )
 from insurance_shared.contracts import LayoffExecuted, LayoffFiled, LayoffWithdrawn
@@ -31,8 +32,9 @@ LIVE = ("filed", "acknowledged", "executed")
 
 
 async def active_ids(session: AsyncSession, credit_code: str, on: dt.date) -> set[str]:
+    """The keyed hashes of the people the unit employed on ``on``."""
     rows = await session.execute(
-        select(WorkforceEmployment.id_number).where(
+        select(WorkforceEmployment.person_key).where(
             WorkforceEmployment.unit_credit_code == credit_code,
             WorkforceEmployment.start_date <= on,
             (WorkforceEmployment.end_date.is_(None)) | (WorkforceEmployment.end_date >= on),
@@ -61,7 +63,7 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
             errors.append(
                 FieldError(field=f"body.persons[{i}].id_number", code="duplicate_person", message="listed twice")
             )
-        elif p.id_number not in employed:
+        elif person_key(p.id_number) not in employed:
             errors.append(
                 FieldError(
                     field=f"body.persons[{i}].id_number",
@@ -154,7 +156,10 @@ async def file(session: AsyncSession, principal: Principal, body: FilingIn, toda
         effective_date=today,
     )
     session.add_all(
-        FilingPerson(filing_id=filing.id, id_number=p.id_number, name=p.name, planned=True) for p in body.persons
+        FilingPerson(
+            filing_id=filing.id, person_key=person_key(p.id_number), id_number=p.id_number, name=p.name, planned=True
+        )
+        for p in body.persons
     )
     await session.flush()
     await emit(
@@ -205,16 +210,21 @@ async def execute(
     if len(set(body.separated)) != len(body.separated):
         raise Unprocessable("duplicate_person", "a person is listed twice", field="body.separated")
     planned = {
-        p.id_number: p
+        p.person_key: p
         for p in (await session.execute(select(FilingPerson).where(FilingPerson.filing_id == filing.id))).scalars()
     }
     # someone not in the plan may be separated too, if they worked for the unit when it filed
     employed_then = await active_ids(session, filing.unit_credit_code, filing.filed_on)
     for i, id_number in enumerate(body.separated):
-        if id_number in planned:
-            planned[id_number].separated = True
-        elif id_number in employed_then:
-            session.add(FilingPerson(filing_id=filing.id, id_number=id_number, name="", planned=False, separated=True))
+        key = person_key(id_number)
+        if key in planned:
+            planned[key].separated = True
+        elif key in employed_then:
+            session.add(
+                FilingPerson(
+                    filing_id=filing.id, person_key=key, id_number=id_number, name="", planned=False, separated=True
+                )
+            )
         else:
             raise Unprocessable(
                 "person_not_employed", f"not employed by {filing.unit_credit_code}", field=f"body.separated[{i}]"

@@ -40,18 +40,18 @@ async def hiring_incentive(
             .order_by(WorkforceEmployment.start_date, WorkforceEmployment.employment_id)
         )
     ).all()
-    people = sorted({h.id_number for h in hires})
+    people = sorted({h.person_key for h in hires})
     claims: dict[str, list[ClaimSpan]] = defaultdict(list)
     jobs: dict[str, list[JobSpan]] = defaultdict(list)
     for i in range(0, len(people), 500):
         chunk = people[i : i + 500]
-        for c in await session.scalars(select(ClaimSeen).where(ClaimSeen.id_number.in_(chunk))):
-            claims[c.id_number].append(ClaimSpan(c.registered_on, c.stopped_on, c.stop_reason))
-        for e in await session.scalars(select(WorkforceEmployment).where(WorkforceEmployment.id_number.in_(chunk))):
-            jobs[e.id_number].append(JobSpan(e.start_date, e.end_date, e.unit_credit_code))
+        for c in await session.scalars(select(ClaimSeen).where(ClaimSeen.person_key.in_(chunk))):
+            claims[c.person_key].append(ClaimSpan(c.registered_on, c.stopped_on, c.stop_reason))
+        for e in await session.scalars(select(WorkforceEmployment).where(WorkforceEmployment.person_key.in_(chunk))):
+            jobs[e.person_key].append(JobSpan(e.start_date, e.end_date, e.unit_credit_code))
     judged = []
     for h in hires:
-        since, interval = unemployed_since(h.start_date, unit_code, claims[h.id_number], jobs[h.id_number])
+        since, interval = unemployed_since(h.start_date, unit_code, claims[h.person_key], jobs[h.person_key])
         judged.append(Hire(h.id_number, h.start_date, since, years.get(h.id_number), interval))
     return judge_incentive(
         judged, parameters_on(await parameter_values(session, default_values()), region, last)

@@ -21,7 +21,7 @@ async def people_enrolled(session: AsyncSession, events: list[tuple[Envelope, Pe
     watched = await units_with_executed_layoffs(session, {d.unit_credit_code for _, d in events if d.unit_credit_code})
     pending: list[dict[str, object]] = []
     for _, data in events:
-        pending.append(employment_row(data, data.name))
+        pending.append(employment_row(data))
         if data.unit_credit_code in watched:
             await store_enrolments(session, pending)
             pending = []

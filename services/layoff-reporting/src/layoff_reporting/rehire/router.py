@@ -15,6 +15,7 @@ from insurance_shared import (
     Write,
     decision_overturned,
     latest_decision,
+    person_key,
     record_look,
     require_roles,
     writer,
@@ -117,7 +118,11 @@ async def offer(credit_code: CreditCodePath, body: OfferIn, w: Annotated[Write, 
             "not_on_priority_list", "this person is not on the unit's rehire list that day", field="body.id_number"
         )
     row = RehireOffer(
-        unit_credit_code=unit.credit_code, id_number=body.id_number, offered_on=body.offered_on, outcome=body.outcome
+        unit_credit_code=unit.credit_code,
+        person_key=person_key(body.id_number),
+        id_number=body.id_number,
+        offered_on=body.offered_on,
+        outcome=body.outcome,
     )
     w.session.add(row)
     await w.session.flush()

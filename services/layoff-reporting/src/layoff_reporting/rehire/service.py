@@ -70,7 +70,7 @@ async def priority_list(session: AsyncSession, credit_code: str, region: str, on
             # still unemployed: no job of any kind begun on or after the layoff day and by this day
             later_job = await session.execute(
                 select(WorkforceEmployment.employment_id).where(
-                    WorkforceEmployment.id_number == p.id_number,
+                    WorkforceEmployment.person_key == p.person_key,
                     WorkforceEmployment.start_date >= f.executed_on,
                     WorkforceEmployment.start_date <= on,
                 )
@@ -83,7 +83,7 @@ async def priority_list(session: AsyncSession, credit_code: str, region: str, on
                         select(RehireOffer)
                         .where(
                             RehireOffer.unit_credit_code == credit_code,
-                            RehireOffer.id_number == p.id_number,
+                            RehireOffer.person_key == p.person_key,
                             RehireOffer.offered_on <= on,
                         )
                         .order_by(RehireOffer.offered_on.desc(), RehireOffer.id.desc())

@@ -5,7 +5,7 @@ service's complete handler table is ``rehire.consumers.handlers``."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import upsert_insert, upsert_rows
+from insurance_shared import person_key, upsert_insert, upsert_rows
 from insurance_shared.contracts import ClaimRegistered, ClaimStopped, EmploymentEnded, PersonEnrolled, UnitRegistered
 from insurance_shared.events import Envelope, Handlers
 
@@ -27,12 +27,13 @@ async def unit_registered(session: AsyncSession, _: Envelope, data: UnitRegister
         unit.name, unit.region, unit.declared_staff = data.name, data.region, data.declared_staff
 
 
-def employment_row(d: PersonEnrolled | EmploymentEnded, name: str) -> dict[str, object]:
-    """The job as either event tells it (an end may be the first this service hears of a job; it has no name)."""
+def employment_row(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
+    """The job as either event tells it (an end may be the first this service hears of a job): the person by the
+    keyed hash of their number, for matching, and the number sealed (workforce/models.py); no name."""
     return {
         "employment_id": d.employment_id,
+        "person_key": person_key(d.id_number),
         "id_number": d.id_number,
-        "name": name,
         "unit_credit_code": d.unit_credit_code,
         "region": d.region,
         "start_date": d.start_date,
@@ -53,10 +54,7 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         session,
         WorkforceEmployment.__table__,
         "employment_id",
-        (
-            {**employment_row(d, ""), "end_date": d.end_date, "separation_reason": d.separation_reason}
-            for _, d in events
-        ),
+        ({**employment_row(d), "end_date": d.end_date, "separation_reason": d.separation_reason} for _, d in events),
         update=("end_date", "separation_reason"),
     )
 
@@ -66,7 +64,10 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
     if await session.get(ClaimSeen, data.claim_id) is None:
         session.add(
             ClaimSeen(
-                claim_id=data.claim_id, id_number=data.id_number, region=data.region, registered_on=data.registered_on
+                claim_id=data.claim_id,
+                person_key=person_key(data.id_number),
+                region=data.region,
+                registered_on=data.registered_on,
             )
         )
 

@@ -3,7 +3,14 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from insurance_shared import Sealed
+
 from ..models import Base
+
+# People are matched by the keyed hash of their identity number (insurance_shared.pii); the number itself, where an
+# answer shows it (a hiring incentive's hires, a filing's people, the rehire list), is sealed at rest (PIPL art. 51;
+# #25). Names are kept only where shown (a filing's people).
+PERSON_KEY = 64
 
 
 class WorkforceUnit(Base):
@@ -23,12 +30,12 @@ class WorkforceEmployment(Base):
     __tablename__ = "workforce_employments"
     __table_args__ = (
         Index("ix_workforce_employments_unit", "unit_credit_code", "end_date"),
-        Index("ix_workforce_employments_person", "id_number", "start_date"),
+        Index("ix_workforce_employments_person", "person_key", "start_date"),
     )
 
     employment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    id_number: Mapped[str] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
+    id_number: Mapped[str] = mapped_column(Sealed())  # a hiring incentive names the people hired
     unit_credit_code: Mapped[str | None] = mapped_column(String(18))
     region: Mapped[str] = mapped_column(String(6))
     start_date: Mapped[dt.date] = mapped_column(Date)
@@ -40,10 +47,10 @@ class ClaimSeen(Base):
     """Unemployment registrations from the claims events: when a person's unemployment began and ended."""
 
     __tablename__ = "claims_seen"
-    __table_args__ = (Index("ix_claims_seen_person", "id_number"),)
+    __table_args__ = (Index("ix_claims_seen_person", "person_key"),)
 
     claim_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    id_number: Mapped[str] = mapped_column(String(18))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
     region: Mapped[str] = mapped_column(String(6))
     registered_on: Mapped[dt.date] = mapped_column(Date)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
