@@ -25,6 +25,7 @@ from _common import CONCURRENCY, free_port, load, ready, report, serve
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
+from insurance_shared.pii import Keyring
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
 
@@ -214,9 +215,11 @@ async def main() -> None:
             await seed_claims(conn, args.claims)
             # every claimant has an account, so the run also makes the banks' draft batches (#21), as in production
             now = dt.datetime.now(dt.UTC)
+            dev = Keyring.development_keyring()  # accounts are sealed at rest (#25), as the service stores them
+            card, holder = dev.encrypt(b"6222020200112345679"), dev.encrypt("张三".encode())
             await conn.copy_records_to_table(
                 "payee_accounts",
-                records=[(i, "ICBC", "6222020200112345679", "张三", now, "bench") for i in range(1, args.claims + 1)],
+                records=[(i, "ICBC", card, holder, now, "bench") for i in range(1, args.claims + 1)],
                 columns=["claim_id", "bank_code", "card_number", "holder_name", "updated_at", "updated_by"],
             )
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_ours}", timeout=600) as c:

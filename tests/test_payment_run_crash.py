@@ -17,6 +17,7 @@ import pytest
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
+from insurance_shared.pii import Keyring
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
 
@@ -69,10 +70,13 @@ def database() -> Iterator[str]:
             FROM generate_series(1, {CLAIMS}) g
             """,
         )
+        # accounts are sealed at rest (#25): seeded as the service (on its development keys) would store them
+        dev = Keyring.development_keyring()
+        card, holder = dev.encrypt(b"6222020200112345679"), dev.encrypt("张三".encode())
         sql(
             url,
             "INSERT INTO payee_accounts (claim_id, bank_code, card_number, holder_name, updated_at, updated_by) "
-            "SELECT id, 'ICBC', '6222020200112345679', '张三', now(), 'seed' FROM claims",
+            f"SELECT id, 'ICBC', '{card}', '{holder}', now(), 'seed' FROM claims",
         )
         yield url
     finally:
