@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import text
 
+from insurance_shared import person_key
 from insurance_shared.contracts import ContributionPeriodPaid, PaidPerson
 
 from .test_claims import EMP, INS, TODAY, UNIT, active_claim, deliver, history, month, pid, registration
@@ -168,7 +169,7 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
     assert "no longer marked" in overturned.json()["consequence"], overturned.text
     async with db.sessionmaker() as s:
         late_now = (
-            await s.execute(text("SELECT late FROM separations WHERE id_number = :p"), {"p": pid(36)})
+            await s.execute(text("SELECT late FROM separations WHERE person_key = :p"), {"p": person_key(pid(36))})
         ).scalar_one()
     assert late_now is False
 

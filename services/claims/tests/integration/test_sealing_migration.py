@@ -13,6 +13,7 @@ import sys
 from insurance_shared.migrations import upgrade
 from insurance_shared.pii import DEV_KEYRING_PHRASE, Keyring
 
+PERSON = "220102199001011234"
 CARD, PNG = "6222020200112345679", b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 
 
@@ -28,6 +29,12 @@ def test_clear_values_are_sealed_by_the_migration_and_rotated_by_the_command(tmp
             [(1, CARD, "张三"), (2, dev.encrypt(CARD.encode()), dev.encrypt("李四".encode()))],  # one sealed already
         )
         conn.execute(
+            "INSERT INTO separations (unit_credit_code, region, id_number, name, separation_date, reason, involuntary,"
+            " filed_on, late) VALUES ('91220101MA0Y3XXK87', '220100', ?, '王五', '2026-11-01', 'dismissed', 1,"
+            " '2026-11-03', 0)",
+            (PERSON,),
+        )
+        conn.execute(
             "INSERT INTO documents (region, sha256, kind, media_type, size, content, uploaded_by, uploaded_at)"
             " VALUES ('220100', ?, 'business_licence', 'image/png', ?, ?, 'officer', '2026-12-01 00:00:00')",
             (hashlib.sha256(PNG).hexdigest(), len(PNG), PNG),
@@ -41,6 +48,9 @@ def test_clear_values_are_sealed_by_the_migration_and_rotated_by_the_command(tmp
         (2, CARD, "李四"),
     ]
     assert dev.decrypt_bytes(content) == PNG and CARD not in str(rows)
+    with sqlite3.connect(db) as conn:
+        key, number, name = conn.execute("SELECT person_key, id_number, name FROM separations").fetchone()
+    assert (key, dev.decrypt(number).decode(), dev.decrypt(name).decode()) == (dev.lookup(PERSON), PERSON, "王五")
 
     # a new key first, the development one kept: the command re-seals everything and says it is done
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
@@ -62,3 +72,5 @@ def test_clear_values_are_sealed_by_the_migration_and_rotated_by_the_command(tmp
         values = [v for row in conn.execute("SELECT card_number, holder_name FROM payee_accounts") for v in row]
         content = conn.execute("SELECT content FROM documents").fetchone()[0]
     assert all(v.startswith("v1.k2.") for v in values) and content.startswith(b"v1.k2.")
+    with sqlite3.connect(db) as conn:
+        assert all(v.startswith("v1.k2.") for v in conn.execute("SELECT id_number, name FROM separations").fetchone())

@@ -22,6 +22,7 @@ from insurance_shared import (
     criterion_dict,
     ensure_transition,
     parameter_values,
+    person_key,
     publish,
 )
 from insurance_shared.contracts import (
@@ -74,10 +75,8 @@ STOP_REASONS = (
 # every call was about a tenth of a registration's CPU (profiled), and these run for every registration and check.
 _KNOWN = select(
     or_(
-        *(
-            exists().where(m.id_number == bindparam("id_number"))
-            for m in (ContributionMonth, EmploymentSeen, Separation)
-        )
+        *(exists().where(m.id_number == bindparam("id_number")) for m in (ContributionMonth, EmploymentSeen)),
+        exists().where(Separation.person_key == bindparam("person_key")),  # a separation's number is sealed
     )
 )
 _MONTHS = select(ContributionMonth.period, ContributionMonth.region, ContributionMonth.unit_credit_code).where(
@@ -196,7 +195,7 @@ def decision_json(decision: Decision) -> str:
 
 async def known_person(session: AsyncSession, id_number: str) -> bool:
     """Anything at all known of the person: a paid month, an employment or a separation (one round trip)."""
-    return bool((await session.execute(_KNOWN, {"id_number": id_number})).scalar())
+    return bool((await session.execute(_KNOWN, {"id_number": id_number, "person_key": person_key(id_number)})).scalar())
 
 
 async def evaluate(

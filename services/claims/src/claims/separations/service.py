@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import SYSTEM, Criterion, Unprocessable, ensure_document, parameter_values, record_decision
+from insurance_shared import (
+    SYSTEM,
+    Criterion,
+    Unprocessable,
+    ensure_document,
+    parameter_values,
+    person_key,
+    record_decision,
+)
 from insurance_shared.contracts import is_involuntary
 
 from ..rules.eligibility import default_values, parameters_on, separation_deadline
@@ -15,7 +23,7 @@ from .schemas import SeparationsIn
 
 _LATEST = (
     select(Separation)
-    .where(Separation.id_number == bindparam("id_number"), Separation.separation_date <= bindparam("on"))
+    .where(Separation.person_key == bindparam("person_key"), Separation.separation_date <= bindparam("on"))
     .order_by(Separation.separation_date.desc(), Separation.id.desc())
 )
 
@@ -26,7 +34,7 @@ def classify(reason: str) -> bool:
 
 async def latest(session: AsyncSession, id_number: str, on: dt.date) -> Separation | None:
     """The latest separation of the person filed for a date on or before ``on``."""
-    return (await session.execute(_LATEST, {"id_number": id_number, "on": on})).scalars().first()
+    return (await session.execute(_LATEST, {"person_key": person_key(id_number), "on": on})).scalars().first()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,7 @@ async def file(session: AsyncSession, body: SeparationsIn, today: dt.date) -> li
         row = Separation(
             unit_credit_code=body.unit_credit_code,
             region=body.region,
+            person_key=person_key(p.id_number),
             id_number=p.id_number,
             name=p.name,
             separation_date=p.separation_date,
