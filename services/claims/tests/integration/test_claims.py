@@ -1052,3 +1052,68 @@ async def test_keys_rotate_while_accounts_are_written_and_read(live_client, live
         assert got.status_code == 200 and got.content == png
     finally:
         pii.install(pii.Keyring.development_keyring(), replace=True)
+
+
+async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(live_db) -> None:
+    """#23's race: a stop overturned while the run of the stop's month is still writing that month's first part (the
+    days before the stop). The back pay cannot see the run's uncommitted part, tries the same part number, waits
+    for the run and then finds it taken: before, it gave up and the rest of the month was never paid. Now it reads
+    the month again and adds the rest as the next part. On PostgreSQL, two connections."""
+    import asyncio
+
+    from claims.claims.models import Claim
+    from claims.payments.service import back_pay
+    from claims.rules.payments import amount_for_month
+
+    stopped_month = month(1)
+    async with live_db.sessionmaker() as s:
+        claim_id = (
+            await s.execute(
+                text(
+                    "INSERT INTO claims (id_number, name, region, registered_on, job_seeking, state, eligible, decision,"
+                    " months_counted, total_months, carried_over, monthly_amount, entitlement_end, months_left,"
+                    " created_at, updated_at) VALUES (:id, '张三', '220100', :on, true, 'active', true, '{}', 14, 12,"
+                    " 0, 135000, :end, 0, now(), now()) RETURNING id"
+                ),
+                {"id": pid(90), "on": month(3), "end": month(-9)},
+            )
+        ).scalar_one()
+        await s.execute(
+            text(
+                "INSERT INTO payment_runs (region, month, status, claims_paid, amount, started_at)"
+                " VALUES ('220100', :m, 'running', 0, 0, now())"
+            ),
+            {"m": stopped_month},
+        )
+        await s.commit()
+    before_stop = 67500  # what the run pays for the days before the stop
+    async with live_db.sessionmaker() as run:
+        await run.execute(
+            text(
+                "INSERT INTO benefit_payments (claim_id, region, month, kind, part, amount, days, paid_on, status,"
+                " attempts) VALUES (:c, '220100', :m, 'benefit', 0, :a, 15, :m, 'pending', 0)"
+            ),
+            {"c": claim_id, "m": stopped_month, "a": before_stop},
+        )  # not committed yet: the run is still going
+
+        async def overturned() -> int:
+            async with live_db.sessionmaker() as s:
+                claim = await s.get(Claim, claim_id)
+                assert claim is not None
+                owed = await back_pay(s, claim, stopped_month + dt.timedelta(days=15), TODAY)
+                await s.commit()
+                return owed
+
+        appeal = asyncio.create_task(overturned())
+        await asyncio.sleep(0.5)  # the back pay now waits on the run's part
+        await run.commit()
+        owed = await asyncio.wait_for(appeal, 30)
+    due, _ = amount_for_month(135000, stopped_month, month(3), month(-9))
+    async with live_db.sessionmaker() as s:
+        parts = (
+            await s.execute(
+                text("SELECT part, amount FROM benefit_payments WHERE claim_id = :c ORDER BY part"), {"c": claim_id}
+            )
+        ).all()
+    assert [p for p, _ in parts] == [0, 1] and sum(a for _, a in parts) == due
+    assert owed == due - before_stop

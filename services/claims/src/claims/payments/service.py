@@ -156,6 +156,9 @@ async def run_month(
     return run, outcome
 
 
+_BACK_PAY_ATTEMPTS = 5
+
+
 async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: dt.date) -> int:
     """What a stop later overturned on appeal withheld, owed from ``since``'s month through the last month the
     region has a run for, completed or still running (a month not yet run pays in full in its own run): for each
@@ -169,18 +172,25 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
     insert = upsert_insert(session)
     while last_run is not None and month <= last_run:
         due, days = amount_for_month(claim.monthly_amount, month, claim.registered_on, claim.entitlement_end)  # type: ignore[arg-type]
-        parts = (
-            await session.execute(
-                select(BenefitPayment.part, BenefitPayment.amount, BenefitPayment.days, BenefitPayment.status).where(
-                    BenefitPayment.claim_id == claim.id,
-                    BenefitPayment.month == month,
-                    BenefitPayment.kind == "benefit",
+        # a run still writing this month may take the part number read here before this inserts it (its part is not
+        # visible until it commits; the insert waits for it, then finds the number taken): read the month again
+        # and add what is still missing as the next part, so the rest of the month is never dropped
+        for _ in range(_BACK_PAY_ATTEMPTS):
+            parts = (
+                await session.execute(
+                    select(
+                        BenefitPayment.part, BenefitPayment.amount, BenefitPayment.days, BenefitPayment.status
+                    ).where(
+                        BenefitPayment.claim_id == claim.id,
+                        BenefitPayment.month == month,
+                        BenefitPayment.kind == "benefit",
+                    )
                 )
-            )
-        ).all()
-        had = sum(p.amount for p in parts if p.status != "returned")
-        days_had = sum(p.days for p in parts if p.status != "returned")
-        if due > had:
+            ).all()
+            had = sum(p.amount for p in parts if p.status != "returned")
+            days_had = sum(p.days for p in parts if p.status != "returned")
+            if due <= had:
+                break
             added = await session.scalar(
                 insert(BenefitPayment)
                 .values(
@@ -198,7 +208,15 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
                 .on_conflict_do_nothing()
                 .returning(BenefitPayment.amount)
             )
-            owed += added or 0
+            if added is not None:
+                owed += added
+                break
+        else:
+            raise Conflict(
+                "back_pay_contended",
+                f"claim {claim.id}'s payments for {month:%Y-%m} kept changing while the back pay was worked out; "
+                "review the appeal again",
+            )
         month = month_bounds(month)[1]
     return owed
 
