@@ -23,9 +23,9 @@ from .db import COMMON_METADATA, BigIntPK, Session, UTCDateTime, utcnow
 from .errors import Unprocessable
 from .ids import ResidentId
 from .observability import request_id_var
-from .pii import Keyring
+from .pii import person_key
 
-__all__ = ["access_log", "access_log_router", "keyring_of", "record_look"]
+__all__ = ["access_log", "access_log_router", "record_look"]
 
 access_log = Table(
     "access_log",
@@ -47,12 +47,6 @@ access_log = Table(
 )
 
 
-def keyring_of(session: AsyncSession) -> Keyring:
-    """The service's keyring, which ``get_session`` puts beside each request's session."""
-    keyring = session.info.get("keyring")
-    return keyring if keyring is not None else Keyring.development_keyring()
-
-
 async def record_look(
     session: AsyncSession,
     principal: Principal,
@@ -70,11 +64,9 @@ async def record_look(
     recorded again here: the officer's look is recorded where they asked, under their name."""
     if principal.roles == frozenset({Role.SERVICE}):
         return
-    keyring = keyring_of(session)
-    person_key = keyring.lookup(person) if person else None
     kind, key = object
     if kind == "person":
-        key = keyring.lookup(str(key))  # the number itself never goes into the log
+        key = person_key(str(key))  # the number itself never goes into the log
     await session.execute(
         insert(access_log),
         [
@@ -84,7 +76,7 @@ async def record_look(
                 "actor_roles": ",".join(sorted(principal.roles)),
                 "actor_region": principal.region,
                 "purpose": purpose,
-                "person_key": person_key,
+                "person_key": person_key(person) if person else None,
                 "object_type": kind,
                 "object_key": str(key),
                 "object_region": region,
@@ -147,7 +139,7 @@ def access_log_router() -> APIRouter:
         c = access_log.c
         stmt = select(*(c[name] for name in COLUMNS)).where(c.id > after)
         if person is not None:
-            stmt = stmt.where(c.person_key == keyring_of(session).lookup(person))
+            stmt = stmt.where(c.person_key == person_key(person))
         if actor is not None:
             stmt = stmt.where(c.actor == actor)
         if purpose is not None:

@@ -127,8 +127,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request. Nothing commits here: write endpoints commit explicitly at the edge."""
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
-        # the service's keys for personal information, for what the request reads or records (access_log.py)
-        session.info["keyring"] = getattr(request.app.state, "keyring", None)
         yield session
 
 

@@ -196,6 +196,28 @@ def seal_existing(
             )
 
 
+def fill_person_keys(op: Operations, table: str, key: str) -> None:
+    """``person_key`` (the keyed hash, pii.py) from ``id_number`` where it is still empty, a thousand rows a
+    statement batch: run again after an interruption, it fills the rest."""
+    from sqlalchemy import bindparam, column, select, update
+    from sqlalchemy import table as table_clause
+
+    from .pii import installed
+
+    keyring, bind = installed(), op.get_bind()
+    t = table_clause(table, column(key), column("id_number"), column("person_key"))
+    while True:
+        rows = bind.execute(
+            select(t.c[key], t.c.id_number).where(t.c.person_key.is_(None)).order_by(t.c[key]).limit(1000)
+        ).all()
+        if not rows:
+            return
+        bind.execute(
+            update(t).where(t.c[key] == bindparam("k")).values(person_key=bindparam("v")),
+            [{"k": k, "v": keyring.lookup(number)} for k, number in rows],
+        )
+
+
 def create_access_log_v1(op: Operations) -> None:
     """The record of every look at a person (access_log.py), append-only, as of version 1."""
     from .access_log import access_log

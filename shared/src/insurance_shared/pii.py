@@ -119,14 +119,7 @@ class Keyring:
 
     def decrypt(self, value: str, associated: bytes = b"") -> bytes:
         _, key_id, body = self._split(value)
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            raise KeyringError(f"no key {key_id!r} to read this value: was it rotated out before the rotation ended?")
-        raw = base64.b64decode(body)
-        try:
-            return cipher.decrypt(raw[:12], raw[12:], associated or None)
-        except Exception:  # cryptography's InvalidTag: altered, or sealed with other associated data
-            raise KeyringError("the value does not authenticate under its key (altered or misplaced)") from None
+        return self._open(key_id, base64.b64decode(body), associated)
 
     def encrypt_bytes(self, plaintext: bytes) -> bytes:
         nonce = os.urandom(12)
@@ -138,13 +131,16 @@ class Keyring:
         parts = value.split(b".", 2)
         if len(parts) != 3 or parts[0] != _PREFIX.encode():
             raise KeyringError("not a value this keyring sealed")
-        key_id, raw = parts[1].decode(errors="replace"), parts[2]
+        return self._open(parts[1].decode(errors="replace"), parts[2], b"")
+
+    def _open(self, key_id: str, raw: bytes, associated: bytes) -> bytes:
+        """``raw`` (nonce, then ciphertext and tag) opened with the key it names."""
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise KeyringError(f"no key {key_id!r} to read this value: was it rotated out before the rotation ended?")
         try:
-            return cipher.decrypt(raw[:12], raw[12:], None)
-        except Exception:
+            return cipher.decrypt(raw[:12], raw[12:], associated or None)
+        except Exception:  # cryptography's InvalidTag: altered, or sealed with other associated data
             raise KeyringError("the value does not authenticate under its key (altered or misplaced)") from None
 
     def sealed_prefix(self) -> str:

@@ -11,8 +11,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-from insurance_shared.migrations import seal_existing
-from insurance_shared.pii import installed
+from insurance_shared.migrations import fill_person_keys, seal_existing
 
 revision = "0015"
 down_revision = "0014"
@@ -24,18 +23,7 @@ def upgrade() -> None:
     op.drop_index("ix_separations_person", table_name="separations")
     with op.batch_alter_table("separations") as t:
         t.add_column(sa.Column("person_key", sa.String(64), nullable=True))
-    keyring, bind = installed(), op.get_bind()
-    s = sa.table("separations", sa.column("id"), sa.column("id_number"), sa.column("person_key"))
-    while True:
-        rows = bind.execute(
-            sa.select(s.c.id, s.c.id_number).where(s.c.person_key.is_(None)).order_by(s.c.id).limit(1000)
-        ).all()
-        if not rows:
-            break
-        bind.execute(
-            sa.update(s).where(s.c.id == sa.bindparam("k")).values(person_key=sa.bindparam("v")),
-            [{"k": k, "v": keyring.lookup(number)} for k, number in rows],
-        )
+    fill_person_keys(op, "separations", "id")
     with op.batch_alter_table("separations") as t:
         t.alter_column("person_key", existing_type=sa.String(64), nullable=False)
         t.alter_column("id_number", type_=sa.Text(), existing_type=sa.String(18), existing_nullable=False)

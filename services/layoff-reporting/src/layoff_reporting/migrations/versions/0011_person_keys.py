@@ -12,29 +12,13 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-from insurance_shared.migrations import seal_existing
+from insurance_shared.migrations import fill_person_keys, seal_existing
 from insurance_shared.pii import installed
 
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
-
-
-def _fill_keys(table: str, key: str) -> None:
-    """``person_key`` from ``id_number`` where it is still empty, a thousand rows at a time."""
-    keyring, bind = installed(), op.get_bind()
-    t = sa.table(table, sa.column(key), sa.column("id_number"), sa.column("person_key"))
-    while True:
-        rows = bind.execute(
-            sa.select(t.c[key], t.c.id_number).where(t.c.person_key.is_(None)).order_by(t.c[key]).limit(1000)
-        ).all()
-        if not rows:
-            return
-        bind.execute(
-            sa.update(t).where(t.c[key] == sa.bindparam("k")).values(person_key=sa.bindparam("v")),
-            [{"k": k, "v": keyring.lookup(number)} for k, number in rows],
-        )
 
 
 def upgrade() -> None:
@@ -44,9 +28,9 @@ def upgrade() -> None:
     for table in ("claims_seen", "workforce_employments", "rehire_offers"):
         with op.batch_alter_table(table) as t:
             t.add_column(sa.Column("person_key", sa.String(64), nullable=True))
-    _fill_keys("claims_seen", "claim_id")
-    _fill_keys("workforce_employments", "employment_id")
-    _fill_keys("rehire_offers", "id")
+    fill_person_keys(op, "claims_seen", "claim_id")
+    fill_person_keys(op, "workforce_employments", "employment_id")
+    fill_person_keys(op, "rehire_offers", "id")
     with op.batch_alter_table("claims_seen") as t:
         t.drop_column("id_number")
         t.alter_column("person_key", existing_type=sa.String(64), nullable=False)
