@@ -29,6 +29,8 @@ from insurance_shared.pii import Keyring
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
 
+DEV_KEYS = Keyring.development_keyring()  # the keys the services run on here (#25)
+
 TODAY = dt.date.today()
 
 
@@ -51,12 +53,13 @@ async def seed_history(conn: asyncpg.Connection, persons: int) -> list[str]:
         ids.append(p)
         n = rng.randint(6, 130)
         unit = f"9122010{i % 10}MA0000000{i % 10}"
+        key = DEV_KEYS.lookup(p)  # history is kept by keyed hash, as the service's events deliver it (#25)
         for k in range(2, 2 + n):
-            months.append((p, month(k), unit, "220100", 15000))
+            months.append((key, month(k), unit, "220100", 15000))
         employments.append(
             (
                 i + 1,
-                p,
+                key,
                 unit,
                 "220100",
                 "unit",
@@ -68,14 +71,14 @@ async def seed_history(conn: asyncpg.Connection, persons: int) -> list[str]:
     await conn.copy_records_to_table(
         "contribution_months",
         records=months,
-        columns=["id_number", "period", "unit_credit_code", "region", "unemployment_fen"],
+        columns=["person_key", "period", "unit_credit_code", "region", "unemployment_fen"],
     )
     await conn.copy_records_to_table(
         "employments_seen",
         records=employments,
         columns=[
             "employment_id",
-            "id_number",
+            "person_key",
             "unit_credit_code",
             "region",
             "track",
@@ -93,6 +96,7 @@ async def seed_claims(conn: asyncpg.Connection, n: int) -> None:
     registered = month(0)
     rows = [
         (
+            DEV_KEYS.lookup(pid(i)),
             pid(i),
             f"职工{i}",
             "220100",
@@ -120,6 +124,7 @@ async def seed_claims(conn: asyncpg.Connection, n: int) -> None:
         "claims",
         records=rows,
         columns=[
+            "person_key",
             "id_number",
             "name",
             "region",
@@ -181,7 +186,7 @@ async def main() -> None:
                 ],
                 {
                     "BARE_DSN": _plain_dsn(url),
-                    "BARE_QUERY": "SELECT period FROM contribution_months WHERE id_number = $1 LIMIT 1",
+                    "BARE_QUERY": "SELECT period FROM contribution_months WHERE person_key = $1 LIMIT 1",
                 },
             )
         )

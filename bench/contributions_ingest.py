@@ -30,15 +30,18 @@ from _common import free_port, report
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
+from insurance_shared.pii import Keyring
 from insurance_shared.regions import all_regions
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+
+DEV_KEYS = Keyring.development_keyring()  # the keys the services run on here (#25)
 
 CONCURRENCY = 4
 LINE_COLUMNS = (
     "declaration_id",
     "line_no",
-    "id_number",
+    "person_key",
     "declared_base",
     "base",
     "pension_unit",
@@ -76,8 +79,10 @@ async def seed(url: str, units: int, lines: int) -> dict[str, list[tuple[str, st
         for k in range(per_unit):
             n = u * per_unit + k
             pid = resident_id(n)
-            person_rows.append((pid, f"职工{n}", now))
-            employment_rows.append((pid, code, region, "unit", dt.date(2020, 1, 1), None, 500000, None, now))
+            # people are stored by keyed hash, number and name sealed, as the service (on development keys) does
+            key = DEV_KEYS.lookup(pid)
+            person_rows.append((key, DEV_KEYS.encrypt(pid.encode()), DEV_KEYS.encrypt(f"职工{n}".encode()), now))
+            employment_rows.append((key, code, region, "unit", dt.date(2020, 1, 1), None, 500000, None, now))
             people.append((pid, f"{rng.randint(1500, 20000)}.{rng.randint(0, 99):02d}"))
         by_unit[code] = people
     await conn.copy_records_to_table(
@@ -96,12 +101,14 @@ async def seed(url: str, units: int, lines: int) -> dict[str, list[tuple[str, st
             "updated_at",
         ],
     )
-    await conn.copy_records_to_table("persons", records=person_rows, columns=["id_number", "name", "created_at"])
+    await conn.copy_records_to_table(
+        "persons", records=person_rows, columns=["person_key", "id_number", "name", "created_at"]
+    )
     await conn.copy_records_to_table(
         "employments",
         records=employment_rows,
         columns=[
-            "id_number",
+            "person_key",
             "unit_credit_code",
             "region",
             "track",
@@ -158,14 +165,15 @@ async def ingest(port: int, by_unit: dict[str, list[tuple[str, str]]], period: s
 async def baseline(url: str, by_unit: dict[str, list[tuple[str, str]]]) -> float:
     conn = await asyncpg.connect(_plain_dsn(url))
     await conn.execute(
-        "CREATE TABLE bench_lines (declaration_id bigint, line_no int, id_number text, declared_base bigint, base bigint, "
+        "CREATE TABLE bench_lines (declaration_id bigint, line_no int, person_key text, declared_base bigint, base bigint, "
         "pension_unit bigint, pension_person bigint, unemployment_unit bigint, unemployment_person bigint)"
     )
     rows = []
     for d, people in enumerate(by_unit.values(), 1):
         for k, (pid, base) in enumerate(people, 1):
             fen = int(base.replace(".", ""))
-            rows.append((d, k, pid, fen, fen, fen // 5, fen * 8 // 100, fen // 50, fen // 100))
+            key = DEV_KEYS.lookup(pid)  # the rows as the service stores them (#25)
+            rows.append((d, k, key, fen, fen, fen // 5, fen * 8 // 100, fen // 50, fen // 100))
     t0 = time.perf_counter()
     async with conn.transaction():
         await conn.copy_records_to_table("bench_lines", records=rows, columns=list(LINE_COLUMNS))

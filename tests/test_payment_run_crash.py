@@ -61,10 +61,10 @@ def database() -> Iterator[str]:
         sql(
             url,
             f"""
-            INSERT INTO claims (id_number, name, region, registered_on, job_seeking, state, eligible, decision,
+            INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state, eligible, decision,
                 months_counted, total_months, carried_over, monthly_amount, entitlement_end, community,
                 certificate_no, months_left, created_at, updated_at)
-            SELECT lpad(g::text, 18, '0'), '张三', '220100', date_trunc('month', now())::date, true, 'active', true,
+            SELECT md5(g::text) || md5(g::text), lpad(g::text, 18, '0'), '张三', '220100', date_trunc('month', now())::date, true, 'active', true,
                 '{{}}', 14, 12, 0, 135000, (date_trunc('month', now()) + interval '1 year')::date, 'c', '证', 0,
                 now(), now()
             FROM generate_series(1, {CLAIMS}) g

@@ -23,7 +23,7 @@ from .db import COMMON_METADATA, BigIntPK, Session, UTCDateTime, utcnow
 from .errors import Unprocessable
 from .ids import ResidentId
 from .observability import request_id_var
-from .pii import person_key
+from .pii import as_person_key
 
 __all__ = ["access_log", "access_log_router", "record_look"]
 
@@ -57,8 +57,8 @@ async def record_look(
     person: str | None = None,
     people: int = 1,
 ) -> None:
-    """Record that ``principal`` was shown ``object`` (about ``person``, an identity number, when one person; an
-    export of ``people`` people otherwise) for ``purpose``, and commit it.
+    """Record that ``principal`` was shown ``object`` (about ``person``, an identity number or its keyed hash, when
+    one person; an export of ``people`` people otherwise) for ``purpose``, and commit it.
 
     A peer service's read on behalf of a request (claims reading a history to decide a registration) is not
     recorded again here: the officer's look is recorded where they asked, under their name."""
@@ -66,7 +66,7 @@ async def record_look(
         return
     kind, key = object
     if kind == "person":
-        key = person_key(str(key))  # the number itself never goes into the log
+        key = as_person_key(str(key))  # the number itself never goes into the log
     await session.execute(
         insert(access_log),
         [
@@ -76,7 +76,7 @@ async def record_look(
                 "actor_roles": ",".join(sorted(principal.roles)),
                 "actor_region": principal.region,
                 "purpose": purpose,
-                "person_key": person_key(person) if person else None,
+                "person_key": as_person_key(person) if person else None,
                 "object_type": kind,
                 "object_key": str(key),
                 "object_region": region,
@@ -139,7 +139,7 @@ def access_log_router() -> APIRouter:
         c = access_log.c
         stmt = select(*(c[name] for name in COLUMNS)).where(c.id > after)
         if person is not None:
-            stmt = stmt.where(c.person_key == person_key(person))
+            stmt = stmt.where(c.person_key == as_person_key(person))
         if actor is not None:
             stmt = stmt.where(c.actor == actor)
         if purpose is not None:

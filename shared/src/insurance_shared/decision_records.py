@@ -23,6 +23,7 @@ from .db import COMMON_METADATA, BigIntPK, Session, UTCDateTime, utcnow
 from .decisions import Criterion, CriterionOut, criterion_dict
 from .errors import NotFound
 from .observability import request_id_var
+from .pii import as_person_key
 from .regions import RegionCode
 
 __all__ = [
@@ -44,7 +45,8 @@ decision_records = Table(
     Column("kind", String(60), nullable=False),  # e.g. claim.stop, claim.verification_rejection, appeal.review
     Column("subject_type", String(40), nullable=False),  # claim, referral, separation, unit, appeal, ...
     Column("subject_id", String(64), nullable=False),
-    Column("person", String(18), nullable=True),  # the identity number, when it is about a person
+    # when it is about a person: the keyed hash of their identity number (pii.py), never the number (#25)
+    Column("person", String(64), nullable=True),
     Column("unit", String(18), nullable=True),  # the unified social credit code, when it is about a unit
     Column("region", String(6), nullable=False),
     Column("outcome", String(60), nullable=False),
@@ -104,7 +106,7 @@ async def record_decision(
             kind=kind,
             subject_type=subject[0],
             subject_id=str(subject[1]),
-            person=person,
+            person=as_person_key(person) if person else None,
             unit=unit,
             region=region,
             outcome=outcome,
@@ -277,7 +279,7 @@ def decisions_router() -> APIRouter:
             kind_of, _, key = subject.partition(":")
             stmt = stmt.where(c.subject_type == kind_of, c.subject_id == key)
         if person:
-            stmt = stmt.where(c.person == person.upper())
+            stmt = stmt.where(c.person == as_person_key(person))
         if unit:
             stmt = stmt.where(c.unit == unit.upper())
         if kind:
@@ -294,9 +296,9 @@ def decisions_router() -> APIRouter:
                 session,
                 principal,
                 "decisions.list",
-                object=("decisions", subject or person or unit or kind or ""),
+                object=("decisions", subject or (person and as_person_key(person)) or unit or kind or ""),
                 region=region,
-                person=person.upper() if person else None,
+                person=person,
                 people=len(people),
             )
         return out

@@ -13,11 +13,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, delete, select, update
+from sqlalchemy import Column, Index, Integer, String, Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import COMMON_METADATA, UTCDateTime, upsert_insert, utcnow
 from .errors import Conflict
+from .pii import Sealed, SealedBytes
 
 __all__ = ["StoredResponse", "complete", "fingerprint", "idempotency_keys", "purge_expired", "reserve"]
 
@@ -28,11 +29,12 @@ idempotency_keys = Table(
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("method", String(10), nullable=False),
-    Column("path", String(500), nullable=False),
+    # the path, its location and the answer may name a person (their number, name, account): sealed at rest (#25)
+    Column("path", Sealed(), nullable=False),
     Column("status_code", Integer, nullable=True),
     Column("content_type", String(100), nullable=True),
-    Column("location", String(500), nullable=True),
-    Column("response_body", LargeBinary, nullable=True),
+    Column("location", Sealed(), nullable=True),
+    Column("response_body", SealedBytes(), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )

@@ -163,59 +163,135 @@ def create_decision_tables_v1(op: Operations) -> None:
 
 
 def seal_existing(
-    op: Operations, table: str, key: str, columns: list[str], *, binary: bool = False, unseal: bool = False
+    op: Operations,
+    table: str,
+    key: str | tuple[str, ...],
+    columns: list[str],
+    *,
+    binary: bool = False,
+    unseal: bool = False,
 ) -> None:
     """Encrypt the clear values of ``columns`` already stored (pii.py), a thousand rows per statement batch, with
     the keyring of the process (the service's, installed by ``python -m <service> migrate``). Values already
     sealed are left alone, so a migration stopped half-way and run again carries on where it stopped. With
     ``unseal`` (a downgrade), the reverse."""
-    from sqlalchemy import bindparam, column, func, select, update
+    from sqlalchemy import and_, bindparam, column, func, select, update
     from sqlalchemy import table as table_clause
 
     from .pii import installed
 
     keyring = installed()
-    t = table_clause(table, column(key), *(column(c) for c in columns))
+    keys = (key,) if isinstance(key, str) else key
+    t = table_clause(table, *(column(k) for k in keys), *(column(c) for c in columns))
     bind = op.get_bind()
+    where = and_(*(t.c[k] == bindparam(f"k_{k}") for k in keys))
     marker = b"v1." if binary else "v1."
     for name in columns:
         c = t.c[name]
         sealed = func.substr(c, 1, 3) == marker
         todo = c.isnot(None) & (sealed if unseal else ~sealed)
         if binary:
-            change = keyring.decrypt_bytes if unseal else keyring.encrypt_bytes
+            change = (
+                (lambda v: keyring.decrypt_bytes(bytes(v))) if unseal else (lambda v: keyring.encrypt_bytes(bytes(v)))
+            )
         else:
             change = (lambda v: keyring.decrypt(v).decode()) if unseal else (lambda v: keyring.encrypt(v.encode()))
         while True:
-            rows = bind.execute(select(t.c[key], c).where(todo).order_by(t.c[key]).limit(1000)).all()
+            rows = bind.execute(
+                select(*(t.c[k] for k in keys), c).where(todo).order_by(*(t.c[k] for k in keys)).limit(1000)
+            ).all()
             if not rows:
                 break
             bind.execute(
-                update(t).where(t.c[key] == bindparam("k")).values({name: bindparam("v")}),
-                [{"k": k, "v": change(bytes(v) if binary else v)} for k, v in rows],
+                update(t).where(where).values({name: bindparam("v")}),
+                [{**{f"k_{k}": v for k, v in zip(keys, row[:-1], strict=True)}, "v": change(row[-1])} for row in rows],
             )
 
 
-def fill_person_keys(op: Operations, table: str, key: str) -> None:
-    """``person_key`` (the keyed hash, pii.py) from ``id_number`` where it is still empty, a thousand rows a
-    statement batch: run again after an interruption, it fills the rest."""
-    from sqlalchemy import bindparam, column, select, update
+def fill_person_keys(
+    op: Operations, table: str, key: str | None = None, *, source: str = "id_number", target: str = "person_key"
+) -> None:
+    """``target`` (the keyed hash, pii.py) from the identity number in ``source`` where it is still empty, a thousand
+    numbers a statement batch: run again after an interruption, it fills the rest. Rows are found by the number
+    itself, so a table needs no single-column key (``key`` is accepted for the callers that named one)."""
+    from sqlalchemy import and_, bindparam, column, select, update
     from sqlalchemy import table as table_clause
 
     from .pii import installed
 
     keyring, bind = installed(), op.get_bind()
-    t = table_clause(table, column(key), column("id_number"), column("person_key"))
+    t = table_clause(table, column(source), column(target))
     while True:
-        rows = bind.execute(
-            select(t.c[key], t.c.id_number).where(t.c.person_key.is_(None)).order_by(t.c[key]).limit(1000)
-        ).all()
-        if not rows:
+        numbers = (
+            bind.execute(
+                select(t.c[source])
+                .where(t.c[target].is_(None), t.c[source].is_not(None))
+                .distinct()
+                .order_by(t.c[source])
+                .limit(1000)
+            )
+            .scalars()
+            .all()
+        )
+        if not numbers:
             return
         bind.execute(
-            update(t).where(t.c[key] == bindparam("k")).values(person_key=bindparam("v")),
-            [{"k": k, "v": keyring.lookup(number)} for k, number in rows],
+            update(t)
+            .where(and_(t.c[source] == bindparam("n"), t.c[target].is_(None)))
+            .values({target: bindparam("v")}),
+            [{"n": n, "v": keyring.lookup(n)} for n in numbers],
         )
+
+
+def decisions_by_person_key_v1(op: Operations) -> None:
+    """Decision records and appeals name a person by keyed hash, not by number (#25): the column widens to hold
+    the hash and the numbers already stored become hashes, a thousand at a time (resumable: a hash is left alone).
+    Decision records are append-only, so the guard is lifted for this one change and put back."""
+    from sqlalchemy import String, bindparam, column, func, select, update
+    from sqlalchemy import table as table_clause
+
+    from .pii import installed
+
+    bind = op.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    if postgres:
+        op.execute(text("ALTER TABLE decision_records DISABLE TRIGGER decision_records_append_only"))
+    else:
+        for verb in ("update", "delete"):
+            op.execute(text(f"DROP TRIGGER IF EXISTS decision_records_no_{verb}"))
+    for name in ("decision_records", "appeals"):
+        with op.batch_alter_table(name) as t:
+            t.alter_column("person", type_=String(64), existing_type=String(18), existing_nullable=True)
+        table = table_clause(name, column("person"))
+        while True:
+            numbers = (
+                bind.execute(select(table.c.person).where(func.length(table.c.person) < 64).distinct().limit(1000))
+                .scalars()
+                .all()
+            )
+            if not numbers:
+                break
+            bind.execute(
+                update(table).where(table.c.person == bindparam("n")).values(person=bindparam("v")),
+                [{"n": n, "v": installed().lookup(n)} for n in numbers],
+            )
+    if postgres:
+        op.execute(text("ALTER TABLE decision_records ENABLE TRIGGER decision_records_append_only"))
+    else:
+        append_only_triggers(op, "decision_records")
+
+
+def seal_idempotency_v1(op: Operations) -> None:
+    """A stored answer replayed for a repeated request holds what the answer showed (a person's number, name or
+    account): it is sealed at rest like every such value (#25), as are the path and location that may name a
+    person."""
+    from sqlalchemy import String, Text
+
+    with op.batch_alter_table("idempotency_keys") as t:
+        t.alter_column("path", type_=Text(), existing_type=String(500), existing_nullable=False)
+        t.alter_column("location", type_=Text(), existing_type=String(500), existing_nullable=True)
+    seal_existing(op, "idempotency_keys", ("actor", "key"), ["path", "location"])
+    seal_existing(op, "idempotency_keys", ("actor", "key"), ["response_body"], binary=True)
 
 
 def create_access_log_v1(op: Operations) -> None:

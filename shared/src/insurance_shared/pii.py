@@ -195,6 +195,16 @@ def person_key(id_number: str) -> str:
     return installed().lookup(id_number)
 
 
+def is_person_key(value: str) -> bool:
+    """Whether ``value`` is a keyed hash already (64 hex digits; an identity number has 15 or 18 characters)."""
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def as_person_key(value: str) -> str:
+    """The keyed hash of an identity number, or ``value`` itself if it is one already."""
+    return value if is_person_key(value) else person_key(value)
+
+
 class Sealed(TypeDecorator[str]):
     """Text stored encrypted (AES-256-GCM, the key named in the value): the code reads and writes the clear value.
     Never compare a sealed column with a value in SQL (each sealing differs): look up by a keyed hash instead."""

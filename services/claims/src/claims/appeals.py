@@ -42,14 +42,14 @@ async def _reinstated(session: AsyncSession, claim: Claim, o: Overturned) -> Non
         session,
         ClaimReinstated(
             claim_id=claim.id,
-            id_number=claim.id_number,
+            person=claim.person_key,
             region=claim.region,
             state=claim.state,
             reinstated_on=o.today,
             appeal_id=o.appeal_id,
             overturned_decision_id=o.decision.id,
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
 

@@ -12,7 +12,14 @@ from stdnum.cn import ric
 from claims.history.consumers import handlers
 from claims.payments.models import PaymentRun
 from claims.payments.service import make_batches
+from insurance_shared import person_key
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
+from insurance_shared.contracts.contributions import (
+    ContributionPeriodPaidV1,
+    EmploymentEndedV1,
+    PaidPersonV1,
+    PersonEnrolledV1,
+)
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
 from insurance_shared.events.outbox import outbox
@@ -42,7 +49,7 @@ async def deliver(db, *items) -> None:
                 id=uuid.uuid4(),
                 type=d.event_type,
                 source=d.source,
-                subject=getattr(d, "id_number", None) or d.unit_credit_code or d.people[0].id_number,
+                subject=getattr(d, "person", None) or getattr(d, "id_number", None) or d.unit_credit_code or "x",
                 time=utcnow(),
                 region="220100",
                 data=d.model_dump(mode="json"),
@@ -62,14 +69,13 @@ async def history(
             period=f"{month(k):%Y-%m}",
             region=region,
             declaration_id=k,
-            people=[PaidPerson(id_number=pid(n), unemployment_fen=15000)],
+            people=[PaidPerson(person=person_key(pid(n)), unemployment_fen=15000)],
         )
         for k in range(ended_k, ended_k + months)
     ]
     events.append(
         PersonEnrolled(
-            id_number=pid(n),
-            name="张三",
+            person=person_key(pid(n)),
             unit_credit_code=unit,
             region=region,
             track="unit",
@@ -80,7 +86,7 @@ async def history(
     end = month(ended_k - 1) - dt.timedelta(days=1)
     events.append(
         EmploymentEnded(
-            id_number=pid(n),
+            person=person_key(pid(n)),
             unit_credit_code=unit,
             region=region,
             track="unit",
@@ -161,6 +167,36 @@ async def outbox_types(db) -> list[str]:
         return list((await s.execute(select(outbox.c.type).order_by(outbox.c.id))).scalars())
 
 
+async def test_history_sent_as_v1_events_still_counts(client, auth_headers, db) -> None:
+    """Feeds and streams still hold v1 events naming people by number in clear (before #25): each reaches the v2
+    handler upgraded to the keyed hash, so the history and the decision are the same as from v2 events."""
+    unit_months = [
+        ContributionPeriodPaidV1(
+            unit_credit_code=UNIT,
+            period=f"{month(k):%Y-%m}",
+            region="220100",
+            declaration_id=900 + k,
+            people=[PaidPersonV1(id_number=pid(61), unemployment_fen=15000)],
+        )
+        for k in range(1, 15)
+    ]
+    job = {"unit_credit_code": UNIT, "region": "220100", "track": "unit", "start_date": month(14)}
+    end = {"end_date": month(0) - dt.timedelta(days=1), "separation_reason": "dismissed", "involuntary": True}
+    await deliver(
+        db,
+        *unit_months,
+        PersonEnrolledV1(id_number=pid(61), name="张三", employment_id=6100, **job),
+        EmploymentEndedV1(id_number=pid(61), employment_id=6100, **job, **end),
+    )
+    async with db.sessionmaker() as s:
+        stored = set((await s.execute(text("SELECT DISTINCT person_key FROM contribution_months"))).scalars())
+    assert stored == {person_key(pid(61))}
+    check = await client.post(
+        "/eligibility/check", json={"id_number": pid(61), "region": "220100"}, headers=auth_headers(*EMP)
+    )
+    assert check.status_code == 200 and (check.json()["eligible"], check.json()["total_months"]) == (True, 12)
+
+
 async def test_registration_explains_and_verification_and_payment(client, auth_headers, db) -> None:
     await history(db, 1, 14)
     check = await client.post(
@@ -236,8 +272,8 @@ async def test_registration_explains_and_verification_and_payment(client, auth_h
         }
     ]
     assert await outbox_types(db) == [
-        "claims.claim_registered.v1",
-        "claims.claim_approved.v1",
+        "claims.claim_registered.v2",
+        "claims.claim_approved.v2",
         "claims.payment_batch_approved.v1",
         "claims.benefits_confirmed.v1",
     ]
@@ -321,8 +357,7 @@ async def test_bad_registrations(client, auth_headers, db) -> None:
     await deliver(
         db,
         PersonEnrolled(
-            id_number=pid(4),
-            name="李四",
+            person=person_key(pid(4)),
             unit_credit_code=None,
             region="220100",
             track="flexible",
@@ -346,7 +381,7 @@ async def test_reemployment_stops_automatically_and_keeps_months(client, auth_he
             period=f"{month(3):%Y-%m}",
             region="220100",
             declaration_id=99,
-            people=[PaidPerson(id_number=pid(5), unemployment_fen=1)],
+            people=[PaidPerson(person=person_key(pid(5)), unemployment_fen=1)],
         ),
     )
     assert (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()["state"] == "active"
@@ -357,7 +392,10 @@ async def test_reemployment_stops_automatically_and_keeps_months(client, auth_he
             period=f"{month(0):%Y-%m}",
             region="220100",
             declaration_id=100,
-            people=[PaidPerson(id_number=pid(6), unemployment_fen=1), PaidPerson(id_number=pid(5), unemployment_fen=1)],
+            people=[
+                PaidPerson(person=person_key(pid(6)), unemployment_fen=1),
+                PaidPerson(person=person_key(pid(5)), unemployment_fen=1),
+            ],
         ),
     )
     stopped = (await client.get(f"/claims/{c['id']}", headers=auth_headers(*EMP))).json()
@@ -367,7 +405,7 @@ async def test_reemployment_stops_automatically_and_keeps_months(client, auth_he
         str(month(0)),
     )
     assert stopped["months_left"] == 16  # 18 months from month(2), stopped two months in
-    assert "claims.claim_stopped.v1" in await outbox_types(db)
+    assert "claims.claim_stopped.v2" in await outbox_types(db)
 
 
 async def test_referrals_second_unjustified_refusal_stops(client, auth_headers, db) -> None:
@@ -584,7 +622,7 @@ async def test_a_claim_that_drew_nothing_restarts_nothing(client, auth_headers, 
     assert crit["contribution_months"]["values"]["months_counted"] == 14
     assert crit["contribution_months"]["values"]["restart_after"] is None
     types = await outbox_types(db)
-    assert types.count("claims.claim_closed.v1") == 1  # the rejection, announced (fund-monitor's counts)
+    assert types.count("claims.claim_closed.v2") == 1  # the rejection, announced (fund-monitor's counts)
 
 
 async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_headers, db) -> None:
@@ -620,12 +658,12 @@ async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(clien
         claim_id = (
             await s.execute(
                 text(
-                    "INSERT INTO claims (id_number, name, region, registered_on, job_seeking, state, eligible, decision,"
-                    " months_counted, total_months, carried_over, monthly_amount, months_left, created_at, updated_at)"
-                    " VALUES (:id, '张三', '220100', :on, true, 'ineligible', false, :d, 0, 0, 0, 135000, 0, now(), now())"
-                    " RETURNING id"
+                    "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
+                    " eligible, decision, months_counted, total_months, carried_over, monthly_amount, months_left,"
+                    " created_at, updated_at) VALUES (:key, :id, '张三', '220100', :on, true, 'ineligible', false, :d,"
+                    " 0, 0, 0, 135000, 0, now(), now()) RETURNING id"
                 ),
-                {"id": pid(50), "on": month(0), "d": old},
+                {"key": person_key(pid(50)), "id": pid(50), "on": month(0), "d": old},
             )
         ).scalar_one()
         await s.execute(
@@ -657,7 +695,7 @@ async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(clien
             )
         ).all()
     assert [tuple(k) for k in kept] == [("registration", False, "system"), ("redecision", True, "officer-7")]
-    assert "claims.claim_redecided.v1" in await outbox_types(db)
+    assert "claims.claim_redecided.v2" in await outbox_types(db)
     again = await client.post(f"/claims/{claim_id}/redecide", headers=auth_headers("province", region="220000"))
     assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
     # it proceeds as any registered claim: verification can be asked
@@ -1070,12 +1108,12 @@ async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(
         claim_id = (
             await s.execute(
                 text(
-                    "INSERT INTO claims (id_number, name, region, registered_on, job_seeking, state, eligible, decision,"
-                    " months_counted, total_months, carried_over, monthly_amount, entitlement_end, months_left,"
-                    " created_at, updated_at) VALUES (:id, '张三', '220100', :on, true, 'active', true, '{}', 14, 12,"
-                    " 0, 135000, :end, 0, now(), now()) RETURNING id"
+                    "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
+                    " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
+                    " months_left, created_at, updated_at) VALUES (:key, :id, '张三', '220100', :on, true, 'active',"
+                    " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
                 ),
-                {"id": pid(90), "on": month(3), "end": month(-9)},
+                {"key": person_key(pid(90)), "id": pid(90), "on": month(3), "end": month(-9)},
             )
         ).scalar_one()
         await s.execute(

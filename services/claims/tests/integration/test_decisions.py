@@ -88,7 +88,7 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
             period=f"{month(0):%Y-%m}",
             region="220100",
             declaration_id=320,
-            people=[PaidPerson(id_number=pid(32), unemployment_fen=1)],
+            people=[PaidPerson(person=person_key(pid(32)), unemployment_fen=1)],
         ),
     )
     d = await newest(auto["id"])

@@ -5,6 +5,7 @@ roster's priority referrals."""
 
 import datetime as dt
 
+from insurance_shared import person_key
 from insurance_shared.contracts import (
     ContributionPeriodPaid,
     FlexibleEmploymentChanged,
@@ -20,7 +21,7 @@ def spell(
 ):
     return FlexibleEmploymentChanged(
         flexible_employment_id=fid,
-        id_number=pid(n),
+        person=person_key(pid(n)),
         region="220100",
         kind=kind,
         start_date=start,
@@ -48,7 +49,7 @@ async def test_an_agreement_stops_a_claim_from_its_start_with_the_document(clien
     )
     assert "长劳协-2" in stopped["stop_evidence"] and "R15" in stopped["stop_evidence"]
     assert "ab" * 32 in stopped["stop_evidence"]  # the stored agreement itself
-    assert "claims.claim_stopped.v1" in await outbox_types(db)
+    assert "claims.claim_stopped.v2" in await outbox_types(db)
 
 
 async def test_no_registration_while_an_agreement_runs_and_after_it_expired_yes(client, auth_headers, db) -> None:
@@ -100,8 +101,7 @@ async def _flexible_worker(db, n: int, start: dt.date, agreement_end: dt.date, f
     await deliver(
         db,
         PersonEnrolled(
-            id_number=pid(n),
-            name="赵六",
+            person=person_key(pid(n)),
             unit_credit_code=None,
             region="220100",
             track="flexible",
@@ -118,7 +118,7 @@ def own_month(n: int, k: int, decl: int) -> ContributionPeriodPaid:
         period=f"{month(k):%Y-%m}",
         region="220100",
         declaration_id=decl,
-        people=[PaidPerson(id_number=pid(n), unemployment_fen=6000, floor_fen=55000)],
+        people=[PaidPerson(person=person_key(pid(n)), unemployment_fen=6000, floor_fen=55000)],
     )
 
 

@@ -4,6 +4,8 @@ fee, the two ledgers, the period_paid event without a unit, and the street insti
 
 import datetime as dt
 
+from insurance_shared import person_key
+
 from ..helpers import CITY, TODAY, enrol, first_of, months_ago, resident_id, unit
 from .test_payments import emitted, trial_balance
 
@@ -70,7 +72,7 @@ async def test_register_an_agreement_and_its_status_history(client, auth_headers
         "长劳协-1",
     )
     assert [c["status"] for c in f["history"]] == ["working_flexibly"]
-    changed = await emitted(db, "contributions.flexible_employment_changed.v1")
+    changed = await emitted(db, "contributions.flexible_employment_changed.v2")
     assert [(e["status"], e["document_ref"], e["agreement_end"], e["document_id"]) for e in changed] == [
         ("working_flexibly", "长劳协-1", str(TODAY + dt.timedelta(days=275)), scan.json()["id"])
     ]
@@ -90,8 +92,8 @@ async def test_register_an_agreement_and_its_status_history(client, auth_headers
     assert [(e["id"], e["end_date"], e["separation_reason"]) for e in person["employments"]] == [
         (enrolment["id"], str(on - dt.timedelta(days=1)), "flexible_employment_ended")
     ]
-    assert [e["track"] for e in await emitted(db, "contributions.employment_ended.v1")] == ["flexible"]
-    assert [e["status"] for e in await emitted(db, "contributions.flexible_employment_changed.v1")] == [
+    assert [e["track"] for e in await emitted(db, "contributions.employment_ended.v2")] == ["flexible"]
+    assert [e["status"] for e in await emitted(db, "contributions.flexible_employment_changed.v2")] == [
         "working_flexibly",
         "unemployed",
     ]
@@ -141,7 +143,7 @@ async def test_register_refuses_what_cannot_be(client, auth_headers, db) -> None
     )
     after = await client.post("/flexible-employments", json=agreement(2, "2026-01-01", "2026-12-31"), headers=h)
     assert after.status_code == 201, after.text
-    assert len(await emitted(db, "contributions.flexible_employment_changed.v1")) == 2
+    assert len(await emitted(db, "contributions.flexible_employment_changed.v2")) == 2
 
 
 async def test_own_months_at_the_flexible_rates_paid_and_announced_without_a_unit(client, auth_headers, db) -> None:
@@ -179,10 +181,10 @@ async def test_own_months_at_the_flexible_rates_paid_and_announced_without_a_uni
     assert paid.status_code == 201, paid.text
     p = paid.json()
     assert (p["unit_credit_code"], p["payer"], [a["period_paid"] for a in p["allocations"]]) == (None, "person", [True])
-    (event,) = await emitted(db, "contributions.period_paid.v1")
+    (event,) = await emitted(db, "contributions.period_paid.v2")
     assert (event["unit_credit_code"], event["period"], event["region"]) == (None, period, "220100")
     # the subsidy's measure: both contributions at the floor, 2500.00 × 22% = 550.00
-    assert event["people"] == [{"id_number": resident_id(3), "unemployment_fen": 6000, "floor_fen": 55000}]
+    assert event["people"] == [{"person": person_key(resident_id(3)), "unemployment_fen": 6000, "floor_fen": 55000}]
     collected = await emitted(db, "contributions.money_collected.v2")
     assert {(c["fund"], c["principal_fen"], c["payment_id"]) for c in collected} == {
         ("pension", 60000, p["id"]),
@@ -320,7 +322,7 @@ async def test_bulk_from_a_street_institution_is_all_or_nothing(client, auth_hea
         ("line[3].base", "base_outside_band"),
         ("line[4].id_number", "not_enrolled_flexible"),
     ]
-    assert await emitted(db, "contributions.period_paid.v1") == []
+    assert await emitted(db, "contributions.period_paid.v2") == []
     assert (await client.get(f"/flexible-workers/{resident_id(6)}/arrears", headers=h)).json()["periods"] == []
 
     good = bad.replace("100.00", "2600.00").replace(f"{resident_id(8)},{period},3000.00,,\n", "")
@@ -338,7 +340,9 @@ async def test_bulk_from_a_street_institution_is_all_or_nothing(client, auth_hea
         "declared": "1232.00",
         "paid": "660.00",
     }
-    assert [e["people"][0]["id_number"] for e in await emitted(db, "contributions.period_paid.v1")] == [resident_id(6)]
+    assert [e["people"][0]["person"] for e in await emitted(db, "contributions.period_paid.v2")] == [
+        person_key(resident_id(6))
+    ]
     owed = await client.get(f"/flexible-workers/{resident_id(7)}/arrears", params={"on": on_time(period)}, headers=h)
     assert owed.json()["total"] == "572.00"
     assert (await trial_balance(client, auth_headers))["balanced"]

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select, text
 
+from insurance_shared import person_key
 from insurance_shared.events.outbox import outbox
 
 from ..helpers import CITY, TODAY, declare, enrol, first_of, months_ago, resident_id, unit
@@ -48,11 +49,11 @@ async def test_oldest_first_proportional_and_months_paid(client, auth_headers, d
         (old, "1400.00", "150.00", True),
         (new, "700.00", "75.00", False),  # 775 split 1400:150
     ]
-    paid = await emitted(db, "contributions.period_paid.v1")
+    paid = await emitted(db, "contributions.period_paid.v2")
     assert [(p["unit_credit_code"], p["period"], p["region"], p["part"], p["parts"]) for p in paid] == [
         (code, old, "220100", 1, 1)
     ]
-    assert paid[0]["people"] == [{"id_number": resident_id(1), "unemployment_fen": 15000}]
+    assert paid[0]["people"] == [{"person": person_key(resident_id(1)), "unemployment_fen": 15000}]
     collected = await emitted(db, "contributions.money_collected.v2")
     assert {(c["fund"], c["principal_fen"] + c["late_fee_fen"]) for c in collected} == {
         ("pension", 210000),
@@ -75,13 +76,13 @@ async def test_a_large_declaration_is_announced_in_parts(client, auth_headers, d
     assert (await declare(client, h, code, period, dict.fromkeys(range(1, 6), "5000"))).status_code == 201
     r = await client.post(f"/units/{code}/payments", json={"amount": "9000.00", "paid_on": str(TODAY)}, headers=h)
     assert r.status_code == 201, r.text
-    paid = await emitted(db, "contributions.period_paid.v1")
+    paid = await emitted(db, "contributions.period_paid.v2")
     assert [(p["part"], p["parts"], p["period"], p["declaration_id"]) for p in paid] == [
         (1, 3, period, paid[0]["declaration_id"]),
         (2, 3, period, paid[0]["declaration_id"]),
         (3, 3, period, paid[0]["declaration_id"]),
     ]
-    assert [x["id_number"] for p in paid for x in p["people"]] == [resident_id(n) for n in range(1, 6)]
+    assert [x["person"] for p in paid for x in p["people"]] == [person_key(resident_id(n)) for n in range(1, 6)]
 
 
 async def test_late_fee_and_credit(client, auth_headers, db) -> None:
@@ -321,10 +322,10 @@ async def test_a_return_file_records_each_line_as_a_single_payment_would(client,
     arrears = (await client.get(f"/units/{a}/arrears", headers=h)).json()
     assert arrears["periods"] == [] and arrears["credit"] == items[2]["credit_created"]
     paid_months = [
-        (p["id_number"], m["period"]) for m in await emitted(db, "contributions.period_paid.v1") for p in m["people"]
+        (p["person"], m["period"]) for m in await emitted(db, "contributions.period_paid.v2") for p in m["people"]
     ]
     assert sorted(paid_months) == sorted(
-        [(resident_id(1), old), (resident_id(2), old), (resident_id(2), new), (resident_id(1), new)]
+        [(person_key(resident_id(n)), m) for n, m in ((1, old), (2, old), (2, new), (1, new))]
     )
     assert len(await emitted(db, "contributions.money_collected.v2")) == 6  # two funds per payment
     assert (await trial_balance(client, auth_headers))["balanced"]

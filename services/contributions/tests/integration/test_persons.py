@@ -5,6 +5,7 @@ import json
 
 from sqlalchemy import select
 
+from insurance_shared import person_key
 from insurance_shared.events.outbox import outbox
 
 from ..helpers import CITY, TODAY, enrol, resident_id, unit
@@ -29,8 +30,8 @@ async def test_enrol_view_and_end(client, auth_headers, db) -> None:
     )
     assert ended.status_code == 200, ended.text
     assert ended.json()["separation_reason"] == "contract_expired_not_renewed"
-    assert await events(db, "contributions.person_enrolled.v1") == [resident_id(1)]
-    assert await events(db, "contributions.employment_ended.v1") == [resident_id(1)]
+    assert await events(db, "contributions.person_enrolled.v2") == [person_key(resident_id(1))]  # never the number
+    assert await events(db, "contributions.employment_ended.v2") == [person_key(resident_id(1))]
     again = await client.post(
         f"/persons/{resident_id(1)}/employments/{e['id']}/end",
         json={"end_date": str(TODAY), "separation_reason": "dismissed"},
@@ -78,7 +79,7 @@ async def test_bad_enrolments_write_nothing(client, auth_headers, db) -> None:
         assert r.json()["errors"][0]["field"] == field, r.json()
         assert r.json()["errors"][0]["code"] == code_expected
     assert (await client.get(f"/persons/{resident_id(3)}", headers=h)).status_code == 404
-    assert await events(db, "contributions.person_enrolled.v1") == []
+    assert await events(db, "contributions.person_enrolled.v2") == []
 
 
 async def test_other_regions_person_is_404(client, auth_headers) -> None:
@@ -110,8 +111,8 @@ async def test_a_units_roster_enrols_in_one_upload(client, auth_headers, db) -> 
         resident_id(2),
         resident_id(3),
     ]
-    assert sorted(await events(db, "contributions.person_enrolled.v1")) == sorted(
-        [resident_id(n) for n in (9, 1, 2, 3)]
+    assert sorted(await events(db, "contributions.person_enrolled.v2")) == sorted(
+        [person_key(resident_id(n)) for n in (9, 1, 2, 3)]
     )
     person = (await client.get(f"/persons/{resident_id(2)}", headers=h)).json()
     assert person["name"] == "职工2" and person["employments"][0]["wage"] == "4200.00"
@@ -199,7 +200,7 @@ async def test_a_units_leavers_end_in_one_upload(client, auth_headers, db) -> No
         ("line[4].id_number", "no_open_employment"),
         ("line[5].end_date", "end_before_start"),
     ]
-    assert await events(db, "contributions.employment_ended.v1") == []  # nothing ended
+    assert await events(db, "contributions.employment_ended.v2") == []  # nothing ended
 
     jsonl = "\n".join(
         json.dumps({"id_number": resident_id(n), "end_date": str(yesterday), "separation_reason": reason})
@@ -214,15 +215,20 @@ async def test_a_units_leavers_end_in_one_upload(client, auth_headers, db) -> No
         (resident_id(1), str(yesterday)),
         (resident_id(3), str(yesterday)),
     ]
-    assert sorted(await events(db, "contributions.employment_ended.v1")) == sorted([resident_id(1), resident_id(3)])
+    assert sorted(await events(db, "contributions.employment_ended.v2")) == sorted(
+        [person_key(resident_id(1)), person_key(resident_id(3))]
+    )
     async with db.sessionmaker() as s:
         data = [
             json.loads(e)["data"]
             for e in (
-                await s.execute(select(outbox.c.envelope).where(outbox.c.type == "contributions.employment_ended.v1"))
+                await s.execute(select(outbox.c.envelope).where(outbox.c.type == "contributions.employment_ended.v2"))
             ).scalars()
         ]
-    assert {(d["id_number"], d["involuntary"]) for d in data} == {(resident_id(1), True), (resident_id(3), False)}
+    assert {(d["person"], d["involuntary"]) for d in data} == {
+        (person_key(resident_id(1)), True),
+        (person_key(resident_id(3)), False),
+    }
     person = (await client.get(f"/persons/{resident_id(3)}", headers=h)).json()
     assert person["employments"][0]["separation_reason"] == "voluntary_resignation"
     still = (await client.get(f"/persons/{resident_id(2)}", headers=h)).json()

@@ -36,6 +36,6 @@ async def test_declare_pay_and_history_on_sqlite(tmp_path, auth_headers) -> None
         tb = (await c.get("/ledger/trial-balance", headers=auth_headers("province", region="220000"))).json()
         assert tb["balanced"] and tb["debit"] > 0
         events = (await c.get("/events?limit=2000", headers=auth_headers("service", region="220000"))).json()["events"]
-        paid = [e["event"]["data"] for e in events if e["event"]["type"] == "contributions.period_paid.v1"]
+        paid = [e["event"]["data"] for e in events if e["event"]["type"] == "contributions.period_paid.v2"]
         assert sorted(len(p["people"]) for p in paid) == [1, 60]
     await db.dispose()

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import check_bookable, person_key, upsert_insert, upsert_rows
+from insurance_shared import check_bookable, upsert_insert, upsert_rows
 from insurance_shared.contracts import (
     BenefitPaid,
     BenefitsConfirmed,
@@ -25,7 +25,6 @@ from insurance_shared.contracts import (
     LayoffWithdrawn,
     MedicalContributionsTransferred,
     MoneyCollected,
-    MoneyCollectedV1,
     PersonEnrolled,
     RemittanceMade,
     SocialInsuranceSubsidyPaid,
@@ -51,12 +50,6 @@ handlers = Handlers()
 async def money_collected(session: AsyncSession, events: list[tuple[Envelope, MoneyCollected]]) -> None:
     """A return file's payments arrive as a run of events: booked together (one entry per payment, as ever)."""
     await _book_collected(session, [d for _, d in events])
-
-
-@handlers.on_runs(MoneyCollectedV1)
-async def money_collected_v1(session: AsyncSession, events: list[tuple[Envelope, MoneyCollectedV1]]) -> None:
-    """The superseded form, still in stored feeds and streams: its amount includes the late fee."""
-    await _book_collected(session, [d.upgrade() for _, d in events])
 
 
 async def _book_collected(session: AsyncSession, collected: list[MoneyCollected]) -> None:
@@ -144,7 +137,7 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
     session.add(
         SeenClaim(
             claim_id=data.claim_id,
-            person_key=person_key(data.id_number),
+            person_key=data.person,
             region=data.region,
             registered_on=data.registered_on,
             eligible=data.eligible,
@@ -155,7 +148,7 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
     # a claim by someone a filed layoff let go: that layoff's expected claims shrink by one (N§8 projection)
     separation = await session.scalar(
         select(LayoffSeparation)
-        .where(LayoffSeparation.person_key == person_key(data.id_number), LayoffSeparation.claimed.is_(False))
+        .where(LayoffSeparation.person_key == data.person, LayoffSeparation.claimed.is_(False))
         .order_by(LayoffSeparation.end_date.desc())
         .limit(1)
     )
@@ -202,7 +195,7 @@ def _insured(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
     """The job as either event tells it (an end may be the first this service hears of a job)."""
     return {
         "employment_id": d.employment_id,
-        "person_key": person_key(d.id_number),
+        "person_key": d.person,
         "region": d.region,
         "start_date": d.start_date,
     }
@@ -236,7 +229,7 @@ async def employments_ended(session: AsyncSession, events: list[tuple[Envelope, 
         for unit, filed_on, filing_id in await session.execute(_LAYOFFS, {"units": units[i : i + 500]}):
             filed[unit].append((filed_on, filing_id))
     counted = [
-        {"filing_id": filing_id, "person_key": person_key(d.id_number), "end_date": d.end_date, "claimed": False}
+        {"filing_id": filing_id, "person_key": d.person, "end_date": d.end_date, "claimed": False}
         for d in laid_off
         if (filing_id := layoff_counted(d.end_date, filed.get(d.unit_credit_code, ()))) is not None
     ]

@@ -27,8 +27,7 @@ def pid(n: int) -> str:
 
 def enrolled(n: int, start: dt.date, region: str = "220100") -> PersonEnrolled:
     return PersonEnrolled(
-        id_number=pid(n),
-        name=f"职工{n}",
+        person=person_key(pid(n)),
         unit_credit_code=UNIT,
         region=region,
         track="unit",
@@ -39,7 +38,7 @@ def enrolled(n: int, start: dt.date, region: str = "220100") -> PersonEnrolled:
 
 def ended(n: int, end: dt.date, reason: str = "mass_layoff") -> EmploymentEnded:
     return EmploymentEnded(
-        id_number=pid(n),
+        person=person_key(pid(n)),
         unit_credit_code=UNIT,
         region="220100",
         track="unit",
@@ -58,10 +57,10 @@ async def test_monitoring_counts_and_insured_year_on_year(client, auth_headers, 
         ended(1, fm.month(-2), reason="voluntary_resignation"),
         *(enrolled(100 + n, dt.date(2020, 1, 1), region="220200") for n in range(5)),  # 220200 flat
         ClaimRegistered(
-            claim_id=1, id_number=pid(1), region="220100", registered_on=fm.month(-2) + dt.timedelta(days=3)
+            claim_id=1, person=person_key(pid(1)), region="220100", registered_on=fm.month(-2) + dt.timedelta(days=3)
         ),
-        ClaimRegistered(claim_id=2, id_number=pid(2), region="220100", registered_on=fm.TODAY),
-        ClaimRegistered(claim_id=3, id_number=pid(3), region="220100", registered_on=fm.TODAY, eligible=False),
+        ClaimRegistered(claim_id=2, person=person_key(pid(2)), region="220100", registered_on=fm.TODAY),
+        ClaimRegistered(claim_id=3, person=person_key(pid(3)), region="220100", registered_on=fm.TODAY, eligible=False),
         fm.benefits("220100", fm.THIS_MONTH, 800, claims=2),
         LayoffFiled(
             filing_id=7,
@@ -150,7 +149,10 @@ async def test_projection_adds_filed_layoffs_not_yet_claimed(client, auth_header
         LayoffExecuted(filing_id=7, unit_credit_code=UNIT, region="220100", executed_on=planned, separated_count=60),
     )
     await fm.feed(
-        *(ClaimRegistered(claim_id=n, id_number=pid(n), region="220100", registered_on=planned) for n in range(1, 11))
+        *(
+            ClaimRegistered(claim_id=n, person=person_key(pid(n)), region="220100", registered_on=planned)
+            for n in range(1, 11)
+        )
     )
     later = (await client.get("/regions/220100/projection", headers=province)).json()
     (term,) = later["layoffs"]
@@ -214,7 +216,10 @@ async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(
     """#19 item 8: claims announces a claim leaving the roll (exhausted, rejected at verification) and the count
     of registered unemployed falls; before, only stops were announced and these stayed counted for ever."""
     await fm.feed(
-        *(ClaimRegistered(claim_id=n, id_number=pid(n), region="220100", registered_on=fm.month(-3)) for n in (1, 2, 3))
+        *(
+            ClaimRegistered(claim_id=n, person=person_key(pid(n)), region="220100", registered_on=fm.month(-3))
+            for n in (1, 2, 3)
+        )
     )
     province = auth_headers("province", region="220000")
 
@@ -224,9 +229,15 @@ async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(
 
     assert await registered() == 3
     await fm.feed(
-        ClaimClosed(claim_id=1, id_number=pid(1), region="220100", state="exhausted", effective_date=fm.month(0)),
         ClaimClosed(
-            claim_id=2, id_number=pid(2), region="220100", state="verification_rejected", effective_date=fm.TODAY
+            claim_id=1, person=person_key(pid(1)), region="220100", state="exhausted", effective_date=fm.month(0)
+        ),
+        ClaimClosed(
+            claim_id=2,
+            person=person_key(pid(2)),
+            region="220100",
+            state="verification_rejected",
+            effective_date=fm.TODAY,
         ),
     )
     assert await registered() == 1
@@ -234,7 +245,9 @@ async def test_registered_unemployed_fall_when_claims_are_exhausted_or_rejected(
 
 async def test_a_refused_claim_redecided_eligible_counts_as_registered(client, auth_headers, fm) -> None:
     await fm.feed(
-        ClaimRegistered(claim_id=5, id_number=pid(5), region="220100", registered_on=fm.month(-1), eligible=False)
+        ClaimRegistered(
+            claim_id=5, person=person_key(pid(5)), region="220100", registered_on=fm.month(-1), eligible=False
+        )
     )
     province = auth_headers("province", region="220000")
 
@@ -246,7 +259,7 @@ async def test_a_refused_claim_redecided_eligible_counts_as_registered(client, a
     await fm.feed(
         ClaimRedecided(
             claim_id=5,
-            id_number=pid(5),
+            person=person_key(pid(5)),
             region="220100",
             registered_on=fm.month(-1),
             eligible=True,

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select, text
 from stdnum.cn import ric, uscc
 
+from insurance_shared import person_key
 from insurance_shared.contracts import ClaimRegistered, EmploymentEnded, PersonEnrolled, UnitRegistered
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
@@ -59,8 +60,7 @@ async def workforce(db, staff: int, employees: int, unit: str = UNIT, start=dt.d
         events.append(
             (
                 PersonEnrolled(
-                    id_number=pid(n),
-                    name=f"职工{n}",
+                    person=person_key(pid(n)),
                     unit_credit_code=unit,
                     region="220100",
                     track="unit",
@@ -232,7 +232,7 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
     end = [
         (
             EmploymentEnded(
-                id_number=pid(n),
+                person=person_key(pid(n)),
                 unit_credit_code=UNIT,
                 region="220100",
                 track="unit",
@@ -252,8 +252,7 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
         db,
         (
             PersonEnrolled(
-                id_number=pid(3),
-                name="职工3",
+                person=person_key(pid(3)),
                 unit_credit_code=OTHER_UNIT,
                 region="220100",
                 track="unit",
@@ -276,8 +275,7 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
         db,
         (
             PersonEnrolled(
-                id_number=pid(77),
-                name="外人",
+                person=person_key(pid(77)),
                 unit_credit_code=UNIT,
                 region="220100",
                 track="unit",
@@ -329,8 +327,7 @@ async def test_rehire_priority_breach(client, auth_headers, db) -> None:
         db,
         (
             PersonEnrolled(
-                id_number=pid(1),
-                name="职工1",
+                person=person_key(pid(1)),
                 unit_credit_code=UNIT,
                 region="220100",
                 track="unit",
@@ -354,8 +351,7 @@ async def test_hiring_incentive(client, auth_headers, db) -> None:
         events.append(
             (
                 PersonEnrolled(
-                    id_number=pid(n),
-                    name=f"新{n}",
+                    person=person_key(pid(n)),
                     unit_credit_code=UNIT,
                     region="220100",
                     track="unit",
@@ -370,7 +366,7 @@ async def test_hiring_incentive(client, auth_headers, db) -> None:
                 (
                     ClaimRegistered(
                         claim_id=n,
-                        id_number=pid(n),
+                        person=person_key(pid(n)),
                         region="220100",
                         registered_on=hire_day - dt.timedelta(days=claim_days),
                     ),

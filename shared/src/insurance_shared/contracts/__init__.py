@@ -5,7 +5,7 @@ adding an optional field is not (consumers ignore fields they do not know).
 """
 
 from .appeals import AppealStep
-from .catalogue import EventData, catalogue, event_type
+from .catalogue import EventData, catalogue, event_type, predecessors
 from .claims import (
     BenefitPaid,
     BenefitsConfirmed,
@@ -113,5 +113,6 @@ __all__ = [
     "catalogue",
     "event_type",
     "is_involuntary",
+    "predecessors",
     "summed",
 ]

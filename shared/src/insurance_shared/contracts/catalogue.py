@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["EventData", "catalogue", "event_type"]
+__all__ = ["EventData", "catalogue", "event_type", "predecessors"]
 
 
 class EventData(BaseModel):
@@ -36,3 +36,14 @@ def event_type(name: str, *, source: str) -> Callable[[T], T]:
         return cls
 
     return register
+
+
+def predecessors(data_type: type[EventData]) -> list[type[EventData]]:
+    """The superseded versions that upgrade to ``data_type``: each has ``upgrade(self) -> data_type``, so a
+    handler of the current version also reads what stored feeds and streams still hold of the older ones."""
+    found = []
+    for model in catalogue.values():
+        upgrade = getattr(model, "upgrade", None)
+        if upgrade is not None and get_type_hints(upgrade).get("return") is data_type:
+            found.append(model)
+    return found

@@ -4,42 +4,43 @@ import datetime as dt
 
 from pydantic import Field
 
+from ..pii import person_key
 from .appeals import AppealStep
 from .catalogue import EventData, event_type
 
 
-@event_type("claims.claim_registered.v1", source="claims")
+@event_type("claims.claim_registered.v2", source="claims")
 class ClaimRegistered(EventData):
-    """失业登记 (R16: benefit time runs from the registration date). Subject: the identity number."""
+    """失业登记 (R16: benefit time runs from the registration date). Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     registered_on: dt.date
     separation_date: dt.date | None = None
     eligible: bool = True
 
 
-@event_type("claims.claim_stopped.v1", source="claims")
+@event_type("claims.claim_stopped.v2", source="claims")
 class ClaimStopped(EventData):
-    """停发 (R15, N§5). Subject: the identity number."""
+    """停发 (R15, N§5). Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     reason: str
     effective_date: dt.date
     evidence: str | None = None  # the document the stop rests on, with its clause (a licence, an agreement)
 
 
-@event_type("claims.claim_reinstated.v1", source="claims")
+@event_type("claims.claim_reinstated.v2", source="claims")
 class ClaimReinstated(EventData):
     """An appeal overturned the decision that stopped or closed a claim: it runs again in ``state`` (``active``, or
     ``verification_requested`` after a rejection overturned) as if that decision had never been made; the months
-    it missed go out with the region's next payment run. Subject: the identity number."""
+    it missed go out with the region's next payment run. Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     state: str
     reinstated_on: dt.date
@@ -52,28 +53,28 @@ class ClaimsAppealStep(AppealStep):
     """An appeal against one of claims' decisions was lodged or decided (行政复议)."""
 
 
-@event_type("claims.claim_closed.v1", source="claims")
+@event_type("claims.claim_closed.v2", source="claims")
 class ClaimClosed(EventData):
     """A claim left the benefit roll other than by a stop (which ``claim_stopped`` announces): ``exhausted`` (its
     benefit period ran out), ``verification_rejected`` (the community did not verify it, N§5 ¶2), ``withdrawn``.
     From ``effective_date`` the person is no longer counted as registered unemployed on this claim.
-    Subject: the identity number."""
+    Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     state: str  # exhausted | verification_rejected | withdrawn
     effective_date: dt.date
 
 
-@event_type("claims.claim_redecided.v1", source="claims")
+@event_type("claims.claim_redecided.v2", source="claims")
 class ClaimRedecided(EventData):
     """A claim decided again under the rules in force on its registration date, as corrected (#19): the new
     decision is kept beside the old. ``proceeds``: a refused claim is now eligible and goes on to verification.
-    Subject: the identity number."""
+    Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     registered_on: dt.date
     eligible: bool
@@ -82,12 +83,12 @@ class ClaimRedecided(EventData):
     proceeds: bool
 
 
-@event_type("claims.claim_approved.v1", source="claims")
+@event_type("claims.claim_approved.v2", source="claims")
 class ClaimApproved(EventData):
-    """核实通过, 开始发放 (N§5 ¶2). Subject: the identity number."""
+    """核实通过, 开始发放 (N§5 ¶2). Subject: ``person``, the keyed hash of the identity number."""
 
     claim_id: int
-    id_number: str
+    person: str
     region: str
     certificate_no: str
     monthly_amount_fen: int
@@ -109,7 +110,7 @@ class BenefitPaid(EventData):
 @event_type("claims.subsidy_paid.v1", source="claims")
 class SubsidyPaid(EventData):
     """A payment besides the monthly benefit (R19): a medical subsidy (monthly), a funeral subsidy or a survivors'
-    pension (once). Subject: the identity number. ``payment_id`` identifies the payment: a claim has one medical
+    pension (once). Subject: the keyed hash of the identity number. ``payment_id`` identifies the payment: a claim has one medical
     subsidy a month, so the claim alone does not (events from before it was added lack it)."""
 
     claim_id: int
@@ -198,7 +199,7 @@ class PaymentsFailed(EventData):
 @event_type("claims.payment_reissued.v1", source="claims")
 class PaymentReissued(EventData):
     """A failed payment goes to the bank again, in a new batch, after its account was corrected.
-    Subject: the identity number."""
+    Subject: the claim's id."""
 
     payment_id: int
     claim_id: int
@@ -210,7 +211,7 @@ class PaymentReissued(EventData):
 @event_type("claims.payment_returned_to_fund.v1", source="claims")
 class PaymentReturnedToFund(EventData):
     """A failed payment of a claim that has since stopped is not paid again: the money stays in the fund (it was
-    never booked as spent). Subject: the identity number."""
+    never booked as spent). Subject: the keyed hash of the identity number."""
 
     payment_id: int
     claim_id: int
@@ -234,3 +235,89 @@ class SocialInsuranceSubsidyPaid(EventData):
     months: int = Field(ge=0)
     amount_fen: int = Field(ge=0)
     paid_on: dt.date  # the latest value date of the lines
+
+
+# ---- superseded versions, still read: stored feeds and streams hold them -------------------------------------------
+# v1 named the claimant by identity number in clear: v2 carries the keyed hash alone (#25). Each upgrades to its
+# successor on the consumer, which holds the same lookup key.
+
+
+@event_type("claims.claim_registered.v1", source="claims")
+class ClaimRegisteredV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    registered_on: dt.date
+    separation_date: dt.date | None = None
+    eligible: bool = True
+
+    def upgrade(self) -> ClaimRegistered:
+        return ClaimRegistered(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+@event_type("claims.claim_stopped.v1", source="claims")
+class ClaimStoppedV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    reason: str
+    effective_date: dt.date
+    evidence: str | None = None  # the document the stop rests on, with its clause (a licence, an agreement)
+
+    def upgrade(self) -> ClaimStopped:
+        return ClaimStopped(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+@event_type("claims.claim_reinstated.v1", source="claims")
+class ClaimReinstatedV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    state: str
+    reinstated_on: dt.date
+    appeal_id: int
+    overturned_decision_id: int
+
+    def upgrade(self) -> ClaimReinstated:
+        return ClaimReinstated(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+@event_type("claims.claim_closed.v1", source="claims")
+class ClaimClosedV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    state: str  # exhausted | verification_rejected | withdrawn
+    effective_date: dt.date
+
+    def upgrade(self) -> ClaimClosed:
+        return ClaimClosed(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+@event_type("claims.claim_redecided.v1", source="claims")
+class ClaimRedecidedV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    registered_on: dt.date
+    eligible: bool
+    was_eligible: bool
+    total_months: int
+    proceeds: bool
+
+    def upgrade(self) -> ClaimRedecided:
+        return ClaimRedecided(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+@event_type("claims.claim_approved.v1", source="claims")
+class ClaimApprovedV1(EventData):
+    claim_id: int
+    id_number: str
+    region: str
+    certificate_no: str
+    monthly_amount_fen: int
+    total_months: int
+    entitlement_end: dt.date
+
+    def upgrade(self) -> ClaimApproved:
+        return ClaimApproved(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))

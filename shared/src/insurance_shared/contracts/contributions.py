@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..pii import person_key
 from .appeals import AppealStep
 from .catalogue import EventData, event_type
 
@@ -22,13 +23,13 @@ class UnitRegistered(EventData):
     declared_staff: int = Field(ge=0)
 
 
-@event_type("contributions.person_enrolled.v1", source="contributions")
+@event_type("contributions.person_enrolled.v2", source="contributions")
 class PersonEnrolled(EventData):
-    """参保: a person insured for pension and unemployment together (N§3(1)). Subject: the identity number.
-    ``unit_credit_code`` is empty for a flexible worker's own enrolment on the merged track (已并轨)."""
+    """参保: a person insured for pension and unemployment together (N§3(1)). Subject: ``person``, the keyed hash
+    of the identity number (insurance_shared.pii): events name people only so (PIPL; #25), and no consumer needs
+    the name. ``unit_credit_code`` is empty for a flexible worker's own enrolment on the merged track (已并轨)."""
 
-    id_number: str
-    name: str
+    person: str
     unit_credit_code: str | None
     region: str
     track: str  # unit | flexible
@@ -36,11 +37,11 @@ class PersonEnrolled(EventData):
     employment_id: int
 
 
-@event_type("contributions.employment_ended.v1", source="contributions")
+@event_type("contributions.employment_ended.v2", source="contributions")
 class EmploymentEnded(EventData):
-    """终止劳动关系. Subject: the identity number."""
+    """终止劳动关系. Subject: ``person`` (the keyed hash)."""
 
-    id_number: str
+    person: str
     unit_credit_code: str | None
     region: str
     track: str
@@ -59,14 +60,14 @@ grows with the size of the unit (NATS refuses messages over 1 MB by default)."""
 class PaidPerson(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id_number: str
+    person: str  # the keyed hash of the identity number
     unemployment_fen: int  # unit and personal unemployment contributions for the month
     # a flexible worker's own month only: what pension and unemployment contributions at the base floor came to
     # that month, the measure of the social-insurance subsidy (N§6); the floor is contributions' parameter
     floor_fen: int | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
-@event_type("contributions.period_paid.v1", source="contributions")
+@event_type("contributions.period_paid.v2", source="contributions")
 class ContributionPeriodPaid(EventData):
     """A unit's declaration for a month paid in full, both ledgers: that month is paid for everyone on it (only paid
     months count towards benefits, R14). One event per declaration rather than one per person and month: a
@@ -75,7 +76,7 @@ class ContributionPeriodPaid(EventData):
     in itself. Subject: the unit's credit code. Region: the pooling region whose unemployment fund it feeds.
 
     A flexible worker's own month on the merged track (N§3(2), N§6) has no unit: ``unit_credit_code`` is None,
-    the one person on it paid it, and the subject is their identity number."""
+    the one person on it paid it, and the subject is their keyed hash."""
 
     unit_credit_code: str | None = None
     period: str  # YYYY-MM
@@ -176,16 +177,16 @@ class ContributionsParameterSet(EventData):
     reference: str
 
 
-@event_type("contributions.flexible_employment_changed.v1", source="contributions")
+@event_type("contributions.flexible_employment_changed.v2", source="contributions")
 class FlexibleEmploymentChanged(EventData):
-    """灵活就业实名登记: a flexible employment registered or its status changed (N§6 ¶1). Subject: the identity
-    number. ``kind``: ``licence`` (self-employed with a business licence), ``agreement`` (灵活就业协议 with a
+    """灵活就业实名登记: a flexible employment registered or its status changed (N§6 ¶1). Subject: ``person``, the
+    keyed hash of the identity number. ``kind``: ``licence`` (self-employed with a business licence), ``agreement`` (灵活就业协议 with a
     street/town labor-service institution) or ``other``; ``status``: ``working_flexibly``, ``reemployed`` or
     ``unemployed`` from ``status_on``. ``document_ref`` is the agreement or licence number. An unexpired agreement
     or a licence is re-employment for claims (R15; N§5)."""
 
     flexible_employment_id: int
-    id_number: str
+    person: str
     region: str
     kind: str
     start_date: dt.date
@@ -195,3 +196,84 @@ class FlexibleEmploymentChanged(EventData):
     document_id: str | None = None  # the SHA-256 of the agreement or licence stored with contributions (/documents)
     status: str
     status_on: dt.date
+
+
+# ---- superseded versions, still read: stored feeds and streams hold them -------------------------------------------
+# v1 named people by identity number in clear (and an enrolment by name): v2 carries the keyed hash alone (#25).
+# Each upgrades to its successor on the consumer, which holds the same lookup key.
+
+
+@event_type("contributions.person_enrolled.v1", source="contributions")
+class PersonEnrolledV1(EventData):
+    id_number: str
+    name: str
+    unit_credit_code: str | None
+    region: str
+    track: str
+    start_date: dt.date
+    employment_id: int
+
+    def upgrade(self) -> PersonEnrolled:
+        return PersonEnrolled(person=person_key(self.id_number), **self.model_dump(exclude={"id_number", "name"}))
+
+
+@event_type("contributions.employment_ended.v1", source="contributions")
+class EmploymentEndedV1(EventData):
+    id_number: str
+    unit_credit_code: str | None
+    region: str
+    track: str
+    start_date: dt.date
+    end_date: dt.date
+    separation_reason: str
+    involuntary: bool
+    employment_id: int
+
+    def upgrade(self) -> EmploymentEnded:
+        return EmploymentEnded(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))
+
+
+class PaidPersonV1(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id_number: str
+    unemployment_fen: int
+    floor_fen: int | None = None
+
+
+@event_type("contributions.period_paid.v1", source="contributions")
+class ContributionPeriodPaidV1(EventData):
+    unit_credit_code: str | None = None
+    period: str
+    region: str
+    declaration_id: int
+    part: int = Field(1, ge=1)
+    parts: int = Field(1, ge=1)
+    people: list[PaidPersonV1]
+
+    def upgrade(self) -> ContributionPeriodPaid:
+        return ContributionPeriodPaid(
+            **self.model_dump(exclude={"people"}),
+            people=[
+                PaidPerson(person=person_key(p.id_number), unemployment_fen=p.unemployment_fen, floor_fen=p.floor_fen)
+                for p in self.people
+            ],
+        )
+
+
+@event_type("contributions.flexible_employment_changed.v1", source="contributions")
+class FlexibleEmploymentChangedV1(EventData):
+    flexible_employment_id: int
+    id_number: str
+    region: str
+    kind: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    agreement_end: dt.date | None = None
+    document_ref: str | None = None
+    document_id: str | None = None
+    status: str
+    status_on: dt.date
+
+    def upgrade(self) -> FlexibleEmploymentChanged:
+        return FlexibleEmploymentChanged(person=person_key(self.id_number), **self.model_dump(exclude={"id_number"}))

@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..contracts import EventData, catalogue
+from ..contracts import EventData, catalogue, predecessors
 from ..db import (
     COMMON_METADATA,
     COPY_THRESHOLD,
@@ -120,13 +120,27 @@ class Handlers:
         self.batch_end: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
     def on(self, data_type: type[EventData]) -> Callable[[Handler], Handler]:
+        """Register ``fn(session, envelope, data)`` for ``data_type`` and for the superseded versions that upgrade
+        to it (they reach ``fn`` upgraded)."""
+
         def register(fn: Handler) -> Handler:
-            if data_type.event_type in self._handlers:
-                raise ValueError(f"two handlers for {data_type.event_type}")
-            self._handlers[data_type.event_type] = fn
+            self._add(data_type, fn)
+            for old in predecessors(data_type):
+
+                async def upgraded(session: AsyncSession, env: Envelope, data: Any) -> None:
+                    await fn(session, env, data.upgrade())
+
+                self._add(old, upgraded)
             return fn
 
         return register
+
+    def _add(self, data_type: type[EventData], fn: Handler, run: RunHandler | None = None) -> None:
+        if data_type.event_type in self._handlers:
+            raise ValueError(f"two handlers for {data_type.event_type}")
+        self._handlers[data_type.event_type] = fn
+        if run is not None:
+            self._run_handlers[data_type.event_type] = run
 
     def on_runs(self, data_type: type[EventData]) -> Callable[[RunHandler], RunHandler]:
         """Register ``fn(session, [(envelope, data), ...])`` for a type that arrives in bulk: it gets each run of
@@ -134,14 +148,13 @@ class Handlers:
         them one after another (a failed batch is replayed one event at a time, each as a run of one)."""
 
         def register(fn: RunHandler) -> RunHandler:
-            if data_type.event_type in self._handlers:
-                raise ValueError(f"two handlers for {data_type.event_type}")
+            for model in (data_type, *predecessors(data_type)):
+                run = fn if model is data_type else _upgrading(fn)
 
-            async def one(session: AsyncSession, env: Envelope, data: Any) -> None:
-                await fn(session, [(env, data)])
+                async def one(session: AsyncSession, env: Envelope, data: Any, run: RunHandler = run) -> None:
+                    await run(session, [(env, data)])
 
-            self._handlers[data_type.event_type] = one
-            self._run_handlers[data_type.event_type] = fn
+                self._add(model, one, run)
             return fn
 
         return register
@@ -168,6 +181,13 @@ class Handlers:
         """The catalogue's types from ``source`` that nothing here handles: a feed need not send them. Types the
         catalogue does not know (a newer producer's) still come, to be recorded as unknown."""
         return sorted(t for t, model in catalogue.items() if model.source == source and t not in self._handlers)
+
+
+def _upgrading(fn: RunHandler) -> RunHandler:
+    async def upgraded(session: AsyncSession, events: list[tuple[Envelope, Any]]) -> None:
+        await fn(session, [(env, data.upgrade()) for env, data in events])
+
+    return upgraded
 
 
 @dataclass(frozen=True, slots=True)

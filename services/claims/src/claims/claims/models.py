@@ -10,9 +10,12 @@ from ..models import Base
 
 class Claim(Base):
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_person", "id_number"), Index("ix_claims_region_state", "region", "state"))
+    __table_args__ = (Index("ix_claims_person", "person_key"), Index("ix_claims_region_state", "region", "state"))
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    # the keyed hash of the identity number (insurance_shared.pii): how the claim finds its person's history and
+    # how events name them (#25)
+    person_key: Mapped[str] = mapped_column(String(64))
     id_number: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(6))

@@ -75,12 +75,14 @@ STOP_REASONS = (
 # every call was about a tenth of a registration's CPU (profiled), and these run for every registration and check.
 _KNOWN = select(
     or_(
-        *(exists().where(m.id_number == bindparam("id_number")) for m in (ContributionMonth, EmploymentSeen)),
-        exists().where(Separation.person_key == bindparam("person_key")),  # a separation's number is sealed
+        *(
+            exists().where(m.person_key == bindparam("person_key"))
+            for m in (ContributionMonth, EmploymentSeen, Separation)
+        ),
     )
 )
 _MONTHS = select(ContributionMonth.period, ContributionMonth.region, ContributionMonth.unit_credit_code).where(
-    ContributionMonth.id_number == bindparam("id_number")
+    ContributionMonth.person_key == bindparam("person_key")
 )
 _FLEXIBLE = select(
     FlexibleSeen.kind,
@@ -89,16 +91,18 @@ _FLEXIBLE = select(
     FlexibleSeen.agreement_end,
     FlexibleSeen.document_ref,
     FlexibleSeen.document_id,
-).where(FlexibleSeen.id_number == bindparam("id_number"))
+).where(FlexibleSeen.person_key == bindparam("person_key"))
 _EMPLOYMENTS = (
-    select(EmploymentSeen).where(EmploymentSeen.id_number == bindparam("id_number")).order_by(EmploymentSeen.start_date)
+    select(EmploymentSeen)
+    .where(EmploymentSeen.person_key == bindparam("person_key"))
+    .order_by(EmploymentSeen.start_date)
 )
 # the restart point (R17/SIL46): the latest claim that drew benefits; one refused, rejected at verification or
 # withdrawn before any payment used no months and restarts nothing
 _PREVIOUS = (
     select(Claim)
     .where(
-        Claim.id_number == bindparam("id_number"),
+        Claim.person_key == bindparam("person_key"),
         # a benefit computed for it and not failed or returned to the fund: the claim drew (or is drawing) it
         exists().where(
             BenefitPayment.claim_id == Claim.id,
@@ -110,7 +114,7 @@ _PREVIOUS = (
 )
 _CLAIM = select(Claim).where(Claim.id == bindparam("claim_id"))
 _CLAIM_LOCKED = _CLAIM.with_for_update()
-_OPEN_CLAIM = select(Claim.id).where(Claim.id_number == bindparam("id_number"), Claim.state.in_(OPEN_STATES))
+_OPEN_CLAIM = select(Claim.id).where(Claim.person_key == bindparam("person_key"), Claim.state.in_(OPEN_STATES))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,7 +143,7 @@ def person_not_found() -> Problem:
 
 
 async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> Inputs:
-    person = {"id_number": id_number}
+    person = {"person_key": person_key(id_number)}
     # plain rows, not ORM objects: three years of months per person are read on every decision
     months = [
         PaidMonth(period, region, unit or None) for period, region, unit in await session.execute(_MONTHS, person)
@@ -195,7 +199,7 @@ def decision_json(decision: Decision) -> str:
 
 async def known_person(session: AsyncSession, id_number: str) -> bool:
     """Anything at all known of the person: a paid month, an employment or a separation (one round trip)."""
-    return bool((await session.execute(_KNOWN, {"id_number": id_number, "person_key": person_key(id_number)})).scalar())
+    return bool((await session.execute(_KNOWN, {"person_key": person_key(id_number)})).scalar())
 
 
 async def evaluate(
@@ -257,7 +261,7 @@ async def register(
     principal.ensure_writable(region)
     if registered_on > today:
         raise Unprocessable("date_in_future", "a registration is dated today or earlier", field="body.registered_on")
-    active = (await session.execute(_OPEN_CLAIM, {"id_number": id_number})).first()
+    active = (await session.execute(_OPEN_CLAIM, {"person_key": person_key(id_number)})).first()
     if active:
         raise Conflict(
             "claim_active", f"this person already has an open claim ({active[0]})", extra={"claim_id": active[0]}
@@ -277,6 +281,7 @@ async def register(
             field="body.id_number",
         )
     claim = Claim(
+        person_key=person_key(id_number),
         id_number=id_number,
         name=name,
         region=region,
@@ -312,13 +317,13 @@ async def register(
         session,
         ClaimRegistered(
             claim_id=claim.id,
-            id_number=id_number,
+            person=claim.person_key,
             region=region,
             registered_on=registered_on,
             separation_date=inputs.unemployed_from,
             eligible=decision.eligible,
         ),
-        subject=id_number,
+        subject=claim.person_key,
         region=region,
     )
     return claim
@@ -381,7 +386,7 @@ async def redecide(session: AsyncSession, principal: Principal, claim: Claim) ->
         session,
         ClaimRedecided(
             claim_id=claim.id,
-            id_number=claim.id_number,
+            person=claim.person_key,
             region=claim.region,
             registered_on=claim.registered_on,
             eligible=decision.eligible,
@@ -389,7 +394,7 @@ async def redecide(session: AsyncSession, principal: Principal, claim: Claim) ->
             total_months=decision.total_months,
             proceeds=outcome == "now_eligible",
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
     return Redecision(claim, record, previous, outcome)
@@ -417,14 +422,14 @@ async def approve(
         session,
         ClaimApproved(
             claim_id=claim.id,
-            id_number=claim.id_number,
+            person=claim.person_key,
             region=claim.region,
             certificate_no=certificate_no,
             monthly_amount_fen=claim.monthly_amount,
             total_months=claim.total_months,
             entitlement_end=claim.entitlement_end,  # type: ignore[arg-type]
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
 
@@ -444,9 +449,9 @@ async def announce_closed(session: AsyncSession, claim: Claim, state: str, effec
     await emit(
         session,
         ClaimClosed(
-            claim_id=claim.id, id_number=claim.id_number, region=claim.region, state=state, effective_date=effective
+            claim_id=claim.id, person=claim.person_key, region=claim.region, state=state, effective_date=effective
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
 
@@ -479,13 +484,13 @@ async def stop(
         session,
         ClaimStopped(
             claim_id=claim.id,
-            id_number=claim.id_number,
+            person=claim.person_key,
             region=claim.region,
             reason=reason,
             effective_date=effective,
             evidence=evidence,
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
     # what follows a stop beyond the claim (R19: a death's funeral subsidy and survivors' pension) is the
@@ -549,22 +554,22 @@ async def stop_on_reemployment(session: AsyncSession, seen: ReemploymentSeen) ->
     """The history saw people work again (R15): each open claim stops from the earliest day its person's evidence
     shows re-employment (rules.stops). Few of the people seen have an open claim: looked up together, locked."""
     evidence: dict[str, list[tuple[str, dt.date]]] = {}
-    for id_number, kind, on in seen.evidence:
-        evidence.setdefault(id_number, []).append((kind, on))
+    for key, kind, on in seen.evidence:
+        evidence.setdefault(key, []).append((kind, on))
     people = sorted(evidence)
     for i in range(0, len(people), 500):
         claims = (
             await session.execute(
                 select(Claim)
-                .where(Claim.id_number.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
+                .where(Claim.person_key.in_(people[i : i + 500]), Claim.state.in_(OPEN_STATES))
                 .order_by(Claim.id)
                 .with_for_update()
             )
         ).scalars()
         for claim in claims:
-            day = first_stop(evidence[claim.id_number], claim.registered_on)
+            day = first_stop(evidence[claim.person_key], claim.registered_on)
             if day is not None and claim.state in OPEN_STATES:
-                kinds = sorted({k for k, on in evidence[claim.id_number] if on == day})
+                kinds = sorted({k for k, on in evidence[claim.person_key] if on == day})
                 await stop(
                     session,
                     claim,
@@ -582,18 +587,18 @@ async def stop_on_flexible_work(session: AsyncSession, seen: FlexibleWorkSeen) -
     re-employment (R15; N§5), and an open claim stops from the spell's start (or its registration, for a spell
     already running then), citing the document."""
     by_person: dict[str, list[FlexibleSpell]] = {}
-    for id_number, _, spell in seen.spells:
-        by_person.setdefault(id_number, []).append(spell)
+    for key, _, spell in seen.spells:
+        by_person.setdefault(key, []).append(spell)
     claims = (
         await session.execute(
             select(Claim)
-            .where(Claim.id_number.in_(sorted(by_person)), Claim.state.in_(OPEN_STATES))
+            .where(Claim.person_key.in_(sorted(by_person)), Claim.state.in_(OPEN_STATES))
             .order_by(Claim.id)
             .with_for_update()
         )
     ).scalars()
     for claim in claims:
-        stops = [(d, s) for s in by_person[claim.id_number] if (d := flexible_stop(s, claim.registered_on))]
+        stops = [(d, s) for s in by_person[claim.person_key] if (d := flexible_stop(s, claim.registered_on))]
         if stops and claim.state in OPEN_STATES:
             day, spell = min(stops, key=lambda x: x[0])
             reason = "reemployed_flexible_agreement" if spell.kind == "agreement" else "reemployed_business_licence"

@@ -28,7 +28,7 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
     of them is stored as person-months with one statement."""
     rows = [
         {
-            "id_number": p.id_number,
+            "person_key": p.person,
             "period": period,
             "unit_credit_code": d.unit_credit_code or "",
             "region": d.region,
@@ -43,14 +43,14 @@ async def periods_paid(session: AsyncSession, events: list[tuple[Envelope, Contr
         return
     await session.execute(upsert_insert(session)(ContributionMonth.__table__).on_conflict_do_nothing(), rows)
     # a month paid for someone drawing benefits is evidence they work again (R15): the claims feature decides
-    publish(session, ReemploymentSeen(tuple((r["id_number"], PAID_MONTH, r["period"]) for r in rows)))
+    publish(session, ReemploymentSeen(tuple((r["person_key"], PAID_MONTH, r["period"]) for r in rows)))
 
 
 def _employment(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
     """The job as either event tells it (an end may be the first this service hears of a job)."""
     return {
         "employment_id": d.employment_id,
-        "id_number": d.id_number,
+        "person_key": d.person,
         "unit_credit_code": d.unit_credit_code,
         "region": d.region,
         "track": d.track,
@@ -64,7 +64,7 @@ async def enrolled(session: AsyncSession, events: list[tuple[Envelope, PersonEnr
     an open claim's registration stops it (R15)."""
     rows = [_employment(d) for _, d in events]
     await session.execute(upsert_insert(session)(EmploymentSeen.__table__).on_conflict_do_nothing(), rows)
-    publish(session, ReemploymentSeen(tuple((d.id_number, NEW_JOB, d.start_date) for _, d in events)))
+    publish(session, ReemploymentSeen(tuple((d.person, NEW_JOB, d.start_date) for _, d in events)))
 
 
 @handlers.on_runs(EmploymentEnded)
@@ -106,7 +106,7 @@ async def flexible_changed(session: AsyncSession, events: list[tuple[Envelope, F
         (
             {
                 "flexible_employment_id": d.flexible_employment_id,
-                "id_number": d.id_number,
+                "person_key": d.person,
                 "region": d.region,
                 "kind": d.kind,
                 "start_date": d.start_date,
@@ -136,7 +136,7 @@ async def flexible_changed(session: AsyncSession, events: list[tuple[Envelope, F
         FlexibleWorkSeen(
             tuple(
                 (
-                    d.id_number,
+                    d.person,
                     d.flexible_employment_id,
                     FlexibleSpell(d.kind, d.start_date, d.end_date, d.agreement_end, d.document_ref, d.document_id),
                 )

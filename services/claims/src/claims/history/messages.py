@@ -8,7 +8,7 @@ from ..rules.stops import FlexibleSpell
 
 @dataclass(frozen=True, slots=True)
 class ReemploymentSeen:
-    """Evidence that people work again (R15): ``(id_number, kind, date)`` with kind ``paid_month`` (a month paid
+    """Evidence that people work again (R15): ``(person_key, kind, date)`` with kind ``paid_month`` (a month paid
     for them, its first day) or ``new_job`` (a job that began that day). The claims feature stops open claims it
     shows re-employment on (rules.stops)."""
 
@@ -17,7 +17,7 @@ class ReemploymentSeen:
 
 @dataclass(frozen=True, slots=True)
 class FlexibleWorkSeen:
-    """Spells of flexible employment registered or changed: ``(id_number, flexible_employment_id, spell)``. The
+    """Spells of flexible employment registered or changed: ``(person_key, flexible_employment_id, spell)``. The
     claims feature stops a claim on a licence or an unexpired agreement (R15; N§5); the subsidy ends with the spell
     (N§6)."""
 

@@ -273,7 +273,7 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
                             month=f"{payment.month:%Y-%m}",
                             amount_fen=payment.amount,
                         ),
-                        claim.id_number,
+                        claim.person_key,
                         payment.region,
                     )
                 )

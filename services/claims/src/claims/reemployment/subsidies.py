@@ -26,6 +26,7 @@ from insurance_shared import (
     criterion_dict,
     in_force_all,
     parameter_values,
+    person_key,
     utcnow,
 )
 from insurance_shared.contracts import SocialInsuranceSubsidyPaid
@@ -64,7 +65,7 @@ async def _spells(session: AsyncSession, id_number: str, region: str) -> list[tu
             FlexibleSeen.agreement_end,
             FlexibleSeen.document_ref,
             FlexibleSeen.document_id,
-        ).where(FlexibleSeen.id_number == id_number, FlexibleSeen.region == region)
+        ).where(FlexibleSeen.person_key == person_key(id_number), FlexibleSeen.region == region)
     )
     return [(r[0], FlexibleSpell(*r[1:])) for r in rows]
 
@@ -113,7 +114,7 @@ async def apply(
     enrolled_own = (
         await session.execute(
             select(EmploymentSeen.employment_id).where(
-                EmploymentSeen.id_number == id_number,
+                EmploymentSeen.person_key == person_key(id_number),
                 EmploymentSeen.track == "flexible",
                 EmploymentSeen.region == region,
                 EmploymentSeen.start_date <= applied_on,
@@ -246,7 +247,7 @@ async def make_run(
             OwnMonth(period, floor)
             for period, floor in await session.execute(
                 select(ContributionMonth.period, ContributionMonth.floor_fen).where(
-                    ContributionMonth.id_number == s.id_number,
+                    ContributionMonth.person_key == person_key(s.id_number),
                     ContributionMonth.unit_credit_code == "",
                     ContributionMonth.floor_fen.is_not(None),
                 )
@@ -475,7 +476,7 @@ async def month_answer(session: AsyncSession, principal: Principal, subsidy_id: 
     floor = (
         await session.execute(
             select(ContributionMonth.floor_fen).where(
-                ContributionMonth.id_number == s.id_number,
+                ContributionMonth.person_key == person_key(s.id_number),
                 ContributionMonth.unit_credit_code == "",
                 ContributionMonth.period == period,
             )

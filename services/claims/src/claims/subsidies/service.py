@@ -77,7 +77,7 @@ async def one_off(
         SubsidyPaid(
             claim_id=claim.id, region=claim.region, kind=kind, amount_fen=amount, paid_on=paid_on, payment_id=payment.id
         ),
-        subject=claim.id_number,
+        subject=claim.person_key,
         region=claim.region,
     )
     return payment, decision_id

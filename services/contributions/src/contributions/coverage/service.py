@@ -33,7 +33,7 @@ def _active_on(on: dt.date):
 
 
 async def insured_count(session: AsyncSession, region: str, on: dt.date) -> int:
-    stmt = select(func.count(func.distinct(Employment.id_number))).where(Employment.region == region, _active_on(on))
+    stmt = select(func.count(func.distinct(Employment.person_key))).where(Employment.region == region, _active_on(on))
     return int((await session.execute(stmt)).scalar_one())
 
 

@@ -11,18 +11,18 @@ from ..models import Base
 class Declaration(Base):
     """One payer, one period: what it owes per ledger, and what of that is still outstanding. The payer is a unit
     (``unit_credit_code``), or a flexible worker paying their own contributions on the merged track
-    (``payer_id_number``; N§3(2), N§6 ¶1): exactly one of the two."""
+    (``payer_key``, the keyed hash of their identity number; N§3(2), N§6 ¶1): exactly one of the two."""
 
     __tablename__ = "declarations"
     __table_args__ = (
         Index("ix_declarations_unit_period", "unit_credit_code", "period", "kind"),
-        Index("ix_declarations_payer_period", "payer_id_number", "period"),
-        CheckConstraint("(unit_credit_code IS NULL) <> (payer_id_number IS NULL)", name="one_payer"),
+        Index("ix_declarations_payer_period", "payer_key", "period"),
+        CheckConstraint("(unit_credit_code IS NULL) <> (payer_key IS NULL)", name="one_payer"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     unit_credit_code: Mapped[str | None] = mapped_column(String(18))
-    payer_id_number: Mapped[str | None] = mapped_column(String(18))
+    payer_key: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(6))  # where it is collected (220000 for provincial-direct)
     home_region: Mapped[str] = mapped_column(String(6))  # whose unemployment fund it feeds
     period: Mapped[dt.date] = mapped_column(Date)
@@ -51,11 +51,11 @@ class Declaration(Base):
 
 class DeclarationLine(Base):
     __tablename__ = "declaration_lines"
-    __table_args__ = (Index("ix_declaration_lines_person", "id_number"),)
+    __table_args__ = (Index("ix_declaration_lines_person", "person_key"),)
 
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18))
+    person_key: Mapped[str] = mapped_column(String(64))  # the person (persons.Person)
     declared_base: Mapped[int] = mapped_column(BigInteger)
     base: Mapped[int] = mapped_column(BigInteger)
     pension_unit: Mapped[int] = mapped_column(BigInteger)

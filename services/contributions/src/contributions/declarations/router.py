@@ -229,7 +229,7 @@ async def declaration_lines(
     items = [
         LineOut(
             line_no=r.line_no,
-            id_number=r.id_number,
+            id_number=number,
             declared_base=r.declared_base,
             base=r.base,
             pension_unit=r.pension_unit,
@@ -237,9 +237,9 @@ async def declaration_lines(
             unemployment_unit=r.unemployment_unit,
             unemployment_person=r.unemployment_person,
         )
-        for r in rows
+        for r, number in rows
     ]
-    return LinePage(items=items, next_cursor=str(rows[-1].line_no) if len(rows) == limit else None)
+    return LinePage(items=items, next_cursor=str(items[-1].line_no) if len(items) == limit else None)
 
 
 # a person's months as the declarations hold them: served here, where the declarations are, under /persons

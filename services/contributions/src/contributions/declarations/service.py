@@ -19,6 +19,7 @@ from insurance_shared import (
     insert_returning_ids,
     insert_rows,
     parse_yuan,
+    person_key,
     utcnow,
     validate_resident_id,
 )
@@ -41,7 +42,7 @@ FLUSH_EVERY = 5000
 LINE_COLUMNS = (
     "declaration_id",
     "line_no",
-    "id_number",
+    "person_key",
     "declared_base",
     "base",
     "pension_unit",
@@ -83,7 +84,7 @@ def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
 
 # statements run for every upload, built once with bind parameters (not rebuilt, nor their cache keys, per call)
 _LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
-_SPANS = select(Employment.id_number, Employment.start_date, Employment.end_date).where(
+_SPANS = select(Employment.person_key, Employment.start_date, Employment.end_date).where(
     Employment.unit_credit_code == bindparam("credit_code")
 )
 _REGULAR = select(Declaration.period, Declaration.id).where(
@@ -192,8 +193,8 @@ class _Declaring:
     async def start(self) -> None:
         await _lock_unit(self.session, self.unit)
         self.values = await all_values(self.session)
-        for id_number, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
-            self.spans[id_number].append((start, end))
+        for key, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
+            self.spans[key].append((start, end))
 
     async def period(self, text: str) -> _Period:
         """The period's open declaration, made on first use; raises _Refused (remembered) when it cannot be."""
@@ -256,7 +257,7 @@ class _Declaring:
             existing = None  # an adjustment is a declaration of its own
             rows = await session.execute(
                 select(
-                    DeclarationLine.id_number,
+                    DeclarationLine.person_key,
                     func.sum(DeclarationLine.pension_unit),
                     func.sum(DeclarationLine.pension_person),
                     func.sum(DeclarationLine.unemployment_unit),
@@ -264,7 +265,7 @@ class _Declaring:
                 )
                 .join(Declaration, Declaration.id == DeclarationLine.declaration_id)
                 .where(Declaration.unit_credit_code == unit.credit_code, Declaration.period == period)
-                .group_by(DeclarationLine.id_number)
+                .group_by(DeclarationLine.person_key)
             )
             previous = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
         declaration = Draft(
@@ -280,16 +281,17 @@ class _Declaring:
         return _Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
 
     async def add(self, p: _Period, line: Line) -> None:
-        if line.id_number in p.seen:
+        key = person_key(line.id_number)  # people are matched and stored by keyed hash (persons/models.py)
+        if key in p.seen:
             self.fail(
                 f"{line.ref}.id_number", "duplicate_person", "this person is already declared above for this period"
             )
             return
-        p.seen.add(line.id_number)
+        p.seen.add(key)
         if line.base <= 0:
             self.fail(f"{line.ref}.base", "base_not_positive", "a contribution base is more than zero")
             return
-        person_spans = self.spans.get(line.id_number)
+        person_spans = self.spans.get(key)
         if not person_spans:
             self.fail(f"{line.ref}.id_number", "person_not_enrolled", f"not enrolled with unit {self.unit.credit_code}")
             return
@@ -307,7 +309,7 @@ class _Declaring:
         amounts = line_amounts(line.base, p.params)
         parts = (amounts.pension_unit, amounts.pension_person, amounts.unemployment_unit, amounts.unemployment_person)
         if self.kind == "adjustment":
-            before = p.previous.get(line.id_number, (0, 0, 0, 0))
+            before = p.previous.get(key, (0, 0, 0, 0))
             parts = tuple(a - b for a, b in zip(parts, before, strict=True))
             if any(x < 0 for x in parts):
                 self.fail(f"{line.ref}.base", "adjustment_decreases", "an adjustment may only add to what was declared")
@@ -317,7 +319,7 @@ class _Declaring:
         for i, x in enumerate(parts):
             p.totals[i] += x
         if not self.errors.count:
-            self.buffer.append((p.declaration, p.n, line.id_number, amounts.declared_base, amounts.base, *parts))
+            self.buffer.append((p.declaration, p.n, key, amounts.declared_base, amounts.base, *parts))
             if len(self.buffer) >= FLUSH_EVERY:
                 await self._write_lines()
 

@@ -1,11 +1,12 @@
 import datetime as dt
 
 from sqlalchemy import Date, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from insurance_shared import BigIntPK, UTCDateTime, utcnow
 
 from ..models import Base
+from ..persons.models import Person
 
 
 class FlexibleEmployment(Base):
@@ -15,12 +16,12 @@ class FlexibleEmployment(Base):
 
     __tablename__ = "flexible_employments"
     __table_args__ = (
-        Index("ix_flexible_employments_person", "id_number", "start_date"),
+        Index("ix_flexible_employments_person", "person_key", "start_date"),
         Index("ix_flexible_employments_region_status", "region", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    id_number: Mapped[str] = mapped_column(ForeignKey("persons.id_number"))
+    person_key: Mapped[str] = mapped_column(ForeignKey("persons.person_key"))
     region: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(20))  # licence | agreement | other
     start_date: Mapped[dt.date] = mapped_column(Date)
@@ -32,6 +33,12 @@ class FlexibleEmployment(Base):
     status: Mapped[str] = mapped_column(String(20))  # working_flexibly | reemployed | unemployed
     status_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the person, read with the spell (one join): their number is kept once, sealed, with them
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def id_number(self) -> str:
+        return self.person.id_number
 
     @property
     def document_ref(self) -> str | None:

@@ -26,6 +26,7 @@ from insurance_shared import (
     insert_returning_ids,
     insert_rows,
     mask_id_number,
+    person_key,
     utcnow,
 )
 from insurance_shared.uploads import LineErrors, model_lines
@@ -43,17 +44,16 @@ from ..rules.periods import format_period, next_month, parse_period
 from .models import FlexibleEmployment
 from .schemas import OwnDeclarationIn
 
-_LOCK_PERSON = select(Person.id_number).where(Person.id_number == bindparam("id_number")).with_for_update()
+# every statement names the person by keyed hash (persons/models.py)
+_LOCK_PERSON = select(Person.person_key).where(Person.person_key == bindparam("key")).with_for_update()
 _ENROLMENTS = select(Employment.region, Employment.start_date, Employment.end_date).where(
-    Employment.id_number == bindparam("id_number"), Employment.track == "flexible"
+    Employment.person_key == bindparam("key"), Employment.track == "flexible"
 )
-_DECLARED = select(Declaration.period).where(
-    Declaration.payer_id_number == bindparam("id_number"), Declaration.kind == "regular"
-)
+_DECLARED = select(Declaration.period).where(Declaration.payer_key == bindparam("key"), Declaration.kind == "regular")
 _LINE_COLUMNS = (
     "declaration_id",
     "line_no",
-    "id_number",
+    "person_key",
     "declared_base",
     "base",
     "pension_unit",
@@ -69,14 +69,15 @@ async def ensure_visible(session: AsyncSession, principal: Principal, id_number:
     the caller (404, as for nobody): another region learns nothing of them."""
     if principal.reads_all_regions:
         return
+    key = person_key(id_number)
     here = (
         await session.execute(
-            select(Employment.id).where(Employment.id_number == id_number, Employment.region == principal.region)
+            select(Employment.id).where(Employment.person_key == key, Employment.region == principal.region)
         )
     ).first() or (
         await session.execute(
             select(FlexibleEmployment.id).where(
-                FlexibleEmployment.id_number == id_number, FlexibleEmployment.region == principal.region
+                FlexibleEmployment.person_key == key, FlexibleEmployment.region == principal.region
             )
         )
     ).first()
@@ -95,7 +96,7 @@ def _not_enrolled(field: str) -> Unprocessable:
 
 async def lock_person(session: AsyncSession, id_number: str, field: str) -> None:
     """A person's own declarations and payments run one at a time, like a unit's."""
-    if (await session.execute(_LOCK_PERSON, {"id_number": id_number})).first() is None:
+    if (await session.execute(_LOCK_PERSON, {"key": person_key(id_number)})).first() is None:
         raise _not_enrolled(field)
 
 
@@ -119,7 +120,8 @@ async def declare(
     if id_field.startswith("path."):
         await ensure_visible(session, principal, id_number)
     await lock_person(session, id_number, id_field)
-    spans = list(await session.execute(_ENROLMENTS, {"id_number": id_number}))
+    key = person_key(id_number)
+    spans = list(await session.execute(_ENROLMENTS, {"key": key}))
     if not spans:
         raise _not_enrolled(id_field)
     try:
@@ -129,7 +131,7 @@ async def declare(
     if first > today.replace(day=1):
         raise Unprocessable("period_in_future", f"{body.period} has not begun", field=f"{ref}.period")
     values = await all_values(session)
-    declared = set((await session.execute(_DECLARED, {"id_number": id_number})).scalars())
+    declared = set((await session.execute(_DECLARED, {"key": key})).scalars())
     try:
         due_day = flexible_parameters_for(values, spans[0][0], first).due_day
         months = months_declared(first, body.frequency or "monthly", due_day)
@@ -176,7 +178,7 @@ async def declare(
         rows.append(
             {
                 "unit_credit_code": None,
-                "payer_id_number": id_number,
+                "payer_key": key,
                 "region": region,
                 "home_region": region,
                 "period": period,
@@ -205,7 +207,7 @@ async def declare(
             (
                 declaration_id,
                 1,
-                id_number,
+                key,
                 body.base,
                 body.base,
                 0,
@@ -234,10 +236,11 @@ async def payer(session: AsyncSession, principal: Principal, id_number: str, fie
     if field.startswith("path."):
         await ensure_visible(session, principal, id_number)
     await lock_person(session, id_number, field)
+    key = person_key(id_number)
     regions = set(
         (
             await session.execute(
-                select(Declaration.region).where(Declaration.payer_id_number == id_number, Declaration.paid.is_(False))
+                select(Declaration.region).where(Declaration.payer_key == key, Declaration.paid.is_(False))
             )
         ).scalars()
     )
@@ -251,7 +254,7 @@ async def payer(session: AsyncSession, principal: Principal, id_number: str, fie
         )
     region = regions.pop()
     principal.ensure_writable(region, field=field)
-    return payments.Payer("person", id_number, region)
+    return payments.Payer("person", key, region)
 
 
 async def pay(

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Unprocessable, ensure_document
+from insurance_shared import Conflict, NotFound, Principal, Unprocessable, ensure_document, person_key
 from insurance_shared.contracts import FlexibleEmploymentChanged
 from insurance_shared.events import emit_many
 
@@ -62,7 +62,7 @@ def _event(f: FlexibleEmployment) -> tuple[FlexibleEmploymentChanged, str, str]:
     return (
         FlexibleEmploymentChanged(
             flexible_employment_id=f.id,
-            id_number=f.id_number,
+            person=f.person_key,
             region=f.region,
             kind=f.kind,
             start_date=f.start_date,
@@ -73,7 +73,7 @@ def _event(f: FlexibleEmployment) -> tuple[FlexibleEmploymentChanged, str, str]:
             status=f.status,
             status_on=f.status_on,
         ),
-        f.id_number,
+        f.person_key,
         f.region,
     )
 
@@ -85,14 +85,16 @@ async def register(
     _check(body, today)
     if body.document_id is not None:
         await ensure_document(session, body.region, body.document_id, "body.document_id")
+    key = person_key(body.id_number)
     person = (
-        await session.execute(select(Person).where(Person.id_number == body.id_number).with_for_update())
+        await session.execute(select(Person).where(Person.person_key == key).with_for_update())
     ).scalar_one_or_none()
     if person is None:
-        session.add(Person(id_number=body.id_number, name=body.name))
+        person = Person(person_key=key, id_number=body.id_number, name=body.name)
+        session.add(person)
     spans = await session.execute(
         select(FlexibleEmployment.id, FlexibleEmployment.start_date, FlexibleEmployment.end_date).where(
-            FlexibleEmployment.id_number == body.id_number
+            FlexibleEmployment.person_key == key
         )
     )
     for other_id, start, end in spans:
@@ -105,7 +107,8 @@ async def register(
             )
     ended = body.end_date is not None
     f = FlexibleEmployment(
-        id_number=body.id_number,
+        person_key=key,
+        person=person,
         region=body.region,
         kind=body.kind,
         start_date=body.start_date,
@@ -183,7 +186,7 @@ async def change_status(
     enrolments = (
         await session.execute(
             select(Employment).where(
-                Employment.id_number == f.id_number,
+                Employment.person_key == f.person_key,
                 Employment.track == "flexible",
                 Employment.region == f.region,
                 Employment.end_date.is_(None),
@@ -214,5 +217,5 @@ async def listed(
     if status is not None:
         query = query.where(FlexibleEmployment.status == status)
     if id_number is not None:
-        query = query.where(FlexibleEmployment.id_number == id_number)
+        query = query.where(FlexibleEmployment.person_key == person_key(id_number))
     return list((await session.execute(query.order_by(FlexibleEmployment.id).limit(limit))).scalars())

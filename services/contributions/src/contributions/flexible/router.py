@@ -12,6 +12,7 @@ from insurance_shared import (
     Role,
     Session,
     Write,
+    person_key,
     problem_doc,
     record_look,
     require_roles,
@@ -59,7 +60,7 @@ async def _full(session, f: FlexibleEmployment) -> FlexibleEmploymentOut:
         "Registers one spell of flexible employment: `licence` (self-employed, business licence number required), "
         "`agreement` (灵活就业协议 with a street/town labor-service institution: number and end date required, the "
         "end not before the start) or `other`. Spells of one person may not overlap (`overlapping_flexible_"
-        "employment`). Announced as `contributions.flexible_employment_changed.v1`: claims treats a licence or an "
+        "employment`). Announced as `contributions.flexible_employment_changed.v2`: claims treats a licence or an "
         "unexpired agreement as re-employment (R15; N§5)."
     ),
     responses={422: problem_doc("日期、协议或执照不符, 或与已登记的灵活就业重叠")},
@@ -88,7 +89,7 @@ async def list_flexible(
         object=("flexible_employments", region or ""),
         region=region or principal.region,
         person=id_number,
-        people=len({f.id_number for f in rows}),
+        people=len({f.person_key for f in rows}),
     )
     return [FlexibleEmploymentOut.model_validate(f) for f in rows]
 
@@ -107,7 +108,7 @@ async def get_flexible(
         "contributions.flexible_employment.read",
         object=("flexible_employment", flexible_id),
         region=flexible.region,
-        person=flexible.id_number,
+        person=flexible.person_key,
     )
     return out
 
@@ -176,7 +177,7 @@ async def arrears_own(
 ) -> ArrearsOut:
     await own.ensure_visible(session, principal, id_number)
     as_of = on or dt.date.today()
-    periods, credit = await payments.arrears(session, payments.Payer("person", id_number, ""), as_of)
+    periods, credit = await payments.arrears(session, payments.Payer("person", person_key(id_number), ""), as_of)
     out = await arrears_out(session, None, as_of, [(d, o) for d, o in periods if principal.can_read(d.region)], credit)
     await record_look(
         session,

@@ -9,15 +9,15 @@ from ..models import Base
 
 
 class Payment(Base):
-    """Money from one payer: a unit, or a flexible worker for their own months (``payer_id_number``). One table
+    """Money from one payer: a unit, or a flexible worker for their own months (``payer_key``, the keyed hash of their number). One table
     for both, so every payment has one id across the service and fund-monitor books it once."""
 
     __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("(unit_credit_code IS NULL) <> (payer_id_number IS NULL)", name="one_payer"),)
+    __table_args__ = (CheckConstraint("(unit_credit_code IS NULL) <> (payer_key IS NULL)", name="one_payer"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     unit_credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
-    payer_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    payer_key: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str] = mapped_column(String(6))
     amount: Mapped[int] = mapped_column(BigInteger)
     credit_used: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -36,7 +36,7 @@ class LateFeeRefund(Base):
     __tablename__ = "late_fee_refunds"
     __table_args__ = (
         UniqueConstraint("decision_id", "declaration_id"),
-        CheckConstraint("(unit_credit_code IS NULL) <> (payer_id_number IS NULL)", name="one_payer"),
+        CheckConstraint("(unit_credit_code IS NULL) <> (payer_key IS NULL)", name="one_payer"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -45,7 +45,7 @@ class LateFeeRefund(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"))
     unit_credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
-    payer_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    payer_key: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str] = mapped_column(String(6))  # the payer's, as on the payment
     home_region: Mapped[str] = mapped_column(String(6))  # whose unemployment fund the declaration feeds
     via_province: Mapped[bool] = mapped_column(Boolean)

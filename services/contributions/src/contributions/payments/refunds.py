@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE, NotFound, Overturned, Principal, utcnow
+from insurance_shared import PROVINCE, NotFound, Overturned, Principal, person_key, utcnow
 from insurance_shared.contracts import LateFeeRefunded
 from insurance_shared.events import emit
 
@@ -36,9 +36,7 @@ async def _lock_payer(session: AsyncSession, payment: Payment) -> None:
         assert unit is not None  # a payment names a unit that exists (units are never deleted)
         await _lock_unit(session, unit)
     else:
-        await session.execute(
-            select(Person.id_number).where(Person.id_number == payment.payer_id_number).with_for_update()
-        )
+        await session.execute(select(Person.person_key).where(Person.person_key == payment.payer_key).with_for_update())
 
 
 async def late_fee_overturned(session: AsyncSession, o: Overturned) -> str:
@@ -66,7 +64,7 @@ async def late_fee_overturned(session: AsyncSession, o: Overturned) -> str:
                     payment_id=payment.id,
                     declaration_id=declaration.id,
                     unit_credit_code=payment.unit_credit_code,
-                    payer_id_number=payment.payer_id_number,
+                    payer_key=payment.payer_key,
                     region=payment.region,
                     home_region=declaration.home_region,
                     via_province=declaration.region == PROVINCE,
@@ -104,7 +102,7 @@ async def late_fee_overturned(session: AsyncSession, o: Overturned) -> str:
     return (
         f"late fee of {(cancelled + credited) / 100:.2f} yuan on payment {payment.id} undone: "
         f"{cancelled / 100:.2f} still owed cancelled, {credited / 100:.2f} paid credited to "
-        f"{payment.unit_credit_code or payment.payer_id_number} (it pays their next contributions first)"
+        f"{payment.unit_credit_code or 'the flexible worker'} (it pays their next contributions first)"
     )
 
 
@@ -134,7 +132,7 @@ async def refunds_of(session: AsyncSession, principal: Principal, payer: str) ->
         raise NotFound("unit", payer)
     stmt = (
         select(LateFeeRefund)
-        .where((LateFeeRefund.unit_credit_code == payer) | (LateFeeRefund.payer_id_number == payer))
+        .where((LateFeeRefund.unit_credit_code == payer) | (LateFeeRefund.payer_key == person_key(payer)))
         .order_by(LateFeeRefund.id)
     )
     return [r for r in (await session.scalars(stmt)).all() if principal.can_read(r.region)]

@@ -181,4 +181,8 @@ async def late_fee_refunds(
         ),
     ],
 ) -> list[LateFeeRefundOut]:
-    return [LateFeeRefundOut.model_validate(r) for r in await refunds.refunds_of(session, principal, payer.upper())]
+    payer = payer.upper()
+    return [
+        LateFeeRefundOut.model_validate(r).model_copy(update={"payer_id_number": payer if r.payer_key else None})
+        for r in await refunds.refunds_of(session, principal, payer)
+    ]

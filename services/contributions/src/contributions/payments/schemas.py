@@ -110,7 +110,7 @@ class LateFeeRefundOut(BaseModel):
     payment_id: int = Field(description="计收该滞纳金的缴费")
     declaration_id: int
     unit_credit_code: str | None
-    payer_id_number: str | None
+    payer_id_number: str | None = Field(None, description="灵活就业人员本人: 查询所用的身份证号")
     region: str
     home_region: str
     via_province: bool = Field(description="省直单位: 失业保险部分从省级待划拨款中退出, 下次划拨相应减少 (N§3(4))")

@@ -54,7 +54,7 @@ def _credit(payment_payer, refund_payer):
 
 
 _CREDIT = _credit(Payment.unit_credit_code, LateFeeRefund.unit_credit_code)
-_PERSON_CREDIT = _credit(Payment.payer_id_number, LateFeeRefund.payer_id_number)
+_PERSON_CREDIT = _credit(Payment.payer_key, LateFeeRefund.payer_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Payer:
     is never provincial-direct nor budget-funded, and their money feeds their own region's funds."""
 
     kind: str  # unit | person
-    code: str  # credit code or identity number
+    code: str  # credit code, or the person's keyed hash (persons/models.py)
     region: str
     provincial_direct: bool = False
     fully_budget_funded: bool = False
@@ -83,7 +83,7 @@ async def payer_credit(session: AsyncSession, payer: Payer) -> int:
 
 
 async def open_declarations(session: AsyncSession, payer: Payer) -> list[Declaration]:
-    owner = Declaration.unit_credit_code if payer.is_unit else Declaration.payer_id_number
+    owner = Declaration.unit_credit_code if payer.is_unit else Declaration.payer_key
     return list(
         (
             await session.execute(
@@ -102,7 +102,7 @@ class OpenDeclaration:
 
     id: int
     unit_credit_code: str | None
-    payer_id_number: str | None
+    payer_key: str | None
     region: str
     home_region: str
     period: dt.date
@@ -127,7 +127,7 @@ _OPEN = (
 )
 _PERSON_OPEN = (
     select(*_OPEN_COLUMNS)
-    .where(Declaration.payer_id_number == bindparam("code"), Declaration.paid.is_(False))
+    .where(Declaration.payer_key == bindparam("code"), Declaration.paid.is_(False))
     .order_by(Declaration.period, Declaration.id)
 )
 
@@ -268,7 +268,7 @@ async def apply(session: AsyncSession, book: _Book, body: PaymentIn, today: dt.d
     book.credit = leftover
     payment = Payment(
         unit_credit_code=payer.code if payer.is_unit else None,
-        payer_id_number=None if payer.is_unit else payer.code,
+        payer_key=None if payer.is_unit else payer.code,
         region=payer.region,
         amount=body.amount,
         credit_used=credit_used,
@@ -328,7 +328,7 @@ async def pay(session: AsyncSession, principal: Principal, credit_code: str, bod
 
 _PAYMENT_COLUMNS = (
     "unit_credit_code",
-    "payer_id_number",
+    "payer_key",
     "region",
     "amount",
     "credit_used",
@@ -463,10 +463,10 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
     lines: dict[int, list[dict[str, object]]] = {d.id: [] for d in paid}
     ids = list(lines)
     for i in range(0, len(ids), 500):
-        for declaration_id, id_number, amount, floor in await session.execute(
+        for declaration_id, key, amount, floor in await session.execute(
             select(
                 DeclarationLine.declaration_id,
-                DeclarationLine.id_number,
+                DeclarationLine.person_key,
                 DeclarationLine.unemployment_unit + DeclarationLine.unemployment_person,
                 DeclarationLine.floor_fen,
             )
@@ -474,7 +474,7 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
             .order_by(DeclarationLine.declaration_id, DeclarationLine.line_no)
         ):
             # plain dicts: the event model validates the list in one pass, faster than a model per person
-            person: dict[str, object] = {"id_number": id_number, "unemployment_fen": int(amount)}
+            person: dict[str, object] = {"person": key, "unemployment_fen": int(amount)}
             if floor is not None:
                 person["floor_fen"] = int(floor)
             lines[declaration_id].append(person)
@@ -529,7 +529,7 @@ async def _events(session: AsyncSession, applied: list[Applied]) -> list[tuple]:
                         parts=len(parts),
                         people=part,
                     ),
-                    d.unit_credit_code or d.payer_id_number,
+                    d.unit_credit_code or d.payer_key,
                     d.home_region,
                 )
                 for n, part in enumerate(parts, 1)

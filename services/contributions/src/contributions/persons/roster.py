@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, insert_returning_ids, utcnow
+from insurance_shared import Principal, insert_returning_ids, person_key, utcnow
 from insurance_shared.contracts import PersonEnrolled
 from insurance_shared.events import emit_many
 from insurance_shared.uploads import LineErrors, model_lines
@@ -60,29 +60,35 @@ async def enrol_roster(
             fail(f"{ref}.id_number", "duplicate_person", f"already on line {accepted[body.id_number][0]}")
         else:
             accepted[body.id_number] = (line_no, body)
-    ids = list(accepted)
+    key = {i: person_key(i) for i in accepted}
+    by_key = {k: i for i, k in key.items()}
+    keys = list(by_key)
     open_here: set[str] = set()
     known: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
         open_here |= set(
             (
                 await session.scalars(
-                    select(Employment.id_number).where(
-                        Employment.id_number.in_(chunk),
+                    select(Employment.person_key).where(
+                        Employment.person_key.in_(chunk),
                         Employment.unit_credit_code == unit.credit_code,
                         Employment.end_date.is_(None),
                     )
                 )
             ).all()
         )
-        known |= set((await session.scalars(select(Person.id_number).where(Person.id_number.in_(chunk)))).all())
-    for id_number in sorted(open_here, key=lambda x: accepted[x][0]):
+        known |= set((await session.scalars(select(Person.person_key).where(Person.person_key.in_(chunk)))).all())
+    for id_number in sorted((by_key[k] for k in open_here), key=lambda x: accepted[x][0]):
         fail(f"line[{accepted[id_number][0]}].id_number", "already_enrolled", "already enrolled with this unit")
     errors.raise_any("roster_invalid", "Roster refused", "nobody of this roster was enrolled")
     # written with core inserts: a roster is thousands of rows, and nothing here needs them as ORM objects
     now = utcnow()
-    people = [{"id_number": i, "name": accepted[i][1].name, "created_at": now} for i in ids if i not in known]
+    people = [
+        {"person_key": key[i], "id_number": i, "name": accepted[i][1].name, "created_at": now}
+        for i in accepted
+        if key[i] not in known
+    ]
     if people:
         await session.execute(insert(Person.__table__), people)
     bodies = [b for _, b in accepted.values()]
@@ -91,7 +97,7 @@ async def enrol_roster(
         Employment.__table__,
         [
             {
-                "id_number": b.id_number,
+                "person_key": key[b.id_number],
                 "unit_credit_code": unit.credit_code,
                 "region": unit.region,
                 "track": "unit",
@@ -107,15 +113,14 @@ async def enrol_roster(
         [
             (
                 PersonEnrolled(
-                    id_number=b.id_number,
-                    name=b.name,
+                    person=key[b.id_number],
                     unit_credit_code=unit.credit_code,
                     region=unit.region,
                     track="unit",
                     start_date=b.start_date,
                     employment_id=employment_id,
                 ),
-                b.id_number,
+                key[b.id_number],
                 unit.region,
             )
             for b, employment_id in zip(bodies, employment_ids, strict=True)

@@ -142,7 +142,7 @@ class SeparationsOut(BaseModel):
         "employment with this unit, checked as a single end of employment would be (`no_open_employment`, "
         "`end_before_start`, `date_in_future`, an unknown reason); any error is reported with its line number "
         "(`line[N].field`, the header is line 1) and then nothing is ended. Each ended employment is audited and "
-        "announced (`contributions.employment_ended.v1`) as a single one is. At most 100,000 lines."
+        "announced (`contributions.employment_ended.v2`) as a single one is. At most 100,000 lines."
     ),
     responses={422: problem_doc("逐行错误 (separations_invalid), 未终止任何劳动关系")},
     openapi_extra=upload_body(
@@ -158,7 +158,7 @@ async def end_employments(
     async with streamed_upload(request, w) as (kind, text):
         lines = upload_dicts(text, kind, separations.COLUMNS)
         ended = await separations.end_many(w.session, w.principal, credit_code.upper(), lines, dt.date.today())
-    for e in ended:
+    for _, e in ended:
         w.audit("employment.ended", "employment", str(e.id), e.region)
     return await w.respond(
         200,
@@ -166,7 +166,7 @@ async def end_employments(
             unit_credit_code=credit_code.upper(),
             ended=len(ended),
             employments=[
-                SeparationEnded(id_number=e.id_number, employment_id=e.id, end_date=e.end_date) for e in ended
+                SeparationEnded(id_number=id_number, employment_id=e.id, end_date=e.end_date) for id_number, e in ended
             ],
         ),
     )

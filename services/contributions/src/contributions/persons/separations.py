@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import ActDate, Principal, ResidentId
+from insurance_shared import ActDate, Principal, ResidentId, person_key
 from insurance_shared.contracts import SeparationReason
 from insurance_shared.events import emit_many
 from insurance_shared.uploads import LineErrors, model_lines
@@ -36,8 +36,9 @@ async def end_many(
     credit_code: str,
     lines: AsyncIterator[tuple[int, dict | None]],
     today: dt.date,
-) -> list[Employment]:
-    """End each listed person's open employment with the unit; nothing if any line is wrong."""
+) -> list[tuple[str, Employment]]:
+    """End each listed person's open employment with the unit; nothing if any line is wrong. Each ended job comes
+    with the number the line gave (the job itself names the person by keyed hash only)."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     errors = LineErrors()
     fail = errors.add
@@ -58,19 +59,20 @@ async def end_many(
             fail(f"{ref}.id_number", "duplicate_person", f"already on line {accepted[line.id_number][0]}")
         else:
             accepted[line.id_number] = (line_no, line)
-    ids = list(accepted)
+    key = {i: person_key(i) for i in accepted}
+    keys = list(key.values())
     open_jobs: dict[str, Employment] = {}
-    for i in range(0, len(ids), 500):
+    for i in range(0, len(keys), 500):
         found = await session.scalars(
             select(Employment).where(
-                Employment.id_number.in_(ids[i : i + 500]),
+                Employment.person_key.in_(keys[i : i + 500]),
                 Employment.unit_credit_code == unit.credit_code,
                 Employment.end_date.is_(None),
             )
         )
-        open_jobs.update((e.id_number, e) for e in found)
+        open_jobs.update((e.person_key, e) for e in found)
     for id_number, (line_no, line) in accepted.items():
-        job = open_jobs.get(id_number)
+        job = open_jobs.get(key[id_number])
         if job is None:
             fail(f"line[{line_no}].id_number", "no_open_employment", f"not employed by unit {unit.credit_code} now")
         elif line.end_date < job.start_date:
@@ -78,9 +80,9 @@ async def end_many(
     errors.raise_any("separations_invalid", "Separations refused", "no employment of this upload was ended")
     ended = []
     for id_number, (_, line) in accepted.items():
-        job = open_jobs[id_number]
+        job = open_jobs[key[id_number]]
         job.end_date, job.separation_reason = line.end_date, line.separation_reason.value
-        ended.append(job)
+        ended.append((id_number, job))
     await session.flush()
-    await emit_many(session, [ended_event(e) for e in ended])
+    await emit_many(session, [ended_event(e) for _, e in ended])
     return ended

@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Conflict, NotFound, Principal, Unprocessable
+from insurance_shared import Conflict, NotFound, Principal, Unprocessable, person_key
 from insurance_shared.contracts import EmploymentEnded, PersonEnrolled, is_involuntary
 from insurance_shared.events import emit, emit_many
 
@@ -35,13 +35,14 @@ async def enrol(session: AsyncSession, principal: Principal, body: EnrolmentIn, 
         assert body.region is not None
         principal.ensure_writable(body.region)
         region = body.region
-    person = await session.get(Person, body.id_number)
+    key = person_key(body.id_number)
+    person = await session.get(Person, key)
     if person is None:
-        person = Person(id_number=body.id_number, name=body.name)
+        person = Person(person_key=key, id_number=body.id_number, name=body.name)
         session.add(person)
     open_same = await session.execute(
         select(Employment.id).where(
-            Employment.id_number == body.id_number,
+            Employment.person_key == key,
             Employment.end_date.is_(None),
             (Employment.unit_credit_code == body.unit_credit_code)
             if body.track == "unit"
@@ -51,7 +52,7 @@ async def enrol(session: AsyncSession, principal: Principal, body: EnrolmentIn, 
     if open_same.first():
         raise Conflict("already_enrolled", "this person already has an open enrolment of this kind here")
     employment = Employment(
-        id_number=body.id_number,
+        person_key=key,
         unit_credit_code=body.unit_credit_code,
         region=region,
         track=body.track,
@@ -63,15 +64,14 @@ async def enrol(session: AsyncSession, principal: Principal, body: EnrolmentIn, 
     await emit(
         session,
         PersonEnrolled(
-            id_number=body.id_number,
-            name=person.name,
+            person=key,
             unit_credit_code=body.unit_credit_code,
             region=region,
             track=body.track,
             start_date=body.start_date,
             employment_id=employment.id,
         ),
-        subject=body.id_number,
+        subject=key,
         region=region,
     )
     return employment
@@ -86,7 +86,11 @@ async def end_employment(
     today: dt.date,
 ) -> Employment:
     employment = await session.get(Employment, employment_id)
-    if employment is None or employment.id_number != id_number or not principal.can_read(employment.region):
+    if (
+        employment is None
+        or employment.person_key != person_key(id_number)
+        or not principal.can_read(employment.region)
+    ):
         raise NotFound("employment", str(employment_id))
     principal.ensure_writable(employment.region, field="path.employment_id")
     if employment.end_date is not None:
@@ -109,7 +113,7 @@ def ended_event(employment: Employment) -> tuple[EmploymentEnded, str, str]:
     assert employment.end_date is not None and employment.separation_reason is not None
     return (
         EmploymentEnded(
-            id_number=employment.id_number,
+            person=employment.person_key,
             unit_credit_code=employment.unit_credit_code,
             region=employment.region,
             track=employment.track,
@@ -119,21 +123,20 @@ def ended_event(employment: Employment) -> tuple[EmploymentEnded, str, str]:
             involuntary=is_involuntary(employment.separation_reason),
             employment_id=employment.id,
         ),
-        employment.id_number,
+        employment.person_key,
         employment.region,
     )
 
 
 async def person_view(session: AsyncSession, principal: Principal, id_number: str) -> tuple[Person, list[Employment]]:
-    person = await session.get(Person, id_number)
+    key = person_key(id_number)
+    person = await session.get(Person, key)
     if person is None:
         raise NotFound("person", id_number)
     employments = list(
         (
             await session.execute(
-                select(Employment)
-                .where(Employment.id_number == id_number)
-                .order_by(Employment.start_date, Employment.id)
+                select(Employment).where(Employment.person_key == key).order_by(Employment.start_date, Employment.id)
             )
         ).scalars()
     )

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from insurance_shared import Principal, Role, Session, Unprocessable, require_roles
+from insurance_shared import Principal, Role, Session, Unprocessable, person_key, require_roles
 
 from ..workforce import repository as workforce_repository
 from . import service
@@ -22,11 +22,12 @@ async def hiring_incentive(
     unit = await workforce_repository.readable_unit(session, principal, credit_code)
     if body.to_date < body.from_date:
         raise Unprocessable("period_reversed", "to_date is on or after from_date", field="body.to_date")
-    years = {c.id_number: c.contract_years for c in body.contracts}
+    # this service knows the hires by keyed hash only (#25): the numbers shown are those the unit gave
+    numbers = {person_key(c.id_number): c.id_number for c in body.contracts}
+    years = {person_key(c.id_number): c.contract_years for c in body.contracts}
     decision, judged = await service.hiring_incentive(
         session, unit.credit_code, unit.region, body.from_date, body.to_date, years
     )
-    by_id = {h.id_number: h for h in judged}
     return IncentiveOut(
         qualifies=decision.qualifies,
         hires=decision.hires,
@@ -38,7 +39,13 @@ async def hiring_incentive(
             for p in decision.parameters
         ],
         decisions=[
-            HireOut(id_number=j.id_number, hired_on=by_id[j.id_number].hired_on, counted=j.counted, reason=j.reason)
-            for j in decision.judgements
+            HireOut(
+                id_number=numbers.get(j.person),
+                person=j.person,
+                hired_on=h.hired_on,
+                counted=j.counted,
+                reason=j.reason,
+            )
+            for j, h in zip(decision.judgements, judged, strict=True)
         ],
     )

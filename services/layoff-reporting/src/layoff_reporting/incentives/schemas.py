@@ -45,7 +45,10 @@ class IncentiveIn(BaseModel):
 
 
 class HireOut(BaseModel):
-    id_number: str
+    id_number: str | None = Field(
+        description="the hire's identity number as the unit gave it in contracts; null if not given"
+    )
+    person: str = Field(description="the keyed hash this system names the person by (the same in every service)")
     hired_on: dt.date
     counted: bool
     reason: str

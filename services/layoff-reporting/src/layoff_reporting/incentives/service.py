@@ -28,7 +28,7 @@ async def hiring_incentive(
 ) -> tuple[IncentiveDecision, list[Hire]]:
     """N§7's hiring incentive for the unit's hires from ``first`` to ``last``: each hire's continuous unemployment
     up to the hire (rules.decisions.unemployed_since), from every registration and employment of the people hired,
-    read in two queries."""
+    read in two queries. ``years``: the contract years the unit stated, by the person's keyed hash."""
     hires = (
         await session.scalars(
             select(WorkforceEmployment)
@@ -52,7 +52,7 @@ async def hiring_incentive(
     judged = []
     for h in hires:
         since, interval = unemployed_since(h.start_date, unit_code, claims[h.person_key], jobs[h.person_key])
-        judged.append(Hire(h.id_number, h.start_date, since, years.get(h.id_number), interval))
+        judged.append(Hire(h.person_key, h.start_date, since, years.get(h.person_key), interval))
     return judge_incentive(
         judged, parameters_on(await parameter_values(session, default_values()), region, last)
     ), judged

@@ -36,6 +36,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
+    person_key: str
     id_number: str
     name: str
     filing_id: int
@@ -94,6 +95,7 @@ async def priority_list(session: AsyncSession, credit_code: str, region: str, on
             )
             out.append(
                 Listed(
+                    p.person_key,
                     p.id_number,
                     p.name,
                     f.id,
@@ -127,7 +129,7 @@ async def check_hire(session: AsyncSession, hire: PersonEnrolled) -> RehireBreac
     if hire.unit_credit_code is None:
         return None
     listed = await priority_list(session, hire.unit_credit_code, hire.region, hire.start_date)
-    if not listed or hire.id_number in {x.id_number for x in listed}:
+    if not listed or hire.person in {x.person_key for x in listed}:
         return None
     not_offered = [x for x in listed if x.offered_on is None]
     if not not_offered:

@@ -187,7 +187,7 @@ def unemployed_since(
 
 @dataclass(frozen=True, slots=True)
 class Hire:
-    id_number: str
+    person: str  # whom the unit hired, as this service knows them (a keyed hash)
     hired_on: dt.date
     unemployed_since: dt.date | None  # the start of the continuous unemployment ending at the hire; None if none
     contract_years: Decimal | None  # as stated by the unit; None if not stated
@@ -196,7 +196,7 @@ class Hire:
 
 @dataclass(frozen=True, slots=True)
 class HireJudgement:
-    id_number: str
+    person: str
     counted: bool
     reason: str
 
@@ -220,22 +220,22 @@ def judge_incentive(hires: Sequence[Hire], params: dict[str, ParameterValue]) ->
     for h in hires:
         interval = h.interval or ("never registered as unemployed" if h.unemployed_since is None else "")
         if h.unemployed_since is None:
-            out.append(HireJudgement(h.id_number, False, interval))
+            out.append(HireJudgement(h.person, False, interval))
             continue
         days = (h.hired_on - h.unemployed_since).days
         counted = f"{interval}: {days} days" if interval else f"unemployed {days} days before the hire"
         if days <= long_days:
-            out.append(HireJudgement(h.id_number, False, f"{counted}; more than {long_days} needed"))
+            out.append(HireJudgement(h.person, False, f"{counted}; more than {long_days} needed"))
         elif h.contract_years is None or h.contract_years < min_years:
             out.append(
                 HireJudgement(
-                    h.id_number,
+                    h.person,
                     False,
                     f"{counted}; contract of {h.contract_years or 0} years, {min_years} or more needed",
                 )
             )
         else:
-            out.append(HireJudgement(h.id_number, True, f"{counted}; contract of {h.contract_years} years"))
+            out.append(HireJudgement(h.person, True, f"{counted}; contract of {h.contract_years} years"))
     counted = sum(j.counted for j in out)
     share = (Decimal(counted) / len(out)).quantize(Decimal("0.0001")) if out else Decimal(0)
     return IncentiveDecision(

@@ -5,7 +5,7 @@ service's complete handler table is ``rehire.consumers.handlers``."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import person_key, upsert_insert, upsert_rows
+from insurance_shared import upsert_insert, upsert_rows
 from insurance_shared.contracts import ClaimRegistered, ClaimStopped, EmploymentEnded, PersonEnrolled, UnitRegistered
 from insurance_shared.events import Envelope, Handlers
 
@@ -29,11 +29,10 @@ async def unit_registered(session: AsyncSession, _: Envelope, data: UnitRegister
 
 def employment_row(d: PersonEnrolled | EmploymentEnded) -> dict[str, object]:
     """The job as either event tells it (an end may be the first this service hears of a job): the person by the
-    keyed hash of their number, for matching, and the number sealed (workforce/models.py); no name."""
+    keyed hash of their number, as the event names them (no number, no name: #25)."""
     return {
         "employment_id": d.employment_id,
-        "person_key": person_key(d.id_number),
-        "id_number": d.id_number,
+        "person_key": d.person,
         "unit_credit_code": d.unit_credit_code,
         "region": d.region,
         "start_date": d.start_date,
@@ -65,7 +64,7 @@ async def claim_registered(session: AsyncSession, _: Envelope, data: ClaimRegist
         session.add(
             ClaimSeen(
                 claim_id=data.claim_id,
-                person_key=person_key(data.id_number),
+                person_key=data.person,
                 region=data.region,
                 registered_on=data.registered_on,
             )

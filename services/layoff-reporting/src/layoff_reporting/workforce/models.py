@@ -3,13 +3,11 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from insurance_shared import Sealed
-
 from ..models import Base
 
-# People are matched by the keyed hash of their identity number (insurance_shared.pii); the number itself, where an
-# answer shows it (a hiring incentive's hires, a filing's people, the rehire list), is sealed at rest (PIPL art. 51;
-# #25). Names are kept only where shown (a filing's people).
+# People are matched by the keyed hash of their identity number (insurance_shared.pii), the only way events name
+# them; the number itself, where an answer shows what a unit filed (a filing's people, the rehire list), is sealed
+# at rest (PIPL art. 51; #25). Names are kept only where shown (a filing's people).
 PERSON_KEY = 64
 
 
@@ -35,7 +33,6 @@ class WorkforceEmployment(Base):
 
     employment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
-    id_number: Mapped[str] = mapped_column(Sealed())  # a hiring incentive names the people hired
     unit_credit_code: Mapped[str | None] = mapped_column(String(18))
     region: Mapped[str] = mapped_column(String(6))
     start_date: Mapped[dt.date] = mapped_column(Date)
