@@ -1,6 +1,7 @@
 """contributions as an event producer: unit registration emits an event in the same transaction, served by the
 feed; dead letters are listed and retried by the province."""
 
+import asyncio
 import json
 import uuid
 
@@ -33,7 +34,13 @@ async def test_registration_emits_an_event_served_by_the_feed(live_client, auth_
         },
     )
     assert resp.status_code == 201
-    page = (await live_client.get("/events", headers=auth_headers("service", region="220000"))).json()
+    # the feed serves a committed event once no older transaction can still commit before it (outbox.py's horizon,
+    # cluster-wide on PostgreSQL): another database's open transaction delays it, so read as a consumer polls
+    for _ in range(100):
+        page = (await live_client.get("/events", headers=auth_headers("service", region="220000"))).json()
+        if page["events"]:
+            break
+        await asyncio.sleep(0.1)
     assert len(page["events"]) == 1
     event = page["events"][0]["event"]
     assert event["type"] == "contributions.unit_registered.v1"
