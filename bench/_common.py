@@ -13,7 +13,12 @@ from collections.abc import Sequence
 
 import httpx
 
+from insurance_shared.pii import Keyring
+
 CONCURRENCY = 16
+# the keys the services run on in a bench (development settings): rows seeded straight into tables are keyed and
+# sealed with them, as the services store them (#25)
+DEV_KEYS = Keyring.development_keyring()
 
 
 def free_port() -> int:

@@ -21,15 +21,12 @@ import httpx
 from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CONCURRENCY, free_port, load, ready, report, serve
+from _common import CONCURRENCY, DEV_KEYS, free_port, load, ready, report, serve
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
-from insurance_shared.pii import Keyring
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
-
-DEV_KEYS = Keyring.development_keyring()  # the keys the services run on here (#25)
 
 TODAY = dt.date.today()
 
@@ -220,8 +217,7 @@ async def main() -> None:
             await seed_claims(conn, args.claims)
             # every claimant has an account, so the run also makes the banks' draft batches (#21), as in production
             now = dt.datetime.now(dt.UTC)
-            dev = Keyring.development_keyring()  # accounts are sealed at rest (#25), as the service stores them
-            card, holder = dev.encrypt(b"6222020200112345679"), dev.encrypt("张三".encode())
+            card, holder = DEV_KEYS.encrypt(b"6222020200112345679"), DEV_KEYS.encrypt("张三".encode())
             await conn.copy_records_to_table(
                 "payee_accounts",
                 records=[(i, "ICBC", card, holder, now, "bench") for i in range(1, args.claims + 1)],

@@ -26,16 +26,13 @@ import httpx
 from stdnum.cn import ric, uscc
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import free_port, report
+from _common import DEV_KEYS, free_port, report
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
-from insurance_shared.pii import Keyring
 from insurance_shared.regions import all_regions
 from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
-
-DEV_KEYS = Keyring.development_keyring()  # the keys the services run on here (#25)
 
 CONCURRENCY = 4
 LINE_COLUMNS = (

@@ -278,8 +278,9 @@ def decisions_router() -> APIRouter:
         if subject:
             kind_of, _, key = subject.partition(":")
             stmt = stmt.where(c.subject_type == kind_of, c.subject_id == key)
-        if person:
-            stmt = stmt.where(c.person == as_person_key(person))
+        key = as_person_key(person) if person else None  # records and the access log name people by hash
+        if key:
+            stmt = stmt.where(c.person == key)
         if unit:
             stmt = stmt.where(c.unit == unit.upper())
         if kind:
@@ -296,9 +297,9 @@ def decisions_router() -> APIRouter:
                 session,
                 principal,
                 "decisions.list",
-                object=("decisions", subject or (person and as_person_key(person)) or unit or kind or ""),
+                object=("decisions", subject or key or unit or kind or ""),
                 region=region,
-                person=person,
+                person=key,
                 people=len(people),
             )
         return out

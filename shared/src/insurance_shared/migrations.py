@@ -208,37 +208,30 @@ def seal_existing(
             )
 
 
-def fill_person_keys(
-    op: Operations, table: str, key: str | None = None, *, source: str = "id_number", target: str = "person_key"
-) -> None:
-    """``target`` (the keyed hash, pii.py) from the identity number in ``source`` where it is still empty, a thousand
-    numbers a statement batch: run again after an interruption, it fills the rest. Rows are found by the number
-    itself, so a table needs no single-column key (``key`` is accepted for the callers that named one)."""
-    from sqlalchemy import and_, bindparam, column, select, update
+def fill_person_keys(op: Operations, table: str, *, source: str = "id_number", target: str = "person_key") -> None:
+    """``target`` (the keyed hash, pii.py) from the identity number in ``source`` where it is still to do, a
+    thousand numbers a statement batch: run again after an interruption, it does the rest. Rows are found by the
+    number itself, so any table will do. With ``source == target`` the numbers are replaced in place (a column
+    widened to hold the hash), a value already 64 characters long being a hash."""
+    from sqlalchemy import bindparam, column, func, select, update
     from sqlalchemy import table as table_clause
 
     from .pii import installed
 
     keyring, bind = installed(), op.get_bind()
-    t = table_clause(table, column(source), column(target))
+    t = table_clause(table, *(column(c) for c in dict.fromkeys((source, target))))
+    number, key = t.c[source], t.c[target]
+    todo = func.length(number) < 64 if source == target else key.is_(None)
     while True:
         numbers = (
-            bind.execute(
-                select(t.c[source])
-                .where(t.c[target].is_(None), t.c[source].is_not(None))
-                .distinct()
-                .order_by(t.c[source])
-                .limit(1000)
-            )
+            bind.execute(select(number).where(todo, number.is_not(None)).distinct().order_by(number).limit(1000))
             .scalars()
             .all()
         )
         if not numbers:
             return
         bind.execute(
-            update(t)
-            .where(and_(t.c[source] == bindparam("n"), t.c[target].is_(None)))
-            .values({target: bindparam("v")}),
+            update(t).where(number == bindparam("n"), todo).values({target: bindparam("v")}),
             [{"n": n, "v": keyring.lookup(n)} for n in numbers],
         )
 
@@ -247,10 +240,7 @@ def decisions_by_person_key_v1(op: Operations) -> None:
     """Decision records and appeals name a person by keyed hash, not by number (#25): the column widens to hold
     the hash and the numbers already stored become hashes, a thousand at a time (resumable: a hash is left alone).
     Decision records are append-only, so the guard is lifted for this one change and put back."""
-    from sqlalchemy import String, bindparam, column, func, select, update
-    from sqlalchemy import table as table_clause
-
-    from .pii import installed
+    from sqlalchemy import String
 
     bind = op.get_bind()
     postgres = bind.dialect.name == "postgresql"
@@ -262,19 +252,7 @@ def decisions_by_person_key_v1(op: Operations) -> None:
     for name in ("decision_records", "appeals"):
         with op.batch_alter_table(name) as t:
             t.alter_column("person", type_=String(64), existing_type=String(18), existing_nullable=True)
-        table = table_clause(name, column("person"))
-        while True:
-            numbers = (
-                bind.execute(select(table.c.person).where(func.length(table.c.person) < 64).distinct().limit(1000))
-                .scalars()
-                .all()
-            )
-            if not numbers:
-                break
-            bind.execute(
-                update(table).where(table.c.person == bindparam("n")).values(person=bindparam("v")),
-                [{"n": n, "v": installed().lookup(n)} for n in numbers],
-            )
+        fill_person_keys(op, name, source="person", target="person")
     if postgres:
         op.execute(text("ALTER TABLE decision_records ENABLE TRIGGER decision_records_append_only"))
     else:

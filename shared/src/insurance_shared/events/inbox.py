@@ -124,13 +124,8 @@ class Handlers:
         to it (they reach ``fn`` upgraded)."""
 
         def register(fn: Handler) -> Handler:
-            self._add(data_type, fn)
-            for old in predecessors(data_type):
-
-                async def upgraded(session: AsyncSession, env: Envelope, data: Any) -> None:
-                    await fn(session, env, data.upgrade())
-
-                self._add(old, upgraded)
+            for model in (data_type, *predecessors(data_type)):
+                self._add(model, fn if model is data_type else _upgrading_one(fn))
             return fn
 
         return register
@@ -181,6 +176,13 @@ class Handlers:
         """The catalogue's types from ``source`` that nothing here handles: a feed need not send them. Types the
         catalogue does not know (a newer producer's) still come, to be recorded as unknown."""
         return sorted(t for t, model in catalogue.items() if model.source == source and t not in self._handlers)
+
+
+def _upgrading_one(fn: Handler) -> Handler:
+    async def upgraded(session: AsyncSession, env: Envelope, data: Any) -> None:
+        await fn(session, env, data.upgrade())
+
+    return upgraded
 
 
 def _upgrading(fn: RunHandler) -> RunHandler:

@@ -23,8 +23,8 @@ async def hiring_incentive(
     if body.to_date < body.from_date:
         raise Unprocessable("period_reversed", "to_date is on or after from_date", field="body.to_date")
     # this service knows the hires by keyed hash only (#25): the numbers shown are those the unit gave
-    numbers = {person_key(c.id_number): c.id_number for c in body.contracts}
-    years = {person_key(c.id_number): c.contract_years for c in body.contracts}
+    keyed = {person_key(c.id_number): c for c in body.contracts}
+    years = {key: c.contract_years for key, c in keyed.items()}
     decision, judged = await service.hiring_incentive(
         session, unit.credit_code, unit.region, body.from_date, body.to_date, years
     )
@@ -40,7 +40,7 @@ async def hiring_incentive(
         ],
         decisions=[
             HireOut(
-                id_number=numbers.get(j.person),
+                id_number=keyed[j.person].id_number if j.person in keyed else None,
                 person=j.person,
                 hired_on=h.hired_on,
                 counted=j.counted,

@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.drop_index("ix_separations_person", table_name="separations")
     with op.batch_alter_table("separations") as t:
         t.add_column(sa.Column("person_key", sa.String(64), nullable=True))
-    fill_person_keys(op, "separations", "id")
+    fill_person_keys(op, "separations")
     with op.batch_alter_table("separations") as t:
         t.alter_column("person_key", existing_type=sa.String(64), nullable=False)
         t.alter_column("id_number", type_=sa.Text(), existing_type=sa.String(18), existing_nullable=False)

@@ -28,9 +28,9 @@ def upgrade() -> None:
     for table in ("claims_seen", "workforce_employments", "rehire_offers"):
         with op.batch_alter_table(table) as t:
             t.add_column(sa.Column("person_key", sa.String(64), nullable=True))
-    fill_person_keys(op, "claims_seen", "claim_id")
-    fill_person_keys(op, "workforce_employments", "employment_id")
-    fill_person_keys(op, "rehire_offers", "id")
+    fill_person_keys(op, "claims_seen")
+    fill_person_keys(op, "workforce_employments")
+    fill_person_keys(op, "rehire_offers")
     with op.batch_alter_table("claims_seen") as t:
         t.drop_column("id_number")
         t.alter_column("person_key", existing_type=sa.String(64), nullable=False)
