@@ -94,8 +94,8 @@ async def seed_claims(conn: asyncpg.Connection, n: int) -> None:
     rows = [
         (
             DEV_KEYS.lookup(pid(i)),
-            pid(i),
-            f"职工{i}",
+            DEV_KEYS.encrypt(pid(i).encode()),  # sealed at rest, as the service stores them (#25)
+            DEV_KEYS.encrypt(f"职工{i}".encode()),
             "220100",
             registered,
             True,

@@ -58,21 +58,23 @@ def database() -> Iterator[str]:
     url = create_test_database("crash_claims")
     try:
         upgrade("claims", url)
+        # numbers, names and accounts are sealed at rest (#25): seeded as the service (on its development keys)
+        # would store them; one sealed number for all, each claim its own keyed hash
+        dev = Keyring.development_keyring()
+        number, name = dev.encrypt(b"220102198501010018"), dev.encrypt("张三".encode())
+        card, holder = dev.encrypt(b"6222020200112345679"), dev.encrypt("张三".encode())
         sql(
             url,
             f"""
-            INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state, eligible, decision,
-                months_counted, total_months, carried_over, monthly_amount, entitlement_end, community,
+            INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state, eligible,
+                decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end, community,
                 certificate_no, months_left, created_at, updated_at)
-            SELECT md5(g::text) || md5(g::text), lpad(g::text, 18, '0'), '张三', '220100', date_trunc('month', now())::date, true, 'active', true,
-                '{{}}', 14, 12, 0, 135000, (date_trunc('month', now()) + interval '1 year')::date, 'c', '证', 0,
-                now(), now()
+            SELECT md5(g::text) || md5(g::text), '{number}', '{name}', '220100', date_trunc('month', now())::date,
+                true, 'active', true, '{{}}', 14, 12, 0, 135000, (date_trunc('month', now()) + interval '1 year')::date,
+                'c', '证', 0, now(), now()
             FROM generate_series(1, {CLAIMS}) g
             """,
         )
-        # accounts are sealed at rest (#25): seeded as the service (on its development keys) would store them
-        dev = Keyring.development_keyring()
-        card, holder = dev.encrypt(b"6222020200112345679"), dev.encrypt("张三".encode())
         sql(
             url,
             "INSERT INTO payee_accounts (claim_id, bank_code, card_number, holder_name, updated_at, updated_by) "

@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import LargeBinary, Text
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
@@ -205,12 +206,29 @@ def as_person_key(value: str) -> str:
     return value if is_person_key(value) else person_key(value)
 
 
+class _NotComparable(TypeDecorator.Comparator[Any]):
+    """A sealed value differs at every sealing, so ``==``, ``IN``, ``LIKE`` or an order on it in SQL never means
+    what it says: asking is a programming error, raised when the statement is built (a test finds it), rather than
+    a lookup that silently matches nothing. Only NULL tests are meaningful."""
+
+    _ALLOWED = frozenset({operators.is_, operators.is_not})
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        if op not in self._ALLOWED:
+            raise TypeError(f"a sealed column cannot be compared or ordered in SQL ({op.__name__}): use its keyed hash")
+        return super().operate(op, *other, **kwargs)
+
+    def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"a sealed column cannot be compared or ordered in SQL ({op.__name__}): use its keyed hash")
+
+
 class Sealed(TypeDecorator[str]):
     """Text stored encrypted (AES-256-GCM, the key named in the value): the code reads and writes the clear value.
-    Never compare a sealed column with a value in SQL (each sealing differs): look up by a keyed hash instead."""
+    It cannot be compared in SQL (each sealing differs; :class:`_NotComparable` refuses): look up by a keyed hash."""
 
     impl = Text
     cache_ok = True
+    comparator_factory = _NotComparable
 
     def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
         return None if value is None else installed().encrypt(value.encode())
@@ -224,6 +242,7 @@ class SealedBytes(TypeDecorator[bytes]):
 
     impl = LargeBinary
     cache_ok = True
+    comparator_factory = _NotComparable
 
     def process_bind_param(self, value: bytes | None, dialect: Any) -> bytes | None:
         return None if value is None else installed().encrypt_bytes(bytes(value))

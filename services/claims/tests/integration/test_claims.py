@@ -36,6 +36,11 @@ def pid(n: int) -> str:
     return base + ric.calc_check_digit(base + "0")
 
 
+def sealed(value: str) -> str:
+    """A value as the service stores it in a sealed column (#25), for rows seeded straight into a table."""
+    return installed().encrypt(value.encode())
+
+
 def month(k: int) -> dt.date:
     """The first day of the month k months before this one."""
     y, m = divmod(TODAY.year * 12 + TODAY.month - 1 - k, 12)
@@ -660,10 +665,10 @@ async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(clien
                 text(
                     "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
                     " eligible, decision, months_counted, total_months, carried_over, monthly_amount, months_left,"
-                    " created_at, updated_at) VALUES (:key, :id, '张三', '220100', :on, true, 'ineligible', false, :d,"
+                    " created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'ineligible', false, :d,"
                     " 0, 0, 0, 135000, 0, now(), now()) RETURNING id"
                 ),
-                {"key": person_key(pid(50)), "id": pid(50), "on": month(0), "d": old},
+                {"key": person_key(pid(50)), "id": sealed(pid(50)), "name": sealed("张三"), "on": month(0), "d": old},
             )
         ).scalar_one()
         await s.execute(
@@ -1110,10 +1115,16 @@ async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(
                 text(
                     "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
                     " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
-                    " months_left, created_at, updated_at) VALUES (:key, :id, '张三', '220100', :on, true, 'active',"
+                    " months_left, created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'active',"
                     " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
                 ),
-                {"key": person_key(pid(90)), "id": pid(90), "on": month(3), "end": month(-9)},
+                {
+                    "key": person_key(pid(90)),
+                    "id": sealed(pid(90)),
+                    "name": sealed("张三"),
+                    "on": month(3),
+                    "end": month(-9),
+                },
             )
         ).scalar_one()
         await s.execute(

@@ -13,11 +13,11 @@ class Claim(Base):
     __table_args__ = (Index("ix_claims_person", "person_key"), Index("ix_claims_region_state", "region", "state"))
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    # the keyed hash of the identity number (insurance_shared.pii): how the claim finds its person's history and
-    # how events name them (#25)
+    # the keyed hash of the identity number (insurance_shared.pii): how the claim finds its person and their
+    # history, and how events name them; the number and the name, shown to officers, are sealed at rest (#25)
     person_key: Mapped[str] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(Sealed())
+    name: Mapped[str] = mapped_column(Sealed())
     region: Mapped[str] = mapped_column(String(6))
     registered_on: Mapped[dt.date] = mapped_column(Date)
     job_seeking: Mapped[bool] = mapped_column(Boolean)

@@ -11,7 +11,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import NotFound, Principal, Unprocessable
+from insurance_shared import NotFound, Principal, Unprocessable, person_key
 
 from ..rules.subsidy import Certification
 from .models import HardToEmploy
@@ -52,6 +52,7 @@ async def certify(
             field="body.review_on",
         )
     row = HardToEmploy(
+        person_key=person_key(id_number),
         id_number=id_number,
         name=name,
         region=region,
@@ -79,7 +80,7 @@ async def listed(
     if (region := principal.region_to_read(region)) is not None:
         query = query.where(HardToEmploy.region == region)
     if id_number is not None:
-        query = query.where(HardToEmploy.id_number == id_number)
+        query = query.where(HardToEmploy.person_key == person_key(id_number))
     return list((await session.execute(query.order_by(HardToEmploy.id).limit(limit))).scalars())
 
 
@@ -90,7 +91,7 @@ async def in_force(session: AsyncSession, id_number: str, region: str, on: dt.da
             await session.execute(
                 select(HardToEmploy)
                 .where(
-                    HardToEmploy.id_number == id_number,
+                    HardToEmploy.person_key == person_key(id_number),
                     HardToEmploy.region == region,
                     HardToEmploy.certified_on <= on,
                 )

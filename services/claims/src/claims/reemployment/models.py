@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
+from ..history.models import PERSON_KEY
 from ..models import Base
 
 
@@ -13,11 +14,12 @@ class HardToEmploy(Base):
     the certification is next reviewed (it is in force until then)."""
 
     __tablename__ = "hard_to_employ"
-    __table_args__ = (Index("ix_hard_to_employ_person", "id_number", "certified_on"),)
+    __table_args__ = (Index("ix_hard_to_employ_person", "person_key", "certified_on"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    id_number: Mapped[str] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
+    id_number: Mapped[str] = mapped_column(Sealed())
+    name: Mapped[str] = mapped_column(Sealed())
     region: Mapped[str] = mapped_column(String(6))
     categories: Mapped[str] = mapped_column(String(300))  # codes, comma-separated
     certified_by: Mapped[str] = mapped_column(String(200))
@@ -31,13 +33,14 @@ class SocialInsuranceSubsidy(Base):
 
     __tablename__ = "si_subsidies"
     __table_args__ = (
-        Index("ix_si_subsidies_person", "id_number"),
+        Index("ix_si_subsidies_person", "person_key"),
         Index("ix_si_subsidies_region_state", "region", "state"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    id_number: Mapped[str] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
+    id_number: Mapped[str] = mapped_column(Sealed())
+    name: Mapped[str] = mapped_column(Sealed())
     region: Mapped[str] = mapped_column(String(6))
     applied_on: Mapped[dt.date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(12))  # approved | refused | ended
@@ -92,12 +95,17 @@ class SubsidyPayment(Base):
     transfer moves to a later run once the account is corrected (never lost, never paid twice)."""
 
     __tablename__ = "si_subsidy_payments"
-    __table_args__ = (UniqueConstraint("subsidy_id", "period"), Index("ix_si_subsidy_payments_run", "run_id"))
+    __table_args__ = (
+        UniqueConstraint("subsidy_id", "period"),
+        Index("ix_si_subsidy_payments_run", "run_id"),
+        Index("ix_si_subsidy_payments_person", "person_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     subsidy_id: Mapped[int] = mapped_column(ForeignKey("si_subsidies.id"))
     run_id: Mapped[int] = mapped_column(ForeignKey("si_subsidy_runs.id"))
-    id_number: Mapped[str] = mapped_column(String(18))
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY))
+    id_number: Mapped[str] = mapped_column(Sealed())  # on the bank file
     region: Mapped[str] = mapped_column(String(6))
     period: Mapped[dt.date] = mapped_column(Date)
     floor_fen: Mapped[int] = mapped_column(BigInteger)
@@ -146,9 +154,10 @@ class LivingRosterEntry(Base):
     """A person on a region's current 低保 roster: used for nothing but priority job referrals (N§6 ¶2)."""
 
     __tablename__ = "living_roster"
-    __table_args__ = (UniqueConstraint("region", "id_number"),)
+    __table_args__ = (UniqueConstraint("region", "person_key"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     region: Mapped[str] = mapped_column(String(6))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    # only matched against claims and certifications, never shown: the keyed hash alone (#25)
+    person_key: Mapped[str] = mapped_column(String(PERSON_KEY), index=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("living_roster_imports.id"))

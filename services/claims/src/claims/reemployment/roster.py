@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import Principal, ResidentId
+from insurance_shared import Principal, ResidentId, person_key
 from insurance_shared.uploads import LineErrors, model_lines
 
 from ..claims.models import Claim
@@ -52,7 +52,7 @@ async def import_roster(
     session.add(imported)
     await session.flush()
     await session.execute(delete(LivingRosterEntry).where(LivingRosterEntry.region == region))
-    rows = [{"region": region, "id_number": i, "import_id": imported.id} for i in seen]
+    rows = [{"region": region, "person_key": person_key(i), "import_id": imported.id} for i in seen]
     for i in range(0, len(rows), 5000):
         await session.execute(insert(LivingRosterEntry.__table__), rows[i : i + 5000])
     return imported
@@ -69,11 +69,11 @@ class Referral:
 async def priority_referrals(session: AsyncSession, region: str, on: dt.date) -> list[Referral]:
     """Claimants with an open claim and people certified hard to employ (in force on ``on``) in ``region`` who are
     on its 低保 roster: the employment service refers them to jobs first."""
-    on_roster = select(LivingRosterEntry.id_number).where(LivingRosterEntry.region == region)
+    on_roster = select(LivingRosterEntry.person_key).where(LivingRosterEntry.region == region)
     people: dict[str, dict] = {}
     for claim_id, id_number, name in await session.execute(
         select(Claim.id, Claim.id_number, Claim.name).where(
-            Claim.region == region, Claim.state.in_(OPEN_STATES), Claim.id_number.in_(on_roster)
+            Claim.region == region, Claim.state.in_(OPEN_STATES), Claim.person_key.in_(on_roster)
         )
     ):
         people.setdefault(id_number, {"name": name, "claimant": None, "hard_to_employ": None})["claimant"] = claim_id
@@ -82,7 +82,7 @@ async def priority_referrals(session: AsyncSession, region: str, on: dt.date) ->
             HardToEmploy.region == region,
             HardToEmploy.certified_on <= on,
             HardToEmploy.review_on >= on,
-            HardToEmploy.id_number.in_(on_roster),
+            HardToEmploy.person_key.in_(on_roster),
         )
     ):
         people.setdefault(id_number, {"name": name, "claimant": None, "hard_to_employ": None})["hard_to_employ"] = (

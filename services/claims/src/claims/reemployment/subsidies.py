@@ -74,7 +74,9 @@ async def _months_used(session: AsyncSession, id_number: str) -> int:
     return int(
         (
             await session.execute(
-                select(func.count()).select_from(SubsidyPayment).where(SubsidyPayment.id_number == id_number)
+                select(func.count())
+                .select_from(SubsidyPayment)
+                .where(SubsidyPayment.person_key == person_key(id_number))
             )
         ).scalar_one()
     )
@@ -99,7 +101,7 @@ async def apply(
     current = (
         await session.execute(
             select(SocialInsuranceSubsidy.id).where(
-                SocialInsuranceSubsidy.id_number == id_number, SocialInsuranceSubsidy.state == "approved"
+                SocialInsuranceSubsidy.person_key == person_key(id_number), SocialInsuranceSubsidy.state == "approved"
             )
         )
     ).first()
@@ -146,6 +148,7 @@ async def apply(
         )
     spell_id = next((i for i, s in spells if s == decision.spell), None)
     subsidy = SocialInsuranceSubsidy(
+        person_key=person_key(id_number),
         id_number=id_number,
         name=name,
         region=region,
@@ -247,7 +250,7 @@ async def make_run(
             OwnMonth(period, floor)
             for period, floor in await session.execute(
                 select(ContributionMonth.period, ContributionMonth.floor_fen).where(
-                    ContributionMonth.person_key == person_key(s.id_number),
+                    ContributionMonth.person_key == s.person_key,
                     ContributionMonth.unit_credit_code == "",
                     ContributionMonth.floor_fen.is_not(None),
                 )
@@ -268,6 +271,7 @@ async def make_run(
                 SubsidyPayment(
                     subsidy_id=s.id,
                     run_id=run.id,
+                    person_key=s.person_key,
                     id_number=s.id_number,
                     region=s.region,
                     period=m.period,
@@ -304,7 +308,7 @@ async def make_run(
     for n, p in enumerate(lines, 1):
         p.line_no = n
     session.add_all(lines)
-    run.lines, run.people, run.amount = len(lines), len({p.id_number for p in lines}), sum(p.amount for p in lines)
+    run.lines, run.people, run.amount = len(lines), len({p.person_key for p in lines}), sum(p.amount for p in lines)
     await session.flush()
     return run
 
@@ -430,7 +434,7 @@ async def apply_return(
                 run_id=run.id,
                 region=run.region,
                 month=f"{run.month:%Y-%m}",
-                people=len({p.id_number for p in paid}),
+                people=len({p.person_key for p in paid}),
                 months=len(paid),
                 amount_fen=sum(p.amount for p in paid),
                 paid_on=max(p.paid_on for p in paid if p.paid_on is not None),
@@ -476,7 +480,7 @@ async def month_answer(session: AsyncSession, principal: Principal, subsidy_id: 
     floor = (
         await session.execute(
             select(ContributionMonth.floor_fen).where(
-                ContributionMonth.person_key == person_key(s.id_number),
+                ContributionMonth.person_key == s.person_key,
                 ContributionMonth.unit_credit_code == "",
                 ContributionMonth.period == period,
             )
