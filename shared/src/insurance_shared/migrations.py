@@ -259,6 +259,54 @@ def decisions_by_person_key_v1(op: Operations) -> None:
         append_only_triggers(op, "decision_records")
 
 
+def upgrade_stored_events_v1(op: Operations) -> None:
+    """Events already stored in the outbox (and parked in dead letters) in a superseded form that names people by
+    number in clear are rewritten in their current form, as a consumer would upgrade them on arrival (#25): the
+    same event id (a consumer that applied it does not apply it again), the keyed hash for the number, as data
+    and as subject. Rows are found by type, a few hundred at a time; a rewritten row has the current type, so an
+    interrupted run finishes with the next. (What a NATS stream already holds is not rewritten: purge it once
+    every consumer has caught up, deploy/README.md.)"""
+    import json
+
+    from sqlalchemy import bindparam, column, select, update
+    from sqlalchemy import table as table_clause
+
+    from .contracts import catalogue
+    from .pii import person_key
+
+    bind = op.get_bind()
+    superseded = {
+        name: model
+        for name, model in catalogue.items()
+        if hasattr(model, "upgrade") and {"id_number", "people"} & set(model.model_fields)
+    }
+    for name in ("outbox", "dead_letters"):
+        t = table_clause(name, column("id"), column("type"), column("subject"), column("envelope"))
+        while True:
+            rows = bind.execute(
+                select(t.c.id, t.c.envelope).where(t.c.type.in_(superseded)).order_by(t.c.id).limit(500)
+            ).all()
+            if not rows:
+                break
+            changed = []
+            for row_id, text_ in rows:
+                envelope = json.loads(text_)
+                current = superseded[envelope["type"]].model_validate(envelope["data"]).upgrade()
+                data = envelope["data"]
+                numbers = {data.get("id_number")} | {p.get("id_number") for p in data.get("people", [])}
+                subject = person_key(envelope["subject"]) if envelope["subject"] in numbers else envelope["subject"]
+                envelope.update(type=current.event_type, subject=subject, data=current.model_dump(mode="json"))
+                changed.append(
+                    {"k": row_id, "t": current.event_type, "s": subject, "e": json.dumps(envelope, ensure_ascii=False)}
+                )
+            bind.execute(
+                update(t)
+                .where(t.c.id == bindparam("k"))
+                .values(type=bindparam("t"), subject=bindparam("s"), envelope=bindparam("e")),
+                changed,
+            )
+
+
 def seal_idempotency_v1(op: Operations) -> None:
     """A stored answer replayed for a repeated request holds what the answer showed (a person's number, name or
     account): it is sealed at rest like every such value (#25), as are the path and location that may name a

@@ -4,6 +4,7 @@ worker's declarations, payments and refunds), seal the number and name kept with
 the decision records (append-only, guard restored) and seal stored answers of idempotency keys. Afterwards no
 number or name is left in the file, and the service reads the person back."""
 
+import json
 import sqlite3
 
 import pytest
@@ -14,6 +15,25 @@ from insurance_shared.pii import installed
 A, B = "220102199001011234", "22010219900202123X"
 UNIT = "91220101MA0Y3XXK87"
 NOW = "2026-11-01 00:00:00"
+
+
+ENROLLED_V1 = {
+    "id": "00000000-0000-4000-8000-000000000001",
+    "type": "contributions.person_enrolled.v1",
+    "source": "contributions",
+    "subject": A,
+    "time": "2026-11-01T00:00:00Z",
+    "region": "220100",
+    "data": {
+        "id_number": A,
+        "name": "张三",
+        "unit_credit_code": UNIT,
+        "region": "220100",
+        "track": "unit",
+        "start_date": "2020-01-01",
+        "employment_id": 1,
+    },
+}
 
 
 def _seed(conn: sqlite3.Connection) -> None:
@@ -55,6 +75,10 @@ def _seed(conn: sqlite3.Connection) -> None:
         " 'late_fee_charged', 'C13', 'fee', '[]', '{}', 'system', ?)",
         (B, NOW),
     )
+    conn.execute(  # an event stored before v2, still in the outbox
+        "INSERT INTO outbox (event_id, type, subject, time, envelope) VALUES (?, ?, ?, ?, ?)",
+        (ENROLLED_V1["id"], ENROLLED_V1["type"], A, NOW, json.dumps(ENROLLED_V1, ensure_ascii=False)),
+    )
     conn.execute(
         "INSERT INTO idempotency_keys (actor, key, fingerprint, method, path, status_code, content_type, location,"
         " response_body, created_at) VALUES ('officer', 'k1', 'f', 'POST', ?, 201, 'application/json', ?, ?, ?)",
@@ -80,6 +104,7 @@ def test_numbers_become_keys_names_are_sealed_and_nothing_is_left_in_clear(tmp_p
         payment = conn.execute("SELECT payer_key FROM payments").fetchall()
         decision = conn.execute("SELECT person FROM decision_records").fetchall()
         stored = conn.execute("SELECT path, location, response_body FROM idempotency_keys").fetchone()
+        event = conn.execute("SELECT event_id, type, subject, envelope FROM outbox").fetchone()
         dump = "\n".join(conn.iterdump())
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE decision_records SET outcome = 'x'")  # the guard is back
@@ -90,4 +115,10 @@ def test_numbers_become_keys_names_are_sealed_and_nothing_is_left_in_clear(tmp_p
     assert lines == [(1, k.lookup(A)), (2, k.lookup(B))]
     assert payers == [(1, None), (2, k.lookup(B))] and payment == [(k.lookup(B),)] and decision == [(k.lookup(B),)]
     assert k.decrypt(stored[1]).decode() == f"/persons/{A}" and A.encode() in k.decrypt_bytes(bytes(stored[2]))
+    envelope = json.loads(event[3])
+    assert event[:3] == (ENROLLED_V1["id"], "contributions.person_enrolled.v2", k.lookup(A))  # the same event
+    assert envelope["subject"] == k.lookup(A) and envelope["data"] == {
+        **{x: ENROLLED_V1["data"][x] for x in ("unit_credit_code", "region", "track", "start_date", "employment_id")},
+        "person": k.lookup(A),
+    }
     assert not any(clear in dump for clear in (A, B, "张三", "李四"))

@@ -1,5 +1,6 @@
-"""No person's number in the common tables (#25): decision records and appeals name a person by keyed hash, and
-a stored answer replayed for a repeated request (idempotency keys) is sealed with its path and location.
+"""No person's number in the common tables (#25): decision records and appeals name a person by keyed hash, a
+stored answer replayed for a repeated request (idempotency keys) is sealed with its path and location, and events
+stored in a superseded form naming people in clear (outbox, dead letters) are rewritten in their current form.
 
 Revision ID: 0013
 Revises: 0012
@@ -8,7 +9,7 @@ Create Date: 2026-12-02
 
 from alembic import op
 
-from insurance_shared.migrations import decisions_by_person_key_v1, seal_idempotency_v1
+from insurance_shared.migrations import decisions_by_person_key_v1, seal_idempotency_v1, upgrade_stored_events_v1
 
 revision = "0013"
 down_revision = "0012"
@@ -19,6 +20,7 @@ depends_on = None
 def upgrade() -> None:
     decisions_by_person_key_v1(op)
     seal_idempotency_v1(op)
+    upgrade_stored_events_v1(op)
 
 
 def downgrade() -> None:
