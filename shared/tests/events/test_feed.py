@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from insurance_shared.db import COMMON_METADATA, Database
-from insurance_shared.events import emit, feed
+from insurance_shared.events import emit, feed, outbox
 from insurance_shared.events.outbox import Cursor, read_feed
 
 from .conftest import Tick, Tock
@@ -37,6 +37,23 @@ async def test_postgresql_skipping_never_passes_an_open_transaction(databases) -
         rows, cursor = await read_feed(reader, Cursor(), 10, SKIP)
         assert subjects(rows) == ["x", "y"]
         assert await read_feed(reader, cursor, 10, SKIP) == ([], cursor)
+
+
+async def test_postgresql_a_transaction_in_another_database_does_not_hold_the_feed(databases) -> None:
+    """Transaction ids are the cluster's, but only a transaction in this database can write this outbox: one open
+    elsewhere (another service's database on the same server, a long report) must not stall every feed."""
+    producer, consumer = databases
+    async with consumer.sessionmaker() as elsewhere:
+        await emit(elsewhere, Tick(seq=1), subject="elsewhere", region="220100")
+        await elsewhere.flush()  # holds a transaction id, and stays open
+        async with producer.sessionmaker() as s:
+            await emit(s, Tick(seq=1), subject="here", region="220100")
+            await s.commit()
+        async with producer.sessionmaker() as reader:
+            rows, cursor = await read_feed(reader, Cursor(), 10)
+            assert subjects(rows) == ["here"]
+            assert await outbox.horizon(reader) == cursor
+        await elsewhere.rollback()
 
 
 async def test_postgresql_a_page_of_left_out_events_still_moves_the_cursor(databases) -> None:

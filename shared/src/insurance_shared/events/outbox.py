@@ -6,9 +6,12 @@ with a lower position.
 
 * PostgreSQL: each row carries the id of the transaction that wrote it (``txid``, from ``pg_current_xact_id()``)
   and the feed is ordered by ``(txid, id)``. A read returns only rows whose ``txid`` is below the snapshot's
-  ``xmin``, the oldest transaction still running: every transaction below it has ended, so no row can still
-  appear below the cursor, and any transaction that writes later gets a larger id. A long transaction delays
-  the feed; it cannot make a reader skip.
+  oldest transaction still running *in this database* (the snapshot's in-progress ids less those whose backend
+  is connected to another database, which cannot write this outbox): every transaction below it has ended or
+  cannot write here, so no row can still appear below the cursor, and any transaction that writes later gets a
+  larger id. A long transaction in this database delays the feed; it cannot make a reader skip. One in another
+  database on the same server (another service, a report) does not delay it: transaction ids are the cluster's,
+  and the bare snapshot ``xmin`` would make every feed on the server wait for it.
 * SQLite: one writer at a time (every transaction begins ``BEGIN IMMEDIATE``), so ids are handed out in commit
   order; ``txid`` is 0 and ``id`` alone orders the feed.
 """
@@ -180,11 +183,24 @@ async def emit_many(session: AsyncSession, events: Iterable[tuple[EventData, str
     return envelopes
 
 
+# The first transaction id a reader may not pass: the oldest still running in this database, else the next to be
+# given. Built on the statement's own snapshot (pg_current_snapshot), the one its rows are read with; a running
+# transaction is left out only when its backend is seen connected elsewhere (pg_stat_activity is read after the
+# snapshot is taken, so a transaction it does not show has ended or is kept, never wrongly left out). Ids in the
+# snapshot are 64-bit, backend_xid 32-bit: running ids lie within 2^31 of each other, so the low half is unique.
+_BOUND_PG = """(
+      WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s)
+      SELECT coalesce(
+        (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x
+         WHERE x::text::bigint % 4294967296 NOT IN (
+           SELECT backend_xid::text::bigint FROM pg_stat_activity
+           WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())),
+        (SELECT pg_snapshot_xmax(s)::text::bigint FROM snap)))"""
 _READ_PG = text(
-    """
+    f"""
     SELECT txid, id, event_id, type, envelope FROM outbox
     WHERE (txid, id) > (:txid, :id)
-      AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+      AND txid < {_BOUND_PG}
     ORDER BY txid, id
     LIMIT :limit
     """
@@ -204,9 +220,9 @@ async def read_after(conn: AsyncConnection | AsyncSession, after: Cursor, limit:
 
 # The horizon: the last position a reader may pass now (same visibility rule as _READ_PG).
 _HORIZON_PG = text(
-    """
+    f"""
     SELECT txid, id FROM outbox
-    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    WHERE txid < {_BOUND_PG}
     ORDER BY txid DESC, id DESC
     LIMIT 1
     """
