@@ -52,8 +52,11 @@ demo: $(STAMP)
 demo-full: $(STAMP)
 	$(BIN)/python scripts/devstack.py --var-dir var/full --demo-args '--units 2000 --people 50000 $(DEMO_ARGS)'
 
+# One test process per core (pytest-xdist): most tests wait on a database, a broker or a service process, and
+# every test run already makes databases of its own, so the workers share nothing but the servers (conftest.py: the
+# stories, which share one stack of services, run whole on one worker).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 	@$(MAKE) --no-print-directory test-dates
 
 # The in-process suites again on the days that break date arithmetic (a 13th month, a 29 February a year on;

@@ -85,7 +85,7 @@ class Stack:
         token = issue_token(DEV_JWT_SECRET, sub=sub, region=region, roles=list(roles))
         r = self.http.request(
             method,
-            f"http://127.0.0.1:{self.ports[service]}{path}",
+            self.address(service) + path,
             json=json,
             headers={"Authorization": f"Bearer {token}", **kw.pop("headers", {})},
             **kw,
@@ -93,6 +93,10 @@ class Stack:
         if expect is not None:
             assert r.status_code == expect, f"{method} {service}{path}: {r.status_code} {r.text[:800]}"
         return r
+
+    def address(self, service: str) -> str:
+        """Where a call to ``service`` goes (the scale-out test's balancer picks a replica here)."""
+        return f"http://127.0.0.1:{self.ports[service]}"
 
     def eventually(self, check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
         """Poll until ``check`` returns something truthy: events cross asynchronously."""

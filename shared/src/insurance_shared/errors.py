@@ -288,7 +288,8 @@ async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     """SQLSTATE class 22 (data exception: a NUL character, a value out of range) is the request's fault, whatever
-    class the driver wraps it in; contention is a 503 to retry; anything else stays a server error."""
+    class the driver wraps it in; a unique index refusing a concurrent duplicate is a 409; contention is a 503 to
+    retry; anything else stays a server error."""
     assert isinstance(exc, DBAPIError)
     sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
     if sqlstate.startswith("22"):
@@ -300,6 +301,19 @@ async def _on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
         or isinstance(exc.orig, ConnectionError)
     ):
         return _database_unavailable(request)
+    if sqlstate == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+        # a check made before writing could not see the same thing being written on another connection at that
+        # moment (another replica, a retry); the database's unique index did, and refused the second
+        return problem_response(
+            Problem(
+                409,
+                "written_concurrently",
+                "Conflict",
+                "the same thing was written by another request at the same moment; nothing of this request was "
+                "written: read the current state, and send the request again if it is still needed",
+            ),
+            request,
+        )
     if sqlstate in _TRY_AGAIN_SQLSTATES or "database is locked" in str(exc.orig):
         return problem_response(
             Problem(

@@ -61,7 +61,10 @@ async def stop_overturned(session: AsyncSession, o: Overturned) -> str:
     stopped_on = claim.stopped_on
     assert stopped_on is not None and claim.entitlement_end is not None
     claim.stopped_on, claim.stop_reason, claim.stop_evidence, claim.months_left = None, None, None, 0
-    claim.state = "active" if claim.entitlement_end > o.today else "exhausted"
+    if claim.entitlement_end > o.today:
+        await service.reopen(session, claim, "active")  # unless the person has registered again meanwhile
+    else:
+        claim.state = "exhausted"
     owed = await back_pay(session, claim, stopped_on, o.today)
     await records.reinstatement(
         session, claim, o.officer.sub, o.today, appeal_id=o.appeal_id, stop_id=o.decision.id, back_pay=owed
@@ -78,7 +81,8 @@ async def stop_overturned(session: AsyncSession, o: Overturned) -> str:
 async def rejection_overturned(session: AsyncSession, o: Overturned) -> str:
     """The community is asked again: the claim waits for its verification as before the rejection."""
     claim = await _claim(session, o, "verification_rejected", ("claim.verification_rejection",))
-    claim.state, claim.verification_note = "verification_requested", None
+    await service.reopen(session, claim, "verification_requested")
+    claim.verification_note = None
     await records.reopened(session, claim, o.officer.sub, o.today, appeal_id=o.appeal_id, rejection_id=o.decision.id)
     await _reinstated(session, claim, o)
     return f"claim {claim.id} waits for the community's verification again ({claim.community})"

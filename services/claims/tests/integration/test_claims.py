@@ -1166,3 +1166,23 @@ async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(
         ).all()
     assert [p for p, _ in parts] == [0, 1] and sum(a for _, a in parts) == due
     assert owed == due - before_stop
+
+
+async def test_concurrent_registrations_of_one_person_make_one_claim(live_client, live_db, auth_headers) -> None:
+    """One open claim per person, decided by the database: registrations of the same person arriving at once (two
+    offices, a retry, two API replicas) on their own connections make one claim; the others answer 409
+    claim_active, naming it."""
+    import asyncio
+
+    await history(live_db, 5, 14)
+    answers = await asyncio.gather(
+        *(live_client.post("/claims", json=registration(5), headers=auth_headers(*EMP)) for _ in range(6))
+    )
+    made = [r.json() for r in answers if r.status_code == 201]
+    refused = [r.json() for r in answers if r.status_code != 201]
+    assert len(made) == 1, [r.text for r in answers]
+    assert all(p["status"] == 409 and p["code"] == "claim_active" for p in refused), refused
+    assert {p["claim_id"] for p in refused} <= {made[0]["id"]}
+    async with live_db.sessionmaker() as s:
+        count = (await s.execute(text("SELECT count(*) FROM claims"))).scalar_one()
+    assert count == 1

@@ -380,3 +380,27 @@ async def test_an_overturned_stop_pays_each_month_once_whether_its_run_finished_
         ).scalar_one()
     assert paid == {month(k): 135000 for k in (2, 1, 0)}
     assert parts == 2  # month 1: the ten days paid, and the rest made up
+
+
+async def test_an_overturn_does_not_reopen_a_claim_beside_the_persons_newer_open_claim(
+    client, auth_headers, db
+) -> None:
+    """One open claim per person: a rejected claim whose person registered again meanwhile is not put back by an
+    overturned rejection; the review is refused (409 claim_active, naming the open claim) and changes nothing."""
+    await history(db, 46, 14)
+    first = (await client.post("/claims", json=registration(46), headers=auth_headers(*EMP))).json()
+    await client.post(
+        f"/claims/{first['id']}/verification-request", json={"community": "community-1"}, headers=auth_headers(*EMP)
+    )
+    await client.post(
+        f"/claims/{first['id']}/reject", json={"reason": "x"}, headers=auth_headers("community", sub="community-1")
+    )
+    rejection = (await _claim(client, auth_headers, first["id"]))["decision_id"]
+    second = await client.post("/claims", json=registration(46), headers=auth_headers(*EMP))
+    assert second.status_code == 201, second.text
+    appeal = await _appeal(client, auth_headers, rejection)
+    refused = await _review(client, auth_headers, appeal["id"], "overturned")
+    assert refused.status_code == 409 and refused.json()["code"] == "claim_active", refused.text
+    assert refused.json()["claim_id"] == second.json()["id"]
+    assert (await _claim(client, auth_headers, first["id"]))["state"] == "verification_rejected"
+    assert (await client.get(f"/appeals/{appeal['id']}", headers=auth_headers(*INS))).json()["state"] == "open"

@@ -1,16 +1,26 @@
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insurance_shared import BigIntPK, Sealed, UTCDateTime, utcnow
 
 from ..models import Base
 
+# the states in which a claim is open, on the roll or on its way there: a person has at most one open claim
+OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
+_OPEN = text("state IN (" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")")
+
 
 class Claim(Base):
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_person", "person_key"), Index("ix_claims_region_state", "region", "state"))
+    __table_args__ = (
+        Index("ix_claims_person", "person_key"),
+        Index("ix_claims_region_state", "region", "state"),
+        # one open claim per person, kept by the database: registrations racing on two connections (two offices,
+        # two API replicas, a retry) cannot both pass a check made before either commits
+        Index("uq_claims_open_person", "person_key", unique=True, postgresql_where=_OPEN, sqlite_where=_OPEN),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     # the keyed hash of the identity number (insurance_shared.pii): how the claim finds its person and their

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
@@ -54,9 +55,8 @@ from ..separations import service as separations
 from ..separations.models import Separation
 from . import records
 from .messages import ClaimStoppedFor
-from .models import BenefitPayment, Claim, ClaimDecision, Referral
+from .models import OPEN_STATES, BenefitPayment, Claim, ClaimDecision, Referral
 
-OPEN_STATES = ("registered", "verification_requested", "active", "suspended")
 STOP_REASONS = (
     "reemployed_business_licence",  # 工商营业执照
     "reemployed_flexible_agreement",  # 灵活就业协议
@@ -115,6 +115,38 @@ _PREVIOUS = (
 _CLAIM = select(Claim).where(Claim.id == bindparam("claim_id"))
 _CLAIM_LOCKED = _CLAIM.with_for_update()
 _OPEN_CLAIM = select(Claim.id).where(Claim.person_key == bindparam("person_key"), Claim.state.in_(OPEN_STATES))
+
+
+async def _no_open_claim(session: AsyncSession, key: str, but: int | None = None) -> None:
+    """Refuse when the person has an open claim (other than ``but``): one claim at a time."""
+    for (claim_id,) in await session.execute(_OPEN_CLAIM, {"person_key": key}):
+        if claim_id != but:
+            raise Conflict(
+                "claim_active", f"this person already has an open claim ({claim_id})", extra={"claim_id": claim_id}
+            )
+
+
+async def _add_claim(session: AsyncSession, claim: Claim) -> None:
+    """Write a new claim. The check before it cannot see a claim of the same person being written on another
+    connection at the same moment; the database's unique index on open claims can, and the loser is told which
+    claim won, as if it had come second (the claim is added in a savepoint, so the transaction stays usable)."""
+    try:
+        async with session.begin_nested():
+            session.add(claim)
+            await session.flush()
+    except IntegrityError as exc:
+        if "uq_claims_open_person" not in str(exc.orig) and "claims.person_key" not in str(exc.orig):
+            raise
+        await _no_open_claim(session, claim.person_key)
+        raise  # the winner is no longer open (closed at once): the generic 409 written_concurrently
+
+
+async def reopen(session: AsyncSession, claim: Claim, state: str) -> None:
+    """Move a claim that is not open (refused, stopped, rejected) into an open state: only while the person has no
+    other open claim (they may have registered again meanwhile). A registration racing this at the same moment is
+    refused by the database's unique index (409 written_concurrently)."""
+    await _no_open_claim(session, claim.person_key, but=claim.id)
+    claim.state = state
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -261,11 +293,7 @@ async def register(
     principal.ensure_writable(region)
     if registered_on > today:
         raise Unprocessable("date_in_future", "a registration is dated today or earlier", field="body.registered_on")
-    active = (await session.execute(_OPEN_CLAIM, {"person_key": person_key(id_number)})).first()
-    if active:
-        raise Conflict(
-            "claim_active", f"this person already has an open claim ({active[0]})", extra={"claim_id": active[0]}
-        )
+    await _no_open_claim(session, person_key(id_number))
     decision, inputs = await evaluate(session, principal, id_number, region, registered_on, job_seeking)
     if inputs.reemployed_by is not None:
         raise Unprocessable(
@@ -300,8 +328,7 @@ async def register(
         entitlement_end=entitlement_end(registered_on, decision.total_months) if decision.eligible else None,
         months_left=0,
     )
-    session.add(claim)
-    await session.flush()
+    await _add_claim(session, claim)
     await records.registration(session, claim, decision)
     session.add(
         ClaimDecision(
@@ -359,7 +386,8 @@ async def redecide(session: AsyncSession, principal: Principal, claim: Claim) ->
         if claim.state != "ineligible":
             raise Conflict("claim_not_refused", f"claim {claim.id} is {claim.state}: only a refused claim proceeds")
         outcome = "now_eligible"
-        claim.state, claim.eligible = "registered", True
+        await reopen(session, claim, "registered")
+        claim.eligible = True
         claim.separation_reason, claim.ended_unit = inputs.separation_reason, inputs.ended_unit
     elif decision.eligible and decision.total_months > claim.total_months and claim.state in OPEN_STATES:
         outcome = "more_months"
