@@ -50,6 +50,15 @@ def test_an_altered_or_misplaced_value_does_not_authenticate() -> None:
         k.decrypt("220102199001011234")
 
 
+def test_the_lookup_is_hmac_sha256_of_the_normalised_number_and_never_changes() -> None:
+    """Every stored key and every event's ``person`` depends on this value: a change of how it is computed would
+    lose every person's history. A fixed vector: HMAC-SHA256 (RFC 2104) in hex, computed once with hmac.new."""
+    k = Keyring({"k1": K1}, "k1", bytes(range(32)))
+    expected = "a3f5868c852879915ea160643e704620adf9b6b75b4c68401b1880c0e3844923"
+    assert k.lookup("22010219900101123X") == k.lookup(" 22010219900101123x") == expected
+    assert k.lookup("22010219900101123X") == expected  # the keyed state is copied, never consumed
+
+
 @given(st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True))
 def test_the_lookup_is_the_same_for_the_same_person_and_reveals_nothing_without_the_key(id_number) -> None:
     k = ring("k1")

@@ -71,6 +71,9 @@ class Keyring:
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.current = current
         self._lookup_key = lookup_key
+        # keyed once: each lookup copies the keyed state instead of keying HMAC again (115 against 165 ms for
+        # 100,000 numbers, a bulk upload's worth; bench/README.md)
+        self._keyed = hmac.new(lookup_key, digestmod=hashlib.sha256)
         self.development = development
         self.fingerprint = hashlib.sha256(
             repr((sorted(keys.items()), current, lookup_key)).encode()
@@ -104,7 +107,8 @@ class Keyring:
     # ---- lookups ---------------------------------------------------------------------------------------------
 
     def lookup(self, id_number: str) -> str:
-        digest = hmac.new(self._lookup_key, normalise_id_number(id_number).encode(), hashlib.sha256)
+        digest = self._keyed.copy()
+        digest.update(normalise_id_number(id_number).encode())
         return digest.hexdigest()
 
     # ---- values at rest --------------------------------------------------------------------------------------
