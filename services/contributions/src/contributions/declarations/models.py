@@ -51,7 +51,8 @@ class Declaration(Base):
 
 class DeclarationLine(Base):
     __tablename__ = "declaration_lines"
-    __table_args__ = (Index("ix_declaration_lines_person", "person_key"),)
+    # a hash index on PostgreSQL: keyed hashes are random, and equality is all it answers (migration 0014)
+    __table_args__ = (Index("ix_declaration_lines_person", "person_key", postgresql_using="hash"),)
 
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
