@@ -229,21 +229,7 @@ def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster
     assert _rows(c.urls["claims"], "SELECT count(*), count(DISTINCT batch_id) FROM benefit_payments") == [(3, 1)]
 
     # one remittance per month and home region: a provincial-direct unit paid, the remittance run asked for at once
-    province = {"roles": ("social_insurance", "province"), "region": "220000"}
-    direct = c.unit(502, region="220000", provincial_direct=True, home_region=JL)
-    c.enrol(510, direct, month(-3), region="220000")
-    body = {"period": f"{month(-2):%Y-%m}", "lines": [{"id_number": pid(510), "base": "5000.00"}]}
-    c.call("contributions", "POST", f"/units/{direct}/declarations", json=body, expect=201, **province)
-    paid_on = month(-1) + dt.timedelta(days=9)
-    due = c.call("contributions", "GET", f"/units/{direct}/arrears?on={paid_on}", **province).json()["total"]
-    c.call(
-        "contributions",
-        "POST",
-        f"/units/{direct}/payments",
-        json={"amount": due, "paid_on": str(paid_on)},
-        expect=201,
-        **province,
-    )
+    c.provincial_direct_paid(502, 510, home_region=JL)
     runs = c.race(
         4,
         lambda: c.call(

@@ -262,6 +262,25 @@ class Stack:
             )
         return out
 
+    def provincial_direct_paid(self, n: int, person: int, home_region: str) -> dict:
+        """Unit ``n``, provincial-direct for ``home_region``'s fund (N§3(4)), declares ``person`` for the month
+        before last and pays it on the 10th of last month, to the province: the payment, with its allocations."""
+        province = {"roles": ("social_insurance", "province"), "region": "220000"}
+        unit = self.unit(n, region="220000", provincial_direct=True, home_region=home_region)
+        self.enrol(person, unit, month(-3), region="220000")
+        body = {"period": f"{month(-2):%Y-%m}", "lines": [{"id_number": pid(person), "base": "5000.00"}]}
+        self.call("contributions", "POST", f"/units/{unit}/declarations", json=body, expect=201, **province)
+        paid_on = month(-1) + dt.timedelta(days=9)
+        due = self.call("contributions", "GET", f"/units/{unit}/arrears?on={paid_on}", **province).json()["total"]
+        return self.call(
+            "contributions",
+            "POST",
+            f"/units/{unit}/payments",
+            json={"amount": due, "paid_on": str(paid_on)},
+            expect=201,
+            **province,
+        ).json()
+
     def fund_month(self, region: str, when: dt.date) -> dict | None:
         items = self.call(
             "fund-monitor", "GET", f"/regions/{region}/months", roles=("province",), region="220000"
@@ -648,21 +667,7 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
 def test_provincial_direct_unit_pays_and_the_remittance_reaches_its_home_region(stack: Stack) -> None:
     """N§3(4): a provincial-direct unit pays the province; the monthly remittance reaches its home region's fund,
     and fund-monitor books it as that region's income."""
-    province = {"roles": ("social_insurance", "province"), "region": "220000"}
-    unit = stack.unit(60, region="220000", provincial_direct=True, home_region=JL)
-    stack.enrol(400, unit, month(-3), region="220000")
-    body = {"period": f"{month(-2):%Y-%m}", "lines": [{"id_number": pid(400), "base": "5000.00"}]}
-    stack.call("contributions", "POST", f"/units/{unit}/declarations", json=body, expect=201, **province)
-    paid_on = month(-1) + dt.timedelta(days=9)
-    due = stack.call("contributions", "GET", f"/units/{unit}/arrears?on={paid_on}", **province).json()["total"]
-    payment = stack.call(
-        "contributions",
-        "POST",
-        f"/units/{unit}/payments",
-        json={"amount": due, "paid_on": str(paid_on)},
-        expect=201,
-        **province,
-    ).json()
+    payment = stack.provincial_direct_paid(60, 400, home_region=JL)
     unemployment = sum(float(a["unemployment"]) for a in payment["allocations"])
     run = stack.call(
         "contributions",
