@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import PROVINCE
@@ -21,11 +21,22 @@ from ..rules import postings
 from ..rules.periods import format_period, next_month
 from .models import Remittance
 
+# PostgreSQL: runs asked for at the same moment (two API replicas, a retry) take turns, so the second finds the
+# first's remittances and answers them, as a run asked for again later does; without it both read "none yet" and
+# the unique (month, home region) refused the second's. SQLite has one writer at a time already.
+_RUN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('contributions.remittances.run'))")
+
+
+async def _one_run_at_a_time(session: AsyncSession) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_RUN_LOCK)
+
 
 async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], bool]:
     """Remit what provincial-direct units paid up to the end of ``month`` and was not yet remitted, less the late
     fees refunded to them meanwhile (payments/refunds.py).
     Returns the month's remittances and whether this call made them (False: an earlier run did)."""
+    await _one_run_at_a_time(session)
     existing = list((await session.execute(select(Remittance).where(Remittance.month == month))).scalars())
     if existing:
         return existing, False
