@@ -1,5 +1,6 @@
-"""Database refusals of a value the request carried are the caller's 422, however the driver wraps them; other
-database failures stay server errors (a 500 problem with the request id, never internals)."""
+"""Database refusals of a value the request carried are the caller's 422, however the driver wraps them; a unique
+index refusing a duplicate written at the same moment is a 409; other database failures stay server errors (a
+500 problem with the request id, never internals)."""
 
 import httpx
 from fastapi import FastAPI
@@ -46,6 +47,38 @@ async def test_other_database_errors_stay_500() -> None:
     r = await call(app_with("SELECT * FROM no_such_table WHERE :v = 'a'"), "x")
     assert r.status_code == 500 and r.json()["code"] == "internal_error"
     assert "no_such_table" not in r.text
+
+
+async def test_a_duplicate_refused_by_a_unique_index_is_a_409_on_both_databases(tmp_path) -> None:
+    """A write that lost a race to a unique index (another replica wrote the same thing at the same moment) is
+    the caller's conflict, not a server error: 409 written_concurrently, on PostgreSQL (SQLSTATE 23505) and on
+    SQLite (UNIQUE constraint failed) alike."""
+
+    def writing_twice(url: str) -> FastAPI:
+        app = FastAPI()
+        app.add_middleware(ObservabilityMiddleware, service="t", metrics=Metrics(), tracer=trace.get_tracer("test"))
+        install_problem_handlers(app)
+
+        @app.post("/w")
+        async def w() -> dict:
+            engine = create_engine(url)
+            try:
+                async with engine.begin() as conn:
+                    await conn.execute(text("CREATE TEMP TABLE u (x TEXT PRIMARY KEY)"))
+                    await conn.execute(text("INSERT INTO u VALUES ('same')"))
+                    await conn.execute(text("INSERT INTO u VALUES ('same')"))  # the other replica's, in effect
+            finally:
+                await engine.dispose()
+            return {"ok": True}
+
+        return app
+
+    for url in (admin_url(), f"sqlite+aiosqlite:///{tmp_path / 'unique.db'}"):
+        transport = httpx.ASGITransport(app=writing_twice(url), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            r = await c.post("/w")
+        assert r.status_code == 409 and r.json()["code"] == "written_concurrently", (url, r.text)
+        assert "u_pkey" not in r.text and "UNIQUE" not in r.text  # no internals
 
 
 async def test_a_database_busy_past_its_timeout_is_a_503_to_retry(tmp_path) -> None:
