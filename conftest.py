@@ -2,9 +2,9 @@
 
 import pytest
 
-# Modules whose tests share one stack of services on fixed ports and build on each other's objects (a later story
-# reaches what an earlier one made): they run whole, in order, on one worker.
-WHOLE_MODULES = frozenset({"tests/test_stories.py"})
+# Modules whose tests share one module-wide stack of services on fixed ports (two workers would start it twice, on
+# the same ports) and, in the stories, build on each other's objects: they run whole, in order, on one worker.
+WHOLE_MODULES = frozenset({"tests/test_stories.py", "tests/test_scale_out.py"})
 
 
 @pytest.hookimpl(optionalhook=True)
