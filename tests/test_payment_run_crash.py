@@ -2,7 +2,6 @@
 with the same Idempotency-Key resumes and answers its result; no payment is doubled, every payment is in exactly one
 batch, and the key then replays the answer. On PostgreSQL, claims running as a real process."""
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -11,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import asyncpg
 import httpx
 import pytest
 
@@ -19,7 +17,9 @@ from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.pii import Keyring
 from insurance_shared.settings import DEV_JWT_SECRET
-from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+from insurance_shared.testing.fixtures import create_test_database, drop_test_database
+
+from .pg import sql
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +40,6 @@ def start(url: str) -> subprocess.Popen[bytes]:
         time.sleep(0.2)
     proc.kill()
     raise AssertionError("claims did not start")
-
-
-def sql(url: str, query: str):
-    async def go():
-        conn = await asyncpg.connect(_plain_dsn(url))
-        try:
-            return await conn.fetch(query)
-        finally:
-            await conn.close()
-
-    return asyncio.run(go())
 
 
 @pytest.fixture

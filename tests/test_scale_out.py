@@ -7,7 +7,6 @@ overview, verified tokens) is never older than its stated bound."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import os
@@ -22,15 +21,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.settings import DEV_JWT_SECRET
-from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+from insurance_shared.testing.fixtures import create_test_database, drop_test_database
 
+from .pg import sql
 from .test_stories import CC, JL, SERVICES, TODAY, Stack, credit_code, month, pid
 
 pytestmark = pytest.mark.slow
@@ -141,17 +140,6 @@ def cluster(tmp_path_factory) -> Iterator[Balanced]:
             drop_test_database(url)
 
 
-def _rows(url: str, sql: str) -> list[tuple]:
-    async def read() -> list[tuple]:
-        conn = await asyncpg.connect(_plain_dsn(url))
-        try:
-            return [tuple(r) for r in await conn.fetch(sql)]
-        finally:
-            await conn.close()
-
-    return asyncio.run(read())
-
-
 def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster: Balanced) -> None:
     c = cluster
     # an idempotency key sent to both replicas at once: one unit, and every answer is the first one's
@@ -165,7 +153,7 @@ def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster
     )
     assert {r.status_code for r in answers} == {201}, [r.text for r in answers]
     assert len({r.text for r in answers}) == 1
-    assert _rows(c.urls["contributions"], f"SELECT count(*) FROM units WHERE credit_code = '{unit}'") == [(1,)]
+    assert sql(c.urls["contributions"], f"SELECT count(*) FROM units WHERE credit_code = '{unit}'") == [(1,)]
 
     # three people paid 14 months and laid off; claims (its worker) learns of it by events
     people = [501, 502, 503]
@@ -192,7 +180,7 @@ def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster
     (made,) = [r.json() for r in answers if r.status_code == 201]
     assert {r.json()["code"] for r in answers if r.status_code == 409} == {"claim_active"}
     assert {r.json()["claim_id"] for r in answers if r.status_code == 409} == {made["id"]}
-    assert _rows(c.urls["claims"], "SELECT count(*) FROM claims") == [(1,)]
+    assert sql(c.urls["claims"], "SELECT count(*) FROM claims") == [(1,)]
 
     # the three claims verified, with their accounts; then the month's payment run asked for four times at once
     c.call(
@@ -221,12 +209,12 @@ def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster
     )
     assert all(r.status_code in (200, 409) for r in runs), [r.text for r in runs]
     assert any(r.status_code == 200 for r in runs)
-    payments = _rows(c.urls["claims"], "SELECT claim_id, month, kind, count(*) FROM benefit_payments GROUP BY 1, 2, 3")
+    payments = sql(c.urls["claims"], "SELECT claim_id, month, kind, count(*) FROM benefit_payments GROUP BY 1, 2, 3")
     assert len(payments) == 3 and all(n == 1 for *_, n in payments), payments
     # the three payments in one draft batch (one bank), whichever run made it
-    batches = _rows(c.urls["claims"], "SELECT bank_code, lines, total FROM payment_batches")
+    batches = sql(c.urls["claims"], "SELECT bank_code, lines, total FROM payment_batches")
     assert len(batches) == 1 and batches[0][1] == 3, batches
-    assert _rows(c.urls["claims"], "SELECT count(*), count(DISTINCT batch_id) FROM benefit_payments") == [(3, 1)]
+    assert sql(c.urls["claims"], "SELECT count(*), count(DISTINCT batch_id) FROM benefit_payments") == [(3, 1)]
 
     # one remittance per month and home region: a provincial-direct unit paid, the remittance run asked for at once
     c.provincial_direct_paid(502, 510, home_region=JL)
@@ -246,7 +234,7 @@ def test_conflicting_writes_on_two_replicas_are_resolved_by_the_database(cluster
     assert [r.status_code for r in runs] == [200] * 4, [r.text for r in runs]
     assert sorted(r.json()["created"] for r in runs) == [False, False, False, True]
     assert len({json.dumps(r.json()["remittances"], sort_keys=True) for r in runs}) == 1
-    assert _rows(c.urls["contributions"], "SELECT month, home_region, count(*) FROM remittances GROUP BY 1, 2") == [
+    assert sql(c.urls["contributions"], "SELECT month, home_region, count(*) FROM remittances GROUP BY 1, 2") == [
         (month(-1), JL, 1)
     ]
     assert set(c.hits) == {*c.replicas["contributions"], *c.replicas["claims"]}  # every replica answered, no worker

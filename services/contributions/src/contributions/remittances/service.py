@@ -10,7 +10,7 @@ from collections import defaultdict
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE
+from insurance_shared import PROVINCE, is_postgresql
 from insurance_shared.contracts import RemittanceMade
 from insurance_shared.events import emit
 
@@ -28,7 +28,7 @@ _RUN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('contributions.remittanc
 
 
 async def _one_run_at_a_time(session: AsyncSession) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         await session.execute(_RUN_LOCK)
 
 
