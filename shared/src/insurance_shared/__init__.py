@@ -31,6 +31,7 @@ from .ids import (
     CreditCode,
     ResidentId,
     bank_card_problem,
+    birth_place_known,
     mask_id_number,
     mask_name,
     validate_credit_code,
@@ -41,7 +42,7 @@ from .parameter_api import ParameterSpec, no_cross_check, parameters_router, sha
 from .parameter_api import all_values as parameter_values
 from .parameters import ParameterValue, Variant, in_force, in_force_all, load_parameter_file, variant_on
 from .peers import peer
-from .pii import Sealed, person_key
+from .pii import Sealed, person_key, person_keys
 from .regions import PROVINCE, RegionCode, all_regions, get_region, is_known_region
 from .settings import ServiceSettings
 from .totals import month_range, totals_router
@@ -84,6 +85,7 @@ __all__ = [
     "Write",
     "all_regions",
     "bank_card_problem",
+    "birth_place_known",
     "build_service_app",
     "check_bookable",
     "criterion_dict",
@@ -111,6 +113,7 @@ __all__ = [
     "parse_yuan",
     "peer",
     "person_key",
+    "person_keys",
     "problem_doc",
     "publish",
     "record_decision",

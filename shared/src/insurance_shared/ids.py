@@ -29,6 +29,7 @@ __all__ = [
     "ResidentId",
     "bank_card_problem",
     "birth_date",
+    "birth_place_known",
     "mask_id_number",
     "mask_name",
     "validate_credit_code",
@@ -61,7 +62,8 @@ def _reason(table: dict[type[ValidationError], tuple[str, str]], exc: Validation
 
 
 @lru_cache(maxsize=65_536)
-def _birth_place_known(area_and_year: str) -> bool:
+def birth_place_known(area_and_year: str) -> bool:
+    """Whether the number's first ten characters (area code and birth year) name a place stdnum knows then."""
     # stdnum's place lookup walks its area-code table on every call (most of a validation's time); the answer
     # depends only on the area code and the birth year, so bulk uploads ask it once per pair
     try:
@@ -91,7 +93,7 @@ def _ric_validate(number: str) -> tuple[str, dt.date]:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidComponent() from None
-    if not _birth_place_known(number[:10]):
+    if not birth_place_known(number[:10]):
         raise InvalidComponent()
     return number, born
 

@@ -88,9 +88,15 @@ def _decoder(first_chunk: bytes, charset: str | None) -> codecs.IncrementalDecod
         return codecs.getincrementaldecoder("gb18030")("strict")
 
 
-async def text_lines(chunks: AsyncIterator[bytes], charset: str | None, digest: Digest) -> AsyncIterator[str]:
+async def text_blocks(
+    chunks: AsyncIterator[bytes], charset: str | None, digest: Digest, *, lines: int = 1
+) -> AsyncIterator[list[str]]:
+    """The body's text lines in blocks of at least ``lines`` (the last may be shorter), for readers that work on
+    many lines at once. A block is given out before an encoding error is raised, so the lines before the error
+    are read first, as a line-by-line reader reads them."""
     decoder: codecs.IncrementalDecoder | None = None
     pending = ""
+    block: list[str] = []
     async for chunk in chunks:
         if not chunk:
             continue
@@ -100,17 +106,64 @@ async def text_lines(chunks: AsyncIterator[bytes], charset: str | None, digest: 
         try:
             pending += decoder.decode(chunk)
         except UnicodeDecodeError as exc:
+            if block:
+                yield block
             raise UploadError("bad_encoding", f"the upload is neither UTF-8 nor GB18030 ({exc.reason})") from None
+        carriage_return = "\r" in pending  # one scan of the text, not one call per line
         *complete, pending = pending.split("\n")
-        for line in complete:
-            yield line.rstrip("\r")
+        block += [line.rstrip("\r") for line in complete] if carriage_return else complete
+        if len(block) >= lines:
+            yield block
+            block = []
     if decoder is not None:
         try:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
+            if block:
+                yield block
             raise UploadError("bad_encoding", f"the upload ends inside a character ({exc.reason})") from None
     if pending.strip():
-        yield pending.rstrip("\r")
+        block.append(pending.rstrip("\r"))
+    if block:
+        yield block
+
+
+async def text_lines(chunks: AsyncIterator[bytes], charset: str | None, digest: Digest) -> AsyncIterator[str]:
+    """The body's text lines, each as soon as its chunk has arrived."""
+    async for block in text_blocks(chunks, charset, digest):
+        for line in block:
+            yield line
+
+
+def csv_fields(text: str, line_no: int) -> list[str]:
+    """One CSV line's fields, unstripped."""
+    try:  # most lines quote nothing (nor hold a stray carriage return): a split then reads them as csv would
+        return text.split(",") if '"' not in text and "\r" not in text else next(csv.reader([text]))
+    except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted field
+        raise UploadError("bad_csv_line", f"line {line_no} is not CSV: {exc}", field=f"line[{line_no}]") from None
+
+
+def csv_header(row: list[str], required: tuple[str, ...]) -> list[str]:
+    """The header's column names, lower case; refuses one that lacks a ``required`` column."""
+    header = [h.strip().lower() for h in row]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise UploadError(
+            "csv_missing_column",
+            f"the header lacks {', '.join(missing)}; it needs {', '.join(required)}",
+            field="line[1]",
+        )
+    return header
+
+
+def wrong_field_count(line_no: int, fields: int, header: int) -> UploadError:
+    # "11010519491231002X,5,000.00" under "id_number,base" is a thousands separator, not base 5 and a stray
+    # column: refused with the line, never read half
+    return UploadError(
+        "wrong_field_count",
+        f"line {line_no} has {fields} fields, the header {header}: quote a value holding a comma",
+        field=f"line[{line_no}]",
+    )
 
 
 async def csv_dicts(
@@ -124,29 +177,13 @@ async def csv_dicts(
         line_no += 1
         if not text.strip():
             continue
-        try:  # most lines quote nothing (nor hold a stray carriage return): a split then reads them as csv would
-            row = text.split(",") if '"' not in text and "\r" not in text else next(csv.reader([text]))
-        except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted field
-            raise UploadError("bad_csv_line", f"line {line_no} is not CSV: {exc}", field=f"line[{line_no}]") from None
+        row = csv_fields(text, line_no)
         if header is None:
-            header = [h.strip().lower() for h in row]
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise UploadError(
-                    "csv_missing_column",
-                    f"the header lacks {', '.join(missing)}; it needs {', '.join(required)}",
-                    field="line[1]",
-                )
+            header = csv_header(row, required)
             cells = [(name, header.index(name) if name in header else None) for name in (*required, *optional)]
             continue
         if len(row) != len(header):
-            # "11010519491231002X,5,000.00" under "id_number,base" is a thousands separator, not base 5 and a
-            # stray column: refused with the line, never read half
-            raise UploadError(
-                "wrong_field_count",
-                f"line {line_no} has {len(row)} fields, the header {len(header)}: quote a value holding a comma",
-                field=f"line[{line_no}]",
-            )
+            raise wrong_field_count(line_no, len(row), len(header))
         yield line_no, {name: row[i].strip() if i is not None and i < len(row) else None for name, i in cells}
     if header is None:
         raise UploadError("empty_upload", "the upload has no header and no lines")
@@ -238,20 +275,11 @@ def media_kind(content_type: str | None) -> Literal["csv", "jsonl"]:
 
 
 @asynccontextmanager
-async def streamed_upload(
-    request: Request, w: Write
-) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[str]]]:
-    """The request body's kind and text lines, read as they arrive. An upload that cannot be read becomes its
-    problem (415 for the media type, else 422 naming the line); once read, its digest is what an Idempotency-Key
-    is checked against."""
-    content_type = request.headers.get("content-type")
-    digest = Digest()
+async def _read_as_upload(w: Write, digest: Digest) -> AsyncIterator[None]:
+    """An upload that cannot be read becomes its problem (415 for the media type, else 422 naming the line); once
+    read, its digest is what an Idempotency-Key is checked against."""
     try:
-        lines = text_lines(request.stream(), charset_of(content_type), digest)
-        if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
-            yield await sniffed(lines)
-        else:
-            yield media_kind(content_type), lines
+        yield
     except UploadError as exc:
         status = 415 if exc.code == "unsupported_media_type" else 422
         raise Problem(
@@ -264,6 +292,41 @@ async def streamed_upload(
     w.body_digest = digest.hexdigest()
 
 
+@asynccontextmanager
+async def streamed_upload(
+    request: Request, w: Write
+) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[str]]]:
+    """The request body's kind and text lines, read as they arrive."""
+    content_type = request.headers.get("content-type")
+    digest = Digest()
+    async with _read_as_upload(w, digest):
+        lines = text_lines(request.stream(), charset_of(content_type), digest)
+        if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
+            yield await sniffed(lines)
+        else:
+            yield media_kind(content_type), lines
+
+
+@asynccontextmanager
+async def streamed_blocks(
+    request: Request, w: Write, lines: int
+) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[list[str]]]]:
+    """The request body's kind and text lines in blocks of about ``lines``, read as they arrive: for a reader
+    that checks many lines at once. The same lines, errors and digest as ``streamed_upload``."""
+    content_type = request.headers.get("content-type")
+    digest = Digest()
+    async with _read_as_upload(w, digest):
+        blocks = text_blocks(request.stream(), charset_of(content_type), digest, lines=lines)
+        if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
+            yield await sniffed_blocks(blocks)
+        else:
+            yield media_kind(content_type), blocks
+
+
+def _kind_of(first_line: str) -> Literal["csv", "jsonl"]:
+    return "jsonl" if first_line.lstrip().startswith("{") else "csv"
+
+
 async def sniffed(lines: AsyncIterator[str]) -> tuple[Literal["csv", "jsonl"], AsyncIterator[str]]:
     """A file sent as application/octet-stream: JSON Lines if its first non-blank line is a JSON object, else CSV;
     the lines read to tell are given back in front of the rest."""
@@ -272,13 +335,35 @@ async def sniffed(lines: AsyncIterator[str]) -> tuple[Literal["csv", "jsonl"], A
         seen.append(line)
         if line.strip():
             break
-    kind: Literal["csv", "jsonl"] = "jsonl" if seen and seen[-1].lstrip().startswith("{") else "csv"
+    kind = _kind_of(seen[-1]) if seen else "csv"
 
     async def again() -> AsyncIterator[str]:
         for line in seen:
             yield line
         async for line in lines:
             yield line
+
+    return kind, again()
+
+
+async def sniffed_blocks(
+    blocks: AsyncIterator[list[str]],
+) -> tuple[Literal["csv", "jsonl"], AsyncIterator[list[str]]]:
+    """``sniffed`` for blocks of lines."""
+    seen: list[list[str]] = []
+    kind: Literal["csv", "jsonl"] = "csv"
+    async for block in blocks:
+        seen.append(block)
+        first = next((line for line in block if line.strip()), None)
+        if first is not None:
+            kind = _kind_of(first)
+            break
+
+    async def again() -> AsyncIterator[list[str]]:
+        for block in seen:
+            yield block
+        async for block in blocks:
+            yield block
 
     return kind, again()
 

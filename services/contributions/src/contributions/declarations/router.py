@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from insurance_shared import (
-    FieldError,
     MoneyOut,
     Principal,
     Role,
@@ -19,15 +18,15 @@ from insurance_shared import (
     require_roles,
     writer,
 )
-from insurance_shared.uploads import streamed_upload, upload_body
+from insurance_shared.uploads import streamed_blocks, upload_body
 
 from ..persons import service as person_service
 from ..persons.schemas import HistoryGroup, HistoryMonth, HistoryOut
 from ..rules.periods import format_period
-from . import repository, service
+from . import columnar, repository, service
 from .models import Declaration
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
-from .upload_lines import csv_lines, jsonl_lines
+from .upload_frames import Frame, frames
 
 router = APIRouter(tags=["declarations"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
@@ -95,17 +94,10 @@ _UPLOAD_BODY = upload_body(
 
 
 @asynccontextmanager
-async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[service.Line | list[FieldError]]]:
-    """The body's lines, parsed, for a declaration service."""
-    async with streamed_upload(request, w) as (kind, text):
-        raw_lines = csv_lines(text) if kind == "csv" else jsonl_lines(text)
-
-        async def lines() -> AsyncIterator[service.Line | list[FieldError]]:
-            async for raw in raw_lines:
-                line, errors = service.parse_raw(raw)
-                yield line if line is not None else errors
-
-        yield lines()
+async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[Frame]]:
+    """The body's lines, a block at a time as columns, for the columnar declaration path."""
+    async with streamed_blocks(request, w, columnar.BLOCK_LINES) as (kind, blocks):
+        yield frames(kind, blocks)
 
 
 @router.post(
@@ -129,7 +121,7 @@ async def declare_bulk(
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
     async with _upload(request, w) as lines:
-        decl, clamped, used = await service.declare(
+        decl, clamped, used = await columnar.declare(
             w.session,
             w.principal,
             credit_code.upper(),
@@ -174,7 +166,7 @@ async def declare_periods(
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
     async with _upload(request, w) as lines:
-        made = await service.declare_periods(
+        made = await columnar.declare_periods(
             w.session, w.principal, credit_code.upper(), kind, lines, today=dt.date.today()
         )
     for decl, _, _ in made:

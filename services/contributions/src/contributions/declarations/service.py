@@ -193,6 +193,9 @@ class _Declaring:
     async def start(self) -> None:
         await _lock_unit(self.session, self.unit)
         self.values = await all_values(self.session)
+        await self._read_spans()
+
+    async def _read_spans(self) -> None:
         for key, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
             self.spans[key].append((start, end))
 
