@@ -27,6 +27,7 @@ __all__ = [
     "Database",
     "Session",
     "UTCDateTime",
+    "copy_out_csv",
     "copy_rows",
     "get_session",
     "insert_returning_ids",
@@ -201,6 +202,19 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
     """PostgreSQL COPY inside the session's transaction; column defaults apply as for INSERT."""
     raw = (await (await session.connection()).get_raw_connection()).driver_connection
     await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+async def copy_out_csv(session: AsyncSession, query: str, *args: Any) -> bytes:
+    """PostgreSQL ``COPY (query) TO STDOUT`` as CSV inside the session's transaction: a bulk read that skips
+    building a row object per row (a columnar reader parses it in one call)."""
+    raw = (await (await session.connection()).get_raw_connection()).driver_connection
+    chunks: list[bytes] = []
+
+    async def take(chunk: bytes) -> None:
+        chunks.append(chunk)
+
+    await raw.copy_from_query(query, *args, output=take, format="csv")
+    return b"".join(chunks)
 
 
 async def insert_rows(session: AsyncSession, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -16,35 +16,51 @@ holds this path to on random files. What is done here per column rather than per
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
-    Conflict,
     FieldError,
     Principal,
-    Unprocessable,
     birth_place_known,
+    copy_out_csv,
     insert_rows,
+    is_postgresql,
     person_keys,
 )
 
 from ..persons.service import unit_for_write
 from ..rules.amounts import AMOUNT_COLUMNS, amounts_columns
 from ..units.models import Unit
-from .service import _SPANS, LINE_COLUMNS, Draft, _Declaring, _Period, _Refused, parse_raw
-from .upload_frames import Frame
-from .upload_lines import RawLine
+from .service import (
+    _SPANS,
+    LINE_COLUMNS,
+    Draft,
+    Line,
+    _Declaring,
+    _Period,
+    _Refused,
+    add_lines,
+    add_period_lines,
+    open_period,
+    parse_raw,
+)
+from .upload_frames import Frame, frames
+from .upload_lines import RawLine, csv_lines, jsonl_lines
 
 BLOCK_LINES = 50_000  # lines read, checked and written at a time: bounds the memory of an upload of any size
+SMALL_UPLOAD = 2_000  # below it, line by line (measured: bench/README.md, "Bulk upload in columns")
 
 _COMPACT = r"^[0-9]{17}[0-9X]$"
 _YUAN = r"^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$"  # what parse_yuan reads without stripping or refusing
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643: 2^(17-i) mod 11
+_SPANS_SQL = "SELECT person_key, start_date, end_date FROM employments WHERE unit_credit_code = $1"  # as _SPANS
 _LINE = pl.Schema({"line_no": pl.Int64, "number": pl.String, "base": pl.Int64, "period": pl.String})
 
 # (line number, order within the line, error): sorted before they are reported, so they read in file order
@@ -131,10 +147,18 @@ class ColumnarDeclaring(_Declaring):
         super().__init__(session, unit, kind, today)
         self.columns: dict[int, _PeriodColumns] = {}
         self.frames: list[tuple[Draft, pl.DataFrame]] = []  # accepted lines not yet written
+        self.writing: asyncio.Task | None = None  # the lines being written meanwhile
 
-    async def _read_spans(self) -> None:
+    async def read_span_frame(self) -> None:
+        schema = {"key": pl.String, "start": pl.Date, "end": pl.Date}
+        if is_postgresql(self.session):  # as CSV, parsed by polars in one call: no row object per employment
+            data = await copy_out_csv(self.session, _SPANS_SQL, self.unit.credit_code)
+            self.span_frame = (
+                pl.read_csv(data, has_header=False, schema=schema) if data else pl.DataFrame(schema=schema)
+            )
+            return
         rows = (await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code})).all()
-        self.span_frame = pl.DataFrame(rows, schema={"key": pl.String, "start": pl.Date, "end": pl.Date}, orient="row")
+        self.span_frame = pl.DataFrame(rows, schema=schema, orient="row")
 
     def _columns(self, p: _Period) -> _PeriodColumns:
         c = self.columns.get(id(p))
@@ -233,18 +257,90 @@ class ColumnarDeclaring(_Declaring):
 
     async def _write_lines(self) -> None:
         await super()._write_lines()
-        for declaration, rows in self.frames:
+        frames, self.frames = self.frames, []
+        await self._write_frames(frames)
+
+    async def _write_frames(self, frames: list[tuple[Draft, pl.DataFrame]]) -> None:
+        await self._write_drafts()  # the declarations first: their ids are the lines' keys
+        for declaration, rows in frames:
             out = rows.rename({"key": "person_key"}).with_columns(
                 pl.lit(declaration.id, pl.Int64).alias("declaration_id")
             )
             await insert_rows(self.session, "declaration_lines", LINE_COLUMNS, out.select(LINE_COLUMNS).rows())
-        self.frames = []
 
     async def flush(self) -> None:
-        """Write the previous frame's lines: called as the next frame arrives, so that an upload of one frame
-        (most of them) writes its declarations once, with their totals, at the finish."""
+        """Start writing the lines accepted so far, once the previous frame's are in: the database takes them in
+        while the next frame is read and checked (a frame's checks touch no database)."""
+        await self.settle()
         if self.frames and not self.errors.count:
-            await self._write_lines()
+            frames, self.frames = self.frames, []
+            self.writing = asyncio.create_task(self._write_frames(frames))
+
+    async def settle(self, *, quietly: bool = False) -> None:
+        """Wait for the lines being written; their error is the upload's, unless it has failed already."""
+        task, self.writing = self.writing, None
+        if task is None:
+            return
+        if quietly:
+            with contextlib.suppress(Exception):
+                await task
+            return
+        await task
+
+    async def period(self, text: str) -> _Period:
+        if text not in self.periods and text not in self.refused:  # opening one uses the database
+            await self.settle()
+        return await super().period(text)
+
+    async def finish(self) -> list[tuple[Draft, int, list]]:
+        await self.settle()
+        return await super().finish()
+
+
+async def _each_frame(
+    declaring: ColumnarDeclaring, in_frames: AsyncIterator[Frame], check: Callable[[Frame], Awaitable[Found]]
+) -> None:
+    """Each frame checked and reported (``check`` gives its errors), its lines written while the next is read."""
+    try:
+        async for frame in in_frames:
+            declaring.report(await check(frame))
+            await declaring.flush()
+    except BaseException:
+        await declaring.settle(quietly=True)  # the connection is free again before the transaction is undone
+        raise
+
+
+async def _blocks_again(first: list[str], rest: AsyncIterator[list[str]]) -> AsyncIterator[list[str]]:
+    yield first
+    async for block in rest:
+        yield block
+
+
+async def _lines(kind: str, blocks: AsyncIterator[list[str]]) -> AsyncIterator[Line | list[FieldError]]:
+    """The per-line path's items: each line read and parsed on its own."""
+
+    async def text() -> AsyncIterator[str]:
+        async for block in blocks:
+            for line in block:
+                yield line
+
+    async for raw in csv_lines(text()) if kind == "csv" else jsonl_lines(text()):
+        line, errors = parse_raw(raw)
+        yield line if line is not None else errors
+
+
+async def _columns_or_lines(
+    declaring: ColumnarDeclaring, kind: str, blocks: AsyncIterator[list[str]]
+) -> tuple[AsyncIterator[Frame] | None, AsyncIterator[Line | list[FieldError]] | None]:
+    """An upload as frames, or, when it is all in a first block of fewer than SMALL_UPLOAD lines, as lines: for
+    so few, polars' fixed cost per step (about 0.1 ms) is more than the per-line path spends on all of them."""
+    first = await anext(blocks, [])
+    again = _blocks_again(first, blocks)
+    if len(first) < SMALL_UPLOAD:  # a block shorter than BLOCK_LINES is the last
+        await declaring.read_spans()
+        return None, _lines(kind, again)
+    await declaring.read_span_frame()
+    return frames(kind, again), None
 
 
 async def declare(
@@ -253,28 +349,30 @@ async def declare(
     credit_code: str,
     period_text: str,
     kind: str,
-    frames: AsyncIterator[Frame],
+    file_kind: str,
+    blocks: AsyncIterator[list[str]],
     *,
     today: dt.date,
     period_field: str,
 ) -> tuple[Draft, int, list]:
-    """``service.declare`` of an upload's frames."""
+    """``service.declare`` of an upload (``file_kind`` csv or jsonl) read in blocks of lines."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     declaring = ColumnarDeclaring(session, unit, kind, today)
-    await declaring.start()
-    try:
-        p = await declaring.period(period_text)
-    except _Refused as exc:
-        if exc.status == 409:
-            raise Conflict(exc.code, exc.message) from None
-        raise Unprocessable(exc.code, exc.message, field=period_field) from None
-    async for frame in frames:
-        await declaring.flush()
+    await declaring.lock_and_read()
+    p = await open_period(declaring, period_text, period_field)
+    in_frames, in_lines = await _columns_or_lines(declaring, file_kind, blocks)
+    if in_lines is not None:
+        await add_lines(declaring, p, in_lines)
+        return (await declaring.finish())[0]
+    assert in_frames is not None
+
+    async def check(frame: Frame) -> Found:
         lines, found = parse(frame, today)
         other = (pl.col("period").fill_null("") != "") & (pl.col("period") != period_text)
         found += _errors(lines.filter(other), "period", "period_mismatch", f"this upload declares {period_text} only")
-        found += declaring.add_frame(p, lines.filter(~other))
-        declaring.report(found)
+        return found + declaring.add_frame(p, lines.filter(~other))
+
+    await _each_frame(declaring, in_frames, check)
     return (await declaring.finish())[0]
 
 
@@ -283,16 +381,22 @@ async def declare_periods(
     principal: Principal,
     credit_code: str,
     kind: str,
-    frames: AsyncIterator[Frame],
+    file_kind: str,
+    blocks: AsyncIterator[list[str]],
     *,
     today: dt.date,
 ) -> list[tuple[Draft, int, list]]:
-    """``service.declare_periods`` of an upload's frames."""
+    """``service.declare_periods`` of an upload (``file_kind`` csv or jsonl) read in blocks of lines."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     declaring = ColumnarDeclaring(session, unit, kind, today)
-    await declaring.start()
-    async for frame in frames:
-        await declaring.flush()
+    await declaring.lock_and_read()
+    in_frames, in_lines = await _columns_or_lines(declaring, file_kind, blocks)
+    if in_lines is not None:
+        await add_period_lines(declaring, in_lines)
+        return await declaring.finish()
+    assert in_frames is not None
+
+    async def check(frame: Frame) -> Found:
         lines, found = parse(frame, today)
         named = pl.col("period").fill_null("") != ""
         found += _errors(
@@ -308,5 +412,7 @@ async def declare_periods(
                 found += _errors(of_period, "period", exc.code, exc.message)
                 continue
             found += declaring.add_frame(p, of_period)
-        declaring.report(found)
+        return found
+
+    await _each_frame(declaring, in_frames, check)
     return await declaring.finish()

@@ -1,7 +1,5 @@
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,7 +24,6 @@ from ..rules.periods import format_period
 from . import columnar, repository, service
 from .models import Declaration
 from .schemas import DeclarationIn, DeclarationOut, UsedParameterOut
-from .upload_frames import Frame, frames
 
 router = APIRouter(tags=["declarations"])
 CreditCodePath = Annotated[str, Path(min_length=18, max_length=18, title="统一社会信用代码")]
@@ -93,11 +90,9 @@ _UPLOAD_BODY = upload_body(
 )
 
 
-@asynccontextmanager
-async def _upload(request: Request, w: Write) -> AsyncIterator[AsyncIterator[Frame]]:
-    """The body's lines, a block at a time as columns, for the columnar declaration path."""
-    async with streamed_blocks(request, w, columnar.BLOCK_LINES) as (kind, blocks):
-        yield frames(kind, blocks)
+def _upload(request: Request, w: Write):
+    """The body's kind (csv or jsonl) and its lines in blocks, for the bulk declaration path."""
+    return streamed_blocks(request, w, columnar.BLOCK_LINES)
 
 
 @router.post(
@@ -120,14 +115,15 @@ async def declare_bulk(
     period: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")],
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
-    async with _upload(request, w) as lines:
+    async with _upload(request, w) as (file_kind, blocks):
         decl, clamped, used = await columnar.declare(
             w.session,
             w.principal,
             credit_code.upper(),
             period,
             kind,
-            lines,
+            file_kind,
+            blocks,
             today=dt.date.today(),
             period_field="query.period",
         )
@@ -165,9 +161,9 @@ async def declare_periods(
     w: Annotated[Write, Depends(writer(*_writers, streamed=True))],
     kind: Annotated[Literal["regular", "adjustment"], Query()] = "regular",
 ):
-    async with _upload(request, w) as lines:
+    async with _upload(request, w) as (file_kind, blocks):
         made = await columnar.declare_periods(
-            w.session, w.principal, credit_code.upper(), kind, lines, today=dt.date.today()
+            w.session, w.principal, credit_code.upper(), kind, file_kind, blocks, today=dt.date.today()
         )
     for decl, _, _ in made:
         w.audit(f"declaration.{kind}", "declaration", str(decl.id), decl.region)

@@ -191,11 +191,14 @@ class _Declaring:
         self.fail = self.errors.add
 
     async def start(self) -> None:
+        await self.lock_and_read()
+        await self.read_spans()
+
+    async def lock_and_read(self) -> None:
         await _lock_unit(self.session, self.unit)
         self.values = await all_values(self.session)
-        await self._read_spans()
 
-    async def _read_spans(self) -> None:
+    async def read_spans(self) -> None:
         for key, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
             self.spans[key].append((start, end))
 
@@ -402,21 +405,31 @@ async def declare(
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     declaring = _Declaring(session, unit, kind, today)
     await declaring.start()
+    p = await open_period(declaring, period_text, period_field)
+    await add_lines(declaring, p, lines)
+    return (await declaring.finish())[0]
+
+
+async def open_period(declaring: _Declaring, period_text: str, period_field: str) -> _Period:
+    """The declaration's one period, or its refusal (409 when paid, else 422 on ``period_field``)."""
     try:
-        p = await declaring.period(period_text)
+        return await declaring.period(period_text)
     except _Refused as exc:
         if exc.status == 409:
             raise Conflict(exc.code, exc.message) from None
         raise Unprocessable(exc.code, exc.message, field=period_field) from None
+
+
+async def add_lines(declaring: _Declaring, p: _Period, lines: AsyncIterator[Line | list[FieldError]]) -> None:
+    """Each line of a one-period declaration, in file order."""
     async for item in lines:
         if isinstance(item, list):
             for e in item:
                 declaring.fail(e.field, e.code, e.message)
-        elif item.period and item.period != period_text:
-            declaring.fail(f"{item.ref}.period", "period_mismatch", f"this upload declares {period_text} only")
+        elif item.period and item.period != p.text:
+            declaring.fail(f"{item.ref}.period", "period_mismatch", f"this upload declares {p.text} only")
         else:
             await declaring.add(p, item)
-    return (await declaring.finish())[0]
 
 
 async def declare_periods(
@@ -433,6 +446,12 @@ async def declare_periods(
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
     declaring = _Declaring(session, unit, kind, today)
     await declaring.start()
+    await add_period_lines(declaring, lines)
+    return await declaring.finish()
+
+
+async def add_period_lines(declaring: _Declaring, lines: AsyncIterator[Line | list[FieldError]]) -> None:
+    """Each line of a several-period upload, in file order, to the period it names."""
     async for item in lines:
         if isinstance(item, list):
             for e in item:
@@ -447,4 +466,3 @@ async def declare_periods(
             declaring.fail(f"{item.ref}.period", exc.code, exc.message)
             continue
         await declaring.add(p, item)
-    return await declaring.finish()
