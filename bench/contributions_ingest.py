@@ -1,5 +1,6 @@
 """bench/contributions_ingest: declaration lines per second through the bulk API, against asyncpg COPY of the
-same rows into a bare table, measured in the same run.
+same rows into a bare table, and into a table with declaration_lines' keys, indexes and foreign key, measured in
+the same run.
 
 Set-up (not timed): a migrated PostgreSQL database with N units across the regions and their persons enrolled,
 written with COPY. Timed: every unit's CSV declaration for one period, posted to a real server process
@@ -159,24 +160,35 @@ async def ingest(port: int, by_unit: dict[str, list[tuple[str, str]]], period: s
         return total / (time.perf_counter() - t0)
 
 
-async def baseline(url: str, by_unit: dict[str, list[tuple[str, str]]]) -> float:
+async def baseline(url: str, by_unit: dict[str, list[tuple[str, str]]]) -> tuple[float, float]:
+    """COPY of the same rows, as the service stores them, into a bare table (the issue's baseline) and into a
+    table with declaration_lines' own primary key, indexes and foreign key (what any writer of these rows pays:
+    the floor under the service)."""
     conn = await asyncpg.connect(_plain_dsn(url))
     await conn.execute(
         "CREATE TABLE bench_lines (declaration_id bigint, line_no int, person_key text, declared_base bigint, base bigint, "
         "pension_unit bigint, pension_person bigint, unemployment_unit bigint, unemployment_person bigint)"
     )
+    await conn.execute("CREATE TABLE bench_keyed_lines (LIKE declaration_lines INCLUDING ALL)")
+    await conn.execute(
+        "ALTER TABLE bench_keyed_lines ADD FOREIGN KEY (declaration_id) REFERENCES declarations(id) ON DELETE CASCADE"
+    )
+    ids = [r[0] for r in await conn.fetch("SELECT id FROM declarations ORDER BY id")]  # the run's, one per unit
     rows = []
-    for d, people in enumerate(by_unit.values(), 1):
+    for d, people in zip(ids, by_unit.values(), strict=True):
         for k, (pid, base) in enumerate(people, 1):
             fen = int(base.replace(".", ""))
             key = DEV_KEYS.lookup(pid)  # the rows as the service stores them (#25)
             rows.append((d, k, key, fen, fen, fen // 5, fen * 8 // 100, fen // 50, fen // 100))
-    t0 = time.perf_counter()
-    async with conn.transaction():
-        await conn.copy_records_to_table("bench_lines", records=rows, columns=list(LINE_COLUMNS))
-    elapsed = time.perf_counter() - t0
+    rates = []
+    for table in ("bench_lines", "bench_keyed_lines"):
+        t0 = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table(table, records=rows, columns=list(LINE_COLUMNS))
+        rates.append(len(rows) / (time.perf_counter() - t0))
+    await conn.execute("DROP TABLE bench_keyed_lines")
     await conn.close()
-    return len(rows) / elapsed
+    return rates[0], rates[1]
 
 
 async def wait_ready(port: int) -> None:
@@ -220,12 +232,15 @@ async def main() -> None:
         await wait_ready(port)
         today = dt.date.today()
         period = f"{today.year}-{today.month:02d}"
-        ours, base = [], []
+        ours, base, keyed = [], [], []
         for _ in range(args.runs):
             await reset(url)
             ours.append(await ingest(port, by_unit, period, regions))
-            base.append(await baseline(url, by_unit))
+            bare, floor = await baseline(url, by_unit)
+            base.append(bare)
+            keyed.append(floor)
         report("bulk declaration API", ours, base, "lines/s")
+        report("  against COPY into a table keyed as declaration_lines", ours, keyed, "lines/s")
     finally:
         if server is not None:
             server.terminate()

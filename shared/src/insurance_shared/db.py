@@ -35,6 +35,7 @@ __all__ = [
     "is_postgresql",
     "is_sqlite",
     "new_metadata",
+    "take_turn",
     "upsert_rows",
     "utcnow",
 ]
@@ -202,6 +203,17 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
     """PostgreSQL COPY inside the session's transaction; column defaults apply as for INSERT."""
     raw = (await (await session.connection()).get_raw_connection()).driver_connection
     await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+_TURN = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+
+
+async def take_turn(session: AsyncSession, name: str) -> None:
+    """Wait until no other transaction holds the turn called ``name``, and hold it until this one ends: work that
+    reads "what is left to do" and then does it (a run, a batching) done by one transaction at a time, across
+    processes. A PostgreSQL advisory lock; SQLite has one writer at a time already."""
+    if is_postgresql(session):
+        await session.execute(_TURN, {"name": name})
 
 
 async def copy_out_csv(session: AsyncSession, query: str, *args: Any) -> bytes:

@@ -1186,3 +1186,80 @@ async def test_concurrent_registrations_of_one_person_make_one_claim(live_client
     async with live_db.sessionmaker() as s:
         count = (await s.execute(text("SELECT count(*) FROM claims"))).scalar_one()
     assert count == 1
+
+
+async def test_two_months_batching_at_once_put_a_payment_on_one_batch(live_db) -> None:
+    """Batching takes every payment of the region still waiting for the bank, whatever its month, so two runs of one
+    region (two months, two officers) batching at the same moment both found the same waiting payment: the second
+    waited for the first's row lock, then put the payment on its own batch too, and the bank got it in two files.
+    Batching now takes turns per region. On PostgreSQL, two connections, the second starting while the first holds
+    its batch uncommitted."""
+    import asyncio
+
+    from claims.payments.models import PaymentRun
+    from claims.payments.service import make_batches
+
+    async with live_db.sessionmaker() as s:
+        claim_id = (
+            await s.execute(
+                text(
+                    "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
+                    " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
+                    " months_left, created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'active',"
+                    " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
+                ),
+                {
+                    "key": person_key(pid(91)),
+                    "id": sealed(pid(91)),
+                    "name": sealed("张三"),
+                    "on": month(3),
+                    "end": month(-9),
+                },
+            )
+        ).scalar_one()
+        await s.execute(
+            text(
+                "INSERT INTO payee_accounts (claim_id, bank_code, card_number, holder_name, updated_at, updated_by)"
+                " VALUES (:c, 'ICBC', :card, :holder, now(), 't')"
+            ),
+            {"c": claim_id, "card": sealed("6222020200112345679"), "holder": sealed("张三")},
+        )
+        runs = []
+        for m in (month(2), month(1)):
+            runs.append(
+                (
+                    await s.execute(
+                        text(
+                            "INSERT INTO payment_runs (region, month, status, claims_paid, amount, started_at)"
+                            " VALUES ('220100', :m, 'running', 0, 0, now()) RETURNING id"
+                        ),
+                        {"m": m},
+                    )
+                ).scalar_one()
+            )
+        await s.execute(
+            text(
+                "INSERT INTO benefit_payments (claim_id, run_id, region, month, kind, part, amount, days, paid_on,"
+                " status, attempts) VALUES (:c, :r, '220100', :m, 'benefit', 0, 135000, 30, :m, 'pending', 0)"
+            ),
+            {"c": claim_id, "r": runs[0], "m": month(2)},
+        )
+        await s.commit()
+    async with live_db.sessionmaker() as first:
+        made = await make_batches(first, await first.get(PaymentRun, runs[0]), "officer-a", dt.datetime.now(dt.UTC))
+        assert len(made.batches) == 1  # not committed yet
+
+        async def second() -> int:
+            async with live_db.sessionmaker() as s:
+                out = await make_batches(s, await s.get(PaymentRun, runs[1]), "officer-b", dt.datetime.now(dt.UTC))
+                await s.commit()
+                return len(out.batches)
+
+        other = asyncio.create_task(second())
+        await asyncio.sleep(0.5)  # the second batching now waits on the first
+        await first.commit()
+        assert await asyncio.wait_for(other, 30) == 0
+    async with live_db.sessionmaker() as s:
+        lines = (await s.execute(text("SELECT coalesce(sum(lines), 0) FROM payment_batches"))).scalar_one()
+        on = (await s.execute(text("SELECT batch_id FROM benefit_payments WHERE claim_id = :c"), {"c": claim_id})).all()
+    assert lines == 1 and len(on) == 1

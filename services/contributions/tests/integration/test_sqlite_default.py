@@ -1,7 +1,9 @@
 """The embedded default (`make run`): the whole contribution flow on SQLite, through the API."""
 
 import httpx
+import pytest
 
+from contributions.declarations import columnar
 from contributions.main import create_app
 from contributions.settings import Settings
 from insurance_shared.db import Database
@@ -10,7 +12,9 @@ from insurance_shared.migrations import upgrade
 from ..helpers import CITY, declare, enrol, months_ago, resident_id, unit
 
 
-async def test_declare_pay_and_history_on_sqlite(tmp_path, auth_headers) -> None:
+@pytest.mark.parametrize("small_upload", [columnar.SMALL_UPLOAD, 0], ids=["line_by_line", "in_columns"])
+async def test_declare_pay_and_history_on_sqlite(tmp_path, auth_headers, monkeypatch, small_upload) -> None:
+    monkeypatch.setattr(columnar, "SMALL_UPLOAD", small_upload)  # 0: the 60-line upload goes in columns
     url = f"sqlite+aiosqlite:///{tmp_path / 'contributions.db'}"
     upgrade("contributions", url)
     db = Database(url)

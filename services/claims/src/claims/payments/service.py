@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
@@ -24,6 +24,7 @@ from insurance_shared import (
     Principal,
     Problem,
     Unprocessable,
+    take_turn,
     upsert_insert,
     utcnow,
 )
@@ -56,6 +57,23 @@ from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, 
 
 CHUNK = 2000
 
+# a chunk of the claims a run pays for the month, in id order after ``after_id``
+_PAYABLE = (
+    select(Claim.id, Claim.monthly_amount, Claim.registered_on, Claim.entitlement_end, Claim.stopped_on, Claim.state)
+    .where(
+        Claim.region == bindparam("region"),
+        Claim.id > bindparam("after_id"),
+        Claim.eligible.is_(True),
+        Claim.certificate_no.is_not(None),
+        Claim.state.in_(("active", "stopped", "exhausted")),
+        Claim.registered_on < bindparam("after"),
+        Claim.entitlement_end > bindparam("first"),
+        or_(Claim.stopped_on.is_(None), Claim.stopped_on > bindparam("first")),
+    )
+    .order_by(Claim.id)
+    .limit(CHUNK)
+)
+
 
 async def run_month(
     session: AsyncSession, region: str, month: dt.date, today: dt.date, made_by: str
@@ -87,38 +105,21 @@ async def run_month(
     insert = upsert_insert(session)
     last_id = 0
     while True:
+        # plain rows, not Claim objects: a run reads 100,000 claims and needs six of their columns
         claims = (
-            (
-                await session.execute(
-                    select(Claim)
-                    .where(
-                        Claim.region == region,
-                        Claim.id > last_id,
-                        Claim.eligible.is_(True),
-                        Claim.certificate_no.is_not(None),
-                        Claim.state.in_(("active", "stopped", "exhausted")),
-                        Claim.registered_on < after,
-                        Claim.entitlement_end > first,
-                        or_(Claim.stopped_on.is_(None), Claim.stopped_on > first),
-                    )
-                    .order_by(Claim.id)
-                    .limit(CHUNK)
-                )
-            )
-            .scalars()
-            .all()
-        )
+            await session.execute(_PAYABLE, {"region": region, "after_id": last_id, "first": first, "after": after})
+        ).all()
         if not claims:
             break
         rows = []
-        closed: list[Claim] = []
-        for c in claims:
-            end = min(c.entitlement_end, c.stopped_on) if c.stopped_on else c.entitlement_end  # type: ignore[type-var]
-            amount, days = amount_for_month(c.monthly_amount, first, c.registered_on, end)  # type: ignore[arg-type]
+        closing: list[int] = []
+        for claim_id, monthly, registered_on, entitlement_end, stopped_on, state in claims:
+            end = min(entitlement_end, stopped_on) if stopped_on else entitlement_end
+            amount, days = amount_for_month(monthly, first, registered_on, end)
             if amount:
                 rows.append(
                     {
-                        "claim_id": c.id,
+                        "claim_id": claim_id,
                         "run_id": run.id,
                         "region": region,
                         "month": first,
@@ -130,15 +131,15 @@ async def run_month(
                         "attempts": 0,
                     }
                 )
-            if c.state == "active" and c.entitlement_end is not None and c.entitlement_end <= after:
-                c.state = "exhausted"
-                closed.append(c)
+            if state == "active" and entitlement_end is not None and entitlement_end <= after:
+                closing.append(claim_id)
         if rows:
             await session.execute(insert(BenefitPayment).on_conflict_do_nothing(), rows)
-        for c in closed:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
-            await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
-        closed.clear()
-        last_id = claims[-1].id
+        if closing:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
+            for c in (await session.execute(select(Claim).where(Claim.id.in_(closing)))).scalars():
+                c.state = "exhausted"
+                await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
+        last_id = claims[-1][0]
         await session.commit()
     total, count = (
         await session.execute(
@@ -221,6 +222,58 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
     return owed
 
 
+_IN_LIST = 5000  # ids per IN (...): well under SQLite's limit on bound parameters
+
+# what batching needs of each payment waiting for the bank, its claim and its account: plain rows. The account's
+# card number and holder name are read and written as they are stored (sealed), never opened: a batch copies them
+# onto its lines as the same values it grouped the lines by, read in the same statement
+_WAITING = (
+    select(
+        BenefitPayment.id,
+        BenefitPayment.claim_id,
+        BenefitPayment.region,
+        BenefitPayment.month,
+        BenefitPayment.amount,
+        BenefitPayment.status,
+        BenefitPayment.failed_at,
+        BenefitPayment.attempts,
+        Claim.state,
+        Claim.person_key,
+        PayeeAccount.claim_id.label("account"),
+        PayeeAccount.bank_code,
+        PayeeAccount.updated_at,
+        type_coerce(PayeeAccount.card_number, Text).label("card_sealed"),
+        type_coerce(PayeeAccount.holder_name, Text).label("holder_sealed"),
+    )
+    .join(Claim, Claim.id == BenefitPayment.claim_id)
+    .outerjoin(PayeeAccount, PayeeAccount.claim_id == BenefitPayment.claim_id)
+    .where(
+        BenefitPayment.region == bindparam("region"),
+        BenefitPayment.kind == "benefit",
+        or_(
+            and_(BenefitPayment.status == "pending", BenefitPayment.batch_id.is_(None)),
+            BenefitPayment.status == "failed",
+        ),
+    )
+    .order_by(BenefitPayment.month, BenefitPayment.claim_id)
+)
+_payments = BenefitPayment.__table__
+# a payment put on a batch's line, carrying the account as it is now (a reissue included: pending again)
+_ASSIGN = (
+    update(_payments)
+    .where(_payments.c.id == bindparam("payment_id"))
+    .values(
+        status="pending",
+        batch_id=bindparam("batch"),
+        line_no=bindparam("line"),
+        bank_code=bindparam("bank"),
+        card_number=bindparam("card", type_=Text()),
+        holder_name=bindparam("holder", type_=Text()),
+        attempts=_payments.c.attempts + 1,
+    )
+)
+
+
 @dataclass
 class BatchOutcome:
     batches: list[PaymentBatch] = field(default_factory=list)
@@ -237,53 +290,43 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
     batch. The same payment is never in two open batches, and is paid at most once (its row is unique per claim and
     month)."""
     out = BatchOutcome()
-    # one batching of a region at a time: a run resumed while its first attempt still batches, or two officers'
-    # runs, wait here and then find nothing left to batch (the run's row, locked on PostgreSQL; SQLite has one
-    # writer anyway)
-    await session.execute(select(PaymentRun.id).where(PaymentRun.id == run.id).with_for_update())
-    waiting = (
-        await session.execute(
-            select(BenefitPayment, Claim, PayeeAccount)
-            .join(Claim, Claim.id == BenefitPayment.claim_id)
-            .outerjoin(PayeeAccount, PayeeAccount.claim_id == BenefitPayment.claim_id)
-            .where(
-                BenefitPayment.region == run.region,
-                BenefitPayment.kind == "benefit",
-                or_(
-                    and_(BenefitPayment.status == "pending", BenefitPayment.batch_id.is_(None)),
-                    BenefitPayment.status == "failed",
-                ),
-            )
-            .order_by(BenefitPayment.month, BenefitPayment.claim_id)
-        )
-    ).all()
-    by_bank: dict[str, list[tuple[BenefitPayment, PayeeAccount]]] = defaultdict(list)
+    # one batching of a region at a time, whatever its month: a run resumed while its first attempt still batches,
+    # or two officers' runs of two months, wait here and then find nothing left to batch. The run's own row lock
+    # was not enough: two months' runs each held their own and put the same waiting payment on two batches
+    await take_turn(session, f"claims.payments.batching.{run.region}")
+    waiting = (await session.execute(_WAITING, {"region": run.region})).all()
+    by_bank: dict[str, list] = defaultdict(list)
     events: list[tuple] = []
-    for payment, claim, account in waiting:
-        if payment.status == "failed":
-            if claim.state == "stopped":
-                payment.status = "returned"
-                out.returned_to_fund += 1
+    returned: list[int] = []
+    for w in waiting:
+        if w.status == "failed":
+            if w.state == "stopped":
+                returned.append(w.id)
                 events.append(
                     (
                         PaymentReturnedToFund(
-                            payment_id=payment.id,
-                            claim_id=claim.id,
-                            region=payment.region,
-                            month=f"{payment.month:%Y-%m}",
-                            amount_fen=payment.amount,
+                            payment_id=w.id,
+                            claim_id=w.claim_id,
+                            region=w.region,
+                            month=f"{w.month:%Y-%m}",
+                            amount_fen=w.amount,
                         ),
-                        claim.person_key,
-                        payment.region,
+                        w.person_key,
+                        w.region,
                     )
                 )
                 continue
-            if account is None or payment.failed_at is None or account.updated_at <= payment.failed_at:
+            if w.account is None or w.failed_at is None or w.updated_at <= w.failed_at:
                 continue  # not corrected yet: waits for the account
-        if account is None:
+        if w.account is None:
             out.awaiting_account += 1
             continue
-        by_bank[account.bank_code].append((payment, account))
+        by_bank[w.bank_code].append(w)
+    out.returned_to_fund = len(returned)
+    for i in range(0, len(returned), _IN_LIST):
+        await session.execute(
+            update(BenefitPayment).where(BenefitPayment.id.in_(returned[i : i + _IN_LIST])).values(status="returned")
+        )
     for bank, items in sorted(by_bank.items()):
         batch = PaymentBatch(
             run_id=run.id,
@@ -291,38 +334,43 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
             bank_code=bank,
             state="draft",
             lines=len(items),
-            total=sum(p.amount for p, _ in items),
+            total=sum(w.amount for w in items),
             made_by=made_by,
             created_at=now,
         )
         session.add(batch)
         await session.flush()
         out.batches.append(batch)
-        for line_no, (payment, account) in enumerate(items, 1):
-            reissue = payment.status == "failed"
-            payment.status, payment.batch_id, payment.line_no = "pending", batch.id, line_no
-            payment.bank_code, payment.card_number, payment.holder_name = (
-                account.bank_code,
-                account.card_number,
-                account.holder_name,
-            )
-            payment.attempts += 1
-            if reissue:
+        await session.execute(
+            _ASSIGN,
+            [
+                {
+                    "payment_id": w.id,
+                    "batch": batch.id,
+                    "line": line_no,
+                    "bank": w.bank_code,
+                    "card": w.card_sealed,
+                    "holder": w.holder_sealed,
+                }
+                for line_no, w in enumerate(items, 1)
+            ],
+        )
+        for w in items:
+            if w.status == "failed":
                 out.reissued += 1
                 events.append(
                     (
                         PaymentReissued(
-                            payment_id=payment.id,
-                            claim_id=payment.claim_id,
-                            region=payment.region,
+                            payment_id=w.id,
+                            claim_id=w.claim_id,
+                            region=w.region,
                             batch_id=batch.id,
-                            attempt=payment.attempts,
+                            attempt=w.attempts + 1,
                         ),
-                        str(payment.claim_id),
-                        payment.region,
+                        str(w.claim_id),
+                        w.region,
                     )
                 )
-    await session.flush()
     await emit_many(session, events)
     return out
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insurance_shared import PROVINCE, is_postgresql
+from insurance_shared import PROVINCE, take_turn
 from insurance_shared.contracts import RemittanceMade
 from insurance_shared.events import emit
 
@@ -21,15 +21,12 @@ from ..rules import postings
 from ..rules.periods import format_period, next_month
 from .models import Remittance
 
-# PostgreSQL: runs asked for at the same moment (two API replicas, a retry) take turns, so the second finds the
-# first's remittances and answers them, as a run asked for again later does; without it both read "none yet" and
-# the unique (month, home region) refused the second's. SQLite has one writer at a time already.
-_RUN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('contributions.remittances.run'))")
-
 
 async def _one_run_at_a_time(session: AsyncSession) -> None:
-    if is_postgresql(session):
-        await session.execute(_RUN_LOCK)
+    # runs asked for at the same moment (two API replicas, a retry) take turns, so the second finds the first's
+    # remittances and answers them, as a run asked for again later does; without it both read "none yet" and the
+    # unique (month, home region) refused the second's
+    await take_turn(session, "contributions.remittances.run")
 
 
 async def run(session: AsyncSession, month: dt.date) -> tuple[list[Remittance], bool]:
