@@ -18,6 +18,12 @@ CODE_ARGUMENT = {
     "UploadError": 0,
     "_unauthorized": 0,
     "Problem": 1,
+    # an upload's line errors (LineErrors.add through a feature's fail, the bulk path's _errors) and a period's
+    # refusal inside a declaration
+    "fail": 1,
+    "_errors": 2,
+    "_Refused": 1,
+    "raise_any": 0,  # the refusal of a whole upload for its line errors
 }
 # codes made at run time, by family: each member needs its Chinese too
 FAMILIES = {

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from contributions.declarations.columnar import check_digit
-from contributions.rules.amounts import AMOUNT_COLUMNS, amounts_columns, line_amounts
+from contributions.declarations.columnar import AMOUNT_COLUMNS, amounts_columns, check_digit
+from contributions.rules.amounts import line_amounts
 from contributions.rules.parameters import default_values, parameters_for
 
 P = parameters_for(default_values(), "220100", dt.date(2026, 10, 1))

@@ -10,7 +10,7 @@ holds this path to on random files. What is done here per column rather than per
   decides and explains, so a refusal reads word for word as it does there;
 - people: the keyed hash of each number (one HMAC a line, the only per-line Python step of a valid line);
 - enrolment: the unit's employments are read once, summarised per person for each period, and joined;
-- pricing: ``rules.amounts.amounts_columns``, half up to the fen in integers;
+- pricing: ``amounts_columns`` (below), ``rules.amounts.line_amounts`` over a column, half up to the fen in integers;
 - writing: lines go in with COPY on PostgreSQL (``insert_rows``), after the declarations they belong to.
 """
 
@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +34,11 @@ from insurance_shared import (
     insert_rows,
     is_postgresql,
     person_keys,
+    share_of,
 )
 
 from ..persons.service import unit_for_write
-from ..rules.amounts import AMOUNT_COLUMNS, amounts_columns
+from ..rules.parameters import ContributionParameters
 from ..units.models import Unit
 from .service import (
     _SPANS,
@@ -65,6 +67,40 @@ _LINE = pl.Schema({"line_no": pl.Int64, "number": pl.String, "base": pl.Int64, "
 
 # (line number, order within the line, error): sorted before they are reported, so they read in file order
 Found = list[tuple[int, int, FieldError]]
+
+
+_INT64_MAX = 2**63 - 1
+AMOUNT_COLUMNS = ("declared_base", "base", "pension_unit", "pension_person", "unemployment_unit", "unemployment_person")
+
+
+def _share_column(bases: pl.Series, rate: Decimal, bound: int) -> pl.Series:
+    """``share_of`` of every base: half up to the fen, in 64-bit integers where they cannot overflow (a rate is a
+    ratio of integers), else one exact Python call per base."""
+    num, den = rate.as_integer_ratio()
+    if num < 0 or 2 * bound * num + den > _INT64_MAX:
+        return pl.Series([share_of(b, rate) for b in bases.to_list()], dtype=pl.Int64)
+    return (bases * (2 * num) + den) // (2 * den)
+
+
+def amounts_columns(declared: pl.Series, p: ContributionParameters) -> pl.DataFrame:
+    """``rules.amounts.line_amounts`` of every (positive) declared base, as columns named ``AMOUNT_COLUMNS`` (a
+    base was clamped where ``base`` differs from ``declared_base``). Property-tested against the per-line rule
+    (tests/unit/test_amounts_columns.py)."""
+    floor, ceiling = p.base_floor, p.base_ceiling
+    base = pl.select(
+        pl.when(declared < floor).then(floor).when(declared > ceiling).then(ceiling).otherwise(declared)
+    ).to_series()
+    bound = max(floor, ceiling)  # no base above it: what the integers must hold
+    return pl.DataFrame(
+        {
+            "declared_base": declared,
+            "base": base,
+            "pension_unit": _share_column(base, p.pension_unit_rate, bound),
+            "pension_person": _share_column(base, p.pension_person_rate, bound),
+            "unemployment_unit": _share_column(base, p.unemployment_unit_rate, bound),
+            "unemployment_person": _share_column(base, p.unemployment_person_rate, bound),
+        }
+    )
 
 
 def check_digit(number: pl.Expr) -> pl.Expr:
