@@ -1097,6 +1097,22 @@ async def test_keys_rotate_while_accounts_are_written_and_read(live_client, live
         pii.install(pii.Keyring.development_keyring(), replace=True)
 
 
+async def _active_claim(s, n: int) -> int:
+    """An active claim of person ``n`` in 220100, registered three months ago, 1,350.00 a month: written directly,
+    for tests of what runs beside a payment run."""
+    return (
+        await s.execute(
+            text(
+                "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
+                " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
+                " months_left, created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'active',"
+                " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
+            ),
+            {"key": person_key(pid(n)), "id": sealed(pid(n)), "name": sealed("张三"), "on": month(3), "end": month(-9)},
+        )
+    ).scalar_one()
+
+
 async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(live_db) -> None:
     """#23's race: a stop overturned while the run of the stop's month is still writing that month's first part (the
     days before the stop). The back pay cannot see the run's uncommitted part, tries the same part number, waits
@@ -1110,23 +1126,7 @@ async def test_back_pay_beside_a_run_writing_the_same_month_pays_the_rest_of_it(
 
     stopped_month = month(1)
     async with live_db.sessionmaker() as s:
-        claim_id = (
-            await s.execute(
-                text(
-                    "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
-                    " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
-                    " months_left, created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'active',"
-                    " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
-                ),
-                {
-                    "key": person_key(pid(90)),
-                    "id": sealed(pid(90)),
-                    "name": sealed("张三"),
-                    "on": month(3),
-                    "end": month(-9),
-                },
-            )
-        ).scalar_one()
+        claim_id = await _active_claim(s, 90)
         await s.execute(
             text(
                 "INSERT INTO payment_runs (region, month, status, claims_paid, amount, started_at)"
@@ -1200,23 +1200,7 @@ async def test_two_months_batching_at_once_put_a_payment_on_one_batch(live_db) -
     from claims.payments.service import make_batches
 
     async with live_db.sessionmaker() as s:
-        claim_id = (
-            await s.execute(
-                text(
-                    "INSERT INTO claims (person_key, id_number, name, region, registered_on, job_seeking, state,"
-                    " eligible, decision, months_counted, total_months, carried_over, monthly_amount, entitlement_end,"
-                    " months_left, created_at, updated_at) VALUES (:key, :id, :name, '220100', :on, true, 'active',"
-                    " true, '{}', 14, 12, 0, 135000, :end, 0, now(), now()) RETURNING id"
-                ),
-                {
-                    "key": person_key(pid(91)),
-                    "id": sealed(pid(91)),
-                    "name": sealed("张三"),
-                    "on": month(3),
-                    "end": month(-9),
-                },
-            )
-        ).scalar_one()
+        claim_id = await _active_claim(s, 91)
         await s.execute(
             text(
                 "INSERT INTO payee_accounts (claim_id, bank_code, card_number, holder_name, updated_at, updated_by)"
