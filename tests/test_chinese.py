@@ -22,7 +22,7 @@ CODE_ARGUMENT = {
     # refusal inside a declaration
     "fail": 1,
     "_errors": 2,
-    "_Refused": 1,
+    "Refused": 1,
     "raise_any": 0,  # the refusal of a whole upload for its line errors
 }
 # codes made at run time, by family: each member needs its Chinese too

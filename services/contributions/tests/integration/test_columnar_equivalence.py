@@ -266,7 +266,7 @@ async def _outcome(db, run, *args):
                     {"d": d.id},
                 )
             ).all()
-            fields = {k: getattr(d, k) for k in service._DRAFT_COLUMNS}
+            fields = {k: getattr(d, k) for k in service.DRAFT_COLUMNS}
             out.append((fields, clamped, [u.name for u in used], [tuple(r) for r in lines]))
         await session.rollback()
         return ("taken", out)

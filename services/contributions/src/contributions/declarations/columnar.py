@@ -41,13 +41,13 @@ from ..persons.service import unit_for_write
 from ..rules.parameters import ContributionParameters
 from ..units.models import Unit
 from .service import (
-    _SPANS,
     LINE_COLUMNS,
+    SPANS,
+    Declaring,
     Draft,
     Line,
-    _Declaring,
-    _Period,
-    _Refused,
+    Period,
+    Refused,
     add_lines,
     add_period_lines,
     open_period,
@@ -62,7 +62,7 @@ SMALL_UPLOAD = 2_000  # below it, line by line (measured: bench/README.md, "Bulk
 _COMPACT = r"^[0-9]{17}[0-9X]$"
 _YUAN = r"^(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$"  # what parse_yuan reads without stripping or refusing
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643: 2^(17-i) mod 11
-_SPANS_SQL = "SELECT person_key, start_date, end_date FROM employments WHERE unit_credit_code = $1"  # as _SPANS
+_SPANS_SQL = "SELECT person_key, start_date, end_date FROM employments WHERE unit_credit_code = $1"  # as SPANS
 _LINE = pl.Schema({"line_no": pl.Int64, "number": pl.String, "base": pl.Int64, "period": pl.String})
 
 # (line number, order within the line, error): sorted before they are reported, so they read in file order
@@ -160,7 +160,7 @@ def parse(frame: Frame, today: dt.date) -> tuple[pl.DataFrame, Found]:
 
 @dataclass
 class _PeriodColumns:
-    """What the columns need of one period beyond ``_Period``: its people so far, their enrolment then, and
+    """What the columns need of one period beyond ``Period``: its people so far, their enrolment then, and
     (an adjustment) what was declared before."""
 
     seen: pl.Series
@@ -175,8 +175,8 @@ def _errors(rows: pl.DataFrame, field: str, code: str, message: str) -> Found:
     ]
 
 
-class ColumnarDeclaring(_Declaring):
-    """``_Declaring`` a frame at a time: the unit's employments as a frame, each frame's accepted lines
+class ColumnarDeclaring(Declaring):
+    """``Declaring`` a frame at a time: the unit's employments as a frame, each frame's accepted lines
     written as a frame."""
 
     def __init__(self, session: AsyncSession, unit: Unit, kind: str, today: dt.date) -> None:
@@ -193,10 +193,10 @@ class ColumnarDeclaring(_Declaring):
                 pl.read_csv(data, has_header=False, schema=schema) if data else pl.DataFrame(schema=schema)
             )
             return
-        rows = (await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code})).all()
+        rows = (await self.session.execute(SPANS, {"credit_code": self.unit.credit_code})).all()
         self.span_frame = pl.DataFrame(rows, schema=schema, orient="row")
 
-    def _columns(self, p: _Period) -> _PeriodColumns:
+    def _columns(self, p: Period) -> _PeriodColumns:
         c = self.columns.get(id(p))
         if c is None:
             start, end = p.declaration.period, p.end
@@ -216,7 +216,7 @@ class ColumnarDeclaring(_Declaring):
             c = self.columns[id(p)] = _PeriodColumns(pl.Series("key", [], dtype=pl.String), enrolment, previous)
         return c
 
-    def add_frame(self, p: _Period, lines: pl.DataFrame) -> Found:
+    def add_frame(self, p: Period, lines: pl.DataFrame) -> Found:
         """``add`` of each line (line_no, key, base), in file order: the same checks in the same order."""
         c = self._columns(p)
         key = pl.col("key")
@@ -323,7 +323,7 @@ class ColumnarDeclaring(_Declaring):
             return
         await task
 
-    async def period(self, text: str) -> _Period:
+    async def period(self, text: str) -> Period:
         if text not in self.periods and text not in self.refused:  # opening one uses the database
             await self.settle()
         return await super().period(text)
@@ -444,7 +444,7 @@ async def declare_periods(
             of_period = lines.filter(pl.col("period") == text)
             try:
                 p = await declaring.period(text)
-            except _Refused as exc:
+            except Refused as exc:
                 found += _errors(of_period, "period", exc.code, exc.message)
                 continue
             found += declaring.add_frame(p, of_period)

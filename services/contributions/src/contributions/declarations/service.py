@@ -84,7 +84,7 @@ def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
 
 # statements run for every upload, built once with bind parameters (not rebuilt, nor their cache keys, per call)
 _LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
-_SPANS = select(Employment.person_key, Employment.start_date, Employment.end_date).where(
+SPANS = select(Employment.person_key, Employment.start_date, Employment.end_date).where(
     Employment.unit_credit_code == bindparam("credit_code")
 )
 _REGULAR = select(Declaration.period, Declaration.id).where(
@@ -97,7 +97,7 @@ async def _lock_unit(session: AsyncSession, unit: Unit) -> None:
     await session.execute(_LOCK_UNIT, {"unit_id": unit.id})
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """A period cannot be declared; where it is reported depends on where the period was given."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
@@ -137,7 +137,7 @@ class Draft:
 
     def row(self, now: dt.datetime) -> dict[str, object]:
         return {
-            **{f: getattr(self, f) for f in _DRAFT_COLUMNS},
+            **{f: getattr(self, f) for f in DRAFT_COLUMNS},
             "fee_pension": self.fee_pension,
             "fee_unemployment": self.fee_unemployment,
             "fee_accrued_until": self.due_date,
@@ -146,8 +146,8 @@ class Draft:
         }
 
 
-_DRAFT_COLUMNS = tuple(f for f in Draft.__dataclass_fields__ if f != "id")
-_WRITTEN_COLUMNS = (*_DRAFT_COLUMNS, "fee_pension", "fee_unemployment", "fee_accrued_until", "paid_on", "updated_at")
+DRAFT_COLUMNS = tuple(f for f in Draft.__dataclass_fields__ if f != "id")
+_WRITTEN_COLUMNS = (*DRAFT_COLUMNS, "fee_pension", "fee_unemployment", "fee_accrued_until", "paid_on", "updated_at")
 _REPLACE = (
     update(Declaration.__table__)
     .where(Declaration.__table__.c.id == bindparam("d_id"))
@@ -160,7 +160,7 @@ def _replace_params(drafts: list[Draft], now: dt.datetime) -> list[dict[str, obj
 
 
 @dataclass
-class _Period:
+class Period:
     """One period's declaration while its lines arrive."""
 
     declaration: Draft
@@ -174,14 +174,14 @@ class _Period:
     n: int = 0
 
 
-class _Declaring:
+class Declaring:
     """One unit's declarations of one kind in one transaction, for one period or several: every line checked,
     lines written as they come, nothing kept if any line is wrong (the caller's transaction rolls back)."""
 
     def __init__(self, session: AsyncSession, unit: Unit, kind: str, today: dt.date) -> None:
         self.session, self.unit, self.kind, self.today = session, unit, kind, today
-        self.periods: dict[str, _Period] = {}
-        self.refused: dict[str, _Refused] = {}
+        self.periods: dict[str, Period] = {}
+        self.refused: dict[str, Refused] = {}
         self.regular: dict[dt.date, int] | None = None  # period → id of the unit's regular declarations
         self.spans: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
         self.values: tuple[ParameterValue, ...] = ()
@@ -199,34 +199,34 @@ class _Declaring:
         self.values = await all_values(self.session)
 
     async def read_spans(self) -> None:
-        for key, start, end in await self.session.execute(_SPANS, {"credit_code": self.unit.credit_code}):
+        for key, start, end in await self.session.execute(SPANS, {"credit_code": self.unit.credit_code}):
             self.spans[key].append((start, end))
 
-    async def period(self, text: str) -> _Period:
-        """The period's open declaration, made on first use; raises _Refused (remembered) when it cannot be."""
+    async def period(self, text: str) -> Period:
+        """The period's open declaration, made on first use; raises Refused (remembered) when it cannot be."""
         if text in self.periods:
             return self.periods[text]
         if text in self.refused:
             raise self.refused[text]
         try:
             self.periods[text] = await self._open(text)
-        except _Refused as exc:
+        except Refused as exc:
             self.refused[text] = exc
             raise
         return self.periods[text]
 
-    async def _open(self, text: str) -> _Period:
+    async def _open(self, text: str) -> Period:
         session, unit, kind = self.session, self.unit, self.kind
         try:
             period = parse_period(text)
         except ValueError as exc:
-            raise _Refused(422, "invalid_period", str(exc)) from None
+            raise Refused(422, "invalid_period", str(exc)) from None
         if period > self.today.replace(day=1):
-            raise _Refused(422, "period_in_future", f"{text} has not begun")
+            raise Refused(422, "period_in_future", f"{text} has not begun")
         try:
             params = parameters_for(self.values, unit.region, period)
         except MissingParameter as exc:
-            raise _Refused(422, "no_parameters", str(exc)) from None
+            raise Refused(422, "no_parameters", str(exc)) from None
         if self.regular is None:  # the unit's regular declarations, read once: most periods of an upload are new
             self.regular = dict((await session.execute(_REGULAR, {"credit_code": unit.credit_code})).all())
         existing = await session.get(Declaration, self.regular[period]) if period in self.regular else None
@@ -241,7 +241,7 @@ class _Declaring:
                     )
                 ).scalar_one()
                 if existing.paid or allocated:
-                    raise _Refused(
+                    raise Refused(
                         409,
                         "period_paid_use_adjustment",
                         f"{text} has payments against it; correct it with an adjustment declaration",
@@ -259,7 +259,7 @@ class _Declaring:
                 await session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == existing.id))
         else:
             if existing is None:
-                raise _Refused(422, "nothing_to_adjust", f"there is no declaration for {text} to adjust")
+                raise Refused(422, "nothing_to_adjust", f"there is no declaration for {text} to adjust")
             existing = None  # an adjustment is a declaration of its own
             rows = await session.execute(
                 select(
@@ -284,9 +284,9 @@ class _Declaring:
             due_date=due_date(period, params.due_day),
             unit_share_payer="fiscal_budget" if unit.fully_budget_funded else "unit",
         )
-        return _Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
+        return Period(declaration, text, next_month(period) - dt.timedelta(days=1), params, previous)
 
-    async def add(self, p: _Period, line: Line) -> None:
+    async def add(self, p: Period, line: Line) -> None:
         key = person_key(line.id_number)  # people are matched and stored by keyed hash (persons/models.py)
         if key in p.seen:
             self.fail(
@@ -403,24 +403,24 @@ async def declare(
 ) -> tuple[Draft, int, list]:
     """One period's declaration; a period that cannot be declared is refused before any line is read."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = _Declaring(session, unit, kind, today)
+    declaring = Declaring(session, unit, kind, today)
     await declaring.start()
     p = await open_period(declaring, period_text, period_field)
     await add_lines(declaring, p, lines)
     return (await declaring.finish())[0]
 
 
-async def open_period(declaring: _Declaring, period_text: str, period_field: str) -> _Period:
+async def open_period(declaring: Declaring, period_text: str, period_field: str) -> Period:
     """The declaration's one period, or its refusal (409 when paid, else 422 on ``period_field``)."""
     try:
         return await declaring.period(period_text)
-    except _Refused as exc:
+    except Refused as exc:
         if exc.status == 409:
             raise Conflict(exc.code, exc.message) from None
         raise Unprocessable(exc.code, exc.message, field=period_field) from None
 
 
-async def add_lines(declaring: _Declaring, p: _Period, lines: AsyncIterator[Line | list[FieldError]]) -> None:
+async def add_lines(declaring: Declaring, p: Period, lines: AsyncIterator[Line | list[FieldError]]) -> None:
     """Each line of a one-period declaration, in file order."""
     async for item in lines:
         if isinstance(item, list):
@@ -444,13 +444,13 @@ async def declare_periods(
     """Several periods' declarations from one upload whose lines each name their period (a unit catching up on
     months it did not declare, or history moved from another system): all of them, or none."""
     unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = _Declaring(session, unit, kind, today)
+    declaring = Declaring(session, unit, kind, today)
     await declaring.start()
     await add_period_lines(declaring, lines)
     return await declaring.finish()
 
 
-async def add_period_lines(declaring: _Declaring, lines: AsyncIterator[Line | list[FieldError]]) -> None:
+async def add_period_lines(declaring: Declaring, lines: AsyncIterator[Line | list[FieldError]]) -> None:
     """Each line of a several-period upload, in file order, to the period it names."""
     async for item in lines:
         if isinstance(item, list):
@@ -462,7 +462,7 @@ async def add_period_lines(declaring: _Declaring, lines: AsyncIterator[Line | li
             continue
         try:
             p = await declaring.period(item.period)
-        except _Refused as exc:
+        except Refused as exc:
             declaring.fail(f"{item.ref}.period", exc.code, exc.message)
             continue
         await declaring.add(p, item)

@@ -17,7 +17,7 @@ import polars as pl
 
 from insurance_shared.uploads import UploadError, csv_fields, csv_header, wrong_field_count
 
-from .upload_lines import _BAD_JSON, REQUIRED_COLUMNS, RawLine
+from .upload_lines import REQUIRED_COLUMNS, RawLine, not_json
 
 # what each frame holds: the line's number in the file (the header is line 1) and its three values as text
 FRAME_SCHEMA = {"line_no": pl.Int64, "id_number": pl.String, "base": pl.String, "period": pl.String}
@@ -126,7 +126,7 @@ class JsonlFrames:
             except (ValueError, RecursionError):  # as the per-line reader: nested thousands deep is not a line
                 obj = None
             if not isinstance(obj, dict):
-                odd[line_no] = RawLine(line_no, _BAD_JSON, None)
+                odd[line_no] = not_json(line_no)
                 continue
             id_number, base, period = obj.get("id_number"), obj.get("base"), obj.get("period")
             if all(v is None or isinstance(v, str) for v in (id_number, base, period)):

@@ -1,5 +1,6 @@
-"""A declaration upload's lines as they arrive (CSV or JSON Lines), before validation: the declarations feature
-reads its two columns itself, faster than a model per line."""
+"""A declaration upload's lines as they arrive (CSV or JSON Lines), before validation, one at a time: how uploads
+under ``columnar.SMALL_UPLOAD`` lines are read, and the reference the columns reader (``upload_frames``) is held
+to. The declarations feature reads its columns itself, faster than a model per line."""
 
 from __future__ import annotations
 
@@ -28,12 +29,17 @@ async def csv_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
 async def jsonl_lines(lines: AsyncIterator[str]) -> AsyncIterator[RawLine]:
     async for line_no, obj in jsonl_dicts(lines):
         if obj is None:
-            yield RawLine(line_no, _BAD_JSON, None)
+            yield not_json(line_no)
         else:
             yield RawLine(line_no, obj.get("id_number"), obj.get("base"), obj.get("name"), obj.get("period"))
 
 
 _BAD_JSON = object()
+
+
+def not_json(line_no: int) -> RawLine:
+    """A line that is not a JSON object: parse_raw refuses it as such (bad_json_line)."""
+    return RawLine(line_no, _BAD_JSON, None)
 
 
 def is_bad_json(value: object) -> bool:
