@@ -299,3 +299,83 @@ async def test_columns_equal_lines_on_random_files(db, world, monkeypatch, kind,
         seen.add(one[0] if one[0] != "refused" else one[2])
     # the files were mixed enough to be taken and refused
     assert {"taken", "declaration_invalid"} <= seen, seen
+
+
+def _person(n: int) -> str:
+    return resident_id(n % 1000, birth=f"1990010{1 + n // 1000}")  # helpers' numbers stop at 999
+
+
+async def test_a_large_upload_goes_in_columns_block_by_block_through_the_api(
+    client, auth_headers, db, monkeypatch
+) -> None:
+    """2,100 lines (past SMALL_UPLOAD) in blocks of 500: through the router, checked in columns, each block's lines
+    written while the next is read, the declaration's totals set at the end. Taken, it equals the sum of the
+    per-line rule line by line, in file order; with two bad lines, it is refused naming both, and nothing stays."""
+    from sqlalchemy import text as sql
+
+    from contributions.rules.amounts import line_amounts
+    from contributions.rules.parameters import default_values, parameters_for
+
+    monkeypatch.setattr(columnar, "BLOCK_LINES", 500)
+    frames_checked = []
+    add_frame = columnar.ColumnarDeclaring.add_frame
+
+    def counted(self, p, lines):
+        frames_checked.append(lines.height)
+        return add_frame(self, p, lines)
+
+    monkeypatch.setattr(columnar.ColumnarDeclaring, "add_frame", counted)
+    h = auth_headers(*CITY)
+    code = await unit(client, h)
+    people = range(2100)
+    roster = "id_number,name,start_date,wage\n" + "".join(f"{_person(n)},职工{n},2020-01-01,5000.00\n" for n in people)
+    r = await client.post(
+        f"/units/{code}/enrolments/bulk", content=roster.encode(), headers={**h, "content-type": "text/csv"}
+    )
+    assert r.status_code == 201, r.text[:500]
+    bases = [f"{1000 + 7 * n}.{n % 100:02d}" for n in people]  # some below the floor, some above the ceiling
+    lines = [f"{_person(n)},{bases[n]}" for n in people]
+    headers = {**h, "content-type": "text/csv"}
+    url = f"/units/{code}/declarations/bulk?period={P}"
+
+    def body(rows: list[str]):
+        data = ("id_number,base\n" + "\n".join(rows)).encode()
+
+        async def chunks():  # as a client's upload arrives: in pieces, so the blocks are several
+            for i in range(0, len(data), 8192):
+                yield data[i : i + 8192]
+
+        return chunks()
+
+    bad = list(lines)
+    bad[700] = f"{_person(700)},12.345"  # line 702 of the file (the header is line 1)
+    bad[1900] = f"{_person(5000)},4500.00"  # nobody enrolled
+    refused = await client.post(url, content=body(bad), headers=headers)
+    assert refused.status_code == 422, refused.text[:500]
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("line[702].base", "money_precision"),
+        ("line[1902].id_number", "person_not_enrolled"),
+    ]
+
+    frames_checked.clear()
+    taken = await client.post(url, content=body(lines), headers=headers)
+    assert taken.status_code == 201, taken.text[:500]
+    assert len(frames_checked) >= 4 and sum(frames_checked) == 2100, frames_checked
+    d = taken.json()
+    params = parameters_for(default_values(), "220100", first_of(P))
+    want = [line_amounts(int(b.replace(".", "")), params) for b in bases]
+    assert d["lines"] == 2100 and d["clamped_lines"] == sum(a.clamped is not None for a in want)
+    assert d["unemployment_unit"] == f"{sum(a.unemployment_unit for a in want) / 100:.2f}"
+    assert d["total"] == f"{sum(a.total for a in want) / 100:.2f}"
+    got, cursor = [], 0
+    while True:
+        page = (await client.get(f"/declarations/{d['id']}/lines?limit=1000&cursor={cursor}", headers=h)).json()
+        got += page["items"]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+    assert [(x["line_no"], x["id_number"], x["base"]) for x in got] == [
+        (n + 1, _person(n), f"{want[n].base / 100:.2f}") for n in people
+    ]
+    async with db.sessionmaker() as s:  # the refused upload left nothing behind
+        assert (await s.execute(sql("SELECT count(*) FROM declarations"))).scalar_one() == 1

@@ -372,7 +372,7 @@ async def _columns_or_lines(
     so few, polars' fixed cost per step (about 0.1 ms) is more than the per-line path spends on all of them."""
     first = await anext(blocks, [])
     again = _blocks_again(first, blocks)
-    if len(first) < SMALL_UPLOAD:  # a block shorter than BLOCK_LINES is the last
+    if len(first) < min(SMALL_UPLOAD, BLOCK_LINES):  # a block shorter than BLOCK_LINES is the last
         await declaring.read_spans()
         return None, _lines(kind, again)
     await declaring.read_span_frame()
