@@ -1,4 +1,5 @@
-"""Bulk declarations in columns (#27): the uploads' path, a block of lines at a time.
+"""Bulk declarations in columns (#27): the uploads' path, a block of lines at a time (an upload of fewer than
+SMALL_UPLOAD lines goes line by line, where columns cost more than they save).
 
 The same rules, in the same order, with the same errors as the per-line path in ``service.py``, which stays the
 definition (it declares a JSON body) and the reference that tests/integration/test_columnar_equivalence.py
@@ -11,7 +12,8 @@ holds this path to on random files. What is done here per column rather than per
 - people: the keyed hash of each number (one HMAC a line, the only per-line Python step of a valid line);
 - enrolment: the unit's employments are read once, summarised per person for each period, and joined;
 - pricing: ``amounts_columns`` (below), ``rules.amounts.line_amounts`` over a column, half up to the fen in integers;
-- writing: lines go in with COPY on PostgreSQL (``insert_rows``), after the declarations they belong to.
+- writing: lines go in with COPY on PostgreSQL (``insert_rows``), after the declarations they belong to, while
+  the next block is read and checked.
 """
 
 from __future__ import annotations
