@@ -296,15 +296,15 @@ async def _read_as_upload(w: Write, digest: Digest) -> AsyncIterator[None]:
 async def streamed_upload(
     request: Request, w: Write
 ) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[str]]]:
-    """The request body's kind and text lines, read as they arrive."""
-    content_type = request.headers.get("content-type")
-    digest = Digest()
-    async with _read_as_upload(w, digest):
-        lines = text_lines(request.stream(), charset_of(content_type), digest)
-        if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
-            yield await sniffed(lines)
-        else:
-            yield media_kind(content_type), lines
+    """The request body's kind and text lines, each as soon as its chunk has arrived."""
+    async with streamed_blocks(request, w, 1) as (kind, blocks):
+
+        async def lines() -> AsyncIterator[str]:
+            async for block in blocks:
+                for line in block:
+                    yield line
+
+        yield kind, lines()
 
 
 @asynccontextmanager
@@ -312,51 +312,29 @@ async def streamed_blocks(
     request: Request, w: Write, lines: int
 ) -> AsyncIterator[tuple[Literal["csv", "jsonl"], AsyncIterator[list[str]]]]:
     """The request body's kind and text lines in blocks of about ``lines``, read as they arrive: for a reader
-    that checks many lines at once. The same lines, errors and digest as ``streamed_upload``."""
+    that checks many lines at once."""
     content_type = request.headers.get("content-type")
     digest = Digest()
     async with _read_as_upload(w, digest):
         blocks = text_blocks(request.stream(), charset_of(content_type), digest, lines=lines)
         if (content_type or "").split(";")[0].strip().lower() in OCTET_TYPES:
-            yield await sniffed_blocks(blocks)
+            yield await sniffed(blocks)
         else:
             yield media_kind(content_type), blocks
 
 
-def _kind_of(first_line: str) -> Literal["csv", "jsonl"]:
-    return "jsonl" if first_line.lstrip().startswith("{") else "csv"
-
-
-async def sniffed(lines: AsyncIterator[str]) -> tuple[Literal["csv", "jsonl"], AsyncIterator[str]]:
-    """A file sent as application/octet-stream: JSON Lines if its first non-blank line is a JSON object, else CSV;
-    the lines read to tell are given back in front of the rest."""
-    seen: list[str] = []
-    async for line in lines:
-        seen.append(line)
-        if line.strip():
-            break
-    kind = _kind_of(seen[-1]) if seen else "csv"
-
-    async def again() -> AsyncIterator[str]:
-        for line in seen:
-            yield line
-        async for line in lines:
-            yield line
-
-    return kind, again()
-
-
-async def sniffed_blocks(
+async def sniffed(
     blocks: AsyncIterator[list[str]],
 ) -> tuple[Literal["csv", "jsonl"], AsyncIterator[list[str]]]:
-    """``sniffed`` for blocks of lines."""
+    """A file sent as application/octet-stream: JSON Lines if its first non-blank line is a JSON object, else CSV;
+    the blocks read to tell are given back in front of the rest."""
     seen: list[list[str]] = []
     kind: Literal["csv", "jsonl"] = "csv"
     async for block in blocks:
         seen.append(block)
         first = next((line for line in block if line.strip()), None)
         if first is not None:
-            kind = _kind_of(first)
+            kind = "jsonl" if first.lstrip().startswith("{") else "csv"
             break
 
     async def again() -> AsyncIterator[list[str]]:

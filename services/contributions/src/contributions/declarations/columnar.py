@@ -39,7 +39,6 @@ from insurance_shared import (
     share_of,
 )
 
-from ..persons.service import unit_for_write
 from ..rules.parameters import ContributionParameters
 from ..units.models import Unit
 from .service import (
@@ -52,6 +51,7 @@ from .service import (
     Refused,
     add_lines,
     add_period_lines,
+    begin,
     open_period,
     parse_raw,
 )
@@ -299,6 +299,8 @@ class ColumnarDeclaring(Declaring):
         await self._write_frames(frames)
 
     async def _write_frames(self, frames: list[tuple[Draft, pl.DataFrame]]) -> None:
+        if not frames:
+            return
         await self._write_drafts()  # the declarations first: their ids are the lines' keys
         for declaration, rows in frames:
             out = rows.rename({"key": "person_key"}).with_columns(
@@ -394,9 +396,8 @@ async def declare(
     period_field: str,
 ) -> tuple[Draft, int, list]:
     """``service.declare`` of an upload (``file_kind`` csv or jsonl) read in blocks of lines."""
-    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = ColumnarDeclaring(session, unit, kind, today)
-    await declaring.lock_and_read()
+    declaring = await begin(session, principal, credit_code, kind, today, ColumnarDeclaring)
+    assert isinstance(declaring, ColumnarDeclaring)
     p = await open_period(declaring, period_text, period_field)
     in_frames, in_lines = await _columns_or_lines(declaring, file_kind, blocks)
     if in_lines is not None:
@@ -425,9 +426,8 @@ async def declare_periods(
     today: dt.date,
 ) -> list[tuple[Draft, int, list]]:
     """``service.declare_periods`` of an upload (``file_kind`` csv or jsonl) read in blocks of lines."""
-    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = ColumnarDeclaring(session, unit, kind, today)
-    await declaring.lock_and_read()
+    declaring = await begin(session, principal, credit_code, kind, today, ColumnarDeclaring)
+    assert isinstance(declaring, ColumnarDeclaring)
     in_frames, in_lines = await _columns_or_lines(declaring, file_kind, blocks)
     if in_lines is not None:
         await add_period_lines(declaring, in_lines)

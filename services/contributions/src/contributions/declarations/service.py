@@ -190,10 +190,6 @@ class Declaring:
         self.errors = LineErrors()
         self.fail = self.errors.add
 
-    async def start(self) -> None:
-        await self.lock_and_read()
-        await self.read_spans()
-
     async def lock_and_read(self) -> None:
         await _lock_unit(self.session, self.unit)
         self.values = await all_values(self.session)
@@ -390,6 +386,22 @@ class Declaring:
         return out
 
 
+async def begin(
+    session: AsyncSession,
+    principal: Principal,
+    credit_code: str,
+    kind: str,
+    today: dt.date,
+    cls: type[Declaring] = Declaring,
+) -> Declaring:
+    """A declaration of the unit the path names, as ``cls`` declares it: the unit checked writable for the caller,
+    locked, and the parameters read (its employments are read by the path that adds the lines)."""
+    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
+    declaring = cls(session, unit, kind, today)
+    await declaring.lock_and_read()
+    return declaring
+
+
 async def declare(
     session: AsyncSession,
     principal: Principal,
@@ -402,9 +414,8 @@ async def declare(
     period_field: str,
 ) -> tuple[Draft, int, list]:
     """One period's declaration; a period that cannot be declared is refused before any line is read."""
-    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = Declaring(session, unit, kind, today)
-    await declaring.start()
+    declaring = await begin(session, principal, credit_code, kind, today)
+    await declaring.read_spans()
     p = await open_period(declaring, period_text, period_field)
     await add_lines(declaring, p, lines)
     return (await declaring.finish())[0]
@@ -443,9 +454,8 @@ async def declare_periods(
 ) -> list[tuple[Draft, int, list]]:
     """Several periods' declarations from one upload whose lines each name their period (a unit catching up on
     months it did not declare, or history moved from another system): all of them, or none."""
-    unit = await unit_for_write(session, principal, credit_code, "path.credit_code")
-    declaring = Declaring(session, unit, kind, today)
-    await declaring.start()
+    declaring = await begin(session, principal, credit_code, kind, today)
+    await declaring.read_spans()
     await add_period_lines(declaring, lines)
     return await declaring.finish()
 
