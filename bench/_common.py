@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 
@@ -41,18 +43,53 @@ def report(name: str, ours: list[float], baseline: list[float], unit: str) -> No
     )
 
 
-async def wrk(url: str, headers: dict, seconds: float, concurrency: int = CONCURRENCY) -> float:
-    """GET requests per second measured by wrk (Debian's package), which costs far less CPU per request than a
-    Python client and so measures the server rather than the client."""
+async def wrk(
+    url: str,
+    headers: dict,
+    seconds: float,
+    concurrency: int = CONCURRENCY,
+    *,
+    paths: Sequence[str] = (),
+    bodies: Sequence[dict] = (),
+) -> float:
+    """Requests per second measured by wrk (Debian's package), which costs far less CPU per request than a
+    Python client and so measures the server rather than the client. ``paths``: GET each in turn (on ``url``'s
+    host); ``bodies``: POST each in turn as JSON to ``url``. Any answer but 2xx/3xx stops the benchmark."""
     args = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds:.0f}s"]
-    for k, v in headers.items():
+    for k, v in {**headers, **({"Content-Type": "application/json"} if bodies else {})}.items():
         args += ["-H", f"{k}: {v}"]
-    proc = await asyncio.create_subprocess_exec(*args, url, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = await proc.communicate()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_wrk_script(paths, bodies))
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *args, "-s", script.name, url, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        out, err = await proc.communicate()
+    finally:
+        os.unlink(script.name)
     text = out.decode()
     if proc.returncode or "Non-2xx" in text or "Socket errors" in text:
         raise RuntimeError(f"wrk {url}: {text} {err.decode()}")
     return float(next(line.split()[1] for line in text.splitlines() if line.startswith("Requests/sec")))
+
+
+def _wrk_script(paths: Sequence[str], bodies: Sequence[dict]) -> str:
+    """A wrk Lua script sending each path (GET) or each body (POST) in turn; each wrk thread starts elsewhere."""
+
+    def table(items: Sequence[str]) -> str:
+        return "{" + ",".join(f"[==[{item}]==]" for item in items) + "}"
+
+    return (
+        f"local paths = {table(paths)}\n"
+        f"local bodies = {table([json.dumps(b, ensure_ascii=False) for b in bodies])}\n"
+        "local n = math.random(1, 1000)\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  if #bodies > 0 then return wrk.format('POST', nil, nil, bodies[n % #bodies + 1]) end\n"
+        "  if #paths > 0 then return wrk.format('GET', paths[n % #paths + 1]) end\n"
+        "  return wrk.format('GET')\n"
+        "end\n"
+    )
 
 
 async def load(

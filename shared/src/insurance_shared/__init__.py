@@ -40,7 +40,15 @@ from .ids import (
     validate_resident_id,
 )
 from .money import Money, MoneyOut, format_yuan, parse_yuan, round_half_up, share_of
-from .parameter_api import ParameterSpec, no_cross_check, parameters_router, share, whole_number, yuan
+from .parameter_api import (
+    ParameterSpec,
+    no_cross_check,
+    parameters_router,
+    parameters_version,
+    share,
+    whole_number,
+    yuan,
+)
 from .parameter_api import all_values as parameter_values
 from .parameters import ParameterValue, Variant, in_force, in_force_all, load_parameter_file, variant_on
 from .peers import peer
@@ -113,6 +121,7 @@ __all__ = [
     "no_cross_check",
     "parameter_values",
     "parameters_router",
+    "parameters_version",
     "parse_yuan",
     "peer",
     "person_key",

@@ -9,14 +9,15 @@ A service declares each of its parameters once (:class:`ParameterSpec`) and pass
 """
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Column, Date, String, Table, UniqueConstraint, select
+from sqlalchemy import Column, Date, String, Table, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal, Role, require_roles
@@ -29,7 +30,7 @@ from .parameters import ParameterValue, in_force
 from .regions import RegionCode
 from .writes import Write, writer
 
-__all__ = ["ParameterSpec", "all_values", "dated_parameters", "parameters_router"]
+__all__ = ["ParameterSpec", "all_values", "dated_parameters", "parameters_router", "parameters_version"]
 
 dated_parameters = Table(
     "dated_parameters",
@@ -134,13 +135,35 @@ class ParameterIn(BaseModel):
     reference: str = Field(min_length=1, max_length=200, description="依据: 文件编号与条款")
 
 
-async def all_values(session: AsyncSession, defaults: tuple[ParameterValue, ...]) -> tuple[ParameterValue, ...]:
-    """The defaults and every value set at run time; read once per session (a request or a batch)."""
+# The run-time values' version: their number. The table is insert-only (a value is never changed or deleted, a new
+# one is added from a date), and committed rows only ever add up, so two readings with the same count hold the same
+# rows. A caller reads it in the same round trip as its own reads; values this process has read at that count are
+# used again without a statement (an eligibility check read them on every request: #27).
+parameters_version = select(func.count()).select_from(dated_parameters).scalar_subquery()
+_read_by_process: "weakref.WeakKeyDictionary[Any, dict[int, tuple[tuple[ParameterValue, ...], int, tuple[ParameterValue, ...]]]]" = weakref.WeakKeyDictionary()
+
+
+async def all_values(
+    session: AsyncSession, defaults: tuple[ParameterValue, ...], *, rows: int | None = None
+) -> tuple[ParameterValue, ...]:
+    """The defaults and every value set at run time; read once per session (a request or a batch). ``rows``: the
+    count the caller read (``parameters_version``) in this transaction; with it, values this process read at that
+    count are reused. (Only the parameter API writes values, and it never passes ``rows``: an uncommitted view is
+    never kept.)"""
     cached = session.info.get("dated_parameters")
-    if cached is None:
-        rows = (await session.execute(select(dated_parameters))).all()
-        added = tuple(ParameterValue(r.name, r.region, r.value, r.valid_from, r.reference) for r in rows)
-        cached = session.info["dated_parameters"] = defaults + added
+    if cached is not None:
+        return cached
+    seen = _read_by_process.setdefault(session.bind, {}) if session.bind is not None else {}
+    hit = seen.get(id(defaults))
+    if rows is not None and hit is not None and hit[0] is defaults and hit[1] == rows:
+        cached = hit[2]
+    else:
+        found = (await session.execute(select(dated_parameters))).all()
+        added = tuple(ParameterValue(r.name, r.region, r.value, r.valid_from, r.reference) for r in found)
+        cached = defaults + added
+        if rows is not None and len(found) == rows:
+            seen[id(defaults)] = (defaults, rows, cached)
+    session.info["dated_parameters"] = cached
     return cached
 
 

@@ -652,6 +652,60 @@ async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_header
     assert again.json()["eligible"] is False
 
 
+async def test_months_left_of_a_paid_claim_are_added_to_the_next(client, auth_headers, db) -> None:
+    """R17/SIL46: a claim paid and stopped early leaves months; the next claim, after a year's new contributions,
+    adds them to its own entitlement (capped at 24)."""
+    await history(db, 44, 14, ended_k=30)
+    first = await active_claim(client, auth_headers, 44, registered_on=month(29) + dt.timedelta(days=2))
+    run = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(29):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert run.status_code in (200, 201), run.text
+    stopped = await client.post(
+        f"/claims/{first['id']}/stops",
+        json={"reason": "reemployed_other_income", "effective_date": str(month(28))},
+        headers=auth_headers(*INS),
+    )
+    left = stopped.json()["months_left"]
+    assert stopped.status_code == 200 and left > 0, stopped.text
+    await history(db, 44, 14, ended_k=2, unit="91220101MA0Y3XXK95")  # a new job after the restart, ended
+    again = await client.post("/claims", json=registration(44), headers=auth_headers(*EMP))
+    assert again.status_code == 201, again.text
+    months = {c["name"]: c for c in again.json()["decision"]["criteria"]}["contribution_months"]["values"]
+    assert months["restart_after"] == str(first["registered_on"]) and months["months_counted"] == 14
+    assert again.json()["decision"]["carried_over"] == left
+    assert again.json()["total_months"] == min(12 + left, 24) and again.json()["eligible"] is True
+
+
+async def test_a_person_known_only_by_a_later_separation_is_decided_not_hidden(client, auth_headers, db) -> None:
+    """Known is anything at all: a separation filed for a date after the day asked still makes the person known
+    (the province is told the decision, with no separation on that day), not 404."""
+    filed = await client.post(
+        "/separations",
+        json={
+            "unit_credit_code": UNIT,
+            "region": "220100",
+            "persons": [
+                {
+                    "id_number": pid(61),
+                    "name": "丁",
+                    "separation_date": str(TODAY - dt.timedelta(days=2)),
+                    "reason": "dismissed",
+                }
+            ],
+        },
+        headers=auth_headers(*INS),
+    )
+    assert filed.status_code == 201, filed.text
+    body = {"id_number": pid(61), "region": "220100", "on": str(TODAY - dt.timedelta(days=10))}
+    r = await client.post("/eligibility/check", json=body, headers=auth_headers("province", region="220000"))
+    assert r.status_code == 200 and r.json()["eligible"] is False, r.text
+    nobody = await client.post(
+        "/eligibility/check", json={**body, "id_number": pid(62)}, headers=auth_headers("province", region="220000")
+    )
+    assert nobody.status_code == 404 and nobody.json()["code"] == "person_not_found"
+
+
 async def test_a_claim_refused_under_the_old_count_is_redecided_on_request(client, auth_headers, db) -> None:
     """#19 item 9: a claim refused before the correction (24 months at one unit, 3 at the next, dismissed) is not
     re-decided silently; asked, claims decides again, keeps both decisions, and the claim proceeds."""

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,6 @@ from insurance_shared.contracts import (
 from insurance_shared.events import emit
 
 from ..history.messages import FlexibleWorkSeen, ReemploymentSeen
-from ..history.models import ContributionMonth, EmploymentSeen, FlexibleSeen
 from ..rules.eligibility import (
     Decision,
     Job,
@@ -51,11 +50,10 @@ from ..rules.eligibility import (
 from ..rules.eligibility import Separation as SeparationFiled
 from ..rules.payments import entitlement_end, whole_months_left
 from ..rules.stops import FlexibleSpell, first_stop, flexible_stop, reemployed_by
-from ..separations import service as separations
-from ..separations.models import Separation
-from . import records
+from . import person_record, records
 from .messages import ClaimStoppedFor
-from .models import OPEN_STATES, BenefitPayment, Claim, ClaimDecision, Referral
+from .models import OPEN_STATES, Claim, ClaimDecision, Referral
+from .person_record import PersonRecord
 
 STOP_REASONS = (
     "reemployed_business_licence",  # 工商营业执照
@@ -72,46 +70,7 @@ STOP_REASONS = (
 
 
 # The statements of a registration, built once with bind parameters: building a statement and its cache key on
-# every call was about a tenth of a registration's CPU (profiled), and these run for every registration and check.
-_KNOWN = select(
-    or_(
-        *(
-            exists().where(m.person_key == bindparam("person_key"))
-            for m in (ContributionMonth, EmploymentSeen, Separation)
-        ),
-    )
-)
-_MONTHS = select(ContributionMonth.period, ContributionMonth.region, ContributionMonth.unit_credit_code).where(
-    ContributionMonth.person_key == bindparam("person_key")
-)
-_FLEXIBLE = select(
-    FlexibleSeen.kind,
-    FlexibleSeen.start_date,
-    FlexibleSeen.end_date,
-    FlexibleSeen.agreement_end,
-    FlexibleSeen.document_ref,
-    FlexibleSeen.document_id,
-).where(FlexibleSeen.person_key == bindparam("person_key"))
-_EMPLOYMENTS = (
-    select(EmploymentSeen)
-    .where(EmploymentSeen.person_key == bindparam("person_key"))
-    .order_by(EmploymentSeen.start_date)
-)
-# the restart point (R17/SIL46): the latest claim that drew benefits; one refused, rejected at verification or
-# withdrawn before any payment used no months and restarts nothing
-_PREVIOUS = (
-    select(Claim)
-    .where(
-        Claim.person_key == bindparam("person_key"),
-        # a benefit computed for it and not failed or returned to the fund: the claim drew (or is drawing) it
-        exists().where(
-            BenefitPayment.claim_id == Claim.id,
-            BenefitPayment.kind == "benefit",
-            BenefitPayment.status.not_in(("failed", "returned")),
-        ),
-    )
-    .order_by(Claim.registered_on.desc(), Claim.id.desc())
-)
+# every call was about a tenth of a registration's CPU (profiled). What a decision reads is person_record's.
 _CLAIM = select(Claim).where(Claim.id == bindparam("claim_id"))
 _CLAIM_LOCKED = _CLAIM.with_for_update()
 _OPEN_CLAIM = select(Claim.id).where(Claim.person_key == bindparam("person_key"), Claim.state.in_(OPEN_STATES))
@@ -174,43 +133,34 @@ def person_not_found() -> Problem:
     )
 
 
-async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> Inputs:
-    person = {"person_key": person_key(id_number)}
-    # plain rows, not ORM objects: three years of months per person are read on every decision
-    months = [
-        PaidMonth(period, region, unit or None) for period, region, unit in await session.execute(_MONTHS, person)
-    ]
-    employments = list((await session.execute(_EMPLOYMENTS, person)).scalars())
-    jobs = [Job(e.unit_credit_code, e.track, e.start_date, e.end_date, e.separation_reason) for e in employments]
-    separation = await separations.latest(session, id_number, registered_on)
-    filed = (
-        SeparationFiled(separation.unit_credit_code, separation.separation_date, separation.reason)
-        if separation is not None
-        else None
-    )
+async def gather_inputs(session: AsyncSession, id_number: str, registered_on: dt.date) -> tuple[Inputs, PersonRecord]:
+    record = await person_record.read(session, person_key(id_number), registered_on)
+    employments = record.employments
+    jobs = [Job(e.unit, e.track, e.start, e.end, e.reason) for e in employments]
+    separation = record.separation
+    filed = SeparationFiled(separation.unit, separation.date, separation.reason) if separation is not None else None
     unemployment = unemployment_on(jobs, filed, registered_on)
     reason, ended_unit, unemployed_from = unemployment.reason, unemployment.ended_unit, unemployment.since
-    ended = [e for e in employments if e.end_date is not None and e.end_date <= registered_on and e.track == "unit"]
-    last = max(ended, key=lambda e: e.end_date) if ended else None  # type: ignore[arg-type, return-value]
-    previous = (await session.execute(_PREVIOUS, person)).scalars().first()
-    flexible_now = in_flexible_employment(jobs, registered_on)
-    spells = [FlexibleSpell(*row) for row in await session.execute(_FLEXIBLE, person)]
+    ended = [e for e in employments if e.end is not None and e.end <= registered_on and e.track == "unit"]
+    last = max(ended, key=lambda e: e.end) if ended else None  # type: ignore[arg-type, return-value]
     fallback = (
         separation.region
-        if separation is not None and separation.unit_credit_code == ended_unit
+        if separation is not None and separation.unit == ended_unit
         else (last.region if last is not None else (employments[-1].region if employments else None))
     )
-    return Inputs(
-        months,
+    previous = record.previous
+    inputs = Inputs(
+        record.months,
         ended_unit,
         reason,
         unemployed_from,
-        previous.registered_on if previous else None,
-        previous.months_left if previous else 0,
-        flexible_now,
-        insured_region(months, ended_unit, fallback),
-        reemployed_by(spells, registered_on),
+        previous[0] if previous else None,
+        previous[1] if previous else 0,
+        in_flexible_employment(jobs, registered_on),
+        insured_region(record.months, ended_unit, fallback),
+        reemployed_by(record.spells, registered_on),
     )
+    return inputs, record
 
 
 def decision_json(decision: Decision) -> str:
@@ -229,11 +179,6 @@ def decision_json(decision: Decision) -> str:
     )
 
 
-async def known_person(session: AsyncSession, id_number: str) -> bool:
-    """Anything at all known of the person: a paid month, an employment or a separation (one round trip)."""
-    return bool((await session.execute(_KNOWN, {"person_key": person_key(id_number)})).scalar())
-
-
 async def evaluate(
     session: AsyncSession,
     principal: Principal,
@@ -245,9 +190,9 @@ async def evaluate(
     """Decide for ``region`` on ``registered_on``. A claim belongs to the pooling region of the last insured job
     (参保地): a city's agency learns nothing of a person insured elsewhere (the same 404 as for nobody); the
     province, which may see everyone, is told which region the claim belongs to."""
-    if not await known_person(session, id_number):
+    inputs, record = await gather_inputs(session, id_number, registered_on)
+    if not record.known:
         raise person_not_found()
-    inputs = await gather_inputs(session, id_number, registered_on)
     home = inputs.insured_region
     if not principal.reads_all_regions and home != principal.region:
         raise person_not_found()
@@ -258,7 +203,8 @@ async def evaluate(
             field="body.region",
         )
     try:
-        params = parameters_on(await parameter_values(session, default_values()), region, registered_on)
+        values = await parameter_values(session, default_values(), rows=record.parameters_set)
+        params = parameters_on(values, region, registered_on)
     except LookupError as exc:
         raise Unprocessable("no_parameters", str(exc), field="body.registered_on") from None
     decision = decide(
