@@ -811,6 +811,12 @@ async def test_parameters_dated_with_references_and_r18_refused_when_entered(cli
     async with db.sessionmaker() as s:
         assert (await s.execute(text("SELECT count(*) FROM dated_parameters"))).scalar_one() == 0
 
+    # a decision before the value is set: this process now holds the values read (reused while none is added)
+    await history(db, 60, 14)
+    before = {"id_number": pid(60), "region": "220100", "on": future}
+    check = await client.post("/eligibility/check", json=before, headers=auth_headers(*EMP))
+    assert check.json()["monthly_amount"] == "1350.00", check.text
+
     ok = {**too_high, "value": "1400.00", "reference": "长春市人社局 2026年第12号通知"}
     r = await client.post("/parameters", json=ok, headers=province)
     assert r.status_code == 201, r.text
@@ -820,7 +826,6 @@ async def test_parameters_dated_with_references_and_r18_refused_when_entered(cli
     assert [h["value"] for h in later[0]["history"]] == ["1350.00", "1400.00"]
     assert "claims.parameter_set.v1" in await outbox_types(db)
     # a decision on that date uses it, citing where it comes from
-    await history(db, 60, 14)
     check = await client.post(
         "/eligibility/check", json={"id_number": pid(60), "region": "220100", "on": future}, headers=auth_headers(*EMP)
     )
