@@ -24,6 +24,13 @@ async def read(body: dict) -> dict:
     return {"found": row is not None}
 
 
+@app.get("/read/{key}")
+async def read_key(key: str) -> dict:
+    async with app.state.pool.acquire() as conn:
+        row = await conn.fetchrow(QUERY, key)
+    return {"found": row is not None}
+
+
 @app.get("/constant")
 async def constant() -> dict:
     return {"ok": True}

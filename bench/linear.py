@@ -43,7 +43,7 @@ BENCHES = {
         "claims_bench.py",
         "payment run over",
         "claim",
-        lambda n, runs: ["--claims", str(n), "--persons", "200", "--seconds", "1", "--runs", str(runs)],
+        lambda n, runs: ["--claims", str(n), "--persons", "200", "--only", "payments", "--runs", str(runs)],
         10_000,
     ),
     "events": Bench(
@@ -52,6 +52,20 @@ BENCHES = {
         "event",
         lambda n, runs: ["--events", str(n), "--transport", "feed", "--runs", str(runs)],
         2_000,
+    ),
+    "eligibility": Bench(
+        "claims_bench.py",
+        "eligibility checks",
+        "check",
+        lambda n, runs: ["--persons", str(n), "--only", "eligibility", "--seconds", "5", "--runs", str(runs)],
+        2_000,
+    ),
+    "units": Bench(
+        "units_read.py",
+        "GET /units/{code}",
+        "request",
+        lambda n, runs: ["--units", str(n), "--seconds", "5", "--runs", str(runs)],
+        1_000,
     ),
     "overview": Bench(
         "fund_monitor_bench.py",

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Date, String, bindparam, cast, exists, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, Select
 
 from insurance_shared import parameters_version
 
@@ -58,10 +60,12 @@ class PersonRecord:
 _DATES, _TEXTS, _NUMBERS = 3, 4, 1
 
 
-def _part(kind: str, dates: tuple = (), texts: tuple = (), numbers: tuple = ()):
+def _part(
+    kind: str, dates: tuple[Any, ...] = (), texts: tuple[Any, ...] = (), numbers: tuple[Any, ...] = ()
+) -> list[ColumnElement[Any]]:
     """One kind's columns in the common shape: the kind, three dates, four texts, one number (typed NULLs pad it,
     so PostgreSQL can type each column of the union)."""
-    columns = [literal_column(f"'{kind}'", String).label("kind")]
+    columns: list[ColumnElement[Any]] = [literal_column(f"'{kind}'", String).label("kind")]
     for prefix, given, width, type_ in (
         ("d", dates, _DATES, Date),
         ("t", texts, _TEXTS, String),
@@ -72,7 +76,7 @@ def _part(kind: str, dates: tuple = (), texts: tuple = (), numbers: tuple = ()):
     return columns
 
 
-def _one(stmt):
+def _one(stmt: Select[Any]) -> Select[Any]:
     """A part read with ORDER BY … LIMIT 1, wrapped so that both PostgreSQL and SQLite accept it in a union."""
     sub = stmt.limit(1).subquery()
     return select(*sub.c)
