@@ -30,7 +30,14 @@ from .parameters import ParameterValue, in_force
 from .regions import RegionCode
 from .writes import Write, writer
 
-__all__ = ["ParameterSpec", "all_values", "dated_parameters", "parameters_router", "parameters_version"]
+__all__ = [
+    "ParameterSpec",
+    "all_values",
+    "dated_parameters",
+    "forget_values",
+    "parameters_router",
+    "parameters_version",
+]
 
 dated_parameters = Table(
     "dated_parameters",
@@ -141,6 +148,12 @@ class ParameterIn(BaseModel):
 # used again without a statement (an eligibility check read them on every request: #27).
 parameters_version = select(func.count()).select_from(dated_parameters).scalar_subquery()
 _read_by_process: "weakref.WeakKeyDictionary[Any, dict[int, tuple[tuple[ParameterValue, ...], int, tuple[ParameterValue, ...]]]]" = weakref.WeakKeyDictionary()
+
+
+def forget_values(bind: Any) -> None:
+    """Drop what this process has read through ``bind``: for a database whose table was emptied under it (a test's
+    truncation; a restore is done with the services stopped), where the count alone could repeat."""
+    _read_by_process.pop(bind, None)
 
 
 async def all_values(

@@ -285,6 +285,29 @@ async def test_parameters_dated_and_province_only(client, auth_headers, db) -> N
     assert "contributions.parameter_set.v1" in [e["type"] for e in await emitted_all(db)]
 
 
+async def test_a_value_set_since_the_last_upload_prices_the_next(client, auth_headers, db) -> None:
+    """The values read by one upload are reused by the process only while none is added (#27): a rate set since
+    (written here as another replica would have committed it) prices the next declaration."""
+    h = auth_headers(*CITY)
+    code = await unit(client, h, 1)
+    await enrol(client, h, code, 1)
+    first = await declare(client, h, code, months_ago(3), {1: "5000"})
+    assert first.status_code == 201 and first.json()["unemployment_unit"] == "100.00", first.text
+    async with db.sessionmaker() as s:
+        await s.execute(
+            text(
+                "INSERT INTO dated_parameters (name, region, value, valid_from, reference, created_by, created_at) "
+                "VALUES ('unemployment_unit_rate', '220100', '0.015', :d, '测试', 'test', now())"
+            ),
+            {"d": first_of(months_ago(2))},
+        )
+        await s.commit()
+    second = await declare(client, h, code, months_ago(2), {1: "5000"})
+    assert second.status_code == 201 and second.json()["unemployment_unit"] == "75.00", second.text
+    again = await declare(client, h, code, months_ago(4), {1: "5000"})  # before the new value: the old rate
+    assert again.status_code == 201 and again.json()["unemployment_unit"] == "100.00", again.text
+
+
 async def bulk_pay(client, h, body: str, media: str = "text/csv"):
     return await client.post("/payments/bulk", content=body.encode(), headers={**h, "content-type": media})
 

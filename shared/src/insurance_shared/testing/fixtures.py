@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db import Database, create_engine
 from ..migrations import upgrade
+from ..parameter_api import forget_values
 from ..settings import ServiceSettings
 
 DEFAULT_ADMIN_URL = "postgresql+asyncpg://root@127.0.0.1:5432/postgres"
@@ -118,6 +119,7 @@ def service_fixtures(
             )
             if tables:
                 await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY"))
+        forget_values(engine)  # the parameter values this process read are gone with the rows (insert-only otherwise)
 
     @pytest_asyncio.fixture(loop_scope="session")
     async def live_client(app_factory: Callable[..., FastAPI], live_db: Database) -> AsyncIterator[httpx.AsyncClient]:

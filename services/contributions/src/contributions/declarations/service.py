@@ -18,6 +18,7 @@ from insurance_shared import (
     Unprocessable,
     insert_returning_ids,
     insert_rows,
+    parameters_version,
     parse_yuan,
     person_key,
     utcnow,
@@ -83,7 +84,8 @@ def parse_raw(raw: RawLine) -> tuple[Line | None, list[FieldError]]:
 
 
 # statements run for every upload, built once with bind parameters (not rebuilt, nor their cache keys, per call)
-_LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
+# the lock also reads the parameter values' version, so values this process has read are not read again (#27)
+_LOCK_UNIT = select(parameters_version).where(Unit.id == bindparam("unit_id")).with_for_update(of=Unit)
 SPANS = select(Employment.person_key, Employment.start_date, Employment.end_date).where(
     Employment.unit_credit_code == bindparam("credit_code")
 )
@@ -92,9 +94,10 @@ _REGULAR = select(Declaration.period, Declaration.id).where(
 )
 
 
-async def _lock_unit(session: AsyncSession, unit: Unit) -> None:
-    # declarations and payments of one unit run one at a time (PostgreSQL row lock; SQLite has one writer)
-    await session.execute(_LOCK_UNIT, {"unit_id": unit.id})
+async def _lock_unit(session: AsyncSession, unit: Unit) -> int:
+    """Declarations and payments of one unit run one at a time (PostgreSQL row lock; SQLite has one writer).
+    Returns the count of parameter values set at run time (``parameters_version``)."""
+    return (await session.execute(_LOCK_UNIT, {"unit_id": unit.id})).scalar_one()
 
 
 class Refused(Exception):
@@ -191,8 +194,7 @@ class Declaring:
         self.fail = self.errors.add
 
     async def lock_and_read(self) -> None:
-        await _lock_unit(self.session, self.unit)
-        self.values = await all_values(self.session)
+        self.values = await all_values(self.session, rows=await _lock_unit(self.session, self.unit))
 
     async def read_spans(self) -> None:
         for key, start, end in await self.session.execute(SPANS, {"credit_code": self.unit.credit_code}):

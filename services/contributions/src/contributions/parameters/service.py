@@ -7,10 +7,11 @@ from insurance_shared import parameter_values as dated_values
 from ..rules.parameters import ContributionParameters, MissingParameter, ParameterValue, default_values, parameters_for
 
 
-async def all_values(session: AsyncSession) -> tuple[ParameterValue, ...]:
+async def all_values(session: AsyncSession, *, rows: int | None = None) -> tuple[ParameterValue, ...]:
     """Every value in force at any date: the defaults and those the province set (GET/POST /parameters); read once
-    per session (a request), since one payment or upload asks for the parameters of many periods."""
-    return await dated_values(session, default_values())
+    per session (a request), since one payment or upload asks for the parameters of many periods. ``rows``: the
+    values' version read in the caller's own statement (see ``insurance_shared.parameters_version``)."""
+    return await dated_values(session, default_values(), rows=rows)
 
 
 async def parameters_on(session: AsyncSession, region: str, on: dt.date) -> ContributionParameters:
