@@ -136,3 +136,19 @@ def serve(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def serve_service(service: str, port: int, url: str) -> subprocess.Popen[bytes]:
+    """One of our services as it runs in production (``<service> serve``), on ``url``, without background tasks."""
+    prefix = service.upper().replace("-", "_")
+    return serve(
+        [service.replace("-", "_"), "serve", "--port", str(port)],
+        {f"{prefix}_DATABASE_URL": url, f"{prefix}_BACKGROUND_TASKS": "false", f"{prefix}_LOG_LEVEL": "WARNING"},
+    )
+
+
+def serve_bare(port: int, dsn: str = "", query: str = "") -> subprocess.Popen[bytes]:
+    """The raw baseline (``_bare_app.py``) on uvicorn: a constant, or ``query`` on an asyncpg pool to ``dsn``."""
+    app_dir = os.path.dirname(os.path.abspath(__file__))
+    args = ["uvicorn", "--app-dir", app_dir, "_bare_app:app", "--port", str(port)]
+    return serve([*args, "--log-level", "warning", "--no-access-log"], {"BARE_DSN": dsn, "BARE_QUERY": query})

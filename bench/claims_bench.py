@@ -23,7 +23,7 @@ import httpx
 from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CONCURRENCY, DEV_KEYS, free_port, load, ready, report, serve, wrk
+from _common import CONCURRENCY, DEV_KEYS, free_port, load, ready, report, serve_bare, serve_service, wrk
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
@@ -166,29 +166,10 @@ async def main() -> None:
         bodies = [{"id_number": p, "region": "220100", "on": str(TODAY)} for p in ids]
         token = issue_token(DEV_JWT_SECRET, sub="bench", region="220100", roles=["employment_service"])
         port_ours, port_bare = free_port(), free_port()
+        procs.append(serve_service("claims", port_ours, url))
         procs.append(
-            serve(
-                ["claims", "serve", "--port", str(port_ours)],
-                {"CLAIMS_DATABASE_URL": url, "CLAIMS_BACKGROUND_TASKS": "false", "CLAIMS_LOG_LEVEL": "WARNING"},
-            )
-        )
-        procs.append(
-            serve(
-                [
-                    "uvicorn",
-                    "--app-dir",
-                    str(Path(__file__).parent),
-                    "_bare_app:app",
-                    "--port",
-                    str(port_bare),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                {
-                    "BARE_DSN": _plain_dsn(url),
-                    "BARE_QUERY": "SELECT period FROM contribution_months WHERE person_key = $1 LIMIT 1",
-                },
+            serve_bare(
+                port_bare, _plain_dsn(url), "SELECT period FROM contribution_months WHERE person_key = $1 LIMIT 1"
             )
         )
         await ready(f"http://127.0.0.1:{port_ours}/healthz")

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CONCURRENCY, free_port, load, ready, report, serve, wrk
+from _common import CONCURRENCY, free_port, load, ready, report, serve_bare, serve_service, wrk
 
 from fund_monitor.funds.service import refresh_dirty
 from fund_monitor.ledger import postings
@@ -85,32 +85,8 @@ async def main() -> None:
         )
         token = issue_token(DEV_JWT_SECRET, sub="bench", region="220000", roles=["province"])
         port_ours, port_bare = free_port(), free_port()
-        procs.append(
-            serve(
-                ["fund_monitor", "serve", "--port", str(port_ours)],
-                {
-                    "FUND_MONITOR_DATABASE_URL": url,
-                    "FUND_MONITOR_BACKGROUND_TASKS": "false",
-                    "FUND_MONITOR_LOG_LEVEL": "WARNING",
-                },
-            )
-        )
-        procs.append(
-            serve(
-                [
-                    "uvicorn",
-                    "--app-dir",
-                    str(Path(__file__).parent),
-                    "_bare_app:app",
-                    "--port",
-                    str(port_bare),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                {},
-            )
-        )
+        procs.append(serve_service("fund-monitor", port_ours, url))
+        procs.append(serve_bare(port_bare))
         await ready(f"http://127.0.0.1:{port_ours}/healthz")
         await ready(f"http://127.0.0.1:{port_bare}/constant")
         print(f"bench/fund_monitor: {CONCURRENCY} concurrent clients, {args.seconds:.0f} s each", flush=True)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import free_port, ready, report, serve, wrk
+from _common import free_port, ready, report, serve_bare, serve_service, wrk
 from contributions_ingest import seed
 
 from insurance_shared.auth import issue_token
@@ -34,32 +34,8 @@ async def main() -> None:
         await asyncio.to_thread(upgrade, "contributions", url)
         codes = list(await seed(url, args.units, args.units))  # one enrolled person each
         port_ours, port_bare = free_port(), free_port()
-        procs.append(
-            serve(
-                ["contributions", "serve", "--port", str(port_ours)],
-                {
-                    "CONTRIBUTIONS_DATABASE_URL": url,
-                    "CONTRIBUTIONS_BACKGROUND_TASKS": "false",
-                    "CONTRIBUTIONS_LOG_LEVEL": "WARNING",
-                },
-            )
-        )
-        procs.append(
-            serve(
-                [
-                    "uvicorn",
-                    "--app-dir",
-                    str(Path(__file__).parent),
-                    "_bare_app:app",
-                    "--port",
-                    str(port_bare),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                {"BARE_DSN": _plain_dsn(url), "BARE_QUERY": "SELECT * FROM units WHERE credit_code = $1"},
-            )
-        )
+        procs.append(serve_service("contributions", port_ours, url))
+        procs.append(serve_bare(port_bare, _plain_dsn(url), "SELECT * FROM units WHERE credit_code = $1"))
         await ready(f"http://127.0.0.1:{port_ours}/healthz")
         await ready(f"http://127.0.0.1:{port_bare}/docs")
         token = issue_token(DEV_JWT_SECRET, sub="bench", region="220000", roles=["province"])

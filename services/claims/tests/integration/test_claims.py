@@ -630,21 +630,28 @@ async def test_a_claim_that_drew_nothing_restarts_nothing(client, auth_headers, 
     assert types.count("claims.claim_closed.v2") == 1  # the rejection, announced (fund-monitor's counts)
 
 
-async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_headers, db) -> None:
-    """R17/SIL46: after a claim that was paid, the months before its registration are used; the months left are
-    carried over."""
-    await history(db, 43, 14, ended_k=2)
-    claim = await active_claim(client, auth_headers, 43, registered_on=month(1) + dt.timedelta(days=2))
+async def paid_then_stopped(client, auth_headers, db, n: int, k: int) -> tuple[dict, int]:
+    """A claim of person ``n`` registered in month ``k`` (after 14 paid months), paid for that month and stopped
+    from the next: the claim and its months left."""
+    await history(db, n, 14, ended_k=k + 1)
+    claim = await active_claim(client, auth_headers, n, registered_on=month(k) + dt.timedelta(days=2))
     run = await client.post(
-        "/payment-runs", json={"region": "220100", "month": f"{month(1):%Y-%m}"}, headers=auth_headers(*INS)
+        "/payment-runs", json={"region": "220100", "month": f"{month(k):%Y-%m}"}, headers=auth_headers(*INS)
     )
     assert run.status_code in (200, 201), run.text
     stopped = await client.post(
         f"/claims/{claim['id']}/stops",
-        json={"reason": "reemployed_other_income", "effective_date": str(month(0))},
+        json={"reason": "reemployed_other_income", "effective_date": str(month(k - 1))},
         headers=auth_headers(*INS),
     )
-    assert stopped.status_code == 200 and stopped.json()["months_left"] > 0
+    assert stopped.status_code == 200 and stopped.json()["months_left"] > 0, stopped.text
+    return claim, stopped.json()["months_left"]
+
+
+async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_headers, db) -> None:
+    """R17/SIL46: after a claim that was paid, the months before its registration are used; the months left are
+    carried over."""
+    claim, _ = await paid_then_stopped(client, auth_headers, db, 43, k=1)
     again = await client.post("/claims", json=registration(43), headers=auth_headers(*EMP))
     crit = {c["name"]: c for c in again.json()["decision"]["criteria"]}
     assert crit["contribution_months"]["values"]["restart_after"] == str(claim["registered_on"])
@@ -655,19 +662,7 @@ async def test_a_claim_that_drew_benefits_restarts_the_count(client, auth_header
 async def test_months_left_of_a_paid_claim_are_added_to_the_next(client, auth_headers, db) -> None:
     """R17/SIL46: a claim paid and stopped early leaves months; the next claim, after a year's new contributions,
     adds them to its own entitlement (capped at 24)."""
-    await history(db, 44, 14, ended_k=30)
-    first = await active_claim(client, auth_headers, 44, registered_on=month(29) + dt.timedelta(days=2))
-    run = await client.post(
-        "/payment-runs", json={"region": "220100", "month": f"{month(29):%Y-%m}"}, headers=auth_headers(*INS)
-    )
-    assert run.status_code in (200, 201), run.text
-    stopped = await client.post(
-        f"/claims/{first['id']}/stops",
-        json={"reason": "reemployed_other_income", "effective_date": str(month(28))},
-        headers=auth_headers(*INS),
-    )
-    left = stopped.json()["months_left"]
-    assert stopped.status_code == 200 and left > 0, stopped.text
+    first, left = await paid_then_stopped(client, auth_headers, db, 44, k=29)
     await history(db, 44, 14, ended_k=2, unit="91220101MA0Y3XXK95")  # a new job after the restart, ended
     again = await client.post("/claims", json=registration(44), headers=auth_headers(*EMP))
     assert again.status_code == 201, again.text
