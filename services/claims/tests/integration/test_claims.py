@@ -672,6 +672,43 @@ async def test_months_left_of_a_paid_claim_are_added_to_the_next(client, auth_he
     assert again.json()["total_months"] == min(12 + left, 24) and again.json()["eligible"] is True
 
 
+async def test_a_paid_claim_is_not_its_own_restart_point(client, auth_headers, db) -> None:
+    """R17/SIL46: the count restarts after an earlier claim that drew benefits, never after the claim being
+    decided, nor after one registered later. Before, re-deciding an open claim once it had been paid counted 0
+    months (it restarted after itself) and was kept pending review; a check on the day of a paid claim's
+    registration did the same."""
+    claim, _ = await paid_then_stopped(client, auth_headers, db, 45, k=3)
+    assert claim["decision"]["months_counted"] == 14
+    check = await client.post(
+        "/eligibility/check",
+        json={"id_number": pid(45), "region": "220100", "on": claim["registered_on"]},
+        headers=auth_headers(*EMP),
+    )
+    months = {c["name"]: c for c in check.json()["criteria"]}["contribution_months"]["values"]
+    assert (months["months_counted"], months["restart_after"]) == (14, None), check.text
+    assert check.json()["eligible"] is True and check.json()["total_months"] == claim["total_months"]
+    before = await client.post(
+        "/eligibility/check",
+        json={"id_number": pid(45), "region": "220100", "on": str(month(3) - dt.timedelta(days=1))},
+        headers=auth_headers(*EMP),
+    )
+    assert {c["name"]: c for c in before.json()["criteria"]}["contribution_months"]["values"]["restart_after"] is None
+
+
+async def test_redeciding_a_paid_open_claim_counts_its_own_months(client, auth_headers, db) -> None:
+    """An open claim, paid for a month, decided again on the same history: the same months, so unchanged (before:
+    0 months counted and kept_pending_review, as if the claim were its own previous unemployment)."""
+    await history(db, 46, 14, ended_k=2)
+    claim = await active_claim(client, auth_headers, 46, registered_on=month(1) + dt.timedelta(days=2))
+    run = await client.post(
+        "/payment-runs", json={"region": "220100", "month": f"{month(1):%Y-%m}"}, headers=auth_headers(*INS)
+    )
+    assert run.status_code in (200, 201), run.text
+    r = await client.post(f"/claims/{claim['id']}/redecide", headers=auth_headers(*EMP))
+    assert r.status_code == 200, r.text
+    assert r.json()["decision"]["months_counted"] == 14 and r.json()["outcome"] == "unchanged", r.text
+
+
 async def test_a_person_known_only_by_a_later_separation_is_decided_not_hidden(client, auth_headers, db) -> None:
     """Known is anything at all: a separation filed for a date after the day asked still makes the person known
     (the province is told the decision, with no separation on that day), not 404."""

@@ -52,7 +52,7 @@ class PersonRecord:
     months: list[PaidMonth]
     employments: list[Employment]  # by start date
     separation: FiledSeparation | None  # the latest filed for a date on or before the day asked
-    previous: tuple[dt.date, int] | None  # the latest claim that drew benefits: registered on, months left
+    previous: tuple[dt.date, int] | None  # the latest claim before the day that drew benefits: its date, months left
     spells: list[FlexibleSpell]
     parameters_set: int  # rows in dated_parameters (insert-only): the version of the values set at run time
 
@@ -111,12 +111,15 @@ _STATEMENT = union_all(
         .order_by(Separation.separation_date.desc(), Separation.id.desc())
     ),
     _one(select(*_part("k")).where(Separation.person_key == _KEY)),
-    # the restart point (R17/SIL46): the latest claim that drew benefits; one refused, rejected at verification or
-    # withdrawn before any payment used no months and restarts nothing
+    # the restart point (R17/SIL46): the latest earlier claim that drew benefits; one refused, rejected at
+    # verification or withdrawn before any payment used no months and restarts nothing. Earlier than the day
+    # decided: a claim is not its own previous unemployment (re-deciding a paid claim counted 0 months), nor is one
+    # registered later
     _one(
         select(*_part("c", (Claim.registered_on,), (), (Claim.months_left,)))
         .where(
             Claim.person_key == _KEY,
+            Claim.registered_on < _ON,
             # a benefit computed for it and not failed or returned to the fund: the claim drew (or is drawing) it
             exists().where(
                 BenefitPayment.claim_id == Claim.id,
