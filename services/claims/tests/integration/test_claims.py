@@ -709,6 +709,27 @@ async def test_redeciding_a_paid_open_claim_counts_its_own_months(client, auth_h
     assert r.json()["decision"]["months_counted"] == 14 and r.json()["outcome"] == "unchanged", r.text
 
 
+async def test_months_paid_after_a_claim_do_not_count_when_it_is_decided_again(client, auth_headers, db) -> None:
+    """A claim refused with 8 months; the person then works a year elsewhere. Deciding the old claim again counts
+    the months paid by its day (8, still refused), not the later job's (before: 20 months, and the old claim
+    became eligible from a date when the person had only 8)."""
+    await history(db, 47, 8, ended_k=14)
+    refused = await client.post(
+        "/claims", json=registration(47, month(13) + dt.timedelta(days=2)), headers=auth_headers(*EMP)
+    )
+    assert refused.status_code == 201 and refused.json()["state"] == "ineligible", refused.text
+    await history(db, 47, 12, ended_k=1, unit="91220101MA0Y3XXK95")
+    r = await client.post(f"/claims/{refused.json()['id']}/redecide", headers=auth_headers(*EMP))
+    assert r.status_code == 200, r.text
+    assert (r.json()["decision"]["months_counted"], r.json()["outcome"]) == (8, "unchanged"), r.text
+    check = await client.post(
+        "/eligibility/check",
+        json={"id_number": pid(47), "region": "220100", "on": str(month(13) + dt.timedelta(days=2))},
+        headers=auth_headers(*EMP),
+    )
+    assert check.status_code == 200 and check.json()["months_counted"] == 8, check.text
+
+
 async def test_a_person_known_only_by_a_later_separation_is_decided_not_hidden(client, auth_headers, db) -> None:
     """Known is anything at all: a separation filed for a date after the day asked still makes the person known
     (the province is told the decision, with no separation on that day), not 404."""

@@ -125,3 +125,12 @@ def test_carry_over_never_lifts_the_total_above_24(case) -> None:
     d = decision(case)
     assert d.carried_over <= 24 and d.total_months <= 24
     assert d.total_months == 0 or d.total_months >= d.entitled_months
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.lists(st.tuples(st.integers(1, 40), regions, units), min_size=1, max_size=8))
+def test_months_paid_after_the_day_decided_change_nothing(case, later) -> None:
+    """SIL45(1)/R14: a decision counts the months paid by its day. Months paid afterwards (a later job, while a
+    claim registered earlier is decided again) neither make it eligible nor lengthen it."""
+    after_the_day = [PaidMonth(months_before(case["on"].replace(day=1), -k), r, u) for k, r, u in later]
+    assert decision(case, [*case["months"], *after_the_day]) == decision(case)

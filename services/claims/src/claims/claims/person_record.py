@@ -85,9 +85,10 @@ def _one(stmt: Select[Any]) -> Select[Any]:
 _KEY = bindparam("person_key")
 _ON = bindparam("on", type_=Date)
 _STATEMENT = union_all(
+    # the months paid by the day decided: a later job's months belong to a later claim
     select(
         *_part("m", (ContributionMonth.period,), (ContributionMonth.region, ContributionMonth.unit_credit_code))
-    ).where(ContributionMonth.person_key == _KEY),
+    ).where(ContributionMonth.person_key == _KEY, ContributionMonth.period <= _ON),
     select(
         *_part(
             "e",

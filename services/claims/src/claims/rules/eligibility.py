@@ -272,7 +272,8 @@ def decide(
     counting = variant_on(COUNTING, on)
 
     restart = restart_after.replace(day=1) if restart_after is not None else None
-    since_restart = [m for m in months if restart is None or m.period > restart]
+    # the months paid by the decision's day (SIL45(1): contributions before the unemployment); after the restart
+    since_restart = [m for m in months if m.period <= on and (restart is None or m.period > restart)]
     all_periods = {m.period for m in since_restart}
     counted = {m.period for m in since_restart if counting.formula(m, region)}
     flexible = {m.period for m in since_restart if m.unit is None and counting.formula(m, region)}
