@@ -390,6 +390,13 @@ def test_which_separation_a_decision_rests_on(clause, jobs, filed, expected) -> 
         ("N§3(2): in flexible employment", [Job(None, "flexible", dt.date(2025, 1, 1), None, None)], True),
         ("N§3(2): it ended", [Job(None, "flexible", dt.date(2025, 1, 1), dt.date(2026, 10, 1), None)], False),
         ("N§3(2): it begins later", [Job(None, "flexible", dt.date(2026, 12, 1), None, None)], False),
+        # a day in the past (a check dated back, a claim decided again): the spell went on past it
+        (
+            "N§3(2): it ended after the day",
+            [Job(None, "flexible", dt.date(2025, 1, 1), dt.date(2026, 12, 31), None)],
+            True,
+        ),
+        ("N§3(2): it ended on the day", [Job(None, "flexible", dt.date(2025, 1, 1), ON, None)], False),
         ("a unit job is not flexible employment", [Job("A", "unit", dt.date(2025, 1, 1), None, None)], False),
     ],
 )

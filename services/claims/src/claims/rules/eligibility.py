@@ -207,8 +207,10 @@ def unemployment_on(jobs: Sequence[Job], filed: Separation | None, on: dt.date) 
 
 
 def in_flexible_employment(jobs: Sequence[Job], on: dt.date) -> bool:
-    """N§3(2): a merged-track flexible worker in flexible employment on ``on`` is not registered as unemployed."""
-    return any(j.track == "flexible" and j.end is None and j.start <= on for j in jobs)
+    """N§3(2): a merged-track flexible worker in flexible employment on ``on`` is not registered as unemployed. In it
+    on ``on``: begun by then and not ended by then (a spell that ended after a day in the past still held that day,
+    for a check dated back or a claim decided again; one ending on the day has ended, as a unit job does)."""
+    return any(j.track == "flexible" and j.start <= on and (j.end is None or j.end > on) for j in jobs)
 
 
 def insured_region(months: Sequence[PaidMonth], ended_unit: str | None, fallback: str | None) -> str | None:
