@@ -730,6 +730,27 @@ async def test_months_paid_after_a_claim_do_not_count_when_it_is_decided_again(c
     assert check.status_code == 200 and check.json()["months_counted"] == 8, check.text
 
 
+async def test_a_person_known_only_by_later_months_is_decided_not_hidden(client, auth_headers, db) -> None:
+    """Known is anything at all, of any date: months paid after the day asked do not count for it, but the person
+    is known (the province is told the decision, not 404)."""
+    await deliver(
+        db,
+        *(
+            ContributionPeriodPaid(
+                unit_credit_code=UNIT,
+                period=f"{month(k):%Y-%m}",
+                region="220100",
+                declaration_id=900 + k,
+                people=[PaidPerson(person=person_key(pid(63)), unemployment_fen=15000)],
+            )
+            for k in range(1, 4)
+        ),
+    )
+    body = {"id_number": pid(63), "region": "220100", "on": str(month(6))}
+    r = await client.post("/eligibility/check", json=body, headers=auth_headers("province", region="220000"))
+    assert r.status_code == 200 and r.json()["months_counted"] == 0, r.text
+
+
 async def test_a_person_known_only_by_a_later_separation_is_decided_not_hidden(client, auth_headers, db) -> None:
     """Known is anything at all: a separation filed for a date after the day asked still makes the person known
     (the province is told the decision, with no separation on that day), not 404."""

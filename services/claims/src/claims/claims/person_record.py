@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, String, bindparam, cast, exists, literal_column, null, select, union_all
+from sqlalchemy import BigInteger, Date, String, bindparam, cast, exists, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -48,7 +48,7 @@ class FiledSeparation:
 
 @dataclass(frozen=True, slots=True)
 class PersonRecord:
-    known: bool  # a paid month, an employment or a separation (of any date) is known
+    known: bool  # a paid month, an employment or a separation, of any date, is known
     months: list[PaidMonth]
     employments: list[Employment]  # by start date
     separation: FiledSeparation | None  # the latest filed for a date on or before the day asked
@@ -111,7 +111,10 @@ _STATEMENT = union_all(
         .where(Separation.person_key == _KEY, Separation.separation_date <= _ON)
         .order_by(Separation.separation_date.desc(), Separation.id.desc())
     ),
-    _one(select(*_part("k")).where(Separation.person_key == _KEY)),
+    # known at all, of any date (the months above are only those paid by the day): what decides 404 or a decision
+    select(*_part("k")).where(
+        or_(*(exists().where(m.person_key == _KEY) for m in (ContributionMonth, EmploymentSeen, Separation)))
+    ),
     # the restart point (R17/SIL46): the latest earlier claim that drew benefits; one refused, rejected at
     # verification or withdrawn before any payment used no months and restarts nothing. Earlier than the day
     # decided: a claim is not its own previous unemployment (re-deciding a paid claim counted 0 months), nor is one
@@ -147,7 +150,7 @@ async def read(session: AsyncSession, key: str, on: dt.date) -> PersonRecord:
     employments: list[tuple[int, Employment]] = []
     spells: list[FlexibleSpell] = []
     separation = previous = None
-    known_separation = False
+    known = False
     parameters_set = 0
     for kind, d0, d1, d2, t0, t1, t2, t3, n0 in await session.execute(_STATEMENT, {"person_key": key, "on": on}):
         if kind == "m":
@@ -159,14 +162,14 @@ async def read(session: AsyncSession, key: str, on: dt.date) -> PersonRecord:
         elif kind == "s":
             separation = FiledSeparation(t0, d0, t1, t2)
         elif kind == "k":
-            known_separation = True
+            known = True
         elif kind == "c":
             previous = (d0, n0)
         elif kind == "p":
             parameters_set = n0
     employments.sort(key=lambda e: (e[1].start, e[0]))
     return PersonRecord(
-        known=bool(months or employments or known_separation),
+        known=known,
         months=months,
         employments=[e for _, e in employments],
         separation=separation,
