@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import httpx
 
 from insurance_shared.pii import Keyring
+from insurance_shared.testing.fixtures import drop_test_database
 
 CONCURRENCY = 16
 # the keys the services run on in a bench (development settings): rows seeded straight into tables are keyed and
@@ -152,3 +153,11 @@ def serve_bare(port: int, dsn: str = "", query: str = "") -> subprocess.Popen[by
     app_dir = os.path.dirname(os.path.abspath(__file__))
     args = ["uvicorn", "--app-dir", app_dir, "_bare_app:app", "--port", str(port)]
     return serve([*args, "--log-level", "warning", "--no-access-log"], {"BARE_DSN": dsn, "BARE_QUERY": query})
+
+
+def stop(procs: list[subprocess.Popen[bytes]], url: str) -> None:
+    """End a bench: its server processes, then its throw-away database."""
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=30)
+    drop_test_database(url)

@@ -23,12 +23,12 @@ import httpx
 from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CONCURRENCY, DEV_KEYS, free_port, load, ready, report, serve_bare, serve_service, wrk
+from _common import CONCURRENCY, DEV_KEYS, free_port, load, ready, report, serve_bare, serve_service, stop, wrk
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.settings import DEV_JWT_SECRET
-from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+from insurance_shared.testing.fixtures import _plain_dsn, create_test_database
 
 TODAY = dt.date.today()
 
@@ -234,10 +234,7 @@ async def main() -> None:
             report(f"payment run over {args.claims:,} claims", ours, base, "claims/s")
         await conn.close()
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(timeout=30)
-        drop_test_database(url)
+        stop(procs, url)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CONCURRENCY, free_port, load, ready, report, serve_bare, serve_service, wrk
+from _common import CONCURRENCY, free_port, load, ready, report, serve_bare, serve_service, stop, wrk
 
 from fund_monitor.funds.service import refresh_dirty
 from fund_monitor.ledger import postings
@@ -33,7 +33,7 @@ from insurance_shared import Database, all_regions
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.settings import DEV_JWT_SECRET
-from insurance_shared.testing.fixtures import create_test_database, drop_test_database
+from insurance_shared.testing.fixtures import create_test_database
 
 
 async def seed(url: str, years: int) -> int:
@@ -104,10 +104,7 @@ async def main() -> None:
                 )
         report(f"dashboard overview (load from {client})", ours, base, "requests/s")
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(timeout=30)
-        drop_test_database(url)
+        stop(procs, url)
 
 
 if __name__ == "__main__":

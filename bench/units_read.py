@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import free_port, ready, report, serve_bare, serve_service, wrk
+from _common import free_port, ready, report, serve_bare, serve_service, stop, wrk
 from contributions_ingest import seed
 
 from insurance_shared.auth import issue_token
 from insurance_shared.migrations import upgrade
 from insurance_shared.settings import DEV_JWT_SECRET
-from insurance_shared.testing.fixtures import _plain_dsn, create_test_database, drop_test_database
+from insurance_shared.testing.fixtures import _plain_dsn, create_test_database
 
 
 async def main() -> None:
@@ -55,10 +55,7 @@ async def main() -> None:
             )
         report("GET /units/{code}", ours, base, "req/s")
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(timeout=30)
-        drop_test_database(url)
+        stop(procs, url)
 
 
 if __name__ == "__main__":
