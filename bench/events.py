@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import free_port, report
 
 from insurance_shared.auth import TokenVerifier
+from insurance_shared.cli import tune_collector
 from insurance_shared.contracts import EventData, event_type
 from insurance_shared.db import COMMON_METADATA, Database, create_engine
 from insurance_shared.events import Handlers, Inbox, emit_many
@@ -149,8 +150,10 @@ async def run_feed(producer_url: str, consumer_url: str, n: int) -> float:
     await asyncio.sleep(1.0)  # let the consumer process start and begin polling before the clock starts
     t0 = time.perf_counter()
     await produce(producer, n)
+    tp = time.perf_counter() - t0
     await wait_processed(consumer_url, n)
     elapsed = time.perf_counter() - t0
+    print(f"  produced in {tp:.2f} s, all applied by {elapsed:.2f} s", flush=True)
     await consumer.wait()
     server.should_exit = True
     await serve
@@ -195,8 +198,10 @@ async def run_nats(producer_url: str, consumer_url: str, n: int, nats_url: str) 
     t0 = time.perf_counter()
     relaying = asyncio.create_task(relay.run(idle_sleep=0.01))
     await produce(producer, n)
+    tp = time.perf_counter() - t0
     await wait_processed(consumer_url, n)
     elapsed = time.perf_counter() - t0
+    print(f"  produced in {tp:.2f} s, all applied by {elapsed:.2f} s", flush=True)
     relaying.cancel()
     await asyncio.gather(relaying, return_exceptions=True)
     await consumer.wait()
@@ -247,6 +252,7 @@ async def main() -> None:
     parser.add_argument("--consumer-url", help=argparse.SUPPRESS)
     parser.add_argument("--feed-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    tune_collector()  # as `cli serve` does in every service process, where producers and consumers run
     if args.role == "feed-consumer":
         await consume_feed(args.consumer_url, args.feed_url, args.events)
         return

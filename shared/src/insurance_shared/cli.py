@@ -71,6 +71,7 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
             parser.exit(2, "the relay is for event_transport=nats; the feed transport needs none\n")
 
         async def relay() -> None:
+            tune_collector()  # a long-running process like the server's
             db = Database(settings.database_url)
             worker = make_relay(db, package.replace("_", "-"), settings)
             try:

@@ -13,7 +13,7 @@ from insurance_shared.events.jetstream import JetStreamRelay
 from insurance_shared.events.outbox import Cursor, horizon, read_after
 from insurance_shared.telemetry import consuming
 
-from .conftest import SOURCE, Harness, NatsHarness, NatsServer, Tally, Tick, Tock
+from .conftest import SOURCE, Harness, NatsHarness, NatsServer, Tally, Tick, Tock, require_nats
 
 
 async def produce(h: Harness, subject: str, seqs: range, *, poison: set[int] = frozenset(), per_tx: int = 50) -> None:
@@ -234,6 +234,28 @@ async def test_nats_server_restarted_mid_stream_loses_nothing(databases, behavio
     finally:
         await h.close()
         server.cleanup()
+
+
+async def test_a_waiting_nats_consumer_hands_over_a_burst_without_waiting_for_a_full_batch(
+    databases, behaviour
+) -> None:
+    """A pull waits up to its long poll for the first events; once some have come it hands them over when the
+    burst ends, not when the batch is full or the poll expires (a batch of 500 asked, three sent)."""
+    require_nats()
+    h = NatsHarness(*databases, behaviour)
+    try:
+        await h.relay._js()  # the stream exists before the consumer asks
+        polling = asyncio.create_task(h.consumer_worker.poll_once(wait=30))
+        await asyncio.sleep(0.5)  # its request is waiting at the server
+        await produce(h, "burst", range(1, 4))
+        assert await h.relay.relay_once() == 3
+        got = await asyncio.wait_for(polling, timeout=5)
+        while got < 3:  # the three may land in more than one read
+            got += await asyncio.wait_for(h.consumer_worker.poll_once(wait=30), timeout=5)
+        assert got == 3
+        assert [seq for _, seq, _ in await h.projection()] == [1, 2, 3]
+    finally:
+        await h.close()
 
 
 async def test_relay_publishes_only_committed_rows_in_feed_order(databases) -> None:
