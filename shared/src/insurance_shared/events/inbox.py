@@ -213,14 +213,19 @@ async def store_cursor(session: AsyncSession, key: str, cursor: str) -> None:
     await session.execute(stmt)
 
 
-async def _record_processed(session: AsyncSession, records: list[dict[str, Any]]) -> None:
-    if len(records) >= COPY_THRESHOLD and is_postgresql(session):
+_PROCESSED_COLUMNS = ["event_id", "source", "type", "outcome", "processed_at"]
+
+
+async def _record_processed(session: AsyncSession, source: str, records: list[tuple[str, str, str]]) -> None:
+    """``records``: ``(event_id, type, outcome)`` of events handled in this transaction, stamped with one time."""
+    now = utcnow()
+    rows = [(event_id, source, event_type, outcome, now) for event_id, event_type, outcome in records]
+    if len(rows) >= COPY_THRESHOLD and is_postgresql(session):
         # COPY: the batch was checked for duplicates above, in this same transaction; a consumer racing us on
         # the same events fails the whole batch on the primary key, and the one-by-one path sorts it out
-        columns = ["event_id", "source", "type", "outcome", "processed_at"]
-        await copy_rows(session, "processed_events", columns, [tuple(r[c] for c in columns) for r in records])
+        await copy_rows(session, "processed_events", _PROCESSED_COLUMNS, rows)
     else:
-        await session.execute(_RECORD_PROCESSED, records)
+        await session.execute(_RECORD_PROCESSED, [dict(zip(_PROCESSED_COLUMNS, row, strict=True)) for row in rows])
 
 
 def _matches(column: Any, values: Sequence[str], session: AsyncSession) -> Any:
@@ -281,8 +286,11 @@ class Inbox:
 
     # ---- the stream -------------------------------------------------------------------------------------------
 
-    async def apply(self, source: str, batch: Sequence[Incoming]) -> None:
-        """Apply a delivered batch, in order. Returns once every event is applied, skipped or parked."""
+    async def apply(self, source: str, batch: Sequence[Incoming], *, position: Cursor | None = None) -> None:
+        """Apply a delivered batch, in order. Returns once every event is applied, skipped or parked.
+
+        ``position``: the source's applied position to move to once the batch is in, if it is ahead (see
+        ``advance``); in the batch's own transaction, so a batch costs one commit."""
         if not batch:
             return
         if self.delay_seconds:
@@ -290,17 +298,21 @@ class Inbox:
         try:
             async with self.db.sessionmaker() as session:
                 await self._apply_many(session, source, batch)
+                if position is not None:
+                    await self._advance(session, source, position)
                 await session.commit()
             return
         except Exception:
             log.warning("batch of %d from %s failed; applying one by one", len(batch), source, exc_info=True)
         for item in batch:
             await self._apply_one_with_retries(source, item)
+        if position is not None:
+            await self.advance(source, position)
 
     async def _apply_many(self, session: AsyncSession, source: str, batch: Sequence[Incoming]) -> None:
         keys = [str(i.envelope.id) for i in batch]
         done, blocked = await _seen_and_blocked(session, source, keys, {i.envelope.subject for i in batch})
-        records: list[dict[str, Any]] = []
+        records: list[tuple[str, str, str]] = []
         run: list[tuple[Envelope, Any]] = []  # consecutive events of one type with a run handler, not yet applied
 
         async def flush_run() -> None:
@@ -324,17 +336,17 @@ class Inbox:
                 if run and run[0][0].type != env.type:
                     await flush_run()
                 run.append((env, model.model_validate(env.data)))
-                records.append(self._record(source, key, env.type, "applied"))
+                records.append((key, env.type, "applied"))
                 continue
             if self.handlers.get(env.type) is not None:  # an event this service ignores changes nothing here,
                 await flush_run()  # so only a handled one of another type ends the run
             outcome = await self._run_handler(session, env)
-            records.append(self._record(source, key, env.type, outcome))
+            records.append((key, env.type, outcome))
         await flush_run()
         for finish in self.handlers.batch_end:
             await finish(session)
         if records:
-            await _record_processed(session, records)
+            await _record_processed(session, source, records)
         last_cursor = next((i.cursor for i in reversed(batch) if i.cursor is not None), None)
         if last_cursor is not None:
             await self._store_cursor(session, source, last_cursor)
@@ -375,16 +387,6 @@ class Inbox:
         return "applied"
 
     @staticmethod
-    def _record(source: str, event_id: str, event_type: str, outcome: str) -> dict[str, Any]:
-        return {
-            "event_id": event_id,
-            "source": source,
-            "type": event_type,
-            "outcome": outcome,
-            "processed_at": utcnow(),
-        }
-
-    @staticmethod
     async def _park(session: AsyncSession, source: str, item: Incoming, error: str, attempts: int) -> None:
         env = item.envelope
         await session.execute(
@@ -410,12 +412,15 @@ class Inbox:
         an event to apply (a feed page of skipped types), or told by a transport that can redeliver out of order
         (JetStream), where the position must never move back."""
         async with self.db.sessionmaker() as session:
-            current = (
-                await session.execute(select(consumer_cursors.c.cursor).where(consumer_cursors.c.source == source))
-            ).scalar_one_or_none()
-            if current is None or Cursor.parse(current) < position:
-                await self._store_cursor(session, source, str(position))
-                await session.commit()
+            await self._advance(session, source, position)
+            await session.commit()
+
+    async def _advance(self, session: AsyncSession, source: str, position: Cursor) -> None:
+        current = (
+            await session.execute(select(consumer_cursors.c.cursor).where(consumer_cursors.c.source == source))
+        ).scalar_one_or_none()
+        if current is None or Cursor.parse(current) < position:
+            await self._store_cursor(session, source, str(position))
 
     async def cursor(self, source: str) -> str | None:
         async with self.db.sessionmaker() as session:
@@ -454,9 +459,7 @@ class Inbox:
             try:
                 async with self.db.sessionmaker() as session:
                     outcome = await self._run_handler(session, env)
-                    await session.execute(
-                        _RECORD_PROCESSED, [self._record(row.source, row.event_id, env.type, outcome)]
-                    )
+                    await _record_processed(session, row.source, [(row.event_id, env.type, outcome)])
                     await session.execute(
                         update(dead_letters)
                         .where(dead_letters.c.id == row.id)

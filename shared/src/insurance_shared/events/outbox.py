@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import BigInteger, Column, Index, String, Table, Text, bindparam, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -31,7 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from ..contracts import EventData
 from ..db import COMMON_METADATA, COPY_THRESHOLD, BigIntPK, UTCDateTime, copy_rows, is_postgresql, utcnow
 from ..telemetry import current_traceparent
-from .envelope import Envelope
 
 __all__ = [
     "Cursor",
@@ -86,28 +88,34 @@ class FeedRow:
     envelope_json: str
 
 
-def _envelope(data: EventData, subject: str, region: str, traceparent: str | None) -> Envelope:
-    # every field is made here from validated parts: construct, don't validate again
-    return Envelope.model_construct(
-        id=uuid.uuid4(),
-        type=data.event_type,
-        source=data.source,
-        subject=subject,
-        time=utcnow(),
-        region=region,
-        traceparent=traceparent,
-        data=data.model_dump(mode="json"),
-    )
+_COLUMNS = ["event_id", "type", "subject", "time", "envelope"]
 
 
-def _row(envelope: Envelope) -> dict[str, object]:
-    return {
-        "event_id": str(envelope.id),
-        "type": envelope.type,
-        "subject": envelope.subject,
-        "time": envelope.time,
-        "envelope": envelope.model_dump_json(),
-    }
+def _rows(events: Iterable[tuple[EventData, str, str]], traceparent: str | None) -> list[tuple[Any, ...]]:
+    """``(event_id, type, subject, time, envelope)`` per event, the envelope as JSON.
+
+    The JSON is an :class:`Envelope`'s, byte for byte (``test_outbox_rows``): pydantic-core's ``to_json``, which
+    ``Envelope.model_dump_json`` uses too, given the same fields as a dict, without building an Envelope first
+    (``model_construct`` was half the cost of emitting). Ids are version-4 UUIDs as ``uuid.uuid4`` makes them,
+    from one read of the system's randomness per call; the events of one call share their time."""
+    events = list(events)
+    now = utcnow()
+    randomness = os.urandom(16 * len(events))
+    rows: list[tuple[Any, ...]] = []
+    for k, (data, subject, region) in enumerate(events):
+        event_id = uuid.UUID(bytes=randomness[16 * k : 16 * k + 16], version=4)
+        envelope = {
+            "id": event_id,
+            "type": data.event_type,
+            "source": data.source,
+            "subject": subject,
+            "time": now,
+            "region": region,
+            "traceparent": traceparent,
+            "data": data,
+        }
+        rows.append((str(event_id), data.event_type, subject, now, to_json(envelope).decode()))
+    return rows
 
 
 # text() rather than insert(): a list of parameters then goes to the driver's executemany (asyncpg pipelines it)
@@ -157,30 +165,22 @@ def _watch_commit(session: AsyncSession) -> None:
         sa_event.listen(session.sync_session, "after_commit", commit_signal.fire)
 
 
-async def emit(session: AsyncSession, data: EventData, *, subject: str, region: str) -> Envelope:
-    """Record ``data`` as an event in the caller's transaction; it leaves only if that transaction commits."""
-    _watch_commit(session)
-    envelope = _envelope(data, subject, region, current_traceparent())
-    await session.execute(_INSERT, [_row(envelope)])
-    return envelope
+async def emit(session: AsyncSession, data: EventData, *, subject: str, region: str) -> str:
+    """Record ``data`` as an event in the caller's transaction; it leaves only if that transaction commits.
+    Returns the event's id."""
+    return (await emit_many(session, [(data, subject, region)]))[0]
 
 
-async def emit_many(session: AsyncSession, events: Iterable[tuple[EventData, str, str]]) -> list[Envelope]:
-    """Several ``(data, subject, region)`` in one statement, in the order given: for bulk operations."""
+async def emit_many(session: AsyncSession, events: Iterable[tuple[EventData, str, str]]) -> list[str]:
+    """Several ``(data, subject, region)`` in one statement, in the order given: for bulk operations. Returns
+    the events' ids."""
     _watch_commit(session)
-    traceparent = current_traceparent()
-    envelopes = [_envelope(data, subject, region, traceparent) for data, subject, region in events]
-    if len(envelopes) >= COPY_THRESHOLD and is_postgresql(session):
-        # the txid column's default applies under COPY as under INSERT
-        await copy_rows(
-            session,
-            "outbox",
-            ["event_id", "type", "subject", "time", "envelope"],
-            [(str(e.id), e.type, e.subject, e.time, e.model_dump_json()) for e in envelopes],
-        )
-    elif envelopes:
-        await session.execute(_INSERT, [_row(e) for e in envelopes])
-    return envelopes
+    rows = _rows(events, current_traceparent())
+    if len(rows) >= COPY_THRESHOLD and is_postgresql(session):
+        await copy_rows(session, "outbox", _COLUMNS, rows)  # the txid column's default applies as under INSERT
+    elif rows:
+        await session.execute(_INSERT, [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+    return [row[0] for row in rows]
 
 
 # The first transaction id a reader may not pass: the oldest still running in this database, else the next to be
