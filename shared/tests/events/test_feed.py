@@ -4,6 +4,7 @@ may still commit below it, on PostgreSQL and on SQLite."""
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -101,18 +102,27 @@ async def test_a_consumer_lingers_after_a_trickle_not_after_a_full_page(monkeypa
     # holds several events; after a full page (a backlog) it asks again at once
     pages = iter([3, 500, 0, 2])
     slept: list[float] = []
-    consumer = feed.FeedConsumer(None, source="s", base_url="http://x", token=lambda: "t", batch=500, linger=0.25)  # type: ignore[arg-type]
 
-    async def poll_once(wait=None) -> int:
+    class Inbox:
+        async def cursor(self, source: str) -> None:
+            return None
+
+    consumer = feed.FeedConsumer(Inbox(), source="s", base_url="http://x", token=lambda: "t", batch=500, linger=0.25)  # type: ignore[arg-type]
+
+    async def fetch(cursor, wait) -> SimpleNamespace:
         try:
-            return next(pages)
+            return SimpleNamespace(events=[None] * next(pages), next_cursor="0-1")
         except StopIteration:
             raise asyncio.CancelledError from None
+
+    async def apply(cursor, page) -> int:
+        return len(page.events)
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(consumer, "poll_once", poll_once)
+    monkeypatch.setattr(consumer, "_fetch", fetch)
+    monkeypatch.setattr(consumer, "_apply", apply)
     monkeypatch.setattr(feed.asyncio, "sleep", sleep)
     with pytest.raises(asyncio.CancelledError):
         await consumer.run()

@@ -157,12 +157,8 @@ class FeedConsumer:
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(wait_seconds + 10))
         self._owns_client = client is None
 
-    async def poll_once(self, wait: float | None = None) -> int:
-        cursor = await self.inbox.cursor(self.source)
-        params: dict[str, str | int | float | list[str]] = {
-            "limit": self.batch,
-            "wait": self.wait_seconds if wait is None else wait,
-        }
+    async def _fetch(self, cursor: str | None, wait: float) -> FeedPage:
+        params: dict[str, str | int | float | list[str]] = {"limit": self.batch, "wait": wait}
         if self.skip:
             params["skip"] = self.skip
         if cursor:
@@ -171,32 +167,64 @@ class FeedConsumer:
             f"{self.base_url}/events", params=params, headers={"Authorization": f"Bearer {self.token()}"}
         )
         resp.raise_for_status()
-        page = FeedPage.model_validate_json(resp.content)
+        return FeedPage.model_validate_json(resp.content)
+
+    async def _apply(self, cursor: str | None, page: FeedPage) -> int:
         batch = [Incoming(item.event, item.cursor) for item in page.events]
-        await self.inbox.apply(self.source, batch)
-        if not batch and page.next_cursor != (cursor or str(Cursor())):
-            # only skipped types since the cursor: move past them, so the applied position reaches the peer's
-            # head (what a freshness check compares) without waiting for an event this service handles
-            await self.inbox.advance(self.source, Cursor.parse(page.next_cursor))
+        # the page's next cursor may lie past its last event (types skipped up to the peer's head): the applied
+        # position moves there too, so it reaches the peer's head (what a freshness check compares) without
+        # waiting for an event this service handles
+        position = Cursor.parse(page.next_cursor)
+        if batch:
+            await self.inbox.apply(self.source, batch, position=position)
+        elif page.next_cursor != (cursor or str(Cursor())):
+            await self.inbox.advance(self.source, position)
         return len(batch)
 
+    async def poll_once(self, wait: float | None = None) -> int:
+        cursor = await self.inbox.cursor(self.source)
+        page = await self._fetch(cursor, self.wait_seconds if wait is None else wait)
+        return await self._apply(cursor, page)
+
     async def run(self) -> None:
+        """Poll and apply until cancelled. The cursor is read from the database once (and again after an
+        error); while a full page is applied the next is already being fetched, so the peer's serving and our
+        applying overlap instead of taking turns."""
         backoff = 0.5
-        while True:
-            try:
-                got = await self.poll_once()
-                backoff = 0.5
-                if 0 < got < self.batch // 10:
-                    # a trickle (a peer committing event by event): let a few more commits gather before asking
-                    # again, so they are applied a handful per transaction rather than one each; an event after
-                    # a quiet spell still arrives at once, as the long poll returns on the commit
-                    await asyncio.sleep(self.linger)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a peer down or restarting: wait and try again, never give up
-                log.warning("feed from %s: %s; retrying in %.1fs", self.source, exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30)
+        cursor: str | None = None
+        known = False
+        ahead: asyncio.Task[FeedPage] | None = None
+        try:
+            while True:
+                try:
+                    if not known:
+                        cursor, known = await self.inbox.cursor(self.source), True
+                    page = await (ahead if ahead is not None else self._fetch(cursor, self.wait_seconds))
+                    ahead = None
+                    if len(page.events) == self.batch:  # more is likely waiting
+                        ahead = asyncio.create_task(self._fetch(page.next_cursor, 0))
+                    got = await self._apply(cursor, page)
+                    cursor = page.next_cursor
+                    backoff = 0.5
+                    if 0 < got < self.batch // 10:
+                        # a trickle (a peer committing event by event): let a few more commits gather before
+                        # asking again, so they are applied a handful per transaction rather than one each; an
+                        # event after a quiet spell still arrives at once, as the long poll returns on the commit
+                        await asyncio.sleep(self.linger)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a peer down or restarting: wait and try again, never give up
+                    if ahead is not None:
+                        ahead.cancel()
+                        await asyncio.gather(ahead, return_exceptions=True)
+                    ahead, known = None, False  # start again from the cursor stored with the effects
+                    log.warning("feed from %s: %s; retrying in %.1fs", self.source, exc, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 30)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -184,14 +184,17 @@ class _Pulls:
 
     nats-py's ``fetch`` waits for every message with ``next_msg``, which makes a task, a timer and a uuid per
     message: a third of the consumer's CPU (bench/events). Here messages land in a list as they arrive, and a
-    pull ends on the server's word: the batch is full, or the request is over (404: nothing there; 408: expired).
-    With ``no_wait`` and ``expires`` the server waits up to ``expires`` for the first message, then sends what
-    there is and ends the request, so a burst is handed over at once, not when the batch fills.
+    request ends on the server's word: the batch is full, or the request is over (404: nothing there; 408:
+    expired). With ``no_wait`` and ``expires`` the server waits up to ``expires`` for the first message, then
+    sends what there is and ends the request, so a burst is handed over at once, not when the batch fills.
 
-    Nothing is dropped here. A message that lands after its pull has returned (the server's answer came late)
-    waits in the list for the next pull; a message never acked is sent again after the consumer's ack wait. A
-    late status of an earlier request can end a pull early: it returns what it has and the next one goes on.
-    One request is waiting at a time, well under the server's limit of waiting pulls."""
+    ``ask`` sends a request without waiting for it: the consumer asks for the next batch before it applies the
+    one in hand, so JetStream's delivery and our applying overlap. Its messages wait here, unacked, until taken.
+
+    Nothing is dropped here. A message that lands after its pull has returned waits in the list for the next
+    pull; a message never acked is sent again after the consumer's ack wait. A late status of an earlier
+    request can end a pull early: it returns what it has and the next one goes on. At most one request is out
+    at a time (two while a late answer is on its way), well under the server's limit of waiting pulls."""
 
     def __init__(self, nc: nats.NATS, stream: str, durable: str) -> None:
         self._nc = nc
@@ -199,6 +202,8 @@ class _Pulls:
         self._inbox = nc.new_inbox()
         self._got: list[Msg] = []
         self._wanted = 0
+        self._asked = False  # a request is out and not yet over
+        self._deadline = 0.0  # by when its answer must have come (else it was lost, in a reconnect say)
         self._over = asyncio.Event()
         self._refused: str | None = None
         self._sub = None
@@ -216,23 +221,38 @@ class _Pulls:
         if status is None:
             self._got.append(msg)
             if len(self._got) >= self._wanted:
-                self._over.set()
+                self._end()
         elif status != "100":  # 404, 408: over; 409: refused (the consumer deleted, too many pulls waiting, ...)
             if status == "409":
                 self._refused = str(msg.headers.get("Description", "409"))
-            self._over.set()
+            self._end()
+
+    def _end(self) -> None:
+        self._asked = False
+        self._over.set()
+
+    async def ask(self, batch: int, wait: float) -> None:
+        """Ask for up to ``batch`` messages, waiting up to ``wait`` seconds for the first; do not wait here."""
+        self._wanted = batch
+        self._asked = True
+        self._over.clear()
+        self._deadline = asyncio.get_running_loop().time() + wait + 5
+        request: dict[str, object] = {"batch": batch, "no_wait": True}
+        if wait > 0:
+            request["expires"] = int(wait * 1_000_000_000)
+        await self._nc.publish(self._next, json.dumps(request).encode(), reply=self._inbox)
 
     async def pull(self, batch: int, wait: float) -> list[Msg]:
-        """Up to ``batch`` messages: those already here, else what comes within ``wait`` seconds."""
-        self._wanted = batch
-        if not self._got:
-            self._over.clear()
-            request: dict[str, object] = {"batch": batch, "no_wait": True}
-            if wait > 0:
-                request["expires"] = int(wait * 1_000_000_000)
-            await self._nc.publish(self._next, json.dumps(request).encode(), reply=self._inbox)
-            with contextlib.suppress(TimeoutError):  # the server's answer lost (a reconnect): the next pull asks
-                await asyncio.wait_for(self._over.wait(), timeout=wait + 5)
+        """Up to ``batch`` messages: once the request out is over, or, with none out and none here, what a new
+        one brings within ``wait`` seconds."""
+        loop = asyncio.get_running_loop()
+        if self._asked and loop.time() > self._deadline:
+            self._asked = False  # its answer was lost: the server has long expired it
+        if not self._got and not self._asked:
+            await self.ask(batch, wait)
+        if self._asked:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._over.wait(), timeout=max(0.0, self._deadline - loop.time()))
         msgs, self._got = self._got[:batch], self._got[batch:]
         refused, self._refused = self._refused, None
         if refused and not msgs:
@@ -299,6 +319,8 @@ class JetStreamConsumer:
             raise
         if not msgs:
             return 0
+        if len(msgs) == self.batch:  # more is likely waiting: have it on its way while this batch is applied
+            await pulls.ask(self.batch, 0)
         batch: list[Incoming] = []
         positions: list[Cursor] = []
         for msg in msgs:
