@@ -258,6 +258,41 @@ async def test_a_waiting_nats_consumer_hands_over_a_burst_without_waiting_for_a_
         await h.close()
 
 
+@pytest.mark.slow
+async def test_the_running_relay_and_consumer_ride_out_a_nats_restart(databases, behaviour) -> None:
+    """Their own loops this time (the relay reads ahead while JetStream stores a batch; the consumer asks for
+    the next batch while it applies one): a broker restart mid-stream loses nothing and keeps the order."""
+    server = NatsServer()
+    server.start()
+    h = NatsHarness(*databases, behaviour, url=server.url)
+    h.relay.batch = 50
+    h.consumer_worker.batch = 40
+    tasks = [asyncio.create_task(h.relay.run(idle_sleep=0.02)), asyncio.create_task(h.consumer_worker.run())]
+    try:
+        await produce(h, "m", range(1, 201), per_tx=20)
+        deadline = asyncio.get_running_loop().time() + 30
+        while await h.applied_count() == 0:
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.01)
+        server.stop()
+        await produce(h, "m", range(201, 401), per_tx=20)  # the producers go on while the broker is down
+        await asyncio.sleep(1)
+        server.start()
+        deadline = asyncio.get_running_loop().time() + 90
+        while await h.applied_count() < 400:
+            assert asyncio.get_running_loop().time() < deadline, f"{await h.applied_count()} of 400 applied"
+            await asyncio.sleep(0.1)
+        assert [seq for _, seq, _ in await h.projection()] == list(range(1, 401))
+        async with h.consumer.sessionmaker() as s:
+            assert (await s.execute(select(dead_letters))).all() == []
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await h.close()
+        server.cleanup()
+
+
 async def test_relay_publishes_only_committed_rows_in_feed_order(databases) -> None:
     """The relay reads the same non-overtakable order the feed serves (see outbox.py)."""
     producer, _ = databases

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 RELAY_CURSOR_KEY = "@relay:nats"  # the relay's position, kept in consumer_cursors beside the consumers'
 POSITION_HEADER = "Outbox-Position"
+ACK_SECONDS = 15  # how long a published batch may wait for JetStream's acknowledgements before it is sent again
 
 
 def subject_root(source: str, prefix: str = "") -> str:
@@ -107,6 +108,7 @@ class JetStreamRelay:
         self.batch = batch
         self._nc: nats.NATS | None = None
         self._acks = _Acks()
+        self._working = False
 
     async def _js(self):
         if self._nc is None or self._nc.is_closed:
@@ -125,9 +127,8 @@ class JetStreamRelay:
             ).scalar_one_or_none()
         return Cursor.parse(value)
 
-    async def publish(self, rows: list, js: object) -> None:  # type: ignore[type-arg]
-        """Publish a batch and wait until JetStream has stored every message of it (or refused one: then the whole
-        batch is sent again later, and the stream's duplicate window drops what it already holds)."""
+    async def _send(self, rows: list) -> asyncio.Future[None]:  # type: ignore[type-arg]
+        """Publish a batch; the future resolves once JetStream has stored every message of it."""
         nc = self._nc
         assert nc is not None
         tokens, stored = self._acks.expect(len(rows))
@@ -140,14 +141,21 @@ class JetStreamRelay:
                 # the same position the feed transport stores, so freshness checks work on either
                 headers={"Nats-Msg-Id": row.event_id, POSITION_HEADER: str(row.cursor)},
             )
-        await asyncio.wait_for(stored, timeout=15)
+        return stored
+
+    async def publish(self, rows: list, js: object) -> None:  # type: ignore[type-arg]
+        """Publish a batch and wait until JetStream has stored every message of it (or refused one: then the whole
+        batch is sent again later, and the stream's duplicate window drops what it already holds)."""
+        await asyncio.wait_for(await self._send(rows), timeout=ACK_SECONDS)
+
+    async def _read(self, after: Cursor) -> list:  # type: ignore[type-arg]
+        async with self.db.sessionmaker() as session:
+            return await read_after(session, after, self.batch)
 
     async def relay_once(self) -> int:
         """Publish the next committed batch; the cursor moves only after JetStream has acknowledged all of it."""
         js = await self._js()
-        cursor = await self._cursor()
-        async with self.db.sessionmaker() as session:
-            rows = await read_after(session, cursor, self.batch)
+        rows = await self._read(await self._cursor())
         if not rows:
             return 0
         await self.publish(rows, js)
@@ -159,17 +167,37 @@ class JetStreamRelay:
             await store_cursor(session, RELAY_CURSOR_KEY, str(cursor))
             await session.commit()
 
+    async def _relay(self, idle_sleep: float) -> None:
+        """Relay until cancelled or failing: the stored cursor is read once, and the next batch is read from the
+        outbox while JetStream stores the one just published. Each batch is still acknowledged in full before
+        the stored cursor passes it, and before the next is published, so the stream keeps the outbox's order."""
+        await self._js()
+        cursor = await self._cursor()
+        rows = await self._read(cursor)
+        while True:
+            self._working = True
+            if not rows:
+                await wait_for_commit(idle_sleep)  # a local commit wakes it at once
+                rows = await self._read(cursor)
+                continue
+            stored = await self._send(rows)
+            cursor = rows[-1].cursor
+            following = await self._read(cursor)
+            await asyncio.wait_for(stored, timeout=ACK_SECONDS)
+            await self.mark_sent(cursor)
+            rows = following
+
     async def run(self, idle_sleep: float = RECHECK_SECONDS) -> None:
         backoff = 0.5
         while True:
+            self._working = False
             try:
-                n = await self.relay_once()
-                backoff = 0.5
-                if n == 0:
-                    await wait_for_commit(idle_sleep)  # a local commit wakes it at once
+                await self._relay(idle_sleep)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if self._working:  # it had got going again since the last failure
+                    backoff = 0.5
                 log.warning("relay to NATS: %s; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
