@@ -5,7 +5,7 @@ Each size runs the bench itself, as its own process, and reads the median it rep
 The shapes stay the same at both sizes (100-line requests for the ingest; the payment run's claims; the events
 through one transport; the overview over a history of 1 or 10 years), so only the amount of data changes.
 
-    .venv/bin/python bench/linear.py [--benches ingest payment events overview] [--runs 3] [--scale 1]
+    .venv/bin/python bench/linear.py [--benches ingest payment events events-nats overview] [--runs 3] [--scale 1]
 """
 
 from __future__ import annotations
@@ -51,6 +51,13 @@ BENCHES = {
         "feed on PostgreSQL",
         "event",
         lambda n, runs: ["--events", str(n), "--transport", "feed", "--runs", str(runs)],
+        2_000,
+    ),
+    "events-nats": Bench(
+        "events.py",
+        "nats on PostgreSQL",
+        "event",
+        lambda n, runs: ["--events", str(n), "--transport", "nats", "--runs", str(runs)],
         2_000,
     ),
     "eligibility": Bench(

@@ -174,11 +174,11 @@ class FeedConsumer:
         # the page's next cursor may lie past its last event (types skipped up to the peer's head): the applied
         # position moves there too, so it reaches the peer's head (what a freshness check compares) without
         # waiting for an event this service handles
-        position = Cursor.parse(page.next_cursor)
         if batch:
-            await self.inbox.apply(self.source, batch, position=position)
+            beyond = page.next_cursor != batch[-1].cursor  # else the batch's own last cursor is stored with it
+            await self.inbox.apply(self.source, batch, position=Cursor.parse(page.next_cursor) if beyond else None)
         elif page.next_cursor != (cursor or str(Cursor())):
-            await self.inbox.advance(self.source, position)
+            await self.inbox.advance(self.source, Cursor.parse(page.next_cursor))
         return len(batch)
 
     async def poll_once(self, wait: float | None = None) -> int:
