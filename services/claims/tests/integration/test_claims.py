@@ -1,10 +1,12 @@
 """Claims end to end on PostgreSQL: the contribution history arrives as events; registration decides and
 explains; the community verifies; the monthly run pays once; stops, referrals, one-off payments, disclosure."""
 
+import calendar
 import datetime as dt
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select, text
 from stdnum.cn import ric
@@ -495,6 +497,37 @@ async def test_stopped_mid_month_is_paid_up_to_the_stop(client, auth_headers, db
     expected = round(135000 * days / in_month)
     assert run["claims_paid"] == (1 if days else 0)
     assert run["amount"] == f"{expected // 100}.{expected % 100:02d}"
+
+
+async def test_every_months_run_pays_the_entitlement_to_the_fen(client, auth_headers, db) -> None:
+    """R17; N§4 (in full): a claim registered on the 10th for 18 months, paid by the runs of the 19 calendar
+    months they touch, adds up to 18 monthly amounts: the first month by its days, the last the rest of it. The
+    first and last months are picked of different lengths, where paying the last by its own days was wrong."""
+
+    def length(d: dt.date) -> int:
+        return calendar.monthrange(d.year, d.month)[1]
+
+    k = next(k for k in range(20, 32) if length(month(k)) != length(month(k - 18)))
+    await history(db, 41, 62, ended_k=k + 1)
+    c = await active_claim(client, auth_headers, 41, registered_on=month(k) + dt.timedelta(days=9))
+    assert c["total_months"] == 18
+    monthly = int(Decimal(c["monthly_amount"]) * 100)
+    for j in range(k, k - 19, -1):
+        r = await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(j):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+        assert r.status_code in (200, 201), r.text
+    async with db.sessionmaker() as s:
+        amounts = [
+            a
+            for (a,) in await s.execute(
+                text("SELECT amount FROM benefit_payments WHERE claim_id = :c AND kind = 'benefit' ORDER BY month"),
+                {"c": c["id"]},
+            )
+        ]
+    assert len(amounts) == 19
+    assert sum(amounts) == 18 * monthly
+    assert amounts[1:-1] == [monthly] * 17 and amounts[0] + amounts[-1] == monthly
 
 
 async def test_separations_filed_late_are_flagged(client, auth_headers, db) -> None:

@@ -273,11 +273,16 @@ def test_separation_filing_deadline_by_date(clause, separated, filed, in_time, d
         ("full month", dt.date(2026, 12, 1), dt.date(2026, 11, 16), dt.date(2027, 11, 16), 135_000, 31),
         ("last month up to the end", dt.date(2027, 11, 1), dt.date(2026, 11, 16), dt.date(2027, 11, 16), 67_500, 15),
         ("after the end: nothing", dt.date(2027, 12, 1), dt.date(2026, 11, 16), dt.date(2027, 11, 16), 0, 0),
-        ("stopped on the 11th: ten days", dt.date(2027, 2, 1), dt.date(2026, 11, 16), dt.date(2027, 2, 11), 48_214, 10),
     ],
 )
 def test_month_amounts(clause, month, start, end, amount, days) -> None:
     assert amount_for_month(135_000, month, start, end) == (amount, days)
+
+
+def test_a_stop_pays_the_days_before_it() -> None:  # R15: stopped on the 11th, ten days of February
+    start, end, stop = dt.date(2026, 11, 16), dt.date(2027, 11, 16), dt.date(2027, 2, 11)
+    assert amount_for_month(135_000, dt.date(2027, 2, 1), start, end, stop) == (48_214, 10)
+    assert amount_for_month(135_000, dt.date(2027, 3, 1), start, end, stop) == (0, 0)
 
 
 def test_entitlement_and_months_left() -> None:

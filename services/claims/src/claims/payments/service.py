@@ -114,8 +114,7 @@ async def run_month(
         due: list[tuple[int, int, int]] = []  # (claim, amount, days)
         closing: list[int] = []
         for claim_id, monthly, registered_on, entitlement_end, stopped_on, state in claims:
-            end = min(entitlement_end, stopped_on) if stopped_on else entitlement_end
-            amount, days = amount_for_month(monthly, first, registered_on, end)
+            amount, days = amount_for_month(monthly, first, registered_on, entitlement_end, stopped_on)
             if amount:
                 due.append((claim_id, amount, days))
             if state == "active" and entitlement_end is not None and entitlement_end <= after:

@@ -1,11 +1,18 @@
-"""Benefit time and monthly amounts (R16, R17; policy.md Claims 6).
+"""Benefit time and monthly amounts (R16, R17; N§4; policy.md Claims 6 and 10).
 
-Benefit time runs from the registration date (R16) for the entitled number of months: the entitlement covers
-the days [registered_on, registered_on + N months). A monthly run pays, for each calendar month, the monthly
-amount times the share of that month's days inside the entitlement and before any stop, rounded half up to the
-fen. So the first month is paid from the registration day, the last month up to the day the entitlement ends,
-and nothing is paid on or after a stop's effective date. Months left at a stop (whole months) are kept for a
-later carry-over (R17).
+Benefit time runs from the registration date (R16) for the entitled number of months: the entitlement covers the
+days [registered_on, registered_on + N months). A monthly run pays each calendar month its part, so that the
+months add up to exactly N monthly amounts, to the fen, whatever the day of registration:
+
+* the calendar month of registration pays its days from the registration day, by that month's length;
+* every calendar month inside the entitlement pays one monthly amount;
+* the last, partial calendar month pays the rest of the month begun on the registration day (the monthly amount
+  less what the first month paid), spread over its days.
+
+Nothing is paid on or after a stop's effective date: a month cut by a stop pays its days before it. Each month
+pays the difference between what the entitlement has earned by its end and by its start, each rounded half up to
+the fen, so the roundings never add up to a fen too many or too few. Months left at a stop (whole months) are
+kept for a later carry-over (R17).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 from insurance_shared import round_half_up
 
@@ -33,17 +41,45 @@ def month_bounds(month_start: dt.date) -> tuple[dt.date, dt.date]:
     return month_start, month_start + dt.timedelta(days=days)
 
 
-def amount_for_month(monthly: int, month_start: dt.date, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(amount in fen, days paid) for the calendar month starting ``month_start``, covering [start, end)."""
+def amount_for_month(
+    monthly: int, month_start: dt.date, start: dt.date, end: dt.date, stopped_on: dt.date | None = None
+) -> tuple[int, int]:
+    """(amount in fen, days paid) for the calendar month starting ``month_start``, of an entitlement covering
+    [start, end), paid up to ``stopped_on`` (the first day not paid) if it is stopped."""
     first, after = month_bounds(month_start)
-    lo, hi = max(first, start), min(after, end)
-    days = max(0, (hi - lo).days)
-    if days == 0:
+    paid_until = end if stopped_on is None else min(end, stopped_on)
+    lo, hi = max(first, start), min(after, paid_until)
+    if hi <= lo:
         return 0, 0
-    total_days = (after - first).days
-    if days == total_days:
-        return monthly, days
-    return round_half_up(Decimal(monthly) * days / total_days), days
+    return _earned(monthly, start, end, hi) - _earned(monthly, start, end, lo), (hi - lo).days
+
+
+def _earned(monthly: int, start: dt.date, end: dt.date, day: dt.date) -> int:
+    """What the entitlement [start, end) has earned for the days before ``day``, in fen, rounded half up."""
+    if day <= start:
+        return 0
+    first_month, after_first = month_bounds(start.replace(day=1))
+    first_length = (after_first - first_month).days
+    if day <= after_first:
+        months = Fraction((day - start).days, first_length)
+    else:
+        first_share = Fraction((after_first - start).days, first_length)
+        last_month = end.replace(day=1)
+        if day <= last_month:  # within the calendar months wholly inside the entitlement
+            whole = _months_between(after_first, day.replace(day=1))
+            of_month = month_bounds(day.replace(day=1))
+            months = first_share + whole + Fraction((day - of_month[0]).days, (of_month[1] - of_month[0]).days)
+        else:  # the last, partial month: the rest of the month begun on the registration day
+            whole = _months_between(after_first, last_month)
+            months = (
+                first_share + whole + (1 - first_share) * Fraction((day - last_month).days, (end - last_month).days)
+            )
+    return round_half_up(Decimal(months.numerator * monthly) / Decimal(months.denominator))
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    """Calendar months from the first of one month to the first of another."""
+    return (b.year - a.year) * 12 + b.month - a.month
 
 
 def whole_months_left(stop: dt.date, end: dt.date) -> int:
