@@ -448,15 +448,32 @@ async def test_referrals_second_unjustified_refusal_stops(client, auth_headers, 
 
 
 async def test_death_pays_funeral_and_survivors(client, auth_headers, db) -> None:
+    """A death from 2011-07-01: the survivors' pension with the stop; the funeral subsidy once the survivors have
+    chosen this fund's (SIL49 ¶2: one of the pension's, the work-injury's and this one)."""
     await history(db, 7, 14)
     c = await active_claim(client, auth_headers, 7)
     r = await client.post(
         f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
     )
     assert r.status_code == 200, r.text
-    async with db.sessionmaker() as s:
-        kinds = dict((await s.execute(text("SELECT kind, amount FROM benefit_payments ORDER BY id"))).all())
-    assert kinds == {"funeral": 300000, "survivors": 135000 * 6}
+
+    async def paid() -> dict[str, int]:
+        async with db.sessionmaker() as s:
+            return dict((await s.execute(text("SELECT kind, amount FROM benefit_payments ORDER BY id"))).all())
+
+    assert await paid() == {"survivors": 135000 * 6}  # the funeral subsidy waits for the survivors' choice
+    chosen = await client.post(
+        f"/claims/{c['id']}/funeral-subsidy", json={"chosen": "unemployment_insurance"}, headers=auth_headers(*INS)
+    )
+    assert chosen.status_code == 201, chosen.text
+    body = chosen.json()
+    assert (body["paid_here"], body["clause"], body["death"]) == (True, "SIL49", str(TODAY))
+    assert body["payment"]["amount"] == "3000.00" and body["payment"]["standard"]["name"] == "funeral_subsidy"
+    assert await paid() == {"survivors": 135000 * 6, "funeral": 300000}
+    twice = await client.post(
+        f"/claims/{c['id']}/funeral-subsidy", json={"chosen": "basic_pension"}, headers=auth_headers(*INS)
+    )
+    assert twice.status_code == 409 and twice.json()["code"] == "funeral_subsidy_decided"
     types = await outbox_types(db)
     assert types.count("claims.subsidy_paid.v1") == 2
     # its own account for fund-monitor's reconciliation (#20), keyed by payment as fund-monitor books them
@@ -472,6 +489,40 @@ async def test_death_pays_funeral_and_survivors(client, auth_headers, db) -> Non
         headers=auth_headers(*INS),
     )
     assert again.status_code == 409 and again.json()["current_state"] == "stopped"
+
+
+async def test_survivors_who_take_another_funds_funeral_subsidy_get_none_from_this_one(
+    client, auth_headers, db
+) -> None:  # SIL49 ¶2
+    await history(db, 42, 14)
+    c = await active_claim(client, auth_headers, 42)
+    living = await client.post(
+        f"/claims/{c['id']}/funeral-subsidy", json={"chosen": "unemployment_insurance"}, headers=auth_headers(*INS)
+    )
+    assert living.status_code == 422 and living.json()["code"] == "claim_not_ended_by_death"
+    await client.post(
+        f"/claims/{c['id']}/stops", json={"reason": "death", "effective_date": str(TODAY)}, headers=auth_headers(*INS)
+    )
+    chosen = await client.post(
+        f"/claims/{c['id']}/funeral-subsidy", json={"chosen": "work_injury"}, headers=auth_headers(*INS)
+    )
+    assert chosen.status_code == 201, chosen.text
+    assert (chosen.json()["paid_here"], chosen.json()["payment"]) == (False, None)
+    record = (await client.get(f"/decisions/{chosen.json()['decision_id']}", headers=auth_headers(*INS))).json()
+    assert (record["kind"], record["outcome"], record["clause"]) == (
+        "claim.funeral_subsidy_choice",
+        "work_injury",
+        "SIL49",
+    )
+    async with db.sessionmaker() as s:
+        kinds = (
+            await s.execute(text("SELECT kind FROM benefit_payments WHERE claim_id = :c"), {"c": c["id"]})
+        ).scalars()
+        assert sorted(kinds) == ["survivors"]
+    again = await client.post(
+        f"/claims/{c['id']}/funeral-subsidy", json={"chosen": "unemployment_insurance"}, headers=auth_headers(*INS)
+    )
+    assert again.status_code == 409 and again.json()["code"] == "funeral_subsidy_decided"
 
 
 async def test_stopped_mid_month_is_paid_up_to_the_stop(client, auth_headers, db) -> None:

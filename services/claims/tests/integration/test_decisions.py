@@ -120,7 +120,7 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
     d = await newest(pending["id"])
     assert (d["kind"], d["decided_by"]) == ("claim.verification_rejection", "community-1")
 
-    # a death's one-off payments (R19), each a record citing its standard
+    # a death's one-off payments (R19; SIL49), each a record citing its standard, and the survivors' choice
     await history(db, 35, 14)
     dead = await active_claim(client, auth_headers, 35)
     await client.post(
@@ -128,6 +128,16 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
         json={"reason": "death", "effective_date": str(TODAY)},
         headers=auth_headers(*INS),
     )
+    chosen = await client.post(
+        f"/claims/{dead['id']}/funeral-subsidy", json={"chosen": "unemployment_insurance"}, headers=auth_headers(*INS)
+    )
+    choice = (await client.get(f"/decisions/{chosen.json()['decision_id']}", headers=auth_headers(*INS))).json()
+    assert (choice["kind"], choice["clause"], choice["criteria"][0]["values"]["chosen"]) == (
+        "claim.funeral_subsidy_choice",
+        "SIL49",
+        "unemployment_insurance",
+    )
+    kinds[f"{choice['kind']}:{choice['outcome']}"] = choice
     one_offs = (await client.get("/decisions?kind=claim.one_off_payment", headers=auth_headers(*INS))).json()["items"]
     assert sorted(d["outcome"] for d in one_offs) == ["funeral", "survivors"]
     assert {d["criteria"][0]["parameters"][0]["name"] for d in one_offs} == {
@@ -182,6 +192,7 @@ async def test_every_kind_of_claims_decision_is_recorded_with_its_clause_and_fac
         "claim.verification_rejection:rejected",
         "claim.one_off_payment:funeral",
         "claim.one_off_payment:survivors",
+        "claim.funeral_subsidy_choice:unemployment_insurance",
         "separation.late_filing:late",
     }
     # another region's officer learns nothing of them

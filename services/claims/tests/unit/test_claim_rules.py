@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from claims.claims.service import STOP_REASONS
+from claims.rules.death import ON_THE_SURVIVORS_CHOICE, WITH_THE_STOP, funeral_subsidy_on, survivors_choice
 from claims.rules.eligibility import (
     Job,
     PaidMonth,
@@ -433,3 +434,37 @@ def test_every_stop_reason_has_a_clause_on_every_date() -> None:
     for reason in STOP_REASONS:
         for on in (dt.date(2005, 1, 1), dt.date(2011, 7, 1)):
             assert stop_clause(reason, on)
+
+
+@pytest.mark.parametrize(
+    ("death", "chosen", "pays"),
+    [
+        (dt.date(2011, 7, 1), "unemployment_insurance", True),
+        (dt.date(2026, 11, 1), "unemployment_insurance", True),
+        (dt.date(2011, 7, 1), "basic_pension", False),
+        (dt.date(2026, 11, 1), "work_injury", False),
+    ],
+)
+def test_the_survivors_choose_one_funeral_subsidy(death, chosen, pays) -> None:  # SIL49 ¶2
+    choice = survivors_choice(death, chosen)
+    assert (choice.pays, choice.clause) == (pays, "SIL49")
+    assert str(death) in choice.explanation and choice.explanation_zh
+
+
+@pytest.mark.parametrize(
+    ("death", "clause", "how"),
+    [
+        (dt.date(2011, 6, 30), "R19", WITH_THE_STOP),  # the Regulation: paid with the stop
+        (dt.date(2011, 7, 1), "SIL49", ON_THE_SURVIVORS_CHOICE),
+    ],
+)
+def test_the_funeral_subsidy_by_the_law_in_force_on_the_day_of_death(death, clause, how) -> None:
+    variant = funeral_subsidy_on(death)
+    assert (variant.reference, variant.formula) == (clause, how)
+
+
+def test_no_choice_for_a_death_the_regulation_governs_nor_for_a_fund_the_law_does_not_name() -> None:
+    with pytest.raises(ValueError):
+        survivors_choice(dt.date(2011, 6, 30), "unemployment_insurance")
+    with pytest.raises(ValueError):
+        survivors_choice(dt.date(2026, 11, 1), "commercial_insurance")

@@ -191,6 +191,19 @@ class SubsidyIn(BaseModel):
     paid_on: ActDate
 
 
+class FuneralChoiceIn(BaseModel):
+    """遗属对丧葬补助金的选择 (SIL49 第二款): 2011-07-01 起, 死亡同时符合基本养老保险、工伤保险和失业保险丧葬补助金
+    条件的, 遗属只能选择领取其中一项. 选择失业保险的, 按死亡之日本地区标准发放; 选择其他的, 失业保险基金不支付."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"chosen": "unemployment_insurance"}]})
+
+    chosen: Literal["unemployment_insurance", "basic_pension", "work_injury"] = Field(
+        description="遗属选择领取的丧葬补助金: unemployment_insurance 失业保险, basic_pension 基本养老保险, "
+        "work_injury 工伤保险"
+    )
+    paid_on: ActDate | None = Field(default=None, description="发放日期, 默认今日")
+
+
 class StandardOut(BaseModel):
     name: str
     value: str
@@ -208,6 +221,18 @@ class SubsidyOut(BaseModel):
     standard: StandardOut = Field(description="所用标准及其生效日期、依据")
     clause: str = Field(examples=["R19"])
     decision_id: int | None = Field(default=None, description="决定记录 (GET /decisions/{id})")
+
+
+class FuneralChoiceOut(BaseModel):
+    claim_id: int
+    death: dt.date
+    chosen: str
+    paid_here: bool = Field(description="失业保险基金是否支付丧葬补助金")
+    clause: str = Field(examples=["SIL49"])
+    explanation: str
+    explanation_zh: str
+    decision_id: int = Field(description="遗属选择的决定记录 (GET /decisions/{id})")
+    payment: SubsidyOut | None = Field(description="失业保险基金支付的丧葬补助金; 选择其他基金时为 null")
 
 
 class PaymentOut(BaseModel):

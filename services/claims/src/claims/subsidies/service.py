@@ -1,5 +1,5 @@
 """Payments besides the monthly benefit (R19): the medical subsidy while benefits are drawn, and on a death the
-funeral subsidy and the survivors' pension, each once."""
+funeral subsidy (from 2011-07-01 on the survivors' choice, SIL49) and the survivors' pension, each once."""
 
 import datetime as dt
 
@@ -13,6 +13,7 @@ from insurance_shared import (
     ParameterValue,
     Unprocessable,
     format_yuan,
+    latest_decision,
     parameter_values,
     parse_yuan,
     record_decision,
@@ -22,6 +23,7 @@ from insurance_shared.events import emit
 
 from ..claims.messages import ClaimStoppedFor
 from ..claims.models import BenefitPayment, Claim
+from ..rules.death import WITH_THE_STOP, Choice, funeral_subsidy_on, survivors_choice
 from ..rules.eligibility import default_values, parameters_on
 from ..rules.medical import subsidy_on
 
@@ -113,7 +115,8 @@ async def medical_subsidy(
 
 
 async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
-    """R19: a death pays the funeral subsidy and the survivors' pension (months of the benefit), once."""
+    """A death pays the survivors' pension (months of the benefit), once; the funeral subsidy with it for a death
+    the Regulation governs (R19), else only on the survivors' choice (SIL49 ¶2; ``funeral_subsidy``)."""
     if stopped.reason != "death":
         return
     claim = await session.get(Claim, stopped.claim_id)
@@ -121,31 +124,27 @@ async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> N
     params = parameters_on(await parameter_values(session, default_values()), claim.region, stopped.effective)
     months = params["survivors_pension_months"]
     survivors = claim.monthly_amount * int(months.value)
-    funeral = params["funeral_subsidy"]
-    standards = (
-        Criterion(
-            "funeral_subsidy",
-            True,
-            funeral.clause or "R19",
-            f"a death while drawing benefits pays the region's funeral subsidy: {funeral.value} yuan",
-            {"death": stopped.effective},
-            (funeral,),
-            f"领取失业保险金期间死亡, 发给本地区丧葬补助金{funeral.value}元",
-        ),
-        Criterion(
-            "survivors_pension",
-            True,
-            months.clause or "R19",
-            f"and a survivors' pension of {months.value} months of the benefit "
-            f"({claim.monthly_amount / 100:.2f} yuan a month)",
-            {"death": stopped.effective, "monthly_amount_fen": claim.monthly_amount},
-            (months,),
-            f"并发给抚恤金: {months.value}个月的失业保险金 (每月{claim.monthly_amount / 100:.2f}元)",
-        ),
+    payments: list[tuple[str, int, Criterion]] = []
+    variant = funeral_subsidy_on(stopped.effective)
+    if variant.formula == WITH_THE_STOP:
+        payments.append(("funeral", *_funeral_standard(params, stopped.effective, variant.reference)))
+    payments.append(
+        (
+            "survivors",
+            survivors,
+            Criterion(
+                "survivors_pension",
+                True,
+                months.clause or "R19",
+                f"a death while drawing benefits pays a survivors' pension of {months.value} months of the benefit "
+                f"({claim.monthly_amount / 100:.2f} yuan a month)",
+                {"death": stopped.effective, "monthly_amount_fen": claim.monthly_amount},
+                (months,),
+                f"领取失业保险金期间死亡, 发给抚恤金: {months.value}个月的失业保险金 (每月{claim.monthly_amount / 100:.2f}元)",
+            ),
+        )
     )
-    for (kind, amount), standard in zip(
-        (("funeral", parse_yuan(funeral.value)), ("survivors", survivors)), standards, strict=True
-    ):
+    for kind, amount, standard in payments:
         await one_off(
             session,
             claim,
@@ -154,5 +153,84 @@ async def on_claim_stopped(session: AsyncSession, stopped: ClaimStoppedFor) -> N
             stopped.today,
             standard=standard,
             decided_by=SYSTEM,
-            rule="claims.subsidies.service.on_claim_stopped (R19)",
+            rule=f"claims.subsidies.service.on_claim_stopped ({standard.clause})",
         )
+
+
+def _funeral_standard(params: dict[str, ParameterValue], death: dt.date, clause: str) -> tuple[int, Criterion]:
+    funeral = params["funeral_subsidy"]
+    return parse_yuan(funeral.value), Criterion(
+        "funeral_subsidy",
+        True,
+        funeral.clause or clause,
+        f"a death while drawing benefits ({death}) pays the region's funeral subsidy: {funeral.value} yuan",
+        {"death": death},
+        (funeral,),
+        f"领取失业保险金期间死亡 ({death}), 发给本地区丧葬补助金{funeral.value}元",
+    )
+
+
+async def funeral_subsidy(
+    session: AsyncSession, claim: Claim, chosen: str, paid_on: dt.date, officer: str
+) -> tuple[Choice, int, tuple[BenefitPayment, Criterion, int] | None]:
+    """SIL49 ¶2: the survivors' choice of funeral subsidy for a death from 2011-07-01, recorded once; paid at the
+    region's standard in force on the day of death when they chose this fund's. The caller holds the claim's lock.
+    Returns the decided choice, its decision record's id, and the payment with its standard and record (None:
+    another fund pays it)."""
+    if claim.state != "stopped" or claim.stop_reason != "death" or claim.stopped_on is None:
+        raise Unprocessable(
+            "claim_not_ended_by_death",
+            f"claim {claim.id} did not end with a death: a funeral subsidy is paid to the survivors of a person "
+            "who died while drawing benefits (R19; SIL49)",
+            field="path.claim_id",
+        )
+    death = claim.stopped_on
+    variant = funeral_subsidy_on(death)
+    if variant.formula == WITH_THE_STOP:
+        raise Conflict(
+            "funeral_subsidy_paid_with_the_stop",
+            f"the death on {death} is governed by the Regulation: its funeral subsidy was paid with the stop "
+            f"({variant.reference}); the survivors' choice between funds applies to deaths from 2011-07-01 (SIL49)",
+        )
+    paid = await session.scalar(
+        select(BenefitPayment.id).where(BenefitPayment.claim_id == claim.id, BenefitPayment.kind == "funeral")
+    )
+    chosen_before = await latest_decision(session, "claim", claim.id, kinds=[FUNERAL_CHOICE])
+    if paid is not None or chosen_before is not None:
+        raise Conflict(
+            "funeral_subsidy_decided",
+            f"the survivors' choice of funeral subsidy for claim {claim.id} is already recorded "
+            f"(decision {chosen_before}, payment {paid}); they choose once (SIL49 ¶2)",
+        )
+    choice = survivors_choice(death, chosen)
+    criterion = Criterion(
+        "funeral_subsidy_choice",
+        choice.pays,
+        choice.clause,
+        choice.explanation,
+        {"death": death, "chosen": chosen},
+        (),
+        choice.explanation_zh,
+    )
+    decision_id = await record_decision(
+        session,
+        kind=FUNERAL_CHOICE,
+        subject=("claim", claim.id),
+        region=claim.region,
+        person=claim.id_number,
+        outcome=chosen,
+        clause=choice.clause,
+        explanation=choice.explanation,
+        decided_by=officer,
+        criteria=[criterion],
+        effective_date=death,
+    )
+    if not choice.pays:
+        return choice, decision_id, None
+    params = parameters_on(await parameter_values(session, default_values()), claim.region, death)
+    amount, standard = _funeral_standard(params, death, "SIL49")
+    payment, paid_id = await one_off(session, claim, "funeral", amount, paid_on, standard=standard, decided_by=officer)
+    return choice, decision_id, (payment, standard, paid_id)
+
+
+FUNERAL_CHOICE = "claim.funeral_subsidy_choice"
