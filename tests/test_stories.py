@@ -578,7 +578,8 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
     stack.end(300, emp, month(0) - dt.timedelta(days=1), "dismissed", region=SP)
     stack.months_seen(300, 14, region=SP, until=lambda d: d["eligible"])
     claim = stack.register_and_verify(300, region=SP)
-    # the claimant dies: the funeral subsidy and the survivors' pension (R19) are more than the fund holds
+    # the claimant dies: the survivors' pension, and the funeral subsidy the survivors choose from this fund
+    # (SIL49 ¶2), are more than the fund holds
     stack.call(
         "claims",
         "POST",
@@ -586,6 +587,14 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
         json={"reason": "death", "effective_date": str(TODAY)},
         region=SP,
         expect=200,
+    )
+    stack.call(
+        "claims",
+        "POST",
+        f"/claims/{claim['id']}/funeral-subsidy",
+        json={"chosen": "unemployment_insurance"},
+        region=SP,
+        expect=201,
     )
     province = {"roles": ("province",), "region": "220000"}
     alerts = stack.eventually(
