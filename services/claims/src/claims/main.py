@@ -12,6 +12,7 @@ from .models import load_all
 from .parameters_router import router as parameters_router
 from .payments.metrics import payment_gauges
 from .payments.router import router as payments_router
+from .payments.service import withdraw_after_stop
 from .reemployment.router import router as reemployment_router
 from .reemployment.subsidies import end_on_flexible_work
 from .separations.router import router as separations_router
@@ -28,6 +29,7 @@ bus.on(ReemploymentSeen, stop_on_reemployment)
 bus.on(FlexibleWorkSeen, stop_on_flexible_work)
 bus.on(FlexibleWorkSeen, end_on_flexible_work)
 bus.on(ClaimStoppedFor, on_claim_stopped)
+bus.on(ClaimStoppedFor, withdraw_after_stop)
 handlers.at_batch_end(bus.dispatch)
 
 

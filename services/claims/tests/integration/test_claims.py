@@ -581,6 +581,72 @@ async def test_every_months_run_pays_the_entitlement_to_the_fen(client, auth_hea
     assert amounts[1:-1] == [monthly] * 17 and amounts[0] + amounts[-1] == monthly
 
 
+async def test_a_stop_dated_back_withdraws_what_has_not_gone_to_the_bank(client, auth_headers, db) -> None:
+    """R15: nothing is paid on or after a stop's effective date. A stop learnt late (re-employment found after
+    the month was run) withdraws the payments not yet on their way to the bank: waiting for an account, or on a
+    draft batch. They stay in the fund (returned), and an overturned stop owes them again."""
+    await history(db, 43, 14, ended_k=3)
+    await history(db, 44, 14, ended_k=3)
+    waiting = await active_claim(client, auth_headers, 43, registered_on=month(1))  # no account yet
+    drafted = await active_claim(client, auth_headers, 44, registered_on=month(1))
+    await payee(client, auth_headers, drafted["id"])
+    for k in (1, 0):
+        r = await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(k):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+        assert r.status_code in (200, 201), r.text
+    stop_day = month(1) + dt.timedelta(days=5)
+    for c in (waiting, drafted):
+        r = await client.post(
+            f"/claims/{c['id']}/stops",
+            json={"reason": "emigration", "effective_date": str(stop_day)},
+            headers=auth_headers(*INS),
+        )
+        assert r.status_code == 200, r.text
+    in_month = calendar.monthrange(month(1).year, month(1).month)[1]
+    five_days = round(135000 * 5 / in_month)
+
+    async def payments(claim_id: int) -> list[tuple]:
+        async with db.sessionmaker() as s:
+            return [
+                tuple(r)
+                for r in await s.execute(
+                    text(
+                        "SELECT p.month, p.amount, p.status, b.state FROM benefit_payments p"
+                        " LEFT JOIN payment_batches b ON b.id = p.batch_id"
+                        " WHERE p.claim_id = :c AND p.kind = 'benefit' ORDER BY p.month"
+                    ),
+                    {"c": claim_id},
+                )
+            ]
+
+    assert await payments(waiting["id"]) == [
+        (month(1), five_days, "pending", None),
+        (month(0), 135000, "returned", None),
+    ]
+    drafted_now = await payments(drafted["id"])
+    assert [(m, a, st) for m, a, st, _ in drafted_now] == [
+        (month(1), five_days, "pending"),
+        (month(0), 135000, "returned"),
+    ]
+    assert drafted_now[1][3] is None  # off its draft batch
+    async with db.sessionmaker() as s:  # every draft batch's totals are its lines'
+        for lines, total, real_lines, real_total in await s.execute(
+            text(
+                "SELECT b.lines, b.total, count(p.id), coalesce(sum(p.amount), 0) FROM payment_batches b"
+                " LEFT JOIN benefit_payments p ON p.batch_id = b.id WHERE b.state = 'draft' GROUP BY b.id"
+            )
+        ):
+            assert (lines, total) == (real_lines, real_total)
+    # the account arrives: only the five days go to the bank
+    await payee(client, auth_headers, waiting["id"])
+    async with db.sessionmaker() as s:
+        run_row = (await s.execute(select(PaymentRun).order_by(PaymentRun.id.desc()).limit(1))).scalar_one()
+        outcome = await make_batches(s, run_row, "maker-1", now=utcnow())
+        await s.commit()
+    assert sum(b.total for b in outcome.batches) == five_days
+
+
 async def test_separations_filed_late_are_flagged(client, auth_headers, db) -> None:
     body = {
         "unit_credit_code": UNIT,

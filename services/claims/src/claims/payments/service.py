@@ -39,6 +39,7 @@ from insurance_shared.contracts import (
 )
 from insurance_shared.events import emit, emit_many
 
+from ..claims.messages import ClaimStoppedFor
 from ..claims.models import BenefitPayment, Claim
 from ..claims.service import announce_closed
 from ..rules.payees import (
@@ -180,6 +181,88 @@ async def _insert_payments(
         for claim_id, amount, days in due
     ]
     await session.execute(upsert_insert(session)(BenefitPayment).on_conflict_do_nothing(), rows)
+
+
+async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
+    """R15: nothing is paid on or after a stop's effective date. A stop learnt late (dated before months already
+    run) withdraws the claim's payments not yet on their way to the bank, waiting for an account or on a draft
+    batch: a month the stop ends before it begins is withdrawn whole, the month it falls in keeps its days before
+    it. What is withdrawn stays in the fund (``returned``, as a failed payment of a stopped claim: never booked as
+    spent), and an overturned stop owes it again (``back_pay``). What is approved, sent or paid is left as it is."""
+    claim = await session.get(Claim, stopped.claim_id)
+    assert claim is not None and claim.entitlement_end is not None
+    open_parts = (
+        await session.execute(
+            select(BenefitPayment)
+            .outerjoin(PaymentBatch, PaymentBatch.id == BenefitPayment.batch_id)
+            .where(
+                BenefitPayment.claim_id == claim.id,
+                BenefitPayment.kind == "benefit",
+                BenefitPayment.month >= stopped.effective.replace(day=1),
+                BenefitPayment.status == "pending",
+                or_(BenefitPayment.batch_id.is_(None), PaymentBatch.state == "draft"),
+            )
+            .order_by(BenefitPayment.month, BenefitPayment.part.desc())
+            .with_for_update(of=BenefitPayment)
+        )
+    ).scalars()
+    by_month: dict[dt.date, list[BenefitPayment]] = defaultdict(list)
+    for part in open_parts:
+        by_month[part.month].append(part)
+    batches: set[int] = set()
+    events: list[tuple] = []
+    for month, parts in by_month.items():
+        due, days_due = amount_for_month(
+            claim.monthly_amount, month, claim.registered_on, claim.entitlement_end, stopped.effective
+        )
+        kept = await session.scalar(  # the month's parts already on their way or paid: they stand
+            select(func.coalesce(func.sum(BenefitPayment.amount), 0)).where(
+                BenefitPayment.claim_id == claim.id,
+                BenefitPayment.kind == "benefit",
+                BenefitPayment.month == month,
+                BenefitPayment.status != "returned",
+                BenefitPayment.id.not_in([p.id for p in parts]),
+            )
+        )
+        room = max(0, due - int(kept or 0))
+        for part in reversed(parts):  # the earliest parts keep what is still due
+            keep = min(part.amount, room)
+            room -= keep
+            if keep == part.amount:
+                continue
+            if part.batch_id is not None:
+                batches.add(part.batch_id)
+            if keep == 0:
+                events.append(_returned_to_fund(part.id, claim.id, claim.region, month, part.amount, claim.person_key))
+                # no day of the month is paid: not a month of benefit (nor of SIL48's medical contribution)
+                part.status, part.batch_id, part.line_no, part.days = "returned", None, None, 0
+            else:
+                part.amount, part.days = keep, days_due
+    await session.flush()
+    for batch_id in sorted(batches):  # a draft batch's totals are its lines'; one left with none is dropped
+        lines, total = (
+            await session.execute(
+                select(func.count(), func.coalesce(func.sum(BenefitPayment.amount), 0)).where(
+                    BenefitPayment.batch_id == batch_id
+                )
+            )
+        ).one()
+        batch = await session.get(PaymentBatch, batch_id, with_for_update=True)
+        assert batch is not None and batch.state == "draft"
+        if lines == 0:
+            await session.delete(batch)
+        else:
+            batch.lines, batch.total = int(lines), int(total)
+    await emit_many(session, events)
+
+
+def _returned_to_fund(
+    payment_id: int, claim_id: int, region: str, month: dt.date, amount: int, person_key: str
+) -> tuple[PaymentReturnedToFund, str, str]:
+    event = PaymentReturnedToFund(
+        payment_id=payment_id, claim_id=claim_id, region=region, month=f"{month:%Y-%m}", amount_fen=amount
+    )
+    return event, person_key, region
 
 
 _BACK_PAY_ATTEMPTS = 5
@@ -368,19 +451,7 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
         if w.status == "failed":
             if w.state == "stopped":
                 returned.append(w.id)
-                events.append(
-                    (
-                        PaymentReturnedToFund(
-                            payment_id=w.id,
-                            claim_id=w.claim_id,
-                            region=w.region,
-                            month=f"{w.month:%Y-%m}",
-                            amount_fen=w.amount,
-                        ),
-                        w.person_key,
-                        w.region,
-                    )
-                )
+                events.append(_returned_to_fund(w.id, w.claim_id, w.region, w.month, w.amount, w.person_key))
                 continue
             if w.account is None or w.failed_at is None or w.updated_at <= w.failed_at:
                 continue  # not corrected yet: waits for the account

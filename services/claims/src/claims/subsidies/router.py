@@ -3,9 +3,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from insurance_shared import Role, Unprocessable, Write, problem_doc, writer
+from insurance_shared import ParameterValue, Role, Unprocessable, Write, problem_doc, writer
 
 from ..claims import service as claims
+from ..claims.models import BenefitPayment
 from ..claims.schemas import FuneralChoiceIn, FuneralChoiceOut, StandardOut, SubsidyIn, SubsidyOut
 from . import service
 
@@ -39,22 +40,7 @@ async def medical_subsidy(claim_id: ClaimId, body: SubsidyIn, w: Annotated[Write
         raise Unprocessable("invalid_subsidy", "paid today or earlier", field="body.paid_on")
     p, standard, decision_id = await service.medical_subsidy(w.session, claim, body.paid_on, w.principal.sub)
     w.audit("subsidy.medical", "benefit_payment", str(p.id), claim.region)
-    return await w.respond(
-        201,
-        SubsidyOut(
-            id=p.id,
-            claim_id=claim.id,
-            kind=p.kind,
-            amount=p.amount,
-            month=p.month,
-            paid_on=p.paid_on,
-            standard=StandardOut(
-                name=standard.name, value=standard.value, valid_from=standard.valid_from, clause=standard.clause
-            ),
-            clause="R19",
-            decision_id=decision_id,
-        ),
-    )
+    return await w.respond(201, _subsidy_out(p, standard, standard.clause, "R19", decision_id))
 
 
 @router.post(
@@ -87,19 +73,7 @@ async def funeral_subsidy(claim_id: ClaimId, body: FuneralChoiceIn, w: Annotated
     if paid is not None:
         p, standard, paid_id = paid
         (parameter,) = standard.parameters
-        payment = SubsidyOut(
-            id=p.id,
-            claim_id=claim.id,
-            kind=p.kind,
-            amount=p.amount,
-            month=p.month,
-            paid_on=p.paid_on,
-            standard=StandardOut(
-                name=parameter.name, value=parameter.value, valid_from=parameter.valid_from, clause=choice.clause
-            ),
-            clause=choice.clause,
-            decision_id=paid_id,
-        )
+        payment = _subsidy_out(p, parameter, choice.clause, choice.clause, paid_id)
         w.audit("subsidy.funeral", "benefit_payment", str(p.id), claim.region)
     else:
         w.audit("subsidy.funeral_elsewhere", "claim", str(claim.id), claim.region)
@@ -117,4 +91,22 @@ async def funeral_subsidy(claim_id: ClaimId, body: FuneralChoiceIn, w: Annotated
             decision_id=decision_id,
             payment=payment,
         ),
+    )
+
+
+def _subsidy_out(
+    p: BenefitPayment, standard: ParameterValue, standard_clause: str, clause: str, decision_id: int
+) -> SubsidyOut:
+    return SubsidyOut(
+        id=p.id,
+        claim_id=p.claim_id,
+        kind=p.kind,
+        amount=p.amount,
+        month=p.month,
+        paid_on=p.paid_on,
+        standard=StandardOut(
+            name=standard.name, value=standard.value, valid_from=standard.valid_from, clause=standard_clause
+        ),
+        clause=clause,
+        decision_id=decision_id,
     )
