@@ -627,6 +627,11 @@ def test_capacity_under_two_months_alerts_three_recipients_and_a_shortfall_plan(
     assert all(r["acknowledged_at"] for r in detail["recipients"])
     assert len([d for d in detail["deliveries"] if d["event"] == "raised"]) == 3
     stack.made["alert"] = alert["id"]
+    # the funeral subsidy follows the survivors' choice, a transaction after the stop: the plan counts it
+    stack.eventually(
+        lambda: float(((stack.fund_month(SP, TODAY) or {}).get("expenditure") or {}).get("funeral_subsidy", 0)) > 0,
+        "fund-monitor books the funeral subsidy",
+    )
 
     plan = stack.call(
         "fund-monitor",
