@@ -595,6 +595,17 @@ async def test_a_stop_dated_back_withdraws_what_has_not_gone_to_the_bank(client,
             "/payment-runs", json={"region": "220100", "month": f"{month(k):%Y-%m}"}, headers=auth_headers(*INS)
         )
         assert r.status_code in (200, 201), r.text
+
+    async def medical_beneficiaries(k: int) -> int:  # SIL48: the draft transfer of the region's month
+        async with db.sessionmaker() as s:
+            return (
+                await s.execute(
+                    text("SELECT beneficiaries FROM medical_transfers WHERE region = '220100' AND month = :m"),
+                    {"m": month(k)},
+                )
+            ).scalar_one()
+
+    assert (await medical_beneficiaries(1), await medical_beneficiaries(0)) == (2, 2)
     stop_day = month(1) + dt.timedelta(days=5)
     for c in (waiting, drafted):
         r = await client.post(
@@ -630,6 +641,8 @@ async def test_a_stop_dated_back_withdraws_what_has_not_gone_to_the_bank(client,
         (month(0), 135000, "returned"),
     ]
     assert drafted_now[1][3] is None  # off its draft batch
+    # no day of month(0) is paid: neither is a beneficiary of its medical contribution any more
+    assert (await medical_beneficiaries(1), await medical_beneficiaries(0)) == (2, 0)
     async with db.sessionmaker() as s:  # every draft batch's totals are its lines'
         for lines, total, real_lines, real_total in await s.execute(
             text(

@@ -210,6 +210,7 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
     for part in open_parts:
         by_month[part.month].append(part)
     batches: set[int] = set()
+    no_longer_covered: set[dt.date] = set()
     events: list[tuple] = []
     for month, parts in by_month.items():
         due, days_due = amount_for_month(
@@ -236,6 +237,7 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
                 events.append(_returned_to_fund(part.id, claim.id, claim.region, month, part.amount, claim.person_key))
                 # no day of the month is paid: not a month of benefit (nor of SIL48's medical contribution)
                 part.status, part.batch_id, part.line_no, part.days = "returned", None, None, 0
+                no_longer_covered.add(month)
             else:
                 part.amount, part.days = keep, days_due
     await session.flush()
@@ -253,6 +255,16 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
             await session.delete(batch)
         else:
             batch.lines, batch.total = int(lines), int(total)
+    for month in sorted(no_longer_covered):  # SIL48: a draft medical transfer counts the month's beneficiaries again
+        transfer = await session.scalar(
+            select(MedicalTransfer).where(
+                MedicalTransfer.region == claim.region, MedicalTransfer.month == month, MedicalTransfer.state == "draft"
+            )
+        )
+        if transfer is not None:
+            run = await session.get(PaymentRun, transfer.run_id)
+            assert run is not None
+            await medical.draft(session, run, transfer.made_by)
     await emit_many(session, events)
 
 
