@@ -51,6 +51,10 @@ def amount_for_month(
     lo, hi = max(first, start), min(after, paid_until)
     if hi <= lo:
         return 0, 0
+    if lo == first and hi == after and after <= end.replace(day=1):
+        # a calendar month wholly inside the entitlement, before its last month and not cut by a stop: one
+        # monthly amount (what _earned gives it too, exactly), without the exact arithmetic a run does per claim
+        return monthly, (hi - lo).days
     return _earned(monthly, start, end, hi) - _earned(monthly, start, end, lo), (hi - lo).days
 
 
