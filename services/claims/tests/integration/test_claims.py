@@ -150,6 +150,11 @@ async def pay_batch(client, auth_headers, batch_id: int, failed: dict[int, str] 
     """A second officer approves; the bank pays every line (or fails the given line numbers with a reason code)."""
     approved = await client.post(f"/payment-batches/{batch_id}/approve", headers=auth_headers(*INS, sub="checker-2"))
     assert approved.status_code == 200, approved.text
+    return await pay_batch_answer(client, auth_headers, batch_id, failed)
+
+
+async def pay_batch_answer(client, auth_headers, batch_id: int, failed: dict[int, str] | None = None) -> dict:
+    """The bank's answer to an approved batch: every line paid, or the given line numbers failed."""
     detail = (await client.get(f"/payment-batches/{batch_id}", headers=auth_headers(*INS))).json()
     file = (await client.get(f"/payment-batches/{batch_id}/file", headers=auth_headers(*INS))).content
     accounts = {int(r[1]): r[2] for r in (line.split(",") for line in file.decode("gb18030").splitlines()[3:-1])}
@@ -1071,6 +1076,86 @@ async def test_parameters_dated_with_references_and_r18_refused_when_entered(cli
     assert amount["parameters"][0]["clause"] == "长春市人社局 2026年第12号通知"
 
 
+async def test_a_failed_payment_of_a_stopped_claim_keeps_the_days_before_the_stop(client, auth_headers, db) -> None:
+    """R15 with N§4 (paid in full, never lost): the bank could not pay a month, then the claim stopped. The days
+    before the stop are still owed: they wait for a corrected account and go again. Only the days from the stop
+    on go back to the fund, whether the stop was recorded before the bank's answer or after it."""
+    await history(db, 47, 14, ended_k=3)
+    await history(db, 48, 14, ended_k=3)
+    before = await active_claim(client, auth_headers, 47, registered_on=month(2))  # stopped before the answer
+    after = await active_claim(client, auth_headers, 48, registered_on=month(2))  # stopped after it
+    for c in (before, after):
+        await payee(client, auth_headers, c["id"])
+    run = (
+        await client.post(
+            "/payment-runs", json={"region": "220100", "month": f"{month(2):%Y-%m}"}, headers=auth_headers(*INS)
+        )
+    ).json()
+    (batch,) = run["batches"]
+    approved = await client.post(f"/payment-batches/{batch['id']}/approve", headers=auth_headers(*INS, sub="checker-2"))
+    assert approved.status_code == 200, approved.text
+    stop_day = month(2) + dt.timedelta(days=9)
+
+    async def stop(c: dict) -> None:
+        r = await client.post(
+            f"/claims/{c['id']}/stops",
+            json={"reason": "emigration", "effective_date": str(stop_day)},
+            headers=auth_headers(*INS),
+        )
+        assert r.status_code == 200, r.text
+
+    await stop(before)  # the batch is on its way to the bank: the stop leaves it as it is
+    detail = (await client.get(f"/payment-batches/{batch['id']}", headers=auth_headers(*INS))).json()
+    full = {x["claim_id"]: x["amount"] for x in detail["items"]}
+    await pay_batch_answer(client, auth_headers, batch["id"], failed={1: "R03", 2: "R03"})
+    await stop(after)
+    in_month = calendar.monthrange(month(2).year, month(2).month)[1]
+    nine_days = round(135000 * 9 / in_month)
+    assert full == {before["id"]: "1350.00", after["id"]: "1350.00"}
+
+    async def owed(claim_id: int) -> list[tuple]:
+        async with db.sessionmaker() as s:
+            return [
+                tuple(r)
+                for r in await s.execute(
+                    text(
+                        "SELECT month, status, amount, days FROM benefit_payments"
+                        " WHERE claim_id = :c AND kind = 'benefit' ORDER BY month"
+                    ),
+                    {"c": claim_id},
+                )
+            ]
+
+    async def rebatch():
+        async with db.sessionmaker() as s:
+            done = await make_batches(s, await s.get(PaymentRun, run["id"]), "maker-1", now=utcnow())
+            await s.commit()
+        return done
+
+    assert await owed(after["id"]) == [(month(2), "failed", nine_days, 9)]  # cut by the stop itself
+    assert await owed(before["id"]) == [(month(2), "failed", 135000, in_month)]  # failed after its stop
+    outcome = await rebatch()
+    assert (outcome.returned_to_fund, outcome.reissued, outcome.batches) == (1, 0, [])  # accounts not corrected
+    for c in (before, after):
+        assert await owed(c["id"]) == [(month(2), "failed", nine_days, 9)]
+    async with db.sessionmaker() as s:
+        returned = [
+            json.loads(e)["data"]
+            for e in (
+                await s.execute(select(outbox.c.envelope).where(outbox.c.type == "claims.payment_returned_to_fund.v1"))
+            ).scalars()
+        ]
+    assert sorted((r["claim_id"], r["amount_fen"]) for r in returned) == sorted(
+        (c["id"], 135000 - nine_days) for c in (before, after)
+    )
+    assert (await rebatch()).returned_to_fund == 0  # once: what is left is due
+    for c, card in ((before, "6222020200112345703"), (after, "6222020200112345695")):
+        await payee(client, auth_headers, c["id"], card=card)
+    outcome = await rebatch()
+    assert (outcome.returned_to_fund, outcome.reissued) == (0, 2)
+    assert sum(b.total for b in outcome.batches) == 2 * nine_days
+
+
 async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, auth_headers, db) -> None:
     """#21: the claimant's own account (checked), a draft batch approved by a second officer, the bank's file (the
     same bytes every time), the return file all or nothing, a failed line paid again only after the account is
@@ -1213,7 +1298,8 @@ async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, au
     metrics = (await client.get("/metrics")).text  # what an operator alerts on
     assert 'claims_benefit_payments{status="pending"} 1.0' in metrics
     assert 'claims_payment_batches{state="draft"} 1.0' in metrics
-    # the reissue fails again, and the claim stops before the account is fixed: the money goes back to the fund
+    # the reissue fails again, and the claim stops before the account is fixed: last month was before the stop, so
+    # it is still owed (N§4: never lost); it waits for the account like any failed payment, then goes again
     await pay_batch(client, auth_headers, outcome.batches[0].id, failed={1: "R01"})
     stopped = await client.post(
         f"/claims/{b['id']}/stops",
@@ -1221,22 +1307,32 @@ async def test_money_out_accounts_maker_checker_bank_file_and_returns(client, au
         headers=auth_headers(*INS),
     )
     assert stopped.status_code == 200, stopped.text
-    async with db.sessionmaker() as s:
-        outcome = await make_batches(s, await s.get(PaymentRun, nxt["id"]), "maker-1", now=utcnow())
-        await s.commit()
-    assert (outcome.returned_to_fund, outcome.reissued, outcome.batches) == (1, 0, [])
-    async with db.sessionmaker() as s:
-        statuses = (
-            (
-                await s.execute(
-                    text("SELECT status FROM benefit_payments WHERE claim_id = :b ORDER BY month"), {"b": b["id"]}
+
+    async def rebatch():
+        async with db.sessionmaker() as s:
+            done = await make_batches(s, await s.get(PaymentRun, nxt["id"]), "maker-1", now=utcnow())
+            await s.commit()
+        return done
+
+    async def b_payments() -> list[tuple]:
+        async with db.sessionmaker() as s:
+            return [
+                tuple(r)
+                for r in await s.execute(
+                    text("SELECT status, amount FROM benefit_payments WHERE claim_id = :b ORDER BY month"),
+                    {"b": b["id"]},
                 )
-            )
-            .scalars()
-            .all()
-        )
-    assert statuses == ["returned", "paid"]
-    assert "claims.payment_returned_to_fund.v1" in await outbox_types(db)
+            ]
+
+    owed_before = await b_payments()
+    outcome = await rebatch()
+    assert (outcome.returned_to_fund, outcome.reissued, outcome.batches) == (0, 0, [])
+    assert await b_payments() == owed_before and [st for st, _ in owed_before] == ["failed", "paid"]
+    await payee(client, auth_headers, b["id"], card="6222020200112345703")
+    outcome = await rebatch()
+    assert (outcome.returned_to_fund, outcome.reissued) == (0, 1)
+    assert sum(x.total for x in outcome.batches) == owed_before[0][1]
+    assert "claims.payment_returned_to_fund.v1" not in await outbox_types(db)
 
 
 async def test_a_combined_province_token_cannot_verify_another_regions_claim(client, auth_headers, db) -> None:

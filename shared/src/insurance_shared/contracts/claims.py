@@ -188,7 +188,7 @@ class FailedPayment(EventData):
 @event_type("claims.payments_failed.v1", source="claims")
 class PaymentsFailed(EventData):
     """The bank could not pay these lines of a batch; each is paid again in a later batch once the account is
-    corrected, or returned to the fund if the claim has stopped; never twice. Subject: ``<region>:<bank>``."""
+    corrected (for a claim stopped since, only its days before the stop; the rest goes back to the fund); never twice. Subject: ``<region>:<bank>``."""
 
     return_id: int
     batch_id: int
@@ -210,8 +210,8 @@ class PaymentReissued(EventData):
 
 @event_type("claims.payment_returned_to_fund.v1", source="claims")
 class PaymentReturnedToFund(EventData):
-    """A failed payment of a claim that has since stopped is not paid again: the money stays in the fund (it was
-    never booked as spent). Subject: the keyed hash of the identity number."""
+    """Part or all of a payment not yet paid falls on or after its claim's stop (R15) and is not paid: ``amount_fen``
+    stays in the fund (it was never booked as spent). The payment keeps the rest, its days before the stop. Subject: the keyed hash of the identity number."""
 
     payment_id: int
     claim_id: int

@@ -99,7 +99,9 @@ class RunOut(BaseModel):
     batches: list[BatchOut] = Field(description="按银行生成的待复核批次 (含此前失败后更正账户的、此前缺账户的)")
     awaiting_account: int = Field(description="因尚无收款账户而未进入批次的笔数")
     reissued: int = Field(description="失败后账户已更正、重新发放的笔数")
-    returned_to_fund: int = Field(description="失败且申领已停发、退回基金的笔数")
+    returned_to_fund: int = Field(
+        description="失败且申领已停发的款项中, 停发之日起的部分退回基金的笔数 (停发前的天数仍应支付, 待账户更正后重发)"
+    )
     medical_transfer: MedicalTransferOut | None = Field(
         description="本月代缴基本医疗保险费的待复核划转 (SIL48, 2011-07-01 起; 此前的月份为 null: 医疗补助金按 R19 申请)"
     )
@@ -291,7 +293,8 @@ class ReturnOut(BaseModel):
         "must be one of the batch's with its account and amount, every problem is named by line; the same file "
         "again changes nothing; a line already answered otherwise is a 409. Paid lines are announced "
         "(claims.benefits_confirmed.v1: fund-monitor books them as spent); failed ones are paid again in a later "
-        "batch once the account is corrected, or returned to the fund if the claim has stopped. Role "
+        "batch once the account is corrected (for a claim stopped since, only the days before the stop; the rest "
+        "goes back to the fund). Role "
         "`social_insurance` of the region."
     ),
     openapi_extra={

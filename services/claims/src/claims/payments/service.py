@@ -185,12 +185,12 @@ async def _insert_payments(
 
 async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
     """R15: nothing is paid on or after a stop's effective date. A stop learnt late (dated before months already
-    run) withdraws the claim's payments not yet on their way to the bank, waiting for an account or on a draft
-    batch: a month the stop ends before it begins is withdrawn whole, the month it falls in keeps its days before
-    it. What is withdrawn stays in the fund (``returned``, as a failed payment of a stopped claim: never booked as
-    spent), and an overturned stop owes it again (``back_pay``). What is approved, sent or paid is left as it is."""
+    run) withdraws the claim's payments not yet on their way to the bank (waiting for an account, on a draft
+    batch, or failed and waiting to go again): a month the stop ends before it begins is withdrawn whole, the month it falls in keeps its days before
+    it. What is withdrawn stays in the fund (``returned``: never booked as spent), and an overturned stop owes it
+    again (``back_pay``). What is approved, sent or paid is left as it is."""
     claim = await session.get(Claim, stopped.claim_id)
-    assert claim is not None and claim.entitlement_end is not None
+    assert claim is not None
     open_parts = (
         await session.execute(
             select(BenefitPayment)
@@ -199,24 +199,69 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
                 BenefitPayment.claim_id == claim.id,
                 BenefitPayment.kind == "benefit",
                 BenefitPayment.month >= stopped.effective.replace(day=1),
-                BenefitPayment.status == "pending",
-                or_(BenefitPayment.batch_id.is_(None), PaymentBatch.state == "draft"),
+                or_(
+                    and_(
+                        BenefitPayment.status == "pending",
+                        or_(BenefitPayment.batch_id.is_(None), PaymentBatch.state == "draft"),
+                    ),
+                    BenefitPayment.status == "failed",  # the bank could not pay it: not gone either
+                ),
             )
-            .order_by(BenefitPayment.month, BenefitPayment.part.desc())
             .with_for_update(of=BenefitPayment)
         )
     ).scalars()
+    await emit_many(session, await _keep_what_is_due(session, claim, stopped.effective, list(open_parts)))
+
+
+async def _return_failed_after_stop(session: AsyncSession, region: str) -> int:
+    """R15 and N§4 together: a failed payment of a claim that has stopped since is still owed for the days
+    before the stop (the person was entitled to them; the bank only could not pay them), so it waits for a
+    corrected account like any failed payment. Only what falls on or after the stop's effective date goes back
+    to the fund: a whole month after it, or the rest of the month it falls in. Returns the payments touched."""
+    failed = (
+        await session.execute(
+            select(BenefitPayment, Claim)
+            .join(Claim, Claim.id == BenefitPayment.claim_id)
+            .where(
+                BenefitPayment.region == region,
+                BenefitPayment.kind == "benefit",
+                BenefitPayment.status == "failed",
+                Claim.state == "stopped",
+            )
+            .with_for_update(of=BenefitPayment)
+        )
+    ).all()
+    by_claim: dict[int, tuple[Claim, list[BenefitPayment]]] = {}
+    for part, claim in failed:
+        by_claim.setdefault(claim.id, (claim, []))[1].append(part)
+    events: list[tuple] = []
+    for claim, parts in by_claim.values():
+        assert claim.stopped_on is not None
+        events += await _keep_what_is_due(session, claim, claim.stopped_on, parts)
+    await emit_many(session, events)
+    return len(events)
+
+
+async def _keep_what_is_due(
+    session: AsyncSession, claim: Claim, stopped_on: dt.date, open_parts: list[BenefitPayment]
+) -> list[tuple]:
+    """Cut a stopped claim's payments not yet paid (``open_parts``: pending ones not on their way to the bank, or
+    failed ones) to what each month is still due with the stop: the month's due less its other parts (on their
+    way or paid: they stand), the earliest parts keeping it first. What is cut stays in the fund; a part cut to
+    nothing is ``returned`` and, pending on a draft batch, leaves it. Draft batches' totals, and the draft SIL48
+    medical transfer of a month no longer paid at all, are counted again. Returns the events to emit."""
+    assert claim.entitlement_end is not None
     by_month: dict[dt.date, list[BenefitPayment]] = defaultdict(list)
-    for part in open_parts:
+    for part in sorted(open_parts, key=lambda p: (p.month, p.part)):
         by_month[part.month].append(part)
     batches: set[int] = set()
     no_longer_covered: set[dt.date] = set()
     events: list[tuple] = []
     for month, parts in by_month.items():
         due, days_due = amount_for_month(
-            claim.monthly_amount, month, claim.registered_on, claim.entitlement_end, stopped.effective
+            claim.monthly_amount, month, claim.registered_on, claim.entitlement_end, stopped_on
         )
-        kept = await session.scalar(  # the month's parts already on their way or paid: they stand
+        kept = await session.scalar(
             select(func.coalesce(func.sum(BenefitPayment.amount), 0)).where(
                 BenefitPayment.claim_id == claim.id,
                 BenefitPayment.kind == "benefit",
@@ -226,17 +271,21 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
             )
         )
         room = max(0, due - int(kept or 0))
-        for part in reversed(parts):  # the earliest parts keep what is still due
+        for part in parts:
             keep = min(part.amount, room)
             room -= keep
             if keep == part.amount:
                 continue
-            if part.batch_id is not None:
-                batches.add(part.batch_id)
+            events.append(
+                _returned_to_fund(part.id, claim.id, claim.region, month, part.amount - keep, claim.person_key)
+            )
+            if part.status == "pending" and part.batch_id is not None:  # a draft batch's line (a failed one
+                batches.add(part.batch_id)  # stays the line of the closed batch the bank answered)
             if keep == 0:
-                events.append(_returned_to_fund(part.id, claim.id, claim.region, month, part.amount, claim.person_key))
+                if part.status == "pending":
+                    part.batch_id, part.line_no = None, None
                 # no day of the month is paid: not a month of benefit (nor of SIL48's medical contribution)
-                part.status, part.batch_id, part.line_no, part.days = "returned", None, None, 0
+                part.status, part.days = "returned", 0
                 no_longer_covered.add(month)
             else:
                 part.amount, part.days = keep, days_due
@@ -265,7 +314,7 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
             run = await session.get(PaymentRun, transfer.run_id)
             assert run is not None
             await medical.draft(session, run, transfer.made_by)
-    await emit_many(session, events)
+    return events
 
 
 def _returned_to_fund(
@@ -342,9 +391,7 @@ async def back_pay(session: AsyncSession, claim: Claim, since: dt.date, today: d
     return owed
 
 
-_IN_LIST = 5000  # ids per IN (...): well under SQLite's limit on bound parameters
-
-# what batching needs of each payment waiting for the bank, its claim and its account: plain rows. The account's
+# what batching needs of each payment waiting for the bank and its account: plain rows. The account's
 # card number and holder name are read and written as they are stored (sealed), never opened: a batch copies them
 # onto its lines as the same values it grouped the lines by, read in the same statement
 _WAITING = (
@@ -357,15 +404,12 @@ _WAITING = (
         BenefitPayment.status,
         BenefitPayment.failed_at,
         BenefitPayment.attempts,
-        Claim.state,
-        Claim.person_key,
         PayeeAccount.claim_id.label("account"),
         PayeeAccount.bank_code,
         PayeeAccount.updated_at,
         type_coerce(PayeeAccount.card_number, Text).label("card_sealed"),
         type_coerce(PayeeAccount.holder_name, Text).label("holder_sealed"),
     )
-    .join(Claim, Claim.id == BenefitPayment.claim_id)
     .outerjoin(PayeeAccount, PayeeAccount.claim_id == BenefitPayment.claim_id)
     .where(
         BenefitPayment.region == bindparam("region"),
@@ -446,8 +490,8 @@ class BatchOutcome:
 
 async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now: dt.datetime) -> BatchOutcome:
     """The region's payments waiting for the bank, into one draft batch per bank: this run's, earlier ones that had
-    no account, and failed ones whose account has been corrected since (a failed payment of a stopped claim goes
-    back to the fund instead). Each line carries the account as it is now, so a later change applies from the next
+    no account, and failed ones whose account has been corrected since (a failed payment of a claim stopped since
+    keeps only its days before the stop; the rest goes back to the fund). Each line carries the account as it is now, so a later change applies from the next
     batch. The same payment is never in two open batches, and is paid at most once (its row is unique per claim and
     month)."""
     out = BatchOutcome()
@@ -455,27 +499,18 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
     # or two officers' runs of two months, wait here and then find nothing left to batch. The run's own row lock
     # was not enough: two months' runs each held their own and put the same waiting payment on two batches
     await take_turn(session, f"claims.payments.batching.{run.region}")
+    out.returned_to_fund = await _return_failed_after_stop(session, run.region)
     waiting = (await session.execute(_WAITING, {"region": run.region})).all()
     by_bank: dict[str, list] = defaultdict(list)
     events: list[tuple] = []
-    returned: list[int] = []
     for w in waiting:
         if w.status == "failed":
-            if w.state == "stopped":
-                returned.append(w.id)
-                events.append(_returned_to_fund(w.id, w.claim_id, w.region, w.month, w.amount, w.person_key))
-                continue
             if w.account is None or w.failed_at is None or w.updated_at <= w.failed_at:
                 continue  # not corrected yet: waits for the account
         if w.account is None:
             out.awaiting_account += 1
             continue
         by_bank[w.bank_code].append(w)
-    out.returned_to_fund = len(returned)
-    for i in range(0, len(returned), _IN_LIST):
-        await session.execute(
-            update(BenefitPayment).where(BenefitPayment.id.in_(returned[i : i + _IN_LIST])).values(status="returned")
-        )
     for bank, items in sorted(by_bank.items()):
         batch = PaymentBatch(
             run_id=run.id,
