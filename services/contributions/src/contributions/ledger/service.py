@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import insert_returning_ids, upsert_insert, utcnow
@@ -17,18 +17,20 @@ class UnbalancedEntry(ValueError):
     pass
 
 
+# every account of the regions asked for: a region has a handful, and one statement built once (a tuple IN built
+# per call cost more to construct than the database took to answer it)
+_ACCOUNTS_OF = select(Account.region, Account.fund, Account.kind, Account.id).where(
+    Account.region.in_(bindparam("regions", expanding=True))
+)
+
+
 async def _account_ids(session: AsyncSession, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
     """Account ids, made on first use. Read first: accounts are few and soon all exist, so most calls write
     nothing."""
     cache: dict[tuple[str, str, str], int] = session.info.setdefault("account_ids", {})
 
     async def read(wanted: set[tuple[str, str, str]]) -> None:
-        rows = await session.execute(
-            select(Account.region, Account.fund, Account.kind, Account.id).where(
-                tuple_(Account.region, Account.fund, Account.kind).in_(sorted(wanted))
-            )
-        )
-        for r, f, k, i in rows:
+        for r, f, k, i in await session.execute(_ACCOUNTS_OF, {"regions": sorted({r for r, _, _ in wanted})}):
             cache[(r, f, k)] = i
 
     if missing := keys - cache.keys():
