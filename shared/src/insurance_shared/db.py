@@ -8,6 +8,7 @@ starts ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, TypeDecorator, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from . import sqlite_driver
@@ -85,9 +87,15 @@ def make_sqlite_directory(url: str) -> None:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, busy_timeout: float = 30, **kw: Any) -> AsyncEngine:
+PING_IDLE_AFTER = 10.0  # seconds a pooled PostgreSQL connection may rest before it is checked on checkout
+
+
+def create_engine(
+    url: str, *, busy_timeout: float = 30, ping_idle_after: float = PING_IDLE_AFTER, **kw: Any
+) -> AsyncEngine:
     """``busy_timeout``: on SQLite, how long a transaction waits for another's write lock before "database is
-    locked" (answered 503, try again)."""
+    locked" (answered 503, try again). ``ping_idle_after``: on PostgreSQL, a pooled connection that rested longer
+    is checked before use (``_ping_when_idle``)."""
     if is_sqlite(url):
         database = make_url(url).database
         make_sqlite_directory(url)
@@ -97,8 +105,36 @@ def create_engine(url: str, *, busy_timeout: float = 30, **kw: Any) -> AsyncEngi
         return engine
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 10)
-    kw.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kw)
+    engine = create_async_engine(url, **kw)
+    if not kw.get("pool_pre_ping"):
+        _ping_when_idle(engine, ping_idle_after)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, after: float) -> None:
+    """Check a pooled connection on checkout only when it has rested longer than ``after`` seconds. SQLAlchemy's
+    ``pool_pre_ping`` checks every checkout, and asyncpg's check is three round trips (begin, ping, rollback):
+    about 0.2 ms of CPU on every request, a tenth of a simple read's. A connection in steady use proves itself;
+    one that rested may have been closed by a database restart or a firewall. A dead one found here is replaced,
+    and the pool's other connections from before are replaced too (as the pre-ping does). A connection lost
+    while in steady use fails its statement instead: the request is answered 503 with nothing written
+    (``errors._on_dbapi_error``) and the pool is replaced the same way."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _rested_from(_dbapi: Any, record: Any) -> None:
+        if record is not None:
+            record.info["rested_from"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _check_if_rested(dbapi: Any, record: Any, _proxy: Any) -> None:
+        rested_from = record.info.pop("rested_from", None)
+        if rested_from is None or time.monotonic() - rested_from <= after:
+            return  # a new connection, or one in steady use
+        try:
+            dbapi.ping()
+        except Exception as exc:  # any failure of the check: take a new connection
+            raise InvalidatePoolError(f"pooled connection failed its check after {after}s at rest: {exc}") from exc
 
 
 class Database:
