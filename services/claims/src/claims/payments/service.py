@@ -186,9 +186,9 @@ async def _insert_payments(
 async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
     """R15: nothing is paid on or after a stop's effective date. A stop learnt late (dated before months already
     run) withdraws the claim's payments not yet on their way to the bank (waiting for an account, on a draft
-    batch, or failed and waiting to go again): a month the stop ends before it begins is withdrawn whole, the month it falls in keeps its days before
-    it. What is withdrawn stays in the fund (``returned``: never booked as spent), and an overturned stop owes it
-    again (``back_pay``). What is approved, sent or paid is left as it is."""
+    batch, or failed and waiting to go again): a month the stop ends before it begins is withdrawn whole, the
+    month it falls in keeps its days before it. What is withdrawn stays in the fund (``returned``: never booked as
+    spent), and an overturned stop owes it again (``back_pay``). What is approved, sent or paid is left as it is."""
     claim = await session.get(Claim, stopped.claim_id)
     assert claim is not None
     open_parts = (
