@@ -59,21 +59,25 @@ from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, 
 
 CHUNK = 2000
 
-# a chunk of the claims a run pays for the month, in id order after ``after_id``
-_PAYABLE = (
+# the claims a run pays for the month
+_PAYABLE_WHERE = (
+    Claim.region == bindparam("region"),
+    Claim.eligible.is_(True),
+    Claim.certificate_no.is_not(None),
+    Claim.state.in_(("active", "stopped", "exhausted")),
+    Claim.registered_on < bindparam("after"),
+    Claim.entitlement_end > bindparam("first"),
+    or_(Claim.stopped_on.is_(None), Claim.stopped_on > bindparam("first")),
+)
+# their ids first, in one read, then each chunk as the range of ids it spans: a chunk read as "the next 2,000
+# after the last id" let PostgreSQL, on statistics older than the claims (a table loaded or grown since it was
+# last analysed), scan and sort all of the region's open claims for every chunk, and a run's cost grew with the
+# square of its claims (bench/README, "payment run, second pass")
+_PAYABLE_IDS = select(Claim.id).where(Claim.id > bindparam("after_id"), *_PAYABLE_WHERE).order_by(Claim.id)
+_CHUNK = (
     select(Claim.id, Claim.monthly_amount, Claim.registered_on, Claim.entitlement_end, Claim.stopped_on, Claim.state)
-    .where(
-        Claim.region == bindparam("region"),
-        Claim.id > bindparam("after_id"),
-        Claim.eligible.is_(True),
-        Claim.certificate_no.is_not(None),
-        Claim.state.in_(("active", "stopped", "exhausted")),
-        Claim.registered_on < bindparam("after"),
-        Claim.entitlement_end > bindparam("first"),
-        or_(Claim.stopped_on.is_(None), Claim.stopped_on > bindparam("first")),
-    )
+    .where(Claim.id.between(bindparam("lo"), bindparam("hi")), *_PAYABLE_WHERE)
     .order_by(Claim.id)
-    .limit(CHUNK)
 )
 
 
@@ -104,30 +108,31 @@ async def run_month(
         await session.flush()
         await session.commit()  # the run exists before any payment: a crash leaves it "running", to be resumed
     first, after = month_bounds(month)
-    last_id = 0
-    while True:
-        # plain rows, not Claim objects: a run reads 100,000 claims and needs six of their columns
-        claims = (
-            await session.execute(_PAYABLE, {"region": region, "after_id": last_id, "first": first, "after": after})
-        ).all()
-        if not claims:
-            break
-        due: list[tuple[int, int, int]] = []  # (claim, amount, days)
-        closing: list[int] = []
-        for claim_id, monthly, registered_on, entitlement_end, stopped_on, state in claims:
-            amount, days = amount_for_month(monthly, first, registered_on, entitlement_end, stopped_on)
-            if amount:
-                due.append((claim_id, amount, days))
-            if state == "active" and entitlement_end is not None and entitlement_end <= after:
-                closing.append(claim_id)
-        if due:
-            await _insert_payments(session, run.id, region, first, today, due)
-        if closing:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
-            for c in (await session.execute(select(Claim).where(Claim.id.in_(closing)))).scalars():
-                c.state = "exhausted"
-                await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
-        last_id = claims[-1][0]
-        await session.commit()
+    bounds = {"region": region, "first": first, "after": after}
+    ids = (await session.scalars(_PAYABLE_IDS, {**bounds, "after_id": 0})).all()
+    while ids:
+        for start in range(0, len(ids), CHUNK):
+            # plain rows, not Claim objects: a run reads 100,000 claims and needs six of their columns; read
+            # with the run's conditions again, which a claim stopped since its id was read no longer meets
+            span = {"lo": ids[start], "hi": ids[min(start + CHUNK, len(ids)) - 1]}
+            claims = await session.execute(_CHUNK, {**bounds, **span})
+            due: list[tuple[int, int, int]] = []  # (claim, amount, days)
+            closing: list[int] = []
+            for claim_id, monthly, registered_on, entitlement_end, stopped_on, state in claims:
+                amount, days = amount_for_month(monthly, first, registered_on, entitlement_end, stopped_on)
+                if amount:
+                    due.append((claim_id, amount, days))
+                if state == "active" and entitlement_end is not None and entitlement_end <= after:
+                    closing.append(claim_id)
+            if due:
+                await _insert_payments(session, run.id, region, first, today, due)
+            if closing:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
+                for c in (await session.execute(select(Claim).where(Claim.id.in_(closing)))).scalars():
+                    c.state = "exhausted"
+                    await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
+            await session.commit()
+        # claims registered while the run went (ids are handed out in order)
+        ids = (await session.scalars(_PAYABLE_IDS, {**bounds, "after_id": ids[-1]})).all()
     total, count = (
         await session.execute(
             select(func.coalesce(func.sum(BenefitPayment.amount), 0), func.count()).where(
