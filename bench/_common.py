@@ -38,8 +38,8 @@ def report(name: str, ours: list[float], baseline: list[float], unit: str) -> No
     ratios = [o / b for o, b in zip(ours, baseline, strict=True)]
     print(
         f"{name}: {median(ours):,.0f} {unit} (median of {len(ours)}: {', '.join(f'{x:,.0f}' for x in ours)}); "
-        f"baseline {median(baseline):,.0f} {unit}; ratio {median(ratios):.2f} "
-        f"(per run: {', '.join(f'{r:.2f}' for r in ratios)})",
+        f"baseline {median(baseline):,.0f} {unit}; ratio {median(ratios):.2g} "
+        f"(per run: {', '.join(f'{r:.2g}' for r in ratios)})",
         flush=True,
     )
 

@@ -119,6 +119,16 @@ def test_a_killed_run_resumes_under_the_same_key_and_pays_nobody_twice(database:
             "count(DISTINCT (batch_id, line_no)) AS lines FROM benefit_payments",
         )
         assert dict(counts) == {"rows": CLAIMS, "claims": CLAIMS, "batched": CLAIMS, "lines": CLAIMS}
+        # each batch's count and total are its lines', numbered 1.. with no gap, across the kill (#27: lines are
+        # written with their payments, chunk by chunk)
+        batches = sql(
+            database,
+            "SELECT b.id, b.lines, b.total, count(p.id) AS n, sum(p.amount) AS fen, max(p.line_no) AS last"
+            " FROM payment_batches b JOIN benefit_payments p ON p.batch_id = b.id GROUP BY b.id",
+        )
+        assert batches and all((b["lines"], b["total"], b["last"]) == (b["n"], b["fen"], b["n"]) for b in batches), (
+            batches
+        )
         again = httpx.post(f"http://127.0.0.1:{PORT}/payment-runs", json=body, headers=headers, timeout=60)
         assert again.headers.get("Idempotent-Replayed") == "true" and again.content == retry.content
     finally:

@@ -8,13 +8,16 @@ import json
 import uuid
 from decimal import Decimal
 
+import httpx
 from sqlalchemy import select, text
 from stdnum.cn import ric
 
 from claims.history.consumers import handlers
+from claims.main import create_app
 from claims.payments.models import PaymentRun
 from claims.payments.service import make_batches
-from insurance_shared import person_key
+from claims.settings import Settings
+from insurance_shared import Database, person_key
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
 from insurance_shared.contracts.contributions import (
     ContributionPeriodPaidV1,
@@ -25,6 +28,7 @@ from insurance_shared.contracts.contributions import (
 from insurance_shared.db import utcnow
 from insurance_shared.events import Envelope, Inbox, Incoming
 from insurance_shared.events.outbox import outbox
+from insurance_shared.migrations import upgrade
 from insurance_shared.pii import installed
 
 TODAY = dt.date.today()
@@ -1588,9 +1592,6 @@ async def test_two_months_batching_at_once_put_a_payment_on_one_batch(live_db) -
     its batch uncommitted."""
     import asyncio
 
-    from claims.payments.models import PaymentRun
-    from claims.payments.service import make_batches
-
     async with live_db.sessionmaker() as s:
         claim_id = await _active_claim(s, 91)
         await s.execute(
@@ -1639,3 +1640,65 @@ async def test_two_months_batching_at_once_put_a_payment_on_one_batch(live_db) -
         lines = (await s.execute(text("SELECT coalesce(sum(lines), 0) FROM payment_batches"))).scalar_one()
         on = (await s.execute(text("SELECT batch_id FROM benefit_payments WHERE claim_id = :c"), {"c": claim_id})).all()
     assert lines == 1 and len(on) == 1
+
+
+async def test_a_run_on_the_embedded_default_puts_each_payment_on_one_line(tmp_path, auth_headers) -> None:
+    """#21 and #27 on SQLite, the embedded default: a run writes each payment with an account straight onto its
+    bank's draft batch (lines 1, 2, ...), leaves one without an account waiting, and the next run puts this
+    month's payments and the one that waited on one batch, each line once, the batch's count and total its lines'."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'claims.db'}"
+    upgrade("claims", url)
+    db = Database(url)
+    try:
+        app = create_app(settings=Settings(database_url=url, background_tasks=False), database=db)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for n in (80, 81, 82):
+                await history(db, n, 14, ended_k=2)
+            a, b, c = [await active_claim(client, auth_headers, n, registered_on=month(1)) for n in (80, 81, 82)]
+            await payee(client, auth_headers, a["id"])
+            await payee(client, auth_headers, c["id"], card="6222020200112345687")
+
+            async def run(k: int) -> dict:
+                r = await client.post(
+                    "/payment-runs",
+                    json={"region": "220100", "month": f"{month(k):%Y-%m}"},
+                    headers=auth_headers(*INS, sub="maker-1"),
+                )
+                assert r.status_code == 200, r.text
+                return r.json()
+
+            async def lines(batch_id: int) -> list[tuple[int, int, str]]:
+                async with db.sessionmaker() as s:
+                    rows = await s.execute(
+                        text(
+                            "SELECT line_no, claim_id, month FROM benefit_payments WHERE batch_id = :b ORDER BY line_no"
+                        ),
+                        {"b": batch_id},
+                    )
+                    return [(line, claim, str(m)) for line, claim, m in rows]
+
+            async def fen_on(batch_id: int) -> int:
+                async with db.sessionmaker() as s:
+                    q = text("SELECT sum(amount) FROM benefit_payments WHERE batch_id = :b")
+                    return (await s.execute(q, {"b": batch_id})).scalar_one()
+
+            first = await run(1)
+            (batch,) = first["batches"]
+            assert (batch["lines"], first["awaiting_account"]) == (2, 1)
+            assert await lines(batch["id"]) == [(1, a["id"], str(month(1))), (2, c["id"], str(month(1)))]
+            assert Decimal(batch["total"]) * 100 == await fen_on(batch["id"])
+
+            await payee(client, auth_headers, b["id"], card="6222020200112345695")
+            second = await run(0)
+            (batch,) = second["batches"]
+            assert await lines(batch["id"]) == [
+                (1, a["id"], str(month(0))),
+                (2, b["id"], str(month(0))),
+                (3, c["id"], str(month(0))),
+                (4, b["id"], str(month(1))),  # waited for its account, then joined the next batch
+            ]
+            assert (batch["lines"], second["awaiting_account"]) == (4, 0)
+            assert Decimal(batch["total"]) * 100 == await fen_on(batch["id"])
+    finally:
+        await db.dispose()

@@ -11,8 +11,10 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Text, and_, bindparam, func, or_, select, text, type_coerce, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
@@ -55,6 +57,7 @@ from ..rules.payees import (
 )
 from ..rules.payments import amount_for_month, month_bounds
 from . import medical
+from .drafts import DraftBatches, batching_turn
 from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, PaymentRun
 
 CHUNK = 2000
@@ -73,7 +76,16 @@ _PAYABLE_WHERE = (
 # after the last id" let PostgreSQL, on statistics older than the claims (a table loaded or grown since it was
 # last analysed), scan and sort all of the region's open claims for every chunk, and a run's cost grew with the
 # square of its claims (bench/README, "payment run, second pass")
-_PAYABLE_IDS = select(Claim.id).where(Claim.id > bindparam("after_id"), *_PAYABLE_WHERE).order_by(Claim.id)
+# A claim whose month is already there (a resumed run; back pay written while the run goes) is read too (it may
+# close this month) but gets no line: its line number would be a gap in the batch.
+_PAID = select(BenefitPayment.claim_id).where(
+    BenefitPayment.month == bindparam("first"), BenefitPayment.kind == "benefit", BenefitPayment.part == 0
+)
+_PAYABLE_IDS = (
+    select(Claim.id, Claim.id.in_(_PAID).label("paid"))
+    .where(Claim.id > bindparam("after_id"), *_PAYABLE_WHERE)
+    .order_by(Claim.id)
+)
 _CHUNK = (
     select(Claim.id, Claim.monthly_amount, Claim.registered_on, Claim.entitlement_end, Claim.stopped_on, Claim.state)
     .where(Claim.id.between(bindparam("lo"), bindparam("hi")), *_PAYABLE_WHERE)
@@ -84,9 +96,10 @@ _CHUNK = (
 async def run_month(
     session: AsyncSession, region: str, month: dt.date, today: dt.date, made_by: str
 ) -> tuple[PaymentRun, BatchOutcome]:
-    """Compute the month's benefit of every verified claim of the region and put what waits for the bank into
-    draft batches (make_batches). Nothing is paid here: a batch is approved by a second officer, its file goes to
-    the bank, and the bank's return file says what was paid."""
+    """Compute the month's benefit of every verified claim of the region, each payment written onto its bank's
+    draft batch as it is computed (``payments/drafts.py``), and then put what waits from earlier months on the same
+    batches (make_batches). Nothing is paid here: a batch is approved by a second officer, its file goes to the
+    bank, and the bank's return file says what was paid."""
     if month > today.replace(day=1):
         raise Unprocessable("month_in_future", f"{month:%Y-%m} has not begun", field="body.month")
     if month < LAW_START.replace(day=1):
@@ -109,30 +122,31 @@ async def run_month(
         await session.commit()  # the run exists before any payment: a crash leaves it "running", to be resumed
     first, after = month_bounds(month)
     bounds = {"region": region, "first": first, "after": after}
-    ids = (await session.scalars(_PAYABLE_IDS, {**bounds, "after_id": 0})).all()
+    ids = (await session.execute(_PAYABLE_IDS, {**bounds, "after_id": 0})).all()
     while ids:
         for start in range(0, len(ids), CHUNK):
             # plain rows, not Claim objects: a run reads 100,000 claims and needs six of their columns; read
             # with the run's conditions again, which a claim stopped since its id was read no longer meets
-            span = {"lo": ids[start], "hi": ids[min(start + CHUNK, len(ids)) - 1]}
+            span = {"lo": ids[start][0], "hi": ids[min(start + CHUNK, len(ids)) - 1][0]}
+            paid = {claim_id for claim_id, was_paid in ids[start : start + CHUNK] if was_paid}
             claims = await session.execute(_CHUNK, {**bounds, **span})
             due: list[tuple[int, int, int]] = []  # (claim, amount, days)
             closing: list[int] = []
             for claim_id, monthly, registered_on, entitlement_end, stopped_on, state in claims:
                 amount, days = amount_for_month(monthly, first, registered_on, entitlement_end, stopped_on)
-                if amount:
+                if amount and claim_id not in paid:
                     due.append((claim_id, amount, days))
                 if state == "active" and entitlement_end is not None and entitlement_end <= after:
                     closing.append(claim_id)
             if due:
-                await _insert_payments(session, run.id, region, first, today, due)
+                await _insert_payments(session, run, made_by, today, due, span)
             if closing:  # in the chunk's transaction: a resumed run finds them exhausted and announces none twice
                 for c in (await session.execute(select(Claim).where(Claim.id.in_(closing)))).scalars():
                     c.state = "exhausted"
                     await announce_closed(session, c, "exhausted", c.entitlement_end)  # type: ignore[arg-type]
             await session.commit()
         # claims registered while the run went (ids are handed out in order)
-        ids = (await session.scalars(_PAYABLE_IDS, {**bounds, "after_id": ids[-1]})).all()
+        ids = (await session.execute(_PAYABLE_IDS, {**bounds, "after_id": ids[-1][0]})).all()
     total, count = (
         await session.execute(
             select(func.coalesce(func.sum(BenefitPayment.amount), 0), func.count()).where(
@@ -149,43 +163,88 @@ async def run_month(
     return run, outcome
 
 
-# a chunk's payments on PostgreSQL in one statement, the rows as arrays
+# the accounts of a chunk's claims, as stored (sealed, never opened: a line carries the same values)
+_ACCOUNTS = select(
+    PayeeAccount.claim_id,
+    PayeeAccount.bank_code,
+    type_coerce(PayeeAccount.card_number, Text),
+    type_coerce(PayeeAccount.holder_name, Text),
+).where(PayeeAccount.claim_id.between(bindparam("lo"), bindparam("hi")))
+_payments = BenefitPayment.__table__
+_PAYMENT_COLUMNS = "claim_id, amount, days, attempts, batch_id, line_no, bank_code, card_number, holder_name"
+# a chunk's payments on PostgreSQL in one statement, the rows as arrays; what RETURNING leaves out was there
 _INSERT_ALL = text(
-    "INSERT INTO benefit_payments (claim_id, run_id, region, month, kind, amount, days, paid_on, status, attempts)"
-    " SELECT v.claim_id, :run_id, :region, :month, 'benefit', v.amount, v.days, :paid_on, 'pending', 0"
-    " FROM unnest(CAST(:claims AS bigint[]), CAST(:amounts AS bigint[]), CAST(:days AS integer[]))"
-    " AS v(claim_id, amount, days) ON CONFLICT DO NOTHING"
+    "INSERT INTO benefit_payments (run_id, region, month, kind, paid_on, status, " + _PAYMENT_COLUMNS + ")"
+    " SELECT :run_id, :region, :month, 'benefit', :paid_on, 'pending', v.* FROM unnest(CAST(:claims AS bigint[]),"
+    " CAST(:amounts AS bigint[]), CAST(:days AS integer[]), CAST(:attempts AS integer[]),"
+    " CAST(:batches AS bigint[]), CAST(:lines AS integer[]), CAST(:banks AS text[]), CAST(:cards AS text[]),"
+    " CAST(:holders AS text[])) AS v(" + _PAYMENT_COLUMNS + ")"
+    " ON CONFLICT DO NOTHING RETURNING batch_id, amount"
+)
+# the same elsewhere, a row at a time
+_INSERT_ONE = (
+    sqlite_insert(_payments)
+    .values(
+        run_id=bindparam("run_id"),
+        region=bindparam("region"),
+        month=bindparam("month"),
+        kind="benefit",
+        paid_on=bindparam("paid_on"),
+        status="pending",
+        claim_id=bindparam("claim_id"),
+        amount=bindparam("amount"),
+        days=bindparam("days"),
+        attempts=bindparam("attempts"),
+        batch_id=bindparam("batch_id"),
+        line_no=bindparam("line_no"),
+        bank_code=bindparam("bank_code"),
+        card_number=bindparam("card", type_=Text()),
+        holder_name=bindparam("holder", type_=Text()),
+    )
+    .on_conflict_do_nothing()
+    .returning(_payments.c.batch_id, _payments.c.amount)
 )
 
 
 async def _insert_payments(
-    session: AsyncSession, run_id: int, region: str, month: dt.date, today: dt.date, due: list[tuple[int, int, int]]
+    session: AsyncSession,
+    run: PaymentRun,
+    made_by: str,
+    today: dt.date,
+    due: list[tuple[int, int, int]],
+    span: dict[str, int],
 ) -> None:
-    """The month's benefit of each (claim, amount, days), computed today and pending until the bank confirms it
-    (#21); a payment already there stays as it is (a resumed run pays the rest)."""
+    """The month's benefit of each (claim, amount, days) of a chunk (its claims' ids in ``span``), computed today
+    and pending until the bank confirms it (#21): on its bank's draft batch, with the account as it is now, or
+    without a batch while the claimant has no account. A payment already there stays as it is."""
+    drafts = await DraftBatches.take(session, run, made_by)
+    accounts = {
+        claim_id: (bank, card, holder) for claim_id, bank, card, holder in await session.execute(_ACCOUNTS, span)
+    }
+    await drafts.open_for(session, (accounts[claim_id][0] for claim_id, _, _ in due if claim_id in accounts))
+    rows: list[tuple] = []
+    for claim_id, amount, days in due:
+        if (account := accounts.get(claim_id)) is not None:
+            rows.append((claim_id, amount, days, 1, *drafts.place(account[0]), *account))
+        else:
+            rows.append((claim_id, amount, days, 0, None, None, None, None, None))
+    fixed = {"run_id": run.id, "region": run.region, "month": run.month, "paid_on": today}
     if is_postgresql(session):
-        claims, amounts, days = zip(*due, strict=True)
-        fixed = {"run_id": run_id, "region": region, "month": month, "paid_on": today}
-        await session.execute(
-            _INSERT_ALL, {**fixed, "claims": list(claims), "amounts": list(amounts), "days": list(days)}
+        arrays = dict(
+            zip(
+                ("claims", "amounts", "days", "attempts", "batches", "lines", "banks", "cards", "holders"),
+                map(list, zip(*rows, strict=True)),
+                strict=True,
+            )
         )
-        return
-    rows = [
-        {
-            "claim_id": claim_id,
-            "run_id": run_id,
-            "region": region,
-            "month": month,
-            "kind": "benefit",
-            "amount": amount,
-            "days": days,
-            "paid_on": today,
-            "status": "pending",
-            "attempts": 0,
-        }
-        for claim_id, amount, days in due
-    ]
-    await session.execute(upsert_insert(session)(BenefitPayment).on_conflict_do_nothing(), rows)
+        written = await session.execute(_INSERT_ALL, {**fixed, **arrays})
+    else:
+        names = ("claim_id", "amount", "days", "attempts", "batch_id", "line_no", "bank_code", "card", "holder")
+        written = await session.execute(_INSERT_ONE, [{**fixed, **dict(zip(names, row, strict=True))} for row in rows])
+    for batch_id, amount in written:
+        if batch_id is not None:
+            drafts.added_line(batch_id, amount)
+    await drafts.count(session)
 
 
 async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -> None:
@@ -196,6 +255,9 @@ async def withdraw_after_stop(session: AsyncSession, stopped: ClaimStoppedFor) -
     spent), and an overturned stop owes it again (``back_pay``). What is approved, sent or paid is left as it is."""
     claim = await session.get(Claim, stopped.claim_id)
     assert claim is not None
+    # the region's batching turn before any row lock: a run's chunk holds the turn and its draft batches while it
+    # puts lines on them, and this recounts them; taken in the other order, the two would wait for each other
+    await take_turn(session, batching_turn(claim.region))
     open_parts = (
         await session.execute(
             select(BenefitPayment)
@@ -426,7 +488,6 @@ _WAITING = (
     )
     .order_by(BenefitPayment.month, BenefitPayment.claim_id)
 )
-_payments = BenefitPayment.__table__
 # a payment put on a batch's line, carrying the account as it is now (a reissue included: pending again)
 _ASSIGN = (
     update(_payments)
@@ -445,26 +506,28 @@ _ASSIGN = (
 # the same on PostgreSQL in one statement: the lines as arrays, one row each (a prepared UPDATE run 100,000 times
 # costs the server a round of parsing-free work per row and the client a parameter set per row)
 _ASSIGN_ALL = text(
-    "UPDATE benefit_payments AS p SET status = 'pending', batch_id = CAST(:batch AS bigint), line_no = v.line,"
+    "UPDATE benefit_payments AS p SET status = 'pending', batch_id = v.batch, line_no = v.line,"
     " bank_code = v.bank, card_number = v.card, holder_name = v.holder, attempts = p.attempts + 1"
-    " FROM unnest(CAST(:ids AS bigint[]), CAST(:lines AS integer[]), CAST(:banks AS text[]),"
-    " CAST(:cards AS text[]), CAST(:holders AS text[])) AS v(id, line, bank, card, holder)"
+    " FROM unnest(CAST(:ids AS bigint[]), CAST(:batches AS bigint[]), CAST(:lines AS integer[]),"
+    " CAST(:banks AS text[]), CAST(:cards AS text[]), CAST(:holders AS text[])) AS v(id, batch, line, bank, card, holder)"
     " WHERE p.id = v.id"
 )
 
 
-async def _assign(session: AsyncSession, batch_id: int, items: list) -> None:
-    """The batch's payments on its lines 1, 2, ... in ``items``' order."""
+async def _assign(session: AsyncSession, placed: list[tuple[Any, int, int]]) -> None:
+    """Each waiting payment onto its (batch, line number)."""
+    if not placed:
+        return
     if is_postgresql(session):
         await session.execute(
             _ASSIGN_ALL,
             {
-                "batch": batch_id,
-                "ids": [w.id for w in items],
-                "lines": list(range(1, len(items) + 1)),
-                "banks": [w.bank_code for w in items],
-                "cards": [w.card_sealed for w in items],
-                "holders": [w.holder_sealed for w in items],
+                "ids": [w.id for w, _, _ in placed],
+                "batches": [batch for _, batch, _ in placed],
+                "lines": [line for _, _, line in placed],
+                "banks": [w.bank_code for w, _, _ in placed],
+                "cards": [w.card_sealed for w, _, _ in placed],
+                "holders": [w.holder_sealed for w, _, _ in placed],
             },
         )
         return
@@ -473,13 +536,13 @@ async def _assign(session: AsyncSession, batch_id: int, items: list) -> None:
         [
             {
                 "payment_id": w.id,
-                "batch": batch_id,
-                "line": n,
+                "batch": batch,
+                "line": line,
                 "bank": w.bank_code,
                 "card": w.card_sealed,
                 "holder": w.holder_sealed,
             }
-            for n, w in enumerate(items, 1)
+            for w, batch, line in placed
         ],
     )
 
@@ -494,20 +557,20 @@ class BatchOutcome:
 
 
 async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now: dt.datetime) -> BatchOutcome:
-    """The region's payments waiting for the bank, into one draft batch per bank: this run's, earlier ones that had
-    no account, and failed ones whose account has been corrected since (a failed payment of a claim stopped since
-    keeps only its days before the stop; the rest goes back to the fund). Each line carries the account as it is now, so a later change applies from the next
-    batch. The same payment is never in two open batches, and is paid at most once (its row is unique per claim and
-    month)."""
+    """The region's payments still waiting for the bank, onto the run's draft batches, one per bank (after the
+    run's own payments, which the run wrote onto them): earlier ones that had no account, and failed ones whose
+    account has been corrected since (a failed payment of a claim stopped since keeps only its days before the
+    stop; the rest goes back to the fund). Each line carries the account as it is now, so a later change applies
+    from the next batch. The same payment is never in two open batches, and is paid at most once (its row is
+    unique per claim and month). Returns the run's draft batches."""
     out = BatchOutcome()
     # one batching of a region at a time, whatever its month: a run resumed while its first attempt still batches,
     # or two officers' runs of two months, wait here and then find nothing left to batch. The run's own row lock
     # was not enough: two months' runs each held their own and put the same waiting payment on two batches
-    await take_turn(session, f"claims.payments.batching.{run.region}")
+    drafts = await DraftBatches.take(session, run, made_by)
     out.returned_to_fund = await _return_failed_after_stop(session, run.region)
     waiting = (await session.execute(_WAITING, {"region": run.region})).all()
-    by_bank: dict[str, list] = defaultdict(list)
-    events: list[tuple] = []
+    ready = []
     for w in waiting:
         if w.status == "failed":
             if w.account is None or w.failed_at is None or w.updated_at <= w.failed_at:
@@ -515,39 +578,33 @@ async def make_batches(session: AsyncSession, run: PaymentRun, made_by: str, now
         if w.account is None:
             out.awaiting_account += 1
             continue
-        by_bank[w.bank_code].append(w)
-    for bank, items in sorted(by_bank.items()):
-        batch = PaymentBatch(
-            run_id=run.id,
-            region=run.region,
-            bank_code=bank,
-            state="draft",
-            lines=len(items),
-            total=sum(w.amount for w in items),
-            made_by=made_by,
-            created_at=now,
-        )
-        session.add(batch)
-        await session.flush()
-        out.batches.append(batch)
-        await _assign(session, batch.id, items)
-        for w in items:
-            if w.status == "failed":
-                out.reissued += 1
-                events.append(
-                    (
-                        PaymentReissued(
-                            payment_id=w.id,
-                            claim_id=w.claim_id,
-                            region=w.region,
-                            batch_id=batch.id,
-                            attempt=w.attempts + 1,
-                        ),
-                        str(w.claim_id),
-                        w.region,
-                    )
-                )
+        ready.append(w)
+    await drafts.open_for(session, (w.bank_code for w in ready), now)
+    placed: list[tuple[Any, int, int]] = []
+    events: list[tuple] = []
+    for w in ready:
+        batch_id, line = drafts.place(w.bank_code)
+        placed.append((w, batch_id, line))
+        drafts.added_line(batch_id, w.amount)
+        if w.status == "failed":
+            out.reissued += 1
+            event = PaymentReissued(
+                payment_id=w.id, claim_id=w.claim_id, region=w.region, batch_id=batch_id, attempt=w.attempts + 1
+            )
+            events.append((event, str(w.claim_id), w.region))
+    await _assign(session, placed)
+    await drafts.count(session)
     await emit_many(session, events)
+    out.batches = list(
+        (
+            await session.scalars(
+                select(PaymentBatch)
+                .where(PaymentBatch.run_id == run.id, PaymentBatch.state == "draft")
+                .order_by(PaymentBatch.bank_code, PaymentBatch.id)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+    )
     return out
 
 
