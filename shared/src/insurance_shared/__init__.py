@@ -11,10 +11,12 @@ from .bus import MessageBus, publish
 from .cli import run_cli
 from .dates import LAW_START, ActDate, LawDate, check_bookable
 from .db import (
+    COPY_THRESHOLD,
     BigIntPK,
     Database,
     Session,
     UTCDateTime,
+    copy_new_rows,
     copy_out_csv,
     insert_returning_ids,
     insert_rows,
@@ -59,6 +61,7 @@ from .totals import month_range, totals_router
 from .writes import Write, writer
 
 __all__ = [
+    "COPY_THRESHOLD",
     "LAW_START",
     "PROVINCE",
     "SYSTEM",
@@ -98,6 +101,7 @@ __all__ = [
     "birth_place_known",
     "build_service_app",
     "check_bookable",
+    "copy_new_rows",
     "copy_out_csv",
     "criterion_dict",
     "decision_overturned",

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, TypeDecorator, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +30,7 @@ __all__ = [
     "Database",
     "Session",
     "UTCDateTime",
+    "copy_new_rows",
     "copy_out_csv",
     "copy_rows",
     "get_session",
@@ -239,6 +241,20 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
     """PostgreSQL COPY inside the session's transaction; column defaults apply as for INSERT."""
     raw = (await (await session.connection()).get_raw_connection()).driver_connection
     await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+async def copy_new_rows(
+    session: AsyncSession, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bool:
+    """PostgreSQL COPY of rows that should all be new, in a savepoint of the session's transaction. False, with
+    nothing written, when one of them breaks a unique key: COPY cannot skip it, so the caller writes the rows again
+    in a way that does (``INSERT ... ON CONFLICT DO NOTHING``)."""
+    try:
+        async with session.begin_nested():
+            await copy_rows(session, table, columns, rows)
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
 
 
 _TURN = text("SELECT pg_advisory_xact_lock(hashtext(:name))")

@@ -14,8 +14,8 @@ from stdnum.cn import ric
 
 from claims.history.consumers import handlers
 from claims.main import create_app
-from claims.payments.models import PaymentRun
-from claims.payments.service import make_batches
+from claims.payments.models import PaymentBatch, PaymentRun
+from claims.payments.service import _insert_payments, make_batches
 from claims.settings import Settings
 from insurance_shared import Database, person_key
 from insurance_shared.contracts import ContributionPeriodPaid, EmploymentEnded, PaidPerson, PersonEnrolled
@@ -1702,3 +1702,49 @@ async def test_a_run_on_the_embedded_default_puts_each_payment_on_one_line(tmp_p
             assert Decimal(batch["total"]) * 100 == await fen_on(batch["id"])
     finally:
         await db.dispose()
+
+
+async def test_a_chunk_copied_in_goes_again_as_an_insert_when_back_pay_took_a_month(live_db) -> None:
+    """#27: a run's chunk of payments goes in by COPY on PostgreSQL, which cannot skip a row already there. Back pay
+    written after the run read its claims can have taken one claim's month: the chunk then goes in as an INSERT
+    that skips that payment, and the batch counts only the lines it holds."""
+    async with live_db.sessionmaker() as s:
+        claims = [await _active_claim(s, 200 + n) for n in range(60)]
+        for claim_id in claims:
+            await s.execute(
+                text(
+                    "INSERT INTO payee_accounts (claim_id, bank_code, card_number, holder_name, updated_at,"
+                    " updated_by) VALUES (:c, 'ICBC', :card, :holder, now(), 't')"
+                ),
+                {"c": claim_id, "card": sealed(CARD), "holder": sealed("张三")},
+            )
+        run = PaymentRun(region="220100", month=month(1), status="running")
+        s.add(run)
+        await s.flush()
+        # the back pay, there before the chunk is written
+        await s.execute(
+            text(
+                "INSERT INTO benefit_payments (claim_id, region, month, kind, part, amount, days, paid_on, status,"
+                " attempts) VALUES (:c, '220100', :m, 'benefit', 0, 99, 1, :m, 'pending', 0)"
+            ),
+            {"c": claims[7], "m": month(1)},
+        )
+        await s.commit()
+        span = {"lo": claims[0], "hi": claims[-1]}
+        await _insert_payments(s, run, "maker-1", TODAY, [(c, 135000, 30) for c in claims], span)
+        await s.commit()
+        rows = (
+            await s.execute(
+                text(
+                    "SELECT claim_id, amount, batch_id, line_no FROM benefit_payments WHERE month = :m ORDER BY claim_id"
+                ),
+                {"m": month(1)},
+            )
+        ).all()
+        (batch,) = (await s.execute(select(PaymentBatch).where(PaymentBatch.run_id == run.id))).scalars()
+    assert len(rows) == 60
+    back_pay = next(r for r in rows if r.claim_id == claims[7])
+    assert (back_pay.amount, back_pay.batch_id) == (99, None)  # left as it was
+    on_batch = [r for r in rows if r.batch_id == batch.id]
+    assert len(on_batch) == 59 and (batch.lines, batch.total) == (59, 59 * 135000)
+    assert len({r.line_no for r in on_batch}) == 59  # one line each (the skipped payment's number is a gap)

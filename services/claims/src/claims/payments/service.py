@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from insurance_shared import (
+    COPY_THRESHOLD,
     LAW_START,
     Conflict,
     FieldError,
@@ -26,6 +27,7 @@ from insurance_shared import (
     Principal,
     Problem,
     Unprocessable,
+    copy_new_rows,
     is_postgresql,
     take_turn,
     upsert_insert,
@@ -62,20 +64,26 @@ from .models import MedicalTransfer, PayeeAccount, PaymentBatch, PaymentReturn, 
 
 CHUNK = 2000
 
-# the claims a run pays for the month
-_PAYABLE_WHERE = (
-    Claim.region == bindparam("region"),
-    Claim.eligible.is_(True),
-    Claim.certificate_no.is_not(None),
-    Claim.state.in_(("active", "stopped", "exhausted")),
-    Claim.registered_on < bindparam("after"),
-    Claim.entitlement_end > bindparam("first"),
-    or_(Claim.stopped_on.is_(None), Claim.stopped_on > bindparam("first")),
-)
-# their ids first, in one read, then each chunk as the range of ids it spans: a chunk read as "the next 2,000
-# after the last id" let PostgreSQL, on statistics older than the claims (a table loaded or grown since it was
-# last analysed), scan and sort all of the region's open claims for every chunk, and a run's cost grew with the
-# square of its claims (bench/README, "payment run, second pass")
+
+def _payable(c: Any) -> tuple:
+    """The claims a run pays for the month (``c``: the claims table's columns, or a subquery's)."""
+    return (
+        c.region == bindparam("region"),
+        c.eligible.is_(True),
+        c.certificate_no.is_not(None),
+        c.state.in_(("active", "stopped", "exhausted")),
+        c.registered_on < bindparam("after"),
+        c.entitlement_end > bindparam("first"),
+        or_(c.stopped_on.is_(None), c.stopped_on > bindparam("first")),
+    )
+
+
+# Their ids first, in one read, then each chunk as the range of ids it spans. On statistics older than the claims
+# (a table loaded or grown since it was last analysed), PostgreSQL answered a chunk from the (region, state) index,
+# reading every open claim of the region for each chunk: a run's cost grew with the square of its claims, half a
+# second a chunk at a million (bench/README, "payment run, second pass"). The range is read in a subquery that
+# OFFSET 0 keeps whole, so no condition of the outer query reaches it and any plan reads it by primary key.
+#
 # A claim whose month is already there (a resumed run; back pay written while the run goes) is read too (it may
 # close this month) but gets no line: its line number would be a gap in the batch.
 _PAID = select(BenefitPayment.claim_id).where(
@@ -83,13 +91,36 @@ _PAID = select(BenefitPayment.claim_id).where(
 )
 _PAYABLE_IDS = (
     select(Claim.id, Claim.id.in_(_PAID).label("paid"))
-    .where(Claim.id > bindparam("after_id"), *_PAYABLE_WHERE)
+    .where(Claim.id > bindparam("after_id"), *_payable(Claim))
     .order_by(Claim.id)
 )
+_SPAN = (
+    select(
+        Claim.id,
+        Claim.region,
+        Claim.eligible,
+        Claim.certificate_no,
+        Claim.state,
+        Claim.monthly_amount,
+        Claim.registered_on,
+        Claim.entitlement_end,
+        Claim.stopped_on,
+    )
+    .where(Claim.id.between(bindparam("lo"), bindparam("hi")))
+    .offset(0)
+    .subquery()
+)
 _CHUNK = (
-    select(Claim.id, Claim.monthly_amount, Claim.registered_on, Claim.entitlement_end, Claim.stopped_on, Claim.state)
-    .where(Claim.id.between(bindparam("lo"), bindparam("hi")), *_PAYABLE_WHERE)
-    .order_by(Claim.id)
+    select(
+        _SPAN.c.id,
+        _SPAN.c.monthly_amount,
+        _SPAN.c.registered_on,
+        _SPAN.c.entitlement_end,
+        _SPAN.c.stopped_on,
+        _SPAN.c.state,
+    )
+    .where(*_payable(_SPAN.c))
+    .order_by(_SPAN.c.id)
 )
 
 
@@ -172,6 +203,7 @@ _ACCOUNTS = select(
 ).where(PayeeAccount.claim_id.between(bindparam("lo"), bindparam("hi")))
 _payments = BenefitPayment.__table__
 _PAYMENT_COLUMNS = "claim_id, amount, days, attempts, batch_id, line_no, bank_code, card_number, holder_name"
+_COPY_COLUMNS = ("run_id", "region", "month", "kind", "paid_on", "status", *_PAYMENT_COLUMNS.split(", "))
 # a chunk's payments on PostgreSQL in one statement, the rows as arrays; what RETURNING leaves out was there
 _INSERT_ALL = text(
     "INSERT INTO benefit_payments (run_id, region, month, kind, paid_on, status, " + _PAYMENT_COLUMNS + ")"
@@ -229,6 +261,16 @@ async def _insert_payments(
         else:
             rows.append((claim_id, amount, days, 0, None, None, None, None, None))
     fixed = {"run_id": run.id, "region": run.region, "month": run.month, "paid_on": today}
+    if is_postgresql(session) and len(rows) >= COPY_THRESHOLD:
+        # COPY, the fastest way in; it cannot skip a payment already there, which only back pay written since the
+        # run read its claims can be: then the chunk goes again as an INSERT that skips it
+        constant = (run.id, run.region, run.month, "benefit", today, "pending")
+        if await copy_new_rows(session, "benefit_payments", _COPY_COLUMNS, [constant + row for row in rows]):
+            for _, amount, _, _, batch_id, *_ in rows:
+                if batch_id is not None:
+                    drafts.added_line(batch_id, amount)
+            await drafts.count(session)
+            return
     if is_postgresql(session):
         arrays = dict(
             zip(
