@@ -96,8 +96,15 @@ def run_cli(package: str, settings_cls: type[ServiceSettings], argv: list[str] |
             port=args.port or settings.port,
             log_config=None,  # our JSON logging, configured by the app
             access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
 
+
+# How long a served connection may rest before the service closes it. Longer than any client keeps one resting:
+# uvicorn's 5 s was httpx's own 5 s, so a client could send on a connection in the instant the service closed it
+# and get "Server disconnected without sending a response" for a request never read (seen once in the demo
+# loader, on a POST). Proxies in front (an ingress, nginx) rest theirs for up to 60 s, so 75.
+KEEP_ALIVE_SECONDS = 75
 
 GC_THRESHOLD = (10_000, 10, 10)
 
