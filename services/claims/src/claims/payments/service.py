@@ -261,17 +261,17 @@ async def _insert_payments(
         else:
             rows.append((claim_id, amount, days, 0, None, None, None, None, None))
     fixed = {"run_id": run.id, "region": run.region, "month": run.month, "paid_on": today}
-    if is_postgresql(session) and len(rows) >= COPY_THRESHOLD:
-        # COPY, the fastest way in; it cannot skip a payment already there, which only back pay written since the
-        # run read its claims can be: then the chunk goes again as an INSERT that skips it
-        constant = (run.id, run.region, run.month, "benefit", today, "pending")
-        if await copy_new_rows(session, "benefit_payments", _COPY_COLUMNS, [constant + row for row in rows]):
-            for _, amount, _, _, batch_id, *_ in rows:
-                if batch_id is not None:
-                    drafts.added_line(batch_id, amount)
-            await drafts.count(session)
-            return
-    if is_postgresql(session):
+    # COPY, the fastest way in; it cannot skip a payment already there, which only back pay written since the run
+    # read its claims can be: then the chunk goes again as an INSERT that skips it (what RETURNING leaves out)
+    written: Any
+    constant = (run.id, run.region, run.month, "benefit", today, "pending")
+    if (
+        is_postgresql(session)
+        and len(rows) >= COPY_THRESHOLD
+        and await copy_new_rows(session, "benefit_payments", _COPY_COLUMNS, [constant + row for row in rows])
+    ):
+        written = [(row[4], row[1]) for row in rows]  # (batch id, amount) of every row
+    elif is_postgresql(session):
         arrays = dict(
             zip(
                 ("claims", "amounts", "days", "attempts", "batches", "lines", "banks", "cards", "holders"),
