@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
+
+from .service_process import serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -43,20 +44,9 @@ def test_a_resting_connection_is_still_served_after_six_seconds(tmp_path) -> Non
         "FUND_MONITOR_LOG_LEVEL": "WARNING",
     }
     subprocess.run([sys.executable, "-m", "fund_monitor", "migrate"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fund_monitor", "serve", "--port", str(PORT)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = serve("fund_monitor", PORT, env, output=subprocess.DEVNULL)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_ready(proc, PORT, path="/healthz")
         request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n\r\n".encode()
         with socket.create_connection(("127.0.0.1", PORT), timeout=10) as sock:
             sock.sendall(request)

@@ -15,6 +15,8 @@ import pytest
 from insurance_shared.auth import issue_token
 from insurance_shared.settings import DEV_JWT_SECRET
 
+from .service_process import serve, wait_ready
+
 pytestmark = pytest.mark.slow
 
 PORT = 18611
@@ -35,16 +37,10 @@ def test_rss_returns_within_a_fifth_after_the_largest_json_bodies(tmp_path) -> N
         "CONTRIBUTIONS_LOG_LEVEL": "ERROR",
     }
     subprocess.run([sys.executable, "-m", "contributions", "migrate"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "contributions", "serve", "--port", str(PORT)], env=env)
+    proc = serve("contributions", PORT, env)
     base = f"http://127.0.0.1:{PORT}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_ready(proc, PORT)
         token = issue_token(DEV_JWT_SECRET, sub="mem", region="220100", roles=["social_insurance"])
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         url = base + "/units/91220101MA0Y3XXK87/declarations"

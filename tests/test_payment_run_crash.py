@@ -5,7 +5,6 @@ batch, and the key then replays the answer. On PostgreSQL, claims running as a r
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import create_test_database, drop_test_database
 
 from .pg import sql
+from .service_process import serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -30,16 +30,9 @@ TOKEN = issue_token(DEV_JWT_SECRET, sub="maker-1", region="220100", roles=["soci
 
 def start(url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CLAIMS_DATABASE_URL": url, "CLAIMS_BACKGROUND_TASKS": "false", "CLAIMS_LOG_LEVEL": "ERROR"}
-    proc = subprocess.Popen([sys.executable, "-m", "claims", "serve", "--port", str(PORT)], env=env)
-    for _ in range(150):
-        try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("claims did not start")
+    proc = serve("claims", PORT, env)
+    wait_ready(proc, PORT, path="/healthz")
+    return proc
 
 
 @pytest.fixture

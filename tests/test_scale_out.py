@@ -12,7 +12,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -30,11 +29,11 @@ from insurance_shared.settings import DEV_JWT_SECRET
 from insurance_shared.testing.fixtures import create_test_database, drop_test_database
 
 from .pg import sql
+from .service_process import serve, wait_ready
 from .test_stories import CC, JL, SERVICES, TODAY, Stack, credit_code, month, pid
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE_PORT = 18501  # the worker of service i on BASE_PORT + i, its replica r on BASE_PORT + 10 * (r + 1) + i
 REPLICAS = 2
 CACHE_SECONDS = 2.0  # fund-monitor's dashboard_cache_seconds, the bound a replica's overview keeps to
@@ -74,20 +73,6 @@ class Balanced(Stack):
             return list(pool.map(one, range(n)))
 
 
-def _wait_ready(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the process on {port} exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the process on {port} was not ready in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Balanced]:
     logs = tmp_path_factory.mktemp("scale-out")
@@ -116,17 +101,12 @@ def cluster(tmp_path_factory) -> Iterator[Balanced]:
             replicas[name] = [port for port, background in ports if background == "false"]
             for port, background in ports:
                 log = logs / f"{name}-{port}.log"
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", PACKAGE[name], "serve", "--port", str(port)],
-                    env={**env, f"{prefix}_BACKGROUND_TASKS": background},
-                    cwd=ROOT,
-                    stdout=log.open("w"),
-                    stderr=subprocess.STDOUT,
-                )
+                with log.open("wb") as output:
+                    proc = serve(PACKAGE[name], port, {**env, f"{prefix}_BACKGROUND_TASKS": background}, output=output)
                 procs.append(proc)
                 started.append((port, proc, log))
         for port, proc, log in started:
-            _wait_ready(port, proc, log)
+            wait_ready(proc, port, timeout=90, log=log)
         yield Balanced(replicas, urls)
     finally:
         for proc in procs:

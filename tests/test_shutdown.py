@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
+
+from .service_process import serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -35,20 +36,11 @@ def test_sigterm_stops_the_service_within_seconds_with_its_peers_down(package: s
         f"{prefix}_LOG_LEVEL": "WARNING",
     }
     subprocess.run([sys.executable, "-m", package, "migrate"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", package, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / f"{package}.log"
+    with log.open("wb") as output:
+        proc = serve(package, port, env, output=output)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_ready(proc, port, path="/healthz", log=log)
         time.sleep(3)  # the feeds have failed and are backing off
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
@@ -58,4 +50,4 @@ def test_sigterm_stops_the_service_within_seconds_with_its_peers_down(package: s
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-            pytest.fail(f"{package} did not stop within 15 s of SIGTERM: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"{package} did not stop within 15 s of SIGTERM: {log.read_text(errors='replace')[-2000:]}")
