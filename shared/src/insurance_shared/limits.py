@@ -129,7 +129,8 @@ class LimitsMiddleware:
         async def limited_receive() -> Message:
             nonlocal received
             try:
-                message = await asyncio.wait_for(receive(), timeout=self.read_timeout)
+                async with asyncio.timeout(self.read_timeout):  # no task per read, as wait_for would make
+                    message = await receive()
             except TimeoutError:
                 raise LimitExceeded(
                     408, "body_read_timeout", f"no part of the body arrived for {self.read_timeout:g} seconds"

@@ -127,6 +127,7 @@ class ObservabilityMiddleware:
         self.metrics = metrics
         self.tracer = tracer
         self.log = logging.getLogger(f"{service}.access")
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -199,27 +200,43 @@ class ObservabilityMiddleware:
             method = scope.get("method", "")
             handler = getattr(scope.get("route"), "path", None) or "none"  # the router put the matched route there
             if handler not in UNCOUNTED:
-                self.metrics.requests.labels(handler, method, str(status)).inc()
-                if handler not in UNTIMED:
-                    self.metrics.latency.labels(handler, method, str(status)).observe(elapsed)
-            principal = scope.get("state", {}).get("principal")  # set by auth once the token was read
-            self.log.info(
-                "%s %s %s",
-                method,
-                scope.get("path"),
-                status,
-                extra={
-                    "service": self.service,
-                    "method": method,
-                    "path": mask_identifiers(scope.get("path", "")),
-                    "query": mask_identifiers(scope.get("query_string", b"").decode("latin-1")) or None,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "sub": getattr(principal, "sub", None),
-                    "region": getattr(principal, "region", None),
-                    "trace_id": current_trace_id(),
-                },
-            )
+                count, timing = self._series(handler, method, status)
+                count.inc()
+                if timing is not None:
+                    timing.observe(elapsed)
+            if self.log.isEnabledFor(logging.INFO):
+                self._log_access(scope, method, status, elapsed)
             request_id_var.reset(token)
             if span is not None:
                 span.__exit__(None, None, None)
+
+    def _series(self, handler: str, method: str, status: int) -> tuple[Any, Any]:
+        """The request's counter and latency series: prometheus_client checks and locks on every ``labels()``, so
+        each route's, method's and status's pair is looked up once."""
+        key = (handler, method, status)
+        found = self._children.get(key)
+        if found is None:
+            labels = (handler, method, str(status))
+            timing = self.metrics.latency.labels(*labels) if handler not in UNTIMED else None
+            found = self._children[key] = (self.metrics.requests.labels(*labels), timing)
+        return found
+
+    def _log_access(self, scope: Scope, method: str, status: int, elapsed: float) -> None:
+        principal = scope.get("state", {}).get("principal")  # set by auth once the token was read
+        self.log.info(
+            "%s %s %s",
+            method,
+            scope.get("path"),
+            status,
+            extra={
+                "service": self.service,
+                "method": method,
+                "path": mask_identifiers(scope.get("path", "")),
+                "query": mask_identifiers(scope.get("query_string", b"").decode("latin-1")) or None,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+                "sub": getattr(principal, "sub", None),
+                "region": getattr(principal, "region", None),
+                "trace_id": current_trace_id(),
+            },
+        )
