@@ -47,6 +47,9 @@ access_log = Table(
 )
 
 
+_INSERT = insert(access_log)
+
+
 async def record_look(
     session: AsyncSession,
     principal: Principal,
@@ -65,25 +68,25 @@ async def record_look(
     if principal.roles == frozenset({Role.SERVICE}):
         return
     kind, key = object
-    if kind == "person":
-        key = as_person_key(str(key))  # the number itself never goes into the log
+    person_key = as_person_key(person) if person else None
+    if kind == "person":  # the number itself never goes into the log
+        key = person_key if person == key else as_person_key(str(key))
+    # one row as one statement (a list would go through the executemany path), built once
     await session.execute(
-        insert(access_log),
-        [
-            {
-                "at": utcnow(),
-                "actor": principal.sub,
-                "actor_roles": ",".join(sorted(principal.roles)),
-                "actor_region": principal.region,
-                "purpose": purpose,
-                "person_key": as_person_key(person) if person else None,
-                "object_type": kind,
-                "object_key": str(key),
-                "object_region": region,
-                "people": people,
-                "request_id": request_id_var.get(),
-            }
-        ],
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor": principal.sub,
+            "actor_roles": ",".join(sorted(principal.roles)),
+            "actor_region": principal.region,
+            "purpose": purpose,
+            "person_key": person_key,
+            "object_type": kind,
+            "object_key": str(key),
+            "object_region": region,
+            "people": people,
+            "request_id": request_id_var.get(),
+        },
     )
     await session.commit()
 
