@@ -2,6 +2,7 @@
 its own, and waited for until it answers. The tests that need a real process (a signal, a socket, its memory, a
 kill -9, replicas) share this, so a service that fails to start fails the test with its exit code and its log."""
 
+import os
 import subprocess
 import sys
 import time
@@ -11,6 +12,19 @@ from typing import IO
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def on_sqlite(package: str, directory: Path, **settings: str) -> dict[str, str]:
+    """The environment of ``package`` on a migrated SQLite database of its own in ``directory`` (the embedded
+    default), with ``settings`` by their names without the service's prefix: ``LOG_LEVEL="WARNING"``."""
+    prefix = package.upper()
+    env = {
+        **os.environ,
+        f"{prefix}_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/{package}.db",
+        **{f"{prefix}_{name}": value for name, value in settings.items()},
+    }
+    subprocess.run([sys.executable, "-m", package, "migrate"], env=env, check=True, capture_output=True)
+    return env
 
 
 def serve(

@@ -3,15 +3,13 @@ KEEP_ALIVE_SECONDS). With uvicorn's 5 s, the same as httpx's, a client could sen
 the service closed it: the demo loader once got "Server disconnected without sending a response" for a POST the
 service never read. A real process, on SQLite; one connection, a request, six seconds' rest, a second request."""
 
-import os
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
-from .service_process import serve, wait_ready
+from .service_process import on_sqlite, serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +35,7 @@ def answer(sock: socket.socket) -> bytes:
 
 
 def test_a_resting_connection_is_still_served_after_six_seconds(tmp_path) -> None:
-    env = {
-        **os.environ,
-        "FUND_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/fund_monitor.db",
-        "FUND_MONITOR_BACKGROUND_TASKS": "false",
-        "FUND_MONITOR_LOG_LEVEL": "WARNING",
-    }
-    subprocess.run([sys.executable, "-m", "fund_monitor", "migrate"], env=env, check=True, capture_output=True)
+    env = on_sqlite("fund_monitor", tmp_path, BACKGROUND_TASKS="false", LOG_LEVEL="WARNING")
     proc = serve("fund_monitor", PORT, env, output=subprocess.DEVNULL)
     try:
         wait_ready(proc, PORT, path="/healthz")

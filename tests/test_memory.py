@@ -3,9 +3,6 @@
 heap is handed back (insurance_shared.limits). Measured on a real process (its RSS from /proc), on SQLite."""
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import pytest
 from insurance_shared.auth import issue_token
 from insurance_shared.settings import DEV_JWT_SECRET
 
-from .service_process import serve, wait_ready
+from .service_process import on_sqlite, serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +27,7 @@ def rss_mib(pid: int) -> int:
 
 
 def test_rss_returns_within_a_fifth_after_the_largest_json_bodies(tmp_path) -> None:
-    env = {
-        **os.environ,
-        "CONTRIBUTIONS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db",
-        "CONTRIBUTIONS_BACKGROUND_TASKS": "false",
-        "CONTRIBUTIONS_LOG_LEVEL": "ERROR",
-    }
-    subprocess.run([sys.executable, "-m", "contributions", "migrate"], env=env, check=True, capture_output=True)
+    env = on_sqlite("contributions", tmp_path, BACKGROUND_TASKS="false", LOG_LEVEL="ERROR")
     proc = serve("contributions", PORT, env)
     base = f"http://127.0.0.1:{PORT}"
     try:

@@ -3,39 +3,24 @@ while its event feeds keep failing to reach peers that are down: once, claims wa
 application shutdown." until it was killed. Each service as a real process, on SQLite, its peers on closed ports."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
-from .service_process import serve, wait_ready
+from .service_process import on_sqlite, serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
-SERVICES = {
-    "contributions": "CONTRIBUTIONS",
-    "claims": "CLAIMS",
-    "layoff_reporting": "LAYOFF_REPORTING",
-    "fund_monitor": "FUND_MONITOR",
-}
+SERVICES = ("contributions", "claims", "layoff_reporting", "fund_monitor")
 DOWN = {name: f"http://127.0.0.1:{18690 + i}" for i, name in enumerate(SERVICES)}  # nothing listens there
 
 
-@pytest.mark.parametrize("package", list(SERVICES))
+@pytest.mark.parametrize("package", SERVICES)
 def test_sigterm_stops_the_service_within_seconds_with_its_peers_down(package: str, tmp_path) -> None:
-    prefix = SERVICES[package]
-    port = 18631 + list(SERVICES).index(package)
+    port = 18631 + SERVICES.index(package)
     peers = {name.replace("_", "-"): url for name, url in DOWN.items() if name != package}
-    env = {
-        **os.environ,
-        f"{prefix}_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/{package}.db",
-        f"{prefix}_PEERS": json.dumps(peers),
-        f"{prefix}_LOG_LEVEL": "WARNING",
-    }
-    subprocess.run([sys.executable, "-m", package, "migrate"], env=env, check=True, capture_output=True)
+    env = on_sqlite(package, tmp_path, PEERS=json.dumps(peers), LOG_LEVEL="WARNING")
     log = tmp_path / f"{package}.log"
     with log.open("wb") as output:
         proc = serve(package, port, env, output=output)
